@@ -1,0 +1,55 @@
+# The two commands of a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# pyenv reads .python-version (3.12) in this folder; PYTHON may point elsewhere.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.installed
+
+help:
+	@echo "make run    installe tout, démarre le DCC avec les données de démonstration"
+	@echo "make test   installe tout et lance toute la suite de tests"
+	@echo "make lint   ruff, djlint et makemigrations --check"
+	@echo "make lock   met à jour requirements/lock.txt depuis pyproject.toml"
+	@echo "make stop   arrête PostgreSQL et Redis embarqués"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 12) else 1)' || \
+	  { echo "Python 3.12 est requis (python3 donne $$($(PYTHON) --version 2>&1)). Installez-le ou passez PYTHON=python3.12."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==0.13.8
+
+$(STAMP): $(PY) requirements/lock.txt package-lock.json
+	$(UV) pip sync --quiet --python $(PY) requirements/lock.txt
+	npm ci --no-audit --no-fund --silent
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DJANGO_SETTINGS_MODULE=dcc.settings.demo $(PY) -m dcc.launcher
+
+test: install
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: $(PY)
+	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o requirements/lock.txt
+	npm install --package-lock-only --no-audit --no-fund
+
+stop:
+	$(PY) -m dcc.embedded stop
+
+.PHONY: help install run test lint format lock stop

@@ -1,0 +1,9 @@
+"""Users, profiles and rights, login, expiry, impersonation."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "dcc.accounts"
+    label = "accounts"
+    verbose_name = "Comptes et droits"

@@ -1,0 +1,13 @@
+from django.conf import settings
+
+from dcc.accounts.navigation import nav_items
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    context = {"region_name": settings.DCC_REGION_NAME}
+    if user is not None and user.is_authenticated:
+        section = getattr(request, "resolver_match", None)
+        context["nav_items"] = nav_items(user)
+        context["nav_section"] = (section.namespace or section.url_name) if section else ""
+    return context

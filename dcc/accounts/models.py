@@ -1,0 +1,118 @@
+"""Users and their profiles. A profile grant is scoped to 3C(s) and/or establishments."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+
+from dcc.accounts.enums import HOME_PRIORITY, Profile
+from dcc.directory.models import Establishment, Professional, ThreeC
+
+
+class DccUserManager(UserManager):
+    """Users log in by e-mail: there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    username = None
+    email = models.EmailField("adresse e-mail", unique=True)
+    professional = models.OneToOneField(
+        Professional,
+        verbose_name="professionnel de santé",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+    )
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    expires_on = models.DateField("date d'expiration du compte", null=True, blank=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = DccUserManager()
+
+    _active_grants: list | None = None
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.professional_id:
+            return self.professional.display_name
+        full = self.get_full_name()
+        return full or self.email
+
+    def active_grants(self) -> list[ProfileGrant]:
+        """The grants in force today, computed once per user instance (that is, once per request)."""
+        if self._active_grants is None:
+            self._active_grants = self._compute_active_grants()
+        return self._active_grants
+
+    def _compute_active_grants(self) -> list[ProfileGrant]:
+        today = timezone.localdate()
+        return [
+            grant
+            for grant in self.profile_grants.all()
+            if grant.is_active and (grant.end_date is None or grant.end_date >= today)
+        ]
+
+    @property
+    def profiles(self) -> set[str]:
+        return {grant.profile for grant in self.active_grants()}
+
+    def has_profile(self, profile: str) -> bool:
+        return profile in self.profiles
+
+    @property
+    def main_profile(self) -> str | None:
+        held = self.profiles
+        return next((profile for profile in HOME_PRIORITY if profile in held), None)
+
+
+class ProfileGrant(models.Model):
+    """One profile held by a user, within a scope (3C and/or establishments)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="profile_grants")
+    profile = models.CharField("profil", max_length=32, choices=Profile.choices)
+    three_cs = models.ManyToManyField(ThreeC, verbose_name="3C", blank=True, related_name="profile_grants")
+    establishments = models.ManyToManyField(
+        Establishment, verbose_name="établissements", blank=True, related_name="profile_grants"
+    )
+    is_active = models.BooleanField("actif", default=True)
+    end_date = models.DateField("fin de validité", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "profil attribué"
+        verbose_name_plural = "profils attribués"
+        constraints = [models.UniqueConstraint(fields=["user", "profile"], name="unique_profile_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_profile_display()}"

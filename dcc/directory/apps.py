@@ -1,0 +1,9 @@
+"""3C, establishments (FINESS), professionals (RPPS), places of practice, MSS addresses."""
+
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "dcc.directory"
+    label = "directory"
+    verbose_name = "Annuaire"

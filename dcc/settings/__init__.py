@@ -1,0 +1,1 @@
+"""Settings package: ``base`` (production-safe defaults), ``dev``, ``demo``, ``test``."""

@@ -1,0 +1,19 @@
+"""Test settings: the real PostgreSQL and Redis (embedded unless DATABASE_URL / REDIS_URL)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-insecure-key")
+os.environ.setdefault("DCC_SECURE_COOKIES", "false")
+os.environ.setdefault("DCC_SSL_REDIRECT", "false")
+os.environ.setdefault("DCC_HSTS_SECONDS", "0")
+os.environ.setdefault("DCC_CACHE_PREFIX", f"dcc-test-{os.getpid()}")
+
+from dcc.settings.base import *  # noqa: F403
+from dcc.settings.base import STORAGES
+
+# Fast hashing in tests; production uses Argon2.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+CELERY_TASK_ALWAYS_EAGER = False
+ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from dcc.health import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("compte/", include("allauth.urls")),
+    path("annuaire/", include("dcc.directory.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("dcc.accounts.urls")),
+]
+
+handler400 = "dcc.errors.bad_request"
+handler403 = "dcc.errors.permission_denied"
+handler404 = "dcc.errors.page_not_found"
+handler500 = "dcc.errors.server_error"

@@ -1,0 +1,56 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from dcc.accounts.demo import DEMO_PASSWORD, PERSONAS
+from dcc.accounts.models import User
+from dcc.directory.models import Establishment, PlaceOfPractice, Professional, ThreeC
+from dcc.directory.validators import validate_finess, validate_rpps
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        ThreeC.objects.count(),
+        Establishment.objects.count(),
+        Professional.objects.count(),
+        PlaceOfPractice.objects.count(),
+        User.objects.count(),
+    )
+
+
+def test_seed_demo_builds_the_region_and_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    first = counts()
+    call_command("seed_demo", stdout=StringIO())
+
+    assert counts() == first
+    three_cs, establishments, professionals, _, users = first
+    assert three_cs == 18
+    assert establishments >= 40
+    assert 280 <= professionals <= 400
+    assert users == len(PERSONAS)
+    assert ThreeC.objects.filter(name="3C Vienne, Nord Deux-Sèvres").exists()
+
+
+def test_demo_identifiers_are_valid_and_synthetic():
+    call_command("seed_demo", stdout=StringIO())
+
+    for rpps in Professional.objects.values_list("rpps", flat=True):
+        validate_rpps(rpps)
+        assert rpps.startswith(("10999", "10998"))
+    for finess in Establishment.objects.values_list("finess_geo", flat=True):
+        validate_finess(finess)
+    assert not Professional.objects.exclude(mss_address__endswith=".test").exists()
+
+
+def test_every_demo_login_works_and_reaches_its_home(client):
+    call_command("seed_demo", stdout=StringIO())
+
+    for persona in PERSONAS:
+        client.logout()
+        response = client.post("/compte/login/", {"login": persona.email, "password": DEMO_PASSWORD}, follow=True)
+        assert response.redirect_chain[-1][0] == "/", persona.email
+        assert "Bonjour" in response.content.decode(), persona.email

@@ -1,0 +1,145 @@
+"""Project-wide fixtures: personas, a real Celery worker, and the browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from tests.personas import Personas, build_personas
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
+# itself (fixtures, assertions) are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def national_value_sets(request):
+    """Data loaded by migrations, restored after transactional tests flushed it."""
+    marker = request.node.get_closest_marker("django_db")
+    wanted = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    if marker is None and not wanted:
+        return
+    transactional = (marker and marker.kwargs.get("transaction")) or wanted - {"db"}
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from dcc.directory.models import Specialty
+    from dcc.directory.value_sets import load_specialties
+
+    if not Specialty.objects.exists():
+        load_specialties(Specialty)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits and cached figures must not leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    return build_personas()
+
+
+def _database_url_for(name: str) -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{name}"
+
+
+@pytest.fixture(scope="session")
+def celery_queue(django_db_setup, django_db_blocker) -> str:
+    """A real Celery worker (solo pool) on the test database, consuming a queue of its own."""
+    queue = f"test-{os.getpid()}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dcc.settings.test",
+        "DATABASE_URL": _database_url_for(settings.DATABASES["default"]["NAME"]),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    log = Path(settings.BASE_DIR) / ".data" / f"celery-{queue}.log"
+    log.parent.mkdir(exist_ok=True)
+    log_handle = log.open("w")
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "celery"), "-A", "dcc", "worker", "--pool", "solo",
+            "--queues", queue, "--hostname", f"{queue}@%h", "--loglevel", "INFO",
+            "--without-mingle", "--without-gossip",
+        ],
+        env=env, stdout=log_handle, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    from dcc.tasks import ping
+
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if ping.apply_async(args=["ready"], queue=queue).get(timeout=5) == "ready":
+                break
+        except Exception:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log_handle.close()
+                pytest.fail(f"le worker Celery de test n'a pas démarré : voir {log}")
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log_handle.close()
+
+
+# --- Browser -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """The system Chromium driven by Playwright (``playwright install`` cannot download here)."""
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium introuvable ({CHROMIUM}) : apt-get install chromium"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--disable-sync", "--disable-quic",
+            ],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.timeout(120))
+
+
+def pytest_configure(config):
+    if IN_CI and not shutil.which("chromium") and not Path(CHROMIUM).exists():
+        raise pytest.UsageError("CI=true mais Chromium est absent : les tests navigateur ne peuvent pas tourner.")

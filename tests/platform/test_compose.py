@@ -1,0 +1,33 @@
+"""docker-compose.yml describes the production topology (no Docker engine runs here)."""
+
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+
+
+def compose() -> dict:
+    return yaml.safe_load(Path(settings.BASE_DIR, "docker-compose.yml").read_text())
+
+
+def test_compose_has_the_production_services():
+    services = compose()["services"]
+
+    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert services["web"]["command"].startswith("gunicorn dcc.wsgi")
+    assert "celery -A dcc worker" in services["worker"]["command"]
+    assert "celery -A dcc beat" in services["beat"]["command"]
+
+
+def test_app_services_use_the_production_settings_and_wait_for_healthy_services():
+    services = compose()["services"]
+
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "dcc.settings.base"
+        assert service["environment"]["DATABASE_URL"].startswith("postgres://")
+        assert service["depends_on"] == {
+            "postgres": {"condition": "service_healthy"},
+            "redis": {"condition": "service_healthy"},
+        }
+    assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
