@@ -1,1 +1,99 @@
-"""Models of this app arrive with their issue."""
+"""The patient record's access layer: who is part of a patient's care, and the access trail.
+
+Documents (produced and imported) join this app with their own issue.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dcc.directory.models import Establishment, Professional, ThreeC
+from dcc.records.enums import CareRelationshipKind, TrailAction
+from identity.models import Patient
+
+
+class CareRelationshipQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class CareRelationship(models.Model):
+    """One link between a patient and a person, an establishment or a 3C taking part in their care.
+
+    Higher layers (RCP registration, PPS authoring, GP notice) add links through
+    ``dcc.records.services.care_relationship_add``; ``dcc.records.access`` reads them.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_relationships")
+    kind = models.CharField("nature", max_length=32, choices=CareRelationshipKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    professional = models.ForeignKey(
+        Professional, on_delete=models.CASCADE, null=True, blank=True, related_name="care_relationships"
+    )
+    establishment = models.ForeignKey(
+        Establishment, on_delete=models.CASCADE, null=True, blank=True, related_name="care_relationships"
+    )
+    three_c = models.ForeignKey(
+        ThreeC, on_delete=models.CASCADE, null=True, blank=True, related_name="care_relationships"
+    )
+    source = models.CharField("origine", max_length=120, blank=True, help_text="Objet qui a créé le lien.")
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    ended_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    objects = CareRelationshipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "lien de prise en charge"
+        verbose_name_plural = "liens de prise en charge"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False)
+                | models.Q(professional__isnull=False)
+                | models.Q(establishment__isnull=False)
+                | models.Q(three_c__isnull=False),
+                name="care_relationship_has_a_party",
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "kind", "user", "professional", "establishment", "three_c", "source"],
+                nulls_distinct=False,
+                name="unique_care_relationship",
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "ended_at"])]
+
+    def __str__(self) -> str:
+        party = self.user or self.professional or self.establishment or self.three_c
+        return f"{self.patient} — {party} ({self.get_kind_display()})"
+
+
+class AccessTrail(models.Model):
+    """One read or write of patient data: who, when, which patient, what, how connected, from where.
+
+    Append-only: the application never updates or deletes a row.
+    """
+
+    at = models.DateTimeField("date", default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    user_label = models.CharField("utilisateur", max_length=255, blank=True)
+    patient_id = models.BigIntegerField("patient", null=True, blank=True, db_index=True)
+    action = models.CharField("action", max_length=16, choices=TrailAction.choices)
+    object_type = models.CharField("type d'objet", max_length=64, blank=True)
+    object_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
+    connection_method = models.CharField("mode de connexion", max_length=32, blank=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+    detail = models.CharField("détail", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "trace d'accès"
+        verbose_name_plural = "traces d'accès"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient_id", "-at"]), models.Index(fields=["user", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.user_label} {self.get_action_display()} patient {self.patient_id}"

@@ -1,0 +1,28 @@
+from django.db import models
+
+
+class CareRelationshipKind(models.TextChoices):
+    """Why someone is part of a patient's care (and so may open the record)."""
+
+    IDENTITY_CREATOR = "identity_creator", "A créé l'identité"
+    REQUESTING_DOCTOR = "requesting_doctor", "Médecin demandeur"
+    RCP_MEMBER = "rcp_member", "Membre d'une RCP où le patient est inscrit"
+    RCP_PARTICIPANT = "rcp_participant", "Participant à une séance où le patient a été discuté"
+    TREATING_ESTABLISHMENT = "treating_establishment", "Établissement qui prend en charge le patient"
+    THREE_C = "three_c", "3C concerné"
+    GENERAL_PRACTITIONER = "general_practitioner", "Médecin traitant prévenu"
+    PPS_AUTHOR = "pps_author", "Auteur d'un PPS"
+
+
+class TrailAction(models.TextChoices):
+    READ = "read", "Consultation"
+    SEARCH = "search", "Recherche"
+    CREATE = "create", "Création"
+    UPDATE = "update", "Modification"
+    DELETE = "delete", "Suppression"
+    DOWNLOAD = "download", "Téléchargement"
+    PRINT = "print", "Impression"
+    SEND = "send", "Envoi"
+    EXPORT = "export", "Export"
+    MERGE = "merge", "Fusion d'identités"
+    BREAK_GLASS = "break_glass", "Bris de glace"
