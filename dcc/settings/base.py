@@ -232,10 +232,8 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "dcc.tasks.heartbeat", "schedule": 30.0},
     "cleanup-sessions": {"task": "dcc.tasks.clear_expired_sessions", "schedule": crontab(hour=3, minute=17)},
 }
-DCC_WORKER_HEARTBEAT_KEY = "dcc:worker-heartbeat"
 
 LOGGING = {
     "version": 1,
