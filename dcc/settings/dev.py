@@ -10,3 +10,9 @@ os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("DCC_EMAIL_BACKEND", "console")
 
 from dcc.settings.base import *  # noqa: F403
+from dcc.settings.base import STATIC_ROOT
+
+# Serve static files from the finders (no collectstatic needed) and keep whitenoise's root present
+# on a fresh clone, where `.data/staticfiles` does not exist yet.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ os.environ.setdefault("DCC_HSTS_SECONDS", "0")
 os.environ.setdefault("DCC_CACHE_PREFIX", f"dcc-test-{os.getpid()}")
 
 from dcc.settings.base import *  # noqa: F403
-from dcc.settings.base import STORAGES
+from dcc.settings.base import STATIC_ROOT, STORAGES
 
 # Fast hashing in tests; production uses Argon2.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -17,3 +17,8 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 CELERY_TASK_ALWAYS_EAGER = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
+
+# Serve static files from the finders (no collectstatic needed) and keep whitenoise's root present
+# on a fresh clone, where `.data/staticfiles` does not exist yet.
+WHITENOISE_USE_FINDERS = True
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
