@@ -330,6 +330,8 @@ def insi_lookup_record(*, patient: Patient, user, operation: str, result, reques
 def insi_result_accept(*, lookup: InsiLookup, user, request=None) -> Patient:
     """Take the INS and the INS traits: récupérée, or qualifiée when a high-trust document was seen."""
     lookup = InsiLookup.objects.select_for_update().get(pk=lookup.pk)
+    if lookup.decision == InsiDecision.NONE:
+        raise IdentityError("Cet appel INSi n'a renvoyé aucune identité à accepter.")
     if lookup.decision != InsiDecision.PENDING:
         raise IdentityError("Ce résultat INSi a déjà été traité.")
     patient = Patient.objects.select_for_update().get(pk=lookup.patient_id)

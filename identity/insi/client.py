@@ -96,15 +96,18 @@ def _endpoint() -> str:
     return settings.INSI_URL
 
 
-def _service():
+def _client() -> Client:
     transport = Transport(session=_session(), timeout=10, operation_timeout=settings.INSI_TIMEOUT)
-    client = Client(
+    return Client(
         str(WSDL_PATH),
         transport=transport,
         settings=Settings(strict=True, xml_huge_tree=False),
         plugins=[WsAddressingPlugin()],
     )
-    return client.create_service(BINDING, _endpoint())
+
+
+def _service():
+    return _client().create_service(BINDING, _endpoint())
 
 
 def _headers(user) -> list:
