@@ -206,9 +206,10 @@ def patient_update(*, patient: Patient, user, data: dict, reason: str, request=N
         raise IdentityError({"reason": ["Indiquez le motif de la modification."]})
     merged = {**{name: getattr(patient, name) for name in STRICT_TRAITS}, **data}
     check_traits(merged)
+    nullable = {"general_practitioner", "date_of_death"}
     for name in EDITABLE_FIELDS:
         if name in data:
-            setattr(patient, name, data[name] if data[name] is not None else "")
+            setattr(patient, name, data[name] if data[name] is not None or name in nullable else "")
     status_note = ""
     if changed_strict and patient.rniv_status == RnivStatus.VALIDEE:
         patient.rniv_status = RnivStatus.PROVISOIRE
