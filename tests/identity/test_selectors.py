@@ -20,11 +20,11 @@ def people():
         "helene": PatientFactory(birth_name="LEFÈVRE", first_given_name="HÉLÈNE", given_names="HÉLÈNE ANNE"),
         "married": PatientFactory(
             birth_name="MARTIN", used_name="LEFEVRE-DURAND", first_given_name="ODILE", given_names="ODILE"
-        ),  # fmt: skip
+        ),
         "other": PatientFactory(birth_name="LEFRANC", first_given_name="PAUL", given_names="PAUL"),
         "far": PatientFactory(
             birth_name="ZOLA", first_given_name="EMILE", given_names="EMILE", birth_date=datetime.date(1990, 1, 2)
-        ),  # fmt: skip
+        ),
     }
 
 
