@@ -131,6 +131,7 @@ class Patient(models.Model):
         indexes = [
             GinIndex(OpClass("search_text", name="gin_trgm_ops"), name="patient_search_text_trgm"),
             GinIndex(OpClass("name_norm", name="gin_trgm_ops"), name="patient_name_norm_trgm"),
+            models.Index(OpClass("name_norm", name="text_pattern_ops"), name="patient_name_norm_prefix"),
             models.Index(fields=["birth_date"], name="patient_birth_date"),
             models.Index(fields=["ins_matricule"], name="patient_ins_matricule"),
         ]

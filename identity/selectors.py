@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, Value
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
 from dcc.accounts.enums import Profile
@@ -18,6 +18,8 @@ from identity.enums import STRICT_TRAITS, IdentityOrigin, RnivStatus, Sex
 from identity.models import IdentityChange, IdentityNorm, InsiLookup, LocalIdentifier, Patient, PatientMerge
 
 SEARCH_LIMIT = 50
+RELEVANCE_CAP = 300
+DUPLICATE_NAME_THRESHOLD = 0.5
 LIKELY_DUPLICATE = 60
 
 
@@ -47,17 +49,45 @@ def search_patients(
         criteria = True
     if not criteria:
         return Patient.objects.none()
-    if name:
-        first = _fragments(name)[0]
-        patients = patients.annotate(
+    fragments = _fragments(name)
+    if not fragments:
+        return patients.order_by("birth_name", "first_given_name", "pk")
+    # Birth names starting with the first fragment come first, in name order (btree prefix index,
+    # read in order: a page costs a page even when 30,000 names share the prefix). When they are
+    # fewer than a page, names containing the fragments anywhere (trigram index, birth and used
+    # names) complete it, ranked by similarity among at most RELEVANCE_CAP of them.
+    first = fragments[0]
+    prefix = list(
+        patients.filter(name_norm__startswith=first)
+        .order_by("name_norm", "pk")
+        .values_list("pk", flat=True)[:SEARCH_LIMIT]
+    )
+    others = []
+    if len(prefix) < SEARCH_LIMIT:
+        others = list(patients.exclude(pk__in=prefix).values_list("pk", flat=True)[:RELEVANCE_CAP])
+    return (
+        Patient.objects.filter(pk__in=prefix + others)
+        .annotate(
+            prefix_match=Case(When(pk__in=prefix, then=Value(1)), default=Value(0)),
             relevance=Greatest(
                 TrigramSimilarity(F("name_norm"), Value(first)),
                 TrigramSimilarity(IdentityNorm(F("used_name")), Value(first)),
-            )
-        ).order_by("-relevance", "birth_name", "first_given_name", "pk")
-    else:
-        patients = patients.order_by("birth_name", "first_given_name", "pk")
-    return patients
+            ),
+        )
+        .order_by("-prefix_match", "-relevance", "name_norm", "first_given_name", "pk")
+    )
+
+
+def prefix_matches(patients: QuerySet[Patient], first: str):
+    """Ids of the first page of birth names starting with ``first`` (normalised), in name order."""
+    return (patients.filter(name_norm__startswith=first).order_by("name_norm", "pk").values_list("pk", flat=True))[
+        :SEARCH_LIMIT
+    ]
+
+
+def contains_matches(patients: QuerySet[Patient], *, exclude: list[int]):
+    """Ids of at most RELEVANCE_CAP patients matching every fragment anywhere in their names."""
+    return patients.exclude(pk__in=exclude).values_list("pk", flat=True)[:RELEVANCE_CAP]
 
 
 def search_results(user, patients) -> list[dict]:
@@ -185,7 +215,14 @@ def duplicate_candidates(traits: dict, *, exclude_pk: int | None = None, limit: 
     birth_date = traits.get("birth_date")
     if not name and not traits.get("ins_matricule"):
         return []
-    where = Q(name_norm__trigram_similar=name) if name else Q(pk__in=[])
+    where = Q(pk__in=[])
+    if name:
+        close_name = Q(name_norm__trigram_similar=name)
+        if birth_date:  # a close name with a date mistyped: same year, or same day and month
+            close_name &= Q(birth_date__year=birth_date.year) | Q(
+                birth_date__month=birth_date.month, birth_date__day=birth_date.day
+            )
+        where |= close_name
     if birth_date:
         where |= Q(birth_date=birth_date)
     if traits.get("ins_matricule"):
@@ -203,10 +240,14 @@ def duplicate_candidates(traits: dict, *, exclude_pk: int | None = None, limit: 
     )
     if exclude_pk:
         candidates = candidates.exclude(pk=exclude_pk)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The % operator's threshold (0.3 by default) is too loose at a million patients.
+        cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(DUPLICATE_NAME_THRESHOLD)])
+        rows = list(candidates.order_by("-name_similarity")[:200])
     scored = [
         _score(candidate, traits=traits, name_similarity=candidate.name_similarity,
                first_similarity=candidate.first_similarity)
-        for candidate in candidates.order_by("-name_similarity")[:200]
+        for candidate in rows
     ]  # fmt: skip
     scored = [item for item in scored if item.score >= 40]
     scored.sort(key=lambda item: (-item.score, item.patient.pk))

@@ -88,9 +88,12 @@ def _plan(queryset) -> str:
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_name_search_uses_the_trigram_index(crowd):
-    plan = _plan(selectors.search_patients(name="lefevre"))
+def test_name_search_uses_the_prefix_and_trigram_indexes(crowd):
+    base = Patient.objects.current().filter(search_text__contains="LEFEVRE")
+    plan = _plan(selectors.contains_matches(base, exclude=[1]))
     assert "patient_search_text_trgm" in plan, plan
+    plan = _plan(selectors.prefix_matches(base, "LEFEVRE"))
+    assert "patient_name_norm_prefix" in plan, plan
 
 
 def test_birth_date_and_ins_searches_use_their_indexes(crowd):

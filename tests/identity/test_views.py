@@ -79,7 +79,7 @@ def test_search_shows_identity_only_outside_the_care_and_is_traced(client, perso
     for index in range(10):
         _hospital_patient(personas, birth_name=f"ROUMEGOUX{index}")
     client.force_login(personas["doctor"])
-    with django_assert_max_num_queries(14):  # constant: 11 results, no query per row
+    with django_assert_max_num_queries(16):  # constant: 11 results, no query per row
         response = client.get(reverse("identity:search"), {"q": "roumegoux"})
     html = response.content.decode()
     assert reverse("identity:detail", args=[mine.pk]) in html
