@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -298,6 +298,26 @@ def local_identifier(request, pk: int):
     else:
         messages.success(request, "IPP enregistré.")
     return redirect("identity:detail", pk=pk)
+
+
+@require(can_search_patients)
+def datamatrix_png(request, pk: int):
+    """The INS DataMatrix (2D-Doc framing, unsigned) of a qualified identity, as a PNG."""
+    from identity import datamatrix
+
+    patient = _patient_for(request, pk)
+    try:
+        symbol = datamatrix.encode(patient)
+    except datamatrix.DataMatrixError as exc:
+        raise Http404(str(exc)) from exc
+    with transaction.atomic():
+        trail_record(
+            user=request.user, action=TrailAction.PRINT, patient=patient, obj=patient, request=request,
+            detail="DataMatrix INS",
+        )  # fmt: skip
+    response = HttpResponse(symbol.png(), content_type="image/png")
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require(can_review_identity_quality)

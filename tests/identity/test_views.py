@@ -257,3 +257,16 @@ def test_birth_date_form_field_accepts_iso_dates(client, personas):
     client.force_login(personas["doctor"])
     response = client.get(reverse("identity:search"), {"birth_date": "1971-05-06"})
     assert "06/05/1971" in response.content.decode()
+
+
+def test_datamatrix_view(client, personas):
+    patient = _hospital_patient(personas, qualified=True)
+    url = reverse("identity:datamatrix", args=[patient.pk])
+    assert_access(client, personas, url, allowed=HOSPITAL_TEAM)
+    client.force_login(personas["doctor"])
+    response = client.get(url)
+    assert response["Content-Type"] == "image/png" and response.content.startswith(b"\x89PNG")
+    assert AccessTrail.objects.filter(patient_id=patient.pk, action=TrailAction.PRINT).exists()
+    assert url in client.get(reverse("identity:detail", args=[patient.pk])).content.decode()
+    provisional = _hospital_patient(personas)
+    assert client.get(reverse("identity:datamatrix", args=[provisional.pk])).status_code == 404
