@@ -147,13 +147,21 @@ def main() -> int:
     print(f"{'toutes recherches':<30} {percentile(all_timings, 0.5):>9.1f} {percentile(all_timings, 0.95):>9.1f}")
 
     row = sample[0]
-    queryset = selectors.search_patients(name=strip(row["birth_name"]))[: selectors.SEARCH_LIMIT]
-    sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        print(f"\nEXPLAIN ANALYZE — recherche « {strip(row['birth_name'])} » :")
-        for (line,) in cursor.fetchall():
-            print("  " + line)
+    name = strip(row["birth_name"])
+    base = Patient.objects.current().filter(search_text__contains=name.upper())
+    plans = {
+        f"début de nom « {name[:4]} » (index btree de préfixe)": selectors.prefix_matches(
+            Patient.objects.current().filter(search_text__contains=name[:4].upper()), name[:4].upper()
+        ),
+        f"nom « {name} » n'importe où (index trigramme GIN)": selectors.contains_matches(base, exclude=[0]),
+    }
+    for title, queryset in plans.items():
+        sql, params = queryset.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+            print(f"\nEXPLAIN ANALYZE — {title} :")
+            for (line,) in cursor.fetchall():
+                print("  " + line)
     if not args.keep:
         cleanup()
     return 0

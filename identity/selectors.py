@@ -87,7 +87,7 @@ def prefix_matches(patients: QuerySet[Patient], first: str):
 
 def contains_matches(patients: QuerySet[Patient], *, exclude: list[int]):
     """Ids of at most RELEVANCE_CAP patients matching every fragment anywhere in their names."""
-    return patients.exclude(pk__in=exclude).values_list("pk", flat=True)[:RELEVANCE_CAP]
+    return patients.exclude(pk__in=exclude).order_by().values_list("pk", flat=True)[:RELEVANCE_CAP]
 
 
 def search_results(user, patients) -> list[dict]:
