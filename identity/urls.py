@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/insi/<int:lookup_pk>/accepter/", views.insi_accept, name="insi_accept"),
     path("<int:pk>/insi/<int:lookup_pk>/refuser/", views.insi_reject, name="insi_reject"),
     path("<int:pk>/justificatif/", views.proof, name="proof"),
+    path("<int:pk>/douteuse/", views.downgrade, name="downgrade"),
     path("<int:pk>/ipp/", views.local_identifier, name="local_identifier"),
     path("<int:pk>/datamatrix.png", views.datamatrix_png, name="datamatrix"),
 ]

@@ -82,6 +82,11 @@ def create(request):
         candidates = selectors.duplicate_candidates(data)
         likely = [item for item in candidates if item.score >= selectors.LIKELY_DUPLICATE]
         if likely and not form.cleaned_data["confirm_new"]:
+            with transaction.atomic():
+                trail_record(
+                    user=request.user, action=TrailAction.SEARCH, request=request,
+                    detail=f"création : {len(candidates)} doublon(s) possible(s) affiché(s)",
+                )  # fmt: skip
             messages.warning(
                 request,
                 "Des identités proches existent déjà. Vérifiez qu'il ne s'agit pas du même patient avant "
@@ -274,6 +279,22 @@ def proof(request, pk: int):
             messages.error(request, message)
     else:
         messages.success(request, f"Justificatif enregistré. Statut : {patient.get_rniv_status_display().lower()}.")
+    return redirect("identity:detail", pk=pk)
+
+
+@require_POST
+@require(can_search_patients)
+def downgrade(request, pk: int):
+    patient = _patient_for(request, pk)
+    try:
+        services.identity_downgrade(
+            patient=patient, user=request.user, reason=request.POST.get("reason", ""), request=request
+        )
+    except services.IdentityError as exc:
+        for message in _error_messages(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, "Identité repassée au statut provisoire.")
     return redirect("identity:detail", pk=pk)
 
 

@@ -64,7 +64,7 @@ def test_unmerge_access(client, personas):
     assert merge.reverted_at is not None
 
 
-@pytest.mark.parametrize("name", ["insi_traits", "insi_vitale", "proof", "local_identifier"])
+@pytest.mark.parametrize("name", ["insi_traits", "insi_vitale", "proof", "local_identifier", "downgrade"])
 def test_patient_actions_are_refused_outside_the_care(client, personas, name):
     patient = _hospital_patient(personas)
     client.force_login(personas["doctor_other_3c"])
@@ -270,3 +270,24 @@ def test_datamatrix_view(client, personas):
     assert url in client.get(reverse("identity:detail", args=[patient.pk])).content.decode()
     provisional = _hospital_patient(personas)
     assert client.get(reverse("identity:datamatrix", args=[provisional.pk])).status_code == 404
+
+
+def test_downgrade_view(client, personas):
+    patient = _hospital_patient(personas, qualified=True)
+    client.force_login(personas["doctor"])
+    response = client.post(reverse("identity:downgrade", args=[patient.pk]), {"reason": ""}, follow=True)
+    assert "motif" in response.content.decode()
+    client.post(reverse("identity:downgrade", args=[patient.pk]), {"reason": "traits contestés par le patient"})
+    patient.refresh_from_db()
+    assert patient.rniv_status == RnivStatus.PROVISOIRE
+
+
+def test_insi_several_identities_message(client, personas, insi):
+    patient = _hospital_patient(
+        personas, birth_name="MARTINEAU", first_given_name="CLAUDE", given_names="CLAUDE", sex="F",
+        birth_date=datetime.date(1950, 5, 5), birth_place_code="",
+    )  # fmt: skip
+    client.force_login(personas["doctor"])
+    response = client.post(reverse("identity:insi_traits", args=[patient.pk]), follow=True)
+    assert "plusieurs identités correspondent" in response.content.decode()
+    assert InsiLookup.objects.get().decision == InsiDecision.NONE
