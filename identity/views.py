@@ -167,6 +167,12 @@ def edit(request, pk: int):
         else:
             messages.success(request, "Identité modifiée.")
             return redirect("identity:detail", pk=patient.pk)
+    if request.method == "GET":
+        with transaction.atomic():
+            trail_record(
+                user=request.user, action=TrailAction.READ, patient=patient, obj=patient, request=request,
+                detail="formulaire de modification",
+            )  # fmt: skip
     return render(request, "identity/edit.html", {"form": form, "patient": patient, "locked": locked})
 
 

@@ -157,6 +157,7 @@ def test_edit_of_a_qualified_identity_keeps_strict_traits(client, personas):
     client.force_login(personas["doctor"])
     response = client.get(reverse("identity:edit", args=[patient.pk]))
     assert "ne se modifient que par un nouvel appel" in response.content.decode()
+    assert AccessTrail.objects.filter(patient_id=patient.pk, action=TrailAction.READ).count() == 1
     data = {**FORM, "birth_name": "PIRATE", "used_name": "Nom d'usage", "reason": "mariage"}
     response = client.post(reverse("identity:edit", args=[patient.pk]), data)
     patient.refresh_from_db()
