@@ -4,9 +4,11 @@ import datetime
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dcc.accounts.enums import Profile
-from identity import selectors, services
+from identity import nir, selectors, services
 from identity.enums import IdentityOrigin, RnivStatus
 from identity.models import Patient
 from tests.identity.factories import LocalIdentifierFactory, PatientFactory
@@ -145,3 +147,34 @@ def test_identity_creators_by_profile_and_origin(personas):
         ("", IdentityOrigin.INTEROP): 1,
     }
     assert selectors.status_counts()[RnivStatus.PROVISOIRE] == 4
+
+
+_letters = st.sampled_from(list("ABCDEFGHIJKLMNOPRSTUVZÉÈÊÇÔÏ"))
+_names = st.lists(_letters, min_size=3, max_size=12).map("".join)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=_names, used=st.one_of(st.just(""), _names), lower=st.booleans())
+def test_any_patient_is_found_by_its_names_whatever_the_accents_and_case(db, name, used, lower):
+    patient = services.patient_create(
+        user=None,
+        data={"birth_name": name, "used_name": used, "first_given_name": "ANNE", "sex": "F",
+              "birth_date": datetime.date(1970, 1, 1)},
+    )  # fmt: skip
+    plain = nir.normalize_trait(name)
+    typed = plain.lower() if lower else name
+    assert patient in selectors.search_patients(name=typed)
+    assert patient in selectors.search_patients(name=plain[1:])
+    if used:
+        assert patient in selectors.search_patients(name=nir.normalize_trait(used).lower())
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=_names, first=_names, lower=st.booleans())
+def test_the_same_person_typed_differently_is_a_likely_duplicate(db, name, first, lower):
+    traits = {"birth_name": name, "first_given_name": first, "sex": "M", "birth_date": datetime.date(1961, 2, 3)}
+    patient = services.patient_create(user=None, data=traits)
+    typed = {**traits, "birth_name": nir.normalize_trait(name).lower() if lower else name}
+    candidates = selectors.duplicate_candidates(typed)
+    assert candidates and candidates[0].score >= selectors.LIKELY_DUPLICATE
+    assert patient in [candidate.patient for candidate in candidates]
