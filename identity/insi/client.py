@@ -80,8 +80,20 @@ class InsiResult:
     raw: dict = field(default_factory=dict, compare=False)
 
 
+class _InsiSession(requests.Session):
+    """A session whose CA bundle is the INSi one even when REQUESTS_CA_BUNDLE is set in the
+    environment (requests lets the environment override ``Session.verify``); proxies still come
+    from the environment."""
+
+    def merge_environment_settings(self, url, proxies, stream, verify, cert):
+        merged = super().merge_environment_settings(url, proxies, stream, verify, cert)
+        if settings.INSI_CA_BUNDLE:
+            merged["verify"] = settings.INSI_CA_BUNDLE
+        return merged
+
+
 def _session() -> requests.Session:
-    session = requests.Session()
+    session = _InsiSession()
     cert, key = settings.INSI_CERT_FILE, settings.INSI_KEY_FILE
     if cert:
         session.cert = (cert, key) if key else cert

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import ssl
 import sys
 import time
 from dataclasses import dataclass
@@ -220,9 +221,20 @@ class _QuietHandler(WSGIRequestHandler):
         sys.stderr.write("[insi] " + (format % args) + "\n")
 
 
-def serve(host: str, port: int) -> None:
+def serve(host: str, port: int, *, cert: str = "", key: str = "", client_ca: str = "") -> None:
+    """Serve over HTTP, or over HTTPS requiring a client certificate signed by ``client_ca``."""
     server = make_server(host, port, application, server_class=_ThreadingServer, handler_class=_QuietHandler)
-    sys.stderr.write(f"[insi] téléservice INSi local sur http://{host}:{port}/insi\n")
+    scheme = "http"
+    if cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        context.load_cert_chain(cert, key or None)
+        if client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(client_ca)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = "https"
+    sys.stderr.write(f"[insi] téléservice INSi local sur {scheme}://{host}:{port}/insi\n")
     sys.stderr.flush()
     server.serve_forever()
 
@@ -231,9 +243,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Téléservice INSi local (identités de test synthétiques).")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("DCC_INSI_STANDIN_PORT", "8089")))
+    parser.add_argument("--tls-cert", default="", help="certificat serveur (PEM) : active HTTPS")
+    parser.add_argument("--tls-key", default="", help="clé du certificat serveur (PEM)")
+    parser.add_argument("--tls-client-ca", default="", help="AC des certificats clients exigés (PEM)")
     args = parser.parse_args(argv)
     try:
-        serve(args.host, args.port)
+        serve(args.host, args.port, cert=args.tls_cert, key=args.tls_key, client_ca=args.tls_client_ca)
     except KeyboardInterrupt:
         return 0
     return 0

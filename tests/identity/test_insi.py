@@ -197,3 +197,19 @@ def test_an_ins_already_carried_by_another_identity_is_refused(insi, personas):
         services.insi_result_accept(lookup=lookup, user=personas["doctor"])
     twin.refresh_from_db()
     assert twin.ins_matricule == "" and InsiLookup.objects.get(pk=lookup.pk).decision == InsiDecision.PENDING
+
+
+def test_mutual_tls_with_the_organisation_certificate(settings, insi_tls_standin):
+    tls = insi_tls_standin
+    settings.INSI_URL, settings.INSI_CA_BUNDLE, settings.INSI_TIMEOUT = tls["url"], tls["ca"], 5
+    settings.INSI_CERT_FILE, settings.INSI_KEY_FILE = tls["client_cert"], tls["client_key"]
+    result = client.search_by_vitale(nir=CORNEBIS.matricule, birth_date=CORNEBIS.birth_date)
+    assert result.code == "00"
+    # Without the client certificate the teleservice closes the connection: a French error.
+    settings.INSI_CERT_FILE = settings.INSI_KEY_FILE = ""
+    with pytest.raises(client.InsiError, match=r"certificat|injoignable"):
+        client.search_by_vitale(nir=CORNEBIS.matricule, birth_date=CORNEBIS.birth_date)
+    # An unknown server certificate authority is refused too.
+    settings.INSI_CERT_FILE, settings.INSI_KEY_FILE, settings.INSI_CA_BUNDLE = tls["client_cert"], tls["client_key"], ""
+    with pytest.raises(client.InsiError, match="certificat"):
+        client.search_by_vitale(nir=CORNEBIS.matricule, birth_date=CORNEBIS.birth_date)
