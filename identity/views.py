@@ -363,6 +363,7 @@ def quality(request):
         "pairs": pairs,
         "merges": selectors.merges(),
         "status_counts": selectors.status_counts(),
+        "creators": selectors.identity_creators(),
         "can_unmerge": can_unmerge(request.user),
         "statuses": RnivStatus,
     }

@@ -230,6 +230,7 @@ def test_quality_lists_pairs_and_merge_view_merges(client, personas, django_asse
     with django_assert_max_num_queries(14):
         html = client.get(reverse("identity:quality")).content.decode()
     assert reverse("identity:merge", args=[first.pk, second.pk]) in html
+    assert "Qui crée l'identité" in html
     url = reverse("identity:merge", args=[first.pk, second.pk])
     response = client.post(url, {"kept": first.pk, "reason": ""})
     assert response.status_code == 200 and not PatientMerge.objects.exists()
