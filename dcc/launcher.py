@@ -69,6 +69,10 @@ def main() -> int:
         "beat": [str(BIN / "celery"), "-A", "dcc", "beat", "--loglevel", "INFO",
                  "--schedule", str(data / "celerybeat-schedule"), "--pidfile", ""],
     }  # fmt: skip
+    if not os.environ.get("DCC_INSI_URL"):  # embedded default: the local INSi teleservice
+        insi_port = os.environ.setdefault("DCC_INSI_STANDIN_PORT", "8089")
+        os.environ["DCC_INSI_URL"] = f"http://127.0.0.1:{insi_port}/insi"
+        commands["insi"] = [PYTHON, "-m", "identity.insi.standin", "--port", insi_port]
     processes = {name: subprocess.Popen(cmd, cwd=BASE_DIR) for name, cmd in commands.items()}
 
     from dcc.accounts.demo import DEMO_PASSWORD, PERSONAS

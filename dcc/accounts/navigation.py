@@ -20,6 +20,10 @@ def nav_items(user) -> list[NavItem]:
     items = [NavItem("Accueil", reverse("home"), "home")]
     if perms.can_browse_directory(user):
         items.append(NavItem("Annuaire", reverse("directory:professionals"), "directory"))
+    from identity.perms import can_search_patients
+
+    if can_search_patients(user):
+        items.append(NavItem("Patients", reverse("identity:search"), "patients"))
     if perms.can_administer(user):
         items.append(NavItem("Administration", reverse("admin:index"), "admin"))
     return items

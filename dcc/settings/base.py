@@ -250,3 +250,18 @@ if not SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY est obligatoire en production (ou utilisez DJANGO_SETTINGS_MODULE=dcc.settings.dev)."
     )
+
+# --- identity ---
+# INSi teleservice. Empty URL: INSi calls are refused with a message; `make run` starts the local
+# stand-in (identity/insi/standin.py) and points DCC_INSI_URL to it. Production: the real service
+# URL, the organisation certificate and key (TLS client authentication) and the CA bundle.
+INSI_URL = env_str("DCC_INSI_URL", "")
+INSI_CERT_FILE = env_str("DCC_INSI_CERT_FILE", "")
+INSI_KEY_FILE = env_str("DCC_INSI_KEY_FILE", "")
+INSI_CA_BUNDLE = env_str("DCC_INSI_CA_BUNDLE", "")
+INSI_TIMEOUT = env_int("DCC_INSI_TIMEOUT", 10)
+INSI_EMITTER = env_str("DCC_INSI_EMITTER", "DCC")
+INSI_IDAM = env_str("DCC_INSI_IDAM", "DCC-IDAM-DEMO")
+INSI_LPS_VERSION = env_str("DCC_INSI_LPS_VERSION", "1.0")
+INSI_INSTANCE = env_str("DCC_INSI_INSTANCE", "dcc-demo")
+INSI_STANDIN_PORT = env_int("DCC_INSI_STANDIN_PORT", 8089)

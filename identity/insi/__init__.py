@@ -1,0 +1,1 @@
+"""INSi: the SOAP client of the national INS teleservice and its local stand-in."""

@@ -1,0 +1,588 @@
+"""Writes on patient identities: creation, edits, RNIV status rules, INSi decisions, merge.
+
+Every write runs in one transaction with its identity-change log line and its access-trail line:
+a refused change leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from dcc.records.enums import CareRelationshipKind, TrailAction
+from dcc.records.services import care_relationship_add
+from dcc.records.trail import trail_record
+from identity import nir as nir_rules
+from identity.enums import (
+    HIGH_TRUST_DOCUMENTS,
+    INS_OID_NIA,
+    INS_OID_NIR,
+    INS_OID_TEST,
+    LOCKED_STATUSES,
+    STRICT_TRAITS,
+    ChangeKind,
+    IdentityOrigin,
+    InsiDecision,
+    ProofDocument,
+    RnivStatus,
+    Sex,
+)
+from identity.models import IdentityChange, InsiLookup, LocalIdentifier, Patient, PatientMerge
+
+INS_OIDS = frozenset({INS_OID_NIR, INS_OID_NIA, INS_OID_TEST, "1.2.250.1.213.1.4.11"})
+EDITABLE_FIELDS = (
+    *STRICT_TRAITS,
+    "used_name",
+    "used_first_name",
+    "general_practitioner",
+    "date_of_death",
+    "address",
+    "postcode",
+    "town",
+    "phone",
+    "email",
+)
+
+
+class IdentityError(ValidationError):
+    """A refused identity write; the message is French and meant for the user."""
+
+
+def _snapshot(patient: Patient, fields=EDITABLE_FIELDS) -> dict:
+    values = {}
+    for name in fields:
+        value = getattr(patient, f"{name}_id" if name == "general_practitioner" else name)
+        values[name] = value.isoformat() if isinstance(value, datetime.date) else value
+    return values
+
+
+def _log(*, patient: Patient, user, kind: str, reason: str = "", before=None, after=None) -> IdentityChange:
+    return IdentityChange.objects.create(
+        patient=patient,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        kind=kind,
+        reason=reason[:500],
+        before=before or {},
+        after=after or {},
+    )
+
+
+def normalize_traits(data: dict) -> dict:
+    """Strict traits stored in their INS form (upper case, no accents); the first given name derived."""
+    data = dict(data)
+    for name in ("birth_name", "first_given_name", "given_names", "used_name", "used_first_name"):
+        if name in data and data[name] is not None:
+            data[name] = nir_rules.normalize_trait(data[name])
+    if data.get("given_names") and not data.get("first_given_name"):
+        data["first_given_name"] = data["given_names"].split(" ")[0]
+    if data.get("first_given_name") and not data.get("given_names"):
+        data["given_names"] = data["first_given_name"]
+    return data
+
+
+def check_traits(data: dict) -> None:
+    """Refuse incomplete or impossible strict traits (French messages per field)."""
+    errors: dict[str, list[str]] = {}
+    if not data.get("birth_name"):
+        errors.setdefault("birth_name", []).append("Le nom de naissance est obligatoire.")
+    if not data.get("first_given_name"):
+        errors.setdefault("first_given_name", []).append("Le premier prénom de naissance est obligatoire.")
+    first, given = data.get("first_given_name") or "", data.get("given_names") or ""
+    if first and given and given.split(" ")[0] != first:
+        errors.setdefault("given_names", []).append(
+            "La liste des prénoms de naissance doit commencer par le premier prénom."
+        )
+    if data.get("sex") not in Sex.values:
+        errors.setdefault("sex", []).append("Le sexe doit être féminin, masculin ou inconnu.")
+    birth_date = data.get("birth_date")
+    if not birth_date:
+        errors.setdefault("birth_date", []).append("La date de naissance est obligatoire.")
+    elif birth_date > timezone.localdate():
+        errors.setdefault("birth_date", []).append("La date de naissance ne peut pas être dans le futur.")
+    place = data.get("birth_place_code") or ""
+    if place and not (len(place) == 5 and (place.isdigit() or (place[:2] in {"2A", "2B"} and place[2:].isdigit()))):
+        errors.setdefault("birth_place_code", []).append(
+            "Le lieu de naissance est un code INSEE à 5 caractères (99XXX à l'étranger, 99999 si inconnu)."
+        )
+    death = data.get("date_of_death")
+    if death and birth_date and death < birth_date:
+        errors.setdefault("date_of_death", []).append("La date de décès précède la date de naissance.")
+    if errors:
+        raise IdentityError(errors)
+
+
+def check_ins(*, matricule: str, oid: str, traits: dict) -> str:
+    """A checked matricule INS coherent with the traits, or IdentityError (French)."""
+    try:
+        parsed = nir_rules.parse(matricule)
+    except nir_rules.NirError as exc:
+        raise IdentityError({"ins_matricule": [str(exc)]}) from exc
+    if oid not in INS_OIDS:
+        raise IdentityError({"ins_oid": [f"L'OID {oid or '(vide)'} n'est pas un OID d'INS."]})
+    if parsed.is_nia != (oid == INS_OID_NIA):
+        raise IdentityError({"ins_oid": ["Un NIA (premier chiffre 7 ou 8) porte l'OID INS-NIA, un NIR l'OID INS-NIR."]})
+    problems = nir_rules.coherence_errors(parsed, sex=traits.get("sex"), birth_date=traits.get("birth_date"))
+    if problems:
+        raise IdentityError({"ins_matricule": problems})
+    return parsed.value
+
+
+def _attach_creator(patient: Patient, user) -> None:
+    if not getattr(user, "is_authenticated", False):
+        return
+    care_relationship_add(patient=patient, kind=CareRelationshipKind.IDENTITY_CREATOR, user=user)
+    establishments = {establishment for grant in user.active_grants() for establishment in grant.establishments.all()}
+    if len(establishments) == 1:
+        care_relationship_add(
+            patient=patient,
+            kind=CareRelationshipKind.TREATING_ESTABLISHMENT,
+            establishment=establishments.pop(),
+            source="identity:creation",
+        )
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    user,
+    data: dict,
+    origin: str = IdentityOrigin.UI,
+    ins_matricule: str = "",
+    ins_oid: str = "",
+    rniv_status: str = RnivStatus.PROVISOIRE,
+    request=None,
+    reason: str = "",
+) -> Patient:
+    """Create a patient (status provisoire from the UI; interop may bring an INS and its status)."""
+    data = normalize_traits(data)
+    check_traits(data)
+    fields = {name: data[name] for name in EDITABLE_FIELDS if name in data and data[name] is not None}
+    if ins_matricule:
+        ins_matricule = check_ins(matricule=ins_matricule, oid=ins_oid, traits=data)
+        if Patient.objects.current().filter(ins_matricule=ins_matricule, ins_oid=ins_oid).exists():
+            raise IdentityError({"ins_matricule": ["Un patient porte déjà ce matricule INS."]})
+    elif rniv_status in LOCKED_STATUSES:
+        raise IdentityError("Une identité récupérée ou qualifiée porte un INS.")
+    patient = Patient.objects.create(
+        **fields,
+        ins_matricule=ins_matricule,
+        ins_oid=ins_oid if ins_matricule else "",
+        rniv_status=rniv_status,
+        origin=origin,
+        created_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    _log(patient=patient, user=user, kind=ChangeKind.CREATE, reason=reason, after=_snapshot(patient))
+    _attach_creator(patient, user)
+    trail_record(user=user, action=TrailAction.CREATE, patient=patient, obj=patient, request=request)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, user, data: dict, reason: str, request=None) -> Patient:
+    """Edit an identity. Strict traits of a récupérée/qualifiée identity only change through INSi.
+
+    Changing a strict trait of a *validée* identity returns it to *provisoire*: the document seen
+    no longer vouches for the new traits.
+    """
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.is_merged:
+        raise IdentityError("Cette identité a été fusionnée : modifiez l'identité conservée.")
+    data = normalize_traits(data)
+    before = _snapshot(patient)
+    changed_strict = [
+        name for name in STRICT_TRAITS if name in data and (before[name] or "") != (_snapshot_value(data[name]) or "")
+    ]
+    if changed_strict and patient.rniv_status in LOCKED_STATUSES:
+        labels = ", ".join(str(Patient._meta.get_field(name).verbose_name) for name in changed_strict)
+        raise IdentityError(
+            f"L'identité est {patient.get_rniv_status_display().lower()} : ses traits stricts ({labels}) ne "
+            "peuvent être modifiés que par un nouvel appel au téléservice INSi."
+        )
+    if not reason.strip():
+        raise IdentityError({"reason": ["Indiquez le motif de la modification."]})
+    merged = {**{name: getattr(patient, name) for name in STRICT_TRAITS}, **data}
+    check_traits(merged)
+    nullable = {"general_practitioner", "date_of_death"}
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(patient, name, data[name] if data[name] is not None or name in nullable else "")
+    status_note = ""
+    if changed_strict and patient.rniv_status == RnivStatus.VALIDEE:
+        patient.rniv_status = RnivStatus.PROVISOIRE
+        patient.proof_document = ""
+        patient.proof_checked_at = None
+        patient.proof_checked_by = None
+        status_note = " (identité repassée en provisoire : traits stricts modifiés)"
+    patient.save()
+    after = _snapshot(patient)
+    diff_before = {key: value for key, value in before.items() if after[key] != value}
+    diff_after = {key: after[key] for key in diff_before}
+    if status_note:
+        diff_before["rniv_status"], diff_after["rniv_status"] = RnivStatus.VALIDEE, RnivStatus.PROVISOIRE
+    _log(
+        patient=patient,
+        user=user,
+        kind=ChangeKind.UPDATE,
+        reason=reason + status_note,
+        before=diff_before,
+        after=diff_after,
+    )
+    trail_record(user=user, action=TrailAction.UPDATE, patient=patient, obj=patient, request=request)
+    return patient
+
+
+def _snapshot_value(value):
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _set_status(patient: Patient, *, user, status: str, reason: str) -> None:
+    if patient.rniv_status == status:
+        return
+    before = patient.rniv_status
+    patient.rniv_status = status
+    _log(
+        patient=patient,
+        user=user,
+        kind=ChangeKind.STATUS,
+        reason=reason,
+        before={"rniv_status": before},
+        after={"rniv_status": status},
+    )
+
+
+@transaction.atomic
+def identity_proof_record(*, patient: Patient, user, document: str, request=None) -> Patient:
+    """The user saw an identity document. A high-trust one validates (or, after INSi, qualifies)."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.is_merged:
+        raise IdentityError("Cette identité a été fusionnée.")
+    if document not in ProofDocument.values:
+        raise IdentityError({"document": ["Choisissez le justificatif d'identité vu."]})
+    before = {"proof_document": patient.proof_document}
+    patient.proof_document = document
+    patient.proof_checked_at = timezone.now()
+    patient.proof_checked_by = user
+    _log(
+        patient=patient,
+        user=user,
+        kind=ChangeKind.PROOF,
+        reason=ProofDocument(document).label,
+        before=before,
+        after={"proof_document": document},
+    )
+    if document in HIGH_TRUST_DOCUMENTS:
+        if patient.rniv_status == RnivStatus.PROVISOIRE:
+            _set_status(patient, user=user, status=RnivStatus.VALIDEE, reason="Justificatif à haut niveau de confiance")
+        elif patient.rniv_status == RnivStatus.RECUPEREE:
+            _set_status(
+                patient,
+                user=user,
+                status=RnivStatus.QUALIFIEE,
+                reason="INS récupéré par INSi et justificatif à haut niveau de confiance",
+            )
+    patient.save()
+    trail_record(user=user, action=TrailAction.UPDATE, patient=patient, obj=patient, request=request, detail="proof")
+    return patient
+
+
+@transaction.atomic
+def identity_downgrade(*, patient: Patient, user, reason: str, request=None) -> Patient:
+    """A doubt on the identity (RNIV: "identité douteuse"): back to provisoire, INS kept for history only."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if not reason.strip():
+        raise IdentityError({"reason": ["Indiquez le motif du retour en identité provisoire."]})
+    _set_status(patient, user=user, status=RnivStatus.PROVISOIRE, reason=reason)
+    patient.proof_document = ""
+    patient.proof_checked_at = None
+    patient.proof_checked_by = None
+    patient.save()
+    trail_record(
+        user=user, action=TrailAction.UPDATE, patient=patient, obj=patient, request=request, detail="downgrade"
+    )
+    return patient
+
+
+# --- INSi ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def insi_lookup_record(*, patient: Patient, user, operation: str, result, request=None) -> InsiLookup:
+    """Store an INSi answer (``identity.insi.client.InsiResult``) for the user's decision."""
+    lookup = InsiLookup.objects.create(
+        patient=patient,
+        operation=operation,
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+        code_cr=result.code,
+        label_cr=result.label,
+        matricule=result.identity.matricule if result.identity else "",
+        oid=result.identity.oid if result.identity else "",
+        traits=result.identity.traits_json() if result.identity else {},
+        decision=InsiDecision.PENDING if result.identity else InsiDecision.NONE,
+    )
+    trail_record(user=user, action=TrailAction.READ, patient=patient, obj=lookup, request=request, detail="INSi")
+    return lookup
+
+
+@transaction.atomic
+def insi_result_accept(*, lookup: InsiLookup, user, request=None) -> Patient:
+    """Take the INS and the INS traits: récupérée, or qualifiée when a high-trust document was seen."""
+    lookup = InsiLookup.objects.select_for_update().get(pk=lookup.pk)
+    if lookup.decision == InsiDecision.NONE:
+        raise IdentityError("Cet appel INSi n'a renvoyé aucune identité à accepter.")
+    if lookup.decision != InsiDecision.PENDING:
+        raise IdentityError("Ce résultat INSi a déjà été traité.")
+    patient = Patient.objects.select_for_update().get(pk=lookup.patient_id)
+    if patient.is_merged:
+        raise IdentityError("Cette identité a été fusionnée.")
+    traits = dict(lookup.traits)
+    traits["birth_date"] = datetime.date.fromisoformat(traits["birth_date"])
+    matricule = check_ins(matricule=lookup.matricule, oid=lookup.oid, traits=traits)
+    other = Patient.objects.current().filter(ins_matricule=matricule, ins_oid=lookup.oid).exclude(pk=patient.pk)
+    if other.exists():
+        raise IdentityError(
+            "Ce matricule INS est déjà porté par une autre identité : il s'agit probablement d'un doublon, "
+            "à fusionner depuis la page qualité des identités."
+        )
+    before = {**_snapshot(patient, STRICT_TRAITS), "ins_matricule": patient.ins_matricule, "ins_oid": patient.ins_oid}
+    for name in STRICT_TRAITS:
+        setattr(patient, name, traits[name])
+    patient.ins_matricule, patient.ins_oid = matricule, lookup.oid
+    patient.insi_checked_at = timezone.now()
+    after = {**_snapshot(patient, STRICT_TRAITS), "ins_matricule": matricule, "ins_oid": lookup.oid}
+    _log(
+        patient=patient,
+        user=user,
+        kind=ChangeKind.INSI_ACCEPT,
+        reason=f"CR {lookup.code_cr}",
+        before=before,
+        after=after,
+    )
+    high_trust = patient.proof_document in HIGH_TRUST_DOCUMENTS
+    target = RnivStatus.QUALIFIEE if high_trust else RnivStatus.RECUPEREE
+    reason = (
+        "INS récupéré par INSi et justificatif à haut niveau de confiance"
+        if high_trust
+        else "INS récupéré par INSi sans justificatif à haut niveau de confiance"
+    )
+    _set_status(patient, user=user, status=target, reason=reason)
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError as exc:
+        raise IdentityError("Ce matricule INS est déjà porté par une autre identité.") from exc
+    lookup.decision, lookup.decided_by, lookup.decided_at = InsiDecision.ACCEPTED, user, timezone.now()
+    lookup.save(update_fields=["decision", "decided_by", "decided_at"])
+    trail_record(
+        user=user, action=TrailAction.UPDATE, patient=patient, obj=lookup, request=request, detail="INSi accepté"
+    )
+    return patient
+
+
+@transaction.atomic
+def insi_result_reject(*, lookup: InsiLookup, user, reason: str, request=None) -> InsiLookup:
+    lookup = InsiLookup.objects.select_for_update().get(pk=lookup.pk)
+    if lookup.decision != InsiDecision.PENDING:
+        raise IdentityError("Ce résultat INSi a déjà été traité.")
+    if not reason.strip():
+        raise IdentityError({"reason": ["Indiquez pourquoi l'identité renvoyée ne correspond pas."]})
+    lookup.decision, lookup.decided_by, lookup.decided_at = InsiDecision.REJECTED, user, timezone.now()
+    lookup.save(update_fields=["decision", "decided_by", "decided_at"])
+    _log(
+        patient=lookup.patient,
+        user=user,
+        kind=ChangeKind.INSI_REJECT,
+        reason=reason,
+        after={"matricule": lookup.matricule, **lookup.traits},
+    )
+    trail_record(
+        user=user, action=TrailAction.UPDATE, patient=lookup.patient, obj=lookup, request=request, detail="INSi refusé"
+    )
+    return lookup
+
+
+# --- Local identifiers -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def local_identifier_add(*, patient: Patient, user, establishment, value: str, request=None) -> LocalIdentifier:
+    value = (value or "").strip()
+    if not value:
+        raise IdentityError({"value": ["L'IPP est obligatoire."]})
+    existing = LocalIdentifier.objects.filter(establishment=establishment, value=value).first()
+    if existing is not None:
+        if existing.patient_id == patient.pk:
+            return existing
+        raise IdentityError({"value": [f"L'IPP {value} est déjà attribué à un autre patient dans cet établissement."]})
+    identifier = LocalIdentifier.objects.create(patient=patient, establishment=establishment, value=value)
+    _log(
+        patient=patient,
+        user=user,
+        kind=ChangeKind.IDENTIFIER,
+        reason=str(establishment),
+        after={"ipp": value, "oid": establishment.oid},
+    )
+    trail_record(user=user, action=TrailAction.UPDATE, patient=patient, obj=identifier, request=request)
+    return identifier
+
+
+# --- Merge ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Pointer:
+    label: str  # "app_label.Model"
+    field: str  # attribute name of the column (e.g. "patient_id")
+    model: type[models.Model]
+
+
+# Columns that hold a patient id without a ForeignKey (kept in sync by hand; checked by a test).
+PLAIN_PATIENT_COLUMNS = (("records.AccessTrail", "patient_id"),)
+# Rows of the absorbed patient that stay with it: its own history.
+_KEEP_ON_ABSORBED = {
+    ("identity.IdentityChange", "patient_id"),
+    ("identity.PatientMerge", "kept_id"),
+    ("identity.PatientMerge", "absorbed_id"),
+    ("identity.Patient", "merged_into_id"),
+}
+
+
+def patient_pointers() -> list[_Pointer]:
+    """Every column that points to a patient, found through Django's relation metadata."""
+    from django.apps import apps
+
+    pointers = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.get_fields():
+            points_to_patient = (
+                getattr(field, "concrete", False)
+                and field.is_relation
+                and (field.many_to_one or field.one_to_one)
+                and field.related_model is Patient
+            )
+            key = (model._meta.label, getattr(field, "attname", ""))
+            if points_to_patient and key not in _KEEP_ON_ABSORBED:
+                pointers.append(_Pointer(model._meta.label, field.attname, model))
+    for label, column in PLAIN_PATIENT_COLUMNS:
+        model = apps.get_model(label)
+        pointers.append(_Pointer(label, column, model))
+    return pointers
+
+
+def _unique_conflicts(model, field: str, kept_id: int, row_ids: list[int]) -> set[int]:
+    """Rows that would break a unique constraint once moved to the kept patient (already there)."""
+    conflicts: set[int] = set()
+    for constraint in model._meta.constraints:
+        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
+            continue
+        names = [model._meta.get_field(name).attname for name in constraint.fields]
+        if field not in names:
+            continue
+        others = [name for name in names if name != field]
+        kept_rows = set(model.objects.filter(**{field: kept_id}).values_list(*others)) if others else {()}
+        for row in model.objects.filter(pk__in=row_ids).values("pk", *others):
+            if tuple(row[name] for name in others) in kept_rows:
+                conflicts.add(row["pk"])
+    return conflicts
+
+
+@transaction.atomic
+def patient_merge(
+    *, kept: Patient, absorbed: Patient, user, reason: str, source: str = "UI", request=None
+) -> PatientMerge:
+    """Keep ``kept``; move every row pointing to ``absorbed``; ``absorbed`` becomes a redirect."""
+    kept, absorbed = (
+        Patient.objects.select_for_update().get(pk=kept.pk),
+        Patient.objects.select_for_update().get(pk=absorbed.pk),
+    )
+    if kept.pk == absorbed.pk:
+        raise IdentityError("Une identité ne peut pas être fusionnée avec elle-même.")
+    if kept.is_merged or absorbed.is_merged:
+        raise IdentityError("L'une des deux identités a déjà été fusionnée.")
+    if not reason.strip():
+        raise IdentityError({"reason": ["Indiquez le motif de la fusion."]})
+    if (
+        kept.rniv_status == RnivStatus.QUALIFIEE
+        and absorbed.rniv_status == RnivStatus.QUALIFIEE
+        and (kept.ins_matricule, kept.ins_oid) != (absorbed.ins_matricule, absorbed.ins_oid)
+    ):
+        raise IdentityError(
+            "Fusion refusée : les deux identités sont qualifiées avec des INS différents. Ce sont deux "
+            "personnes distinctes pour l'INSi ; signalez le cas à la cellule d'identitovigilance."
+        )
+    different_ins = (absorbed.ins_matricule, absorbed.ins_oid) != (kept.ins_matricule, kept.ins_oid)
+    better_absorbed = not kept.ins_matricule or (
+        absorbed.rniv_status in LOCKED_STATUSES and kept.rniv_status not in LOCKED_STATUSES
+    )
+    if absorbed.ins_matricule and different_ins and better_absorbed:
+        raise IdentityError(
+            "Conservez plutôt l'identité qui porte l'INS récupéré par INSi : fusionnez l'autre dans celle-ci."
+        )
+    moved: dict[str, dict[str, list[int]]] = {}
+    for pointer in patient_pointers():
+        rows = list(pointer.model.objects.filter(**{pointer.field: absorbed.pk}).values_list("pk", flat=True))
+        if not rows:
+            continue
+        conflicts = _unique_conflicts(pointer.model, pointer.field, kept.pk, rows)
+        movable = [pk for pk in rows if pk not in conflicts]
+        pointer.model.objects.filter(pk__in=movable).update(**{pointer.field: kept.pk})
+        moved.setdefault(pointer.label, {})[pointer.field] = movable
+    before = {"merged_into": None}
+    absorbed.merged_into, absorbed.merged_at = kept, timezone.now()
+    absorbed.save(update_fields=["merged_into", "merged_at"])
+    merge = PatientMerge.objects.create(
+        kept=kept,
+        absorbed=absorbed,
+        merged_by=user if getattr(user, "is_authenticated", False) else None,
+        reason=reason[:500],
+        source=source,
+        moved=moved,
+    )
+    _log(
+        patient=absorbed, user=user, kind=ChangeKind.MERGE, reason=reason, before=before, after={"merged_into": kept.pk}
+    )
+    _log(patient=kept, user=user, kind=ChangeKind.MERGE, reason=reason, after={"absorbed": absorbed.pk})
+    trail_record(user=user, action=TrailAction.MERGE, patient=kept, obj=merge, request=request)
+    trail_record(user=user, action=TrailAction.MERGE, patient=absorbed, obj=merge, request=request)
+    return merge
+
+
+@transaction.atomic
+def patient_unmerge(*, merge: PatientMerge, user, reason: str, request=None) -> PatientMerge:
+    """Undo a merge (administrator): the rows moved go back, the absorbed identity is current again."""
+    merge = PatientMerge.objects.select_for_update().get(pk=merge.pk)
+    if merge.reverted_at is not None:
+        raise IdentityError("Cette fusion a déjà été annulée.")
+    if not reason.strip():
+        raise IdentityError({"reason": ["Indiquez le motif de l'annulation."]})
+    from django.apps import apps
+
+    kept = Patient.objects.select_for_update().get(pk=merge.kept_id)
+    absorbed = Patient.objects.select_for_update().get(pk=merge.absorbed_id)
+    if kept.is_merged:
+        raise IdentityError(
+            "L'identité conservée a depuis été fusionnée dans une autre : annulez d'abord cette fusion."
+        )
+    for label, columns in merge.moved.items():
+        model = apps.get_model(label)
+        for column, ids in columns.items():
+            model.objects.filter(pk__in=ids, **{column: kept.pk}).update(**{column: absorbed.pk})
+    absorbed.merged_into, absorbed.merged_at = None, None
+    absorbed.save(update_fields=["merged_into", "merged_at"])
+    merge.reverted_by, merge.reverted_at = user, timezone.now()
+    merge.save(update_fields=["reverted_by", "reverted_at"])
+    _log(
+        patient=absorbed,
+        user=user,
+        kind=ChangeKind.UNMERGE,
+        reason=reason,
+        before={"merged_into": kept.pk},
+        after={"merged_into": None},
+    )
+    _log(patient=kept, user=user, kind=ChangeKind.UNMERGE, reason=reason, before={"absorbed": absorbed.pk})
+    trail_record(user=user, action=TrailAction.MERGE, patient=kept, obj=merge, request=request, detail="annulation")
+    trail_record(user=user, action=TrailAction.MERGE, patient=absorbed, obj=merge, request=request, detail="annulation")
+    return merge
