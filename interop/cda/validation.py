@@ -56,7 +56,10 @@ VOLET_TEMPLATES = {TEMPLATE_FRCP: Volet.FRCP_2025, TEMPLATE_PPS: Volet.PPS_2025}
 
 SCHEMATRON_FILES: dict[Layer, Path] = {
     Layer.IHE: SCHEMATRONS_DIR / "profils" / "IHE.sch",
-    Layer.STRUCTURATION_MINIMALE: SCHEMATRONS_DIR / "profils" / "structurationMinimale" / "ASIP-STRUCT-MIN-StrucMin.sch",
+    Layer.STRUCTURATION_MINIMALE: SCHEMATRONS_DIR
+    / "profils"
+    / "structurationMinimale"
+    / "ASIP-STRUCT-MIN-StrucMin.sch",
     Layer.MODELES_CONTENUS: SCHEMATRONS_DIR / "profils" / "CI-SIS_ModelesDeContenusCDA.sch",
     Layer.MODELES_ANS: SCHEMATRONS_DIR / "profils" / "CI-SIS_Modeles_ANS.sch",
     Layer.TERMINOLOGIES: SCHEMATRONS_DIR / "profils" / "terminologies" / "schematron" / "terminologie.sch",
