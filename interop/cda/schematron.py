@@ -35,9 +35,9 @@ SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 FN_NS = "urn:dcc:schematron:functions"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
-_S = "{%s}" % SCH_NS
-_X = "{%s}" % XSL_NS
-_SVRL = "{%s}" % SVRL_NS
+_S = f"{{{SCH_NS}}}"
+_X = f"{{{XSL_NS}}}"
+_SVRL = f"{{{SVRL_NS}}}"
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
 
@@ -176,7 +176,7 @@ def compile_schematron(path: Path | str) -> CompiledSchematron:
     sheet = etree.Element(_X + "stylesheet", nsmap=nsmap)
     sheet.set("version", "2.0")
     sheet.set("exclude-result-prefixes", " ".join(p for p in nsmap if p not in ("xsl", "svrl")))
-    sheet.set("{%s}base" % XML_NS, path.as_uri())
+    sheet.set(f"{{{XML_NS}}}base", path.as_uri())
     etree.SubElement(sheet, _X + "output", method="xml", indent="no", encoding="UTF-8")
 
     location = etree.SubElement(sheet, _X + "function", name="dccsch:location", **{"as": "xs:string"})
