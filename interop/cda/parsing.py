@@ -90,7 +90,8 @@ class PatientTraits:
     local_ids: tuple[tuple[str, str], ...] = ()  # (root, extension) other than the INS, e.g. IPP
     birth_family_name: str = ""
     used_family_name: str = ""
-    given_names: tuple[str, ...] = ()
+    given_names: tuple[str, ...] = ()  # the list of given names (unqualified `given`)
+    first_given_name: str = ""  # premier prénom de l'acte de naissance (`given` qualifier BR)
     sex: str = ""
     birth_date: dt.date | None = None
     birth_place_code: str = ""
@@ -181,6 +182,7 @@ def _patient(root: etree._Element) -> PatientTraits:
     patient = role.find("cda:patient", NS)
     birth_name = used_name = ""
     given: list[str] = []
+    first_given = ""
     sex = birth_place = ""
     birth_date = None
     if patient is not None:
@@ -195,15 +197,24 @@ def _patient(root: etree._Element) -> PatientTraits:
                 elif not qualifier and not birth_name:
                     birth_name = text
             for part in name.findall("cda:given", NS):
-                if part.text and part.text.strip():
-                    given.extend(part.text.split())
+                value = (part.text or "").strip()
+                if not value:
+                    continue
+                if part.get("qualifier") == "BR" and not first_given:
+                    first_given = value
+                elif not part.get("qualifier"):
+                    given.extend(value.split())
         gender = patient.find("cda:administrativeGenderCode", NS)
         sex = gender.get("code", "") if gender is not None else ""
         birth = patient.find("cda:birthTime", NS)
         parsed = _parse_ts(birth.get("value", "") if birth is not None else "")
         birth_date = parsed.date() if isinstance(parsed, dt.datetime) else parsed
-        place = patient.find("cda:birthplace/cda:place/cda:addr/cda:censusTract", NS)
-        birth_place = (place.text or "").strip() if place is not None else ""
+        # The CI-SIS puts the INSEE code of the birth commune in addr/county (censusTract in older documents).
+        for tag in ("county", "censusTract"):
+            place = patient.find(f"cda:birthplace/cda:place/cda:addr/cda:{tag}", NS)
+            if place is not None and (place.text or "").strip():
+                birth_place = place.text.strip()
+                break
     return PatientTraits(
         ins=ins,
         ins_oid=ins_oid,
@@ -211,6 +222,7 @@ def _patient(root: etree._Element) -> PatientTraits:
         birth_family_name=birth_name,
         used_family_name=used_name,
         given_names=tuple(given),
+        first_given_name=first_given or (given[0] if given else ""),
         sex=sex,
         birth_date=birth_date,
         birth_place_code=birth_place,

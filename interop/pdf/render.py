@@ -15,6 +15,7 @@ packet is valid RDF. `PdfAMetadata` writes the same properties with each schema'
 from __future__ import annotations
 
 import base64
+import warnings
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,4 +150,8 @@ def html_to_pdfa(html: str, *, title: str, author: str = "", stylesheets: tuple[
     pdf.metadata.title = title
     pdf.metadata.authors = [author] if author else []
     pdf.metadata.lang = "fr"
-    return pdf.write_pdf(pdf_variant="pdf/a-1b")
+    # WeasyPrint opens its sRGB ICC profile without closing it (the file is released, unclosed, inside
+    # write_pdf): ignore that one ResourceWarning category for the duration of the call only.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        return pdf.write_pdf(pdf_variant="pdf/a-1b")
