@@ -229,18 +229,41 @@ def compile_schematron(path: Path | str) -> CompiledSchematron:
             for r in pattern.iter(_S + "rule")
             if r.get("abstract") != "true" and r.get("context") and _owning_pattern(r) is pattern
         ]
+        # Walking attributes costs as much as walking elements; only patterns with a rule that can match an
+        # attribute need it (the result is the same: a template that cannot match never fires).
+        visit = "@*|*" if any(_may_match_attribute(r.get("context")) for r in rules) else "*"
         for position, rule in enumerate(rules):
             template = etree.SubElement(
                 sheet, _X + "template", match=rule.get("context"), mode=mode, priority=str(1000 + len(rules) - position)
             )
             _emit_rule_body(template, rule, abstract_rules, pattern_id, compiled, set())
-            etree.SubElement(template, _X + "apply-templates", select="@*|*", mode=mode)
+            etree.SubElement(template, _X + "apply-templates", select=visit, mode=mode)
         etree.SubElement(sheet, _X + "template", match="text()", priority="-1", mode=mode)
         walk = etree.SubElement(sheet, _X + "template", match="@*|node()", priority="-2", mode=mode)
-        etree.SubElement(walk, _X + "apply-templates", select="@*|*", mode=mode)
+        etree.SubElement(walk, _X + "apply-templates", select=visit, mode=mode)
 
     compiled.xslt = etree.tostring(sheet, encoding="unicode")
     return compiled
+
+
+def _may_match_attribute(context: str) -> bool:
+    """Whether an XSLT match pattern can select an attribute node (predicates and literals do not count)."""
+    outside = []
+    depth = 0
+    quote = ""
+    for char in context:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            outside.append(char)
+    steps = "".join(outside)
+    return "@" in steps or "attribute::" in steps or "attribute(" in steps
 
 
 def _owning_pattern(rule: etree._Element) -> etree._Element | None:

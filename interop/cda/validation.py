@@ -152,21 +152,36 @@ class _Engine:
                 self.compilations[path] = self.compilations.get(path, 0) + 1
             return self._compiled[path]
 
-    def run(self, path: Path, xml_text: str) -> tuple[CompiledSchematron, str]:
+    def parse(self, xml_text: str):
+        with self._lock:
+            return self.processor().parse_xml(xml_text=xml_text)
+
+    def run(self, path: Path, node) -> tuple[CompiledSchematron, str]:
         with self._lock:
             executable, compiled = self.schematron(path)
-            node = self._processor.parse_xml(xml_text=xml_text)
             return compiled, executable.transform_to_string(xdm_node=node)
 
 
 _engine = _Engine()
 
 
-def warm_up(volets: tuple[Volet, ...] = tuple(Volet)) -> None:
-    """Compile the XSD and every schematron now rather than on the first document."""
+def warm_up(volets: tuple[Volet, ...] = tuple(Volet), *, run_sample: bool = True) -> None:
+    """Compile the XSD and every schematron now rather than on the first document.
+
+    With `run_sample`, also validate one synthetic FRCP: Saxon's first run of the Structuration minimale rules
+    costs seconds more than the next ones (lazy compilation), better paid at worker start than by an author.
+    """
     _engine.xsd()
     for path in [*SCHEMATRON_FILES.values(), *(VOLET_FILES[v] for v in volets)]:
         _engine.schematron(path)
+    if run_sample:
+        from . import builders, samples
+        from .inputs import PdfCopy
+
+        sample = builders.build_frcp(
+            samples.header(title="Préchauffage"), samples.frcp_appareil(), PdfCopy(b"%PDF-1.4\n")
+        )
+        validate_cda(sample.xml)
 
 
 def compilation_counts() -> dict[str, int]:
@@ -214,13 +229,14 @@ def validate_cda(data: bytes | str, *, volet: Volet | None = None, max_bytes: in
     result.layers_run.append(Layer.XSD)
     result.durations[Layer.XSD] = time.perf_counter() - started
 
-    xml_text = etree.tostring(tree, encoding="unicode")
+    # One Saxon tree for the six layers (re-serialised from the safe lxml tree: no DTD can reach Saxon).
+    node = _engine.parse(etree.tostring(tree, encoding="unicode"))
     layers = list(SCHEMATRON_FILES.items())
     if volet is not None:
         layers.append((Layer.VOLET, VOLET_FILES[volet]))
     for layer, path in layers:
         started = time.perf_counter()
-        compiled, svrl = _engine.run(path, xml_text)
+        compiled, svrl = _engine.run(path, node)
         _collect(result, layer, compiled, svrl)
         result.layers_run.append(layer)
         result.durations[layer] = time.perf_counter() - started

@@ -87,3 +87,45 @@ def test_pdf_embeds_into_frcp_and_n1_documents_that_validate(sample_pdf):
     embedded = base64.b64decode(media.text)
     assert embedded == sample_pdf
     assert preflight.preflight(embedded).valid
+
+
+def _opaque_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (24, 24), "white")
+    for x in range(0, 24, 3):
+        for y in range(0, 24, 3):
+            if (x * 7 + y * 3) % 2:
+                image.putpixel((x, y), (0, 0, 0))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_fiche_rcp_layout_with_datamatrix_is_valid_pdfa():
+    from interop.pdf.layouts import frcp_document
+    from interop.pdf.render import render_document, render_html
+
+    header = samples.header(title="Fiche RCP")
+    document = frcp_document(header, samples.frcp_appareil(), issuer="3C Vienne", datamatrix_png=_opaque_png())
+
+    html = render_html(document)
+    assert 'alt="DataMatrix INS du patient"' in html
+    assert "Proposition de la RCP" in html
+    assert "Tumorectomie et ganglion sentinelle" in html
+    report = preflight.preflight(render_document(document))
+    assert report.valid, report.output
+
+
+def test_pps_layout_renders_and_embeds_into_a_valid_pps():
+    from interop.pdf.layouts import pps_document
+    from interop.pdf.render import render_document
+
+    header = samples.header(4, title="Programme personnalisé de soins")
+    pdf = render_document(pps_document(header, samples.pps(), issuer="CHU de démonstration"))
+
+    assert preflight.preflight(pdf).valid
+    result = validate_cda(builders.build_pps(header, samples.pps(), PdfCopy(pdf)).xml)
+    assert result.valid, result.summary_fr()
