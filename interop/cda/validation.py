@@ -12,6 +12,7 @@ serialises the transformations of a process (a Celery prefork worker has one thr
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -69,6 +70,43 @@ VOLET_FILES: dict[Volet, Path] = {volet: SCHEMATRONS_DIR / f"{volet.value}.sch" 
 WARNING_ROLES = frozenset({"warning", "warn", "info", "information"})
 
 
+# The Structuration minimale (ART-DECOR) and XSD layers speak English; their recurring phrasings in French.
+_TRANSLATIONS = [
+    (
+        re.compile(r"element (.+?) is (?:mandatory|required) \[min (\d+)x\]\."),
+        r"l'élément \1 est obligatoire (au moins \2).",
+    ),
+    (
+        re.compile(r"element (.+?) appears too often \[max (\d+)x\]\."),
+        r"l'élément \1 est présent trop de fois (au plus \2).",
+    ),
+    (re.compile(r"attribute @(\S+) SHALL be present\."), r"l'attribut @\1 doit être présent."),
+    (
+        re.compile(r"The value for (\S+) SHALL be selected from value set '([^']+)' (\S+)"),
+        r"la valeur de \1 doit appartenir au jeu de valeurs \3 (\2)",
+    ),
+    (re.compile(r"Attribute @(\S+) SHALL be of data type '([^']+)'"), r"l'attribut @\1 doit être du type « \2 »"),
+    (
+        re.compile(r"this element '([^']*)' is not defined, or not defined with this content\."),
+        r"l'élément « \1 » n'est pas prévu ici, ou pas avec ce contenu.",
+    ),
+    (re.compile(r"Element '([^']+)': This element is not expected\."), r"l'élément « \1 » n'est pas attendu ici."),
+    (re.compile(r"Expected is one of \((.+?)\)\."), r"Éléments attendus : \1."),
+    (re.compile(r"Expected is \((.+?)\)\."), r"Élément attendu : \1."),
+    (re.compile(r"Missing child element\(s\)\."), "élément(s) enfant(s) manquant(s)."),
+    (
+        re.compile(r"The attribute '([^']+)' is required but missing\."),
+        r"l'attribut « \1 » est obligatoire et absent.",
+    ),
+]
+
+
+def translate(message: str) -> str:
+    for pattern, replacement in _TRANSLATIONS:
+        message = pattern.sub(replacement, message)
+    return message.replace("{urn:hl7-org:v3}", "")
+
+
 @dataclass(frozen=True)
 class Failure:
     """One rule the document breaks."""
@@ -83,9 +121,9 @@ class Failure:
 
     @property
     def message_fr(self) -> str:
-        """A sentence for the author: which layer, where, what."""
+        """A sentence for the author: which layer, where, what (ART-DECOR English phrasings in French)."""
         where = f" (à {self.location})" if self.location else ""
-        return f"{self.layer.label} — règle {self.rule}{where} : {self.message}"
+        return f"{self.layer.label} — règle {self.rule}{where} : {translate(self.message)}"
 
 
 @dataclass

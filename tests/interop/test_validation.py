@@ -139,3 +139,22 @@ def test_failure_locations_point_into_the_document():
     located = [f for f in result.failures if f.layer != Layer.XSD]
     assert located
     assert all(re.match(r"^/ClinicalDocument\[1\]", f.location) for f in located)
+
+
+def test_english_rule_messages_are_given_to_the_author_in_french():
+    result = validate_cda(edit(FRCP_APPAREIL, lambda root: remove(root, "cda:recordTarget")))
+
+    texts = [f.message_fr for f in result.failures]
+    assert any("l'élément hl7:recordTarget[not(@nullFlavor)] est obligatoire (au moins 1)." in t for t in texts), texts
+    assert any("l'élément « author » n'est pas attendu ici. Éléments attendus" in t for t in texts), texts
+
+
+def test_concurrent_validations_share_one_compilation():
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = example(PPS)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(lambda _: validate_cda(data), range(4)))
+
+    assert all(result.valid for result in results)
+    assert set(validation.compilation_counts().values()) == {1}
