@@ -52,9 +52,9 @@ def professional(n: int, family: str, given: str, specialty: str = "G15_10/SM36"
 
 
 COORDINATOR = professional(1, "FICTIF", "Claire")
-SURGEON = professional(2, "EXEMPLE", "Marc", "G15_10/SM10")
+SURGEON = professional(2, "EXEMPLE", "Marc", "G15_10/SM20")
 RADIOTHERAPIST = professional(3, "DEMO", "Lucie", "G15_10/SM45")
-PATHOLOGIST = professional(4, "ESSAI", "Paul", "G15_10/SM02")
+PATHOLOGIST = professional(4, "ESSAI", "Paul", "G15_10/SM01")
 GP = professional(5, "GENERAL", "Anne", "G15_10/SM26", CABINET)
 
 
