@@ -15,6 +15,7 @@ packet is valid RDF. `PdfAMetadata` writes the same properties with each schema'
 from __future__ import annotations
 
 import base64
+import threading
 import datetime as dt
 import warnings
 from dataclasses import dataclass, field
@@ -141,11 +142,29 @@ def render_document(document: PdfDocument) -> bytes:
     return html_to_pdfa(render_html(document), title=document.title, author=document.author or document.signed_by)
 
 
-def html_to_pdfa(html: str, *, title: str, author: str = "", stylesheets: tuple[Path, ...] = (CSS_PATH,)) -> bytes:
-    from weasyprint import CSS, HTML
+_local = threading.local()
 
-    styles = [CSS(filename=str(path)) for path in stylesheets]
-    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=styles)
+
+def _resources(stylesheets: tuple[Path, ...]):
+    """Parsed stylesheets and a font configuration reused by the renders of a thread (WeasyPrint objects are not
+    shared across threads)."""
+    cache = getattr(_local, "cache", None)
+    if cache is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        cache = _local.cache = {"fonts": FontConfiguration()}
+    if stylesheets not in cache:
+        from weasyprint import CSS
+
+        cache[stylesheets] = [CSS(filename=str(path), font_config=cache["fonts"]) for path in stylesheets]
+    return cache["fonts"], cache[stylesheets]
+
+
+def html_to_pdfa(html: str, *, title: str, author: str = "", stylesheets: tuple[Path, ...] = (CSS_PATH,)) -> bytes:
+    from weasyprint import HTML
+
+    fonts, styles = _resources(tuple(stylesheets))
+    pdf = HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=styles, font_config=fonts)
     pdf.metadata = _metadata_class()(**vars(pdf.metadata))
     pdf.metadata.title = title
     pdf.metadata.authors = [author] if author else []
