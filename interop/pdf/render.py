@@ -15,8 +15,8 @@ packet is valid RDF. `PdfAMetadata` writes the same properties with each schema'
 from __future__ import annotations
 
 import base64
-import threading
 import datetime as dt
+import threading
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
