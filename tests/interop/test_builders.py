@@ -180,3 +180,34 @@ def test_value_set_helper():
     assert jdv.value_set("JDV_J07_XdsTypeCode_CISIS").get("34794-8").display_name
     with pytest.raises(KeyError):
         jdv.value_set("../../settings")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"nature_code": "ORG-117", "appareil_code": ""}, "appareil concerné"),
+        ({"nature_code": "ORG-132", "treatment_care_code": ""}, "traitement ou les soins"),
+        ({"nature_code": "ORG-999"}, "jdv-nature-discussion-cisis"),
+    ],
+)
+def test_incomplete_nature_of_discussion_is_refused(sample_pdf, change, message):
+    content = dataclasses.replace(samples.frcp_appareil(), **change)
+
+    with pytest.raises(ValueError, match=message):
+        builders.build_frcp(samples.header(title="Fiche RCP"), content, PdfCopy(sample_pdf))
+
+
+def test_unknown_confidentiality_is_refused(sample_pdf):
+    header = dataclasses.replace(samples.header(title="PPS"), confidentiality="X")
+
+    with pytest.raises(BuildError, match="confidentialité"):
+        builders.build_pps(header, samples.pps(), PdfCopy(sample_pdf))
+
+
+def test_restricted_confidentiality_is_written_and_valid(sample_pdf):
+    header = dataclasses.replace(samples.header(title="PPS"), confidentiality="R")
+
+    document = builders.build_pps(header, samples.pps(), PdfCopy(sample_pdf))
+
+    assert parse(document).find("cda:confidentialityCode", NS).get("code") == "R"
+    assert_valid(document, Volet.PPS_2025)

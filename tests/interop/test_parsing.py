@@ -125,3 +125,15 @@ def test_produced_n1_round_trips(sample_pdf):
     assert summary.document_id == document.document_id
     assert summary.nonxml_media_type == "application/pdf"
     assert not summary.has_structured_body
+
+
+def test_default_limit_refuses_a_file_bigger_than_30_mb():
+    data = b"<ClinicalDocument>" + b" " * (31 * 1024 * 1024) + b"</ClinicalDocument>"
+
+    with pytest.raises(UnsafeDocumentError, match="limite est de 30 Mo"):
+        parse_cda(data)
+
+
+def test_bytes_are_required():
+    with pytest.raises(UnsafeDocumentError, match="octets"):
+        parse_xml_safely("<r/>")  # type: ignore[arg-type]
