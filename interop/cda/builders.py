@@ -684,6 +684,22 @@ def build_frcp(header: DocumentHeader, content: FrcpContent, pdf: PdfCopy) -> Bu
                 code("functionCode", "PCP", "2.16.840.1.113883.5.88", "Médecin traitant"),
             )
         )
+    else:
+        # The FRCP always names the médecin traitant; unknown is said with nullFlavor, not by omission.
+        participants.append(
+            E.participant(
+                E.functionCode(
+                    E.originalText("Médecin traitant inconnu"),
+                    code="PCP",
+                    displayName="Médecin traitant",
+                    codeSystem="2.16.840.1.113883.5.88",
+                ),
+                E.time(nullFlavor="UNK"),
+                E.associatedEntity(classCode="PROV"),
+                typeCode="INF",
+                nullFlavor="UNK",
+            )
+        )
     for member in content.quorum_members:
         participants.append(
             _participant(

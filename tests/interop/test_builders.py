@@ -211,3 +211,15 @@ def test_restricted_confidentiality_is_written_and_valid(sample_pdf):
 
     assert parse(document).find("cda:confidentialityCode", NS).get("code") == "R"
     assert_valid(document, Volet.PPS_2025)
+
+
+def test_unknown_general_practitioner_is_stated_not_omitted(sample_pdf):
+    content = samples.frcp_transversale()
+    assert content.general_practitioner is None
+
+    root = parse(builders.build_frcp(samples.header(title="Fiche RCP"), content, PdfCopy(sample_pdf)))
+
+    gp = root.xpath("cda:participant[cda:functionCode/@code='PCP']", namespaces=NS)
+    assert len(gp) == 1
+    assert gp[0].get("nullFlavor") == "UNK"
+    assert gp[0].get("typeCode") == "INF"
