@@ -158,3 +158,13 @@ def test_concurrent_validations_share_one_compilation():
 
     assert all(result.valid for result in results)
     assert set(validation.compilation_counts().values()) == {1}
+
+
+def test_external_cr_acp_of_an_older_model_is_validated_and_flagged_not_rejected():
+    # The only CR-ACP example published (ASIP 2019, APSR 1.0) uses LOINC 11526-1, no longer in JDV_J07.
+    result = validate_cda(example("CR_ACP_sein_DCC_v1.5.xml"))
+
+    assert result.volet is None
+    assert Layer.VOLET not in result.layers_run
+    assert not result.valid
+    assert any("JDV_J07_XdsTypeCode_CISIS" in f.message_fr for f in result.failures)
