@@ -1,0 +1,349 @@
+"""A small ISO Schematron → XSLT 2 compiler, for the `queryBinding="xslt2"` rules published by the ANS.
+
+It does what the ISO "skeleton" pipeline (`iso_dsdl_include` → `iso_abstract_expand` → `iso_svrl_for_xslt2`)
+does for the subset of Schematron the CI-SIS rules use:
+
+* `include` anywhere (the included file's root element replaces the `include`), resolved relative to the
+  including file;
+* abstract patterns instantiated by `is-a` with their `param`s (textual `$name` replacement in attribute values
+  and text, longest names first), abstract rules pulled in by `extends`;
+* the `defaultPhase` (only its active patterns run), or every concrete pattern when there is none;
+* schema- and pattern-level `let` → global `xsl:variable`, rule-level `let` → local `xsl:variable`;
+* each pattern is one XSLT mode walking elements and attributes; within a pattern the first matching rule wins
+  (decreasing priorities) and only one rule fires per node;
+* `assert` → `svrl:failed-assert`, `report` → `svrl:successful-report`, messages with `value-of` and `name`.
+
+The output XSLT carries `xml:base` = the main schematron's URI, so `document()`/`doc()` with relative paths
+resolve exactly as in the official pipeline. Assertion metadata (pattern, rule, test, role, see) is kept on the
+Python side, keyed by a number written on each SVRL element, so tests containing `{` or quotes need no escaping.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+SCH_NS = "http://purl.oclc.org/dsdl/schematron"
+XSL_NS = "http://www.w3.org/1999/XSL/Transform"
+SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
+FN_NS = "urn:dcc:schematron:functions"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+
+_S = f"{{{SCH_NS}}}"
+_X = f"{{{XSL_NS}}}"
+_SVRL = f"{{{SVRL_NS}}}"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, remove_comments=True)
+
+
+class SchematronError(Exception):
+    """The schematron cannot be compiled (missing include, unknown abstract pattern or rule…)."""
+
+
+@dataclass(frozen=True)
+class AssertionInfo:
+    """What the Python side knows about one compiled assert or report."""
+
+    kind: str  # "assert" or "report"
+    pattern: str
+    rule_context: str
+    rule_id: str
+    test: str
+    role: str
+    see: str
+
+
+@dataclass
+class CompiledSchematron:
+    """The XSLT text of a schematron and the metadata of its assertions (index = `n` attribute in the SVRL)."""
+
+    source: Path
+    xslt: str
+    assertions: list[AssertionInfo] = field(default_factory=list)
+    patterns: list[str] = field(default_factory=list)
+
+
+def sources_digest(path: Path) -> str:
+    """A hash of the schematron and every file it includes (for on-disk caches)."""
+    digest = hashlib.sha256()
+    for file in sorted(_included_files(Path(path))):
+        digest.update(str(file).encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _included_files(path: Path, seen: set[Path] | None = None) -> set[Path]:
+    seen = seen if seen is not None else set()
+    path = path.resolve()
+    if path in seen:
+        return seen
+    seen.add(path)
+    tree = etree.parse(str(path), _PARSER)
+    for inc in tree.iter(_S + "include"):
+        _included_files(_resolve_href(path, inc.get("href", "")), seen)
+    return seen
+
+
+def _resolve_href(base: Path, href: str) -> Path:
+    target = (base.parent / unquote(href)).resolve()
+    if not target.exists():
+        raise SchematronError(f"Fichier inclus introuvable : {href} (depuis {base})")
+    return target
+
+
+def _load_with_includes(path: Path, depth: int = 0) -> etree._Element:
+    if depth > 20:
+        raise SchematronError(f"Inclusions trop profondes à partir de {path}")
+    root = etree.parse(str(path), _PARSER).getroot()
+    for inc in list(root.iter(_S + "include")):
+        included = _load_with_includes(_resolve_href(path, inc.get("href", "")), depth + 1)
+        parent = inc.getparent()
+        if parent is None:
+            raise SchematronError(f"Un fichier ne peut pas être réduit à un include : {path}")
+        included.tail = inc.tail
+        parent.replace(inc, included)
+    return root
+
+
+def _substitute(text: str | None, params: list[tuple[str, str]]) -> str | None:
+    if not text or "$" not in text:
+        return text
+    for name, value in params:
+        text = text.replace("$" + name, value)
+    return text
+
+
+def _instantiate(abstract: etree._Element, instance: etree._Element) -> etree._Element:
+    params = [(p.get("name", ""), p.get("value", "")) for p in instance.findall(_S + "param")]
+    params.sort(key=lambda item: len(item[0]), reverse=True)
+    pattern = copy.deepcopy(abstract)
+    for key in ("abstract", "is-a"):
+        pattern.attrib.pop(key, None)
+    if instance.get("id"):
+        pattern.set("id", instance.get("id"))
+    for el in pattern.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for key, value in el.attrib.items():
+            el.set(key, _substitute(value, params))
+        el.text = _substitute(el.text, params)
+        el.tail = _substitute(el.tail, params)
+    return pattern
+
+
+def compile_schematron(path: Path | str) -> CompiledSchematron:
+    """Compile the ISO schematron at `path` to an XSLT 2 stylesheet producing SVRL."""
+    path = Path(path).resolve()
+    root = _load_with_includes(path)
+    if etree.QName(root).namespace != SCH_NS or etree.QName(root).localname != "schema":
+        raise SchematronError(f"{path} n'est pas un schéma ISO Schematron")
+
+    namespaces = {ns.get("prefix"): ns.get("uri") for ns in root.iter(_S + "ns")}
+    namespaces.pop("xml", None)
+    abstract_patterns = {p.get("id"): p for p in root.iter(_S + "pattern") if p.get("abstract") == "true"}
+    abstract_rules = {r.get("id"): r for r in root.iter(_S + "rule") if r.get("abstract") == "true"}
+
+    # Concrete patterns in document order (a pattern may hold included patterns: ANS StrucMin wraps
+    # abstract-rule libraries in a pattern).
+    patterns: list[etree._Element] = []
+    for pattern in root.iter(_S + "pattern"):
+        if pattern.get("abstract") == "true":
+            continue
+        if pattern.get("is-a"):
+            abstract = abstract_patterns.get(pattern.get("is-a"))
+            if abstract is None:
+                raise SchematronError(f"Motif abstrait inconnu : {pattern.get('is-a')}")
+            patterns.append(_instantiate(abstract, pattern))
+        else:
+            patterns.append(pattern)
+
+    phase_id = root.get("defaultPhase")
+    if phase_id and phase_id != "#ALL":
+        phase = next((ph for ph in root.iter(_S + "phase") if ph.get("id") == phase_id), None)
+        if phase is None:
+            raise SchematronError(f"Phase inconnue : {phase_id}")
+        active = {a.get("pattern") for a in phase.findall(_S + "active")}
+        patterns = [p for p in patterns if p.get("id") in active]
+
+    nsmap = {"xsl": XSL_NS, "svrl": SVRL_NS, "dccsch": FN_NS, "xs": "http://www.w3.org/2001/XMLSchema"}
+    nsmap.update({prefix: uri for prefix, uri in namespaces.items() if prefix})
+    sheet = etree.Element(_X + "stylesheet", nsmap=nsmap)
+    sheet.set("version", "2.0")
+    sheet.set("exclude-result-prefixes", " ".join(p for p in nsmap if p not in ("xsl", "svrl")))
+    sheet.set(f"{{{XML_NS}}}base", path.as_uri())
+    etree.SubElement(sheet, _X + "output", method="xml", indent="no", encoding="UTF-8")
+
+    location = etree.SubElement(sheet, _X + "function", name="dccsch:location", **{"as": "xs:string"})
+    etree.SubElement(location, _X + "param", name="n", **{"as": "node()"})
+    etree.SubElement(
+        location,
+        _X + "sequence",
+        select=(
+            "concat(string-join(for $a in $n/ancestor-or-self::* return concat('/', name($a), '[', "
+            "count($a/preceding-sibling::*[node-name(.) = node-name($a)]) + 1, ']'), ''), "
+            "if ($n instance of attribute()) then concat('/@', name($n)) else '')"
+        ),
+    )
+
+    # Global variables: schema-level lets, then pattern-level lets of the running patterns.
+    globals_seen: dict[str, str] = {}
+
+    def add_global(let: etree._Element) -> None:
+        name, value = let.get("name"), let.get("value")
+        if name in globals_seen:
+            if globals_seen[name] != value:
+                raise SchematronError(f"Variable globale {name} définie deux fois avec des valeurs différentes")
+            return
+        globals_seen[name] = value
+        etree.SubElement(sheet, _X + "variable", name=name, select=value)
+
+    for let in root.findall(_S + "let"):
+        add_global(let)
+    for pattern in patterns:
+        for let in pattern.findall(_S + "let"):
+            add_global(let)
+
+    main = etree.SubElement(sheet, _X + "template", match="/")
+    output = etree.SubElement(main, _SVRL + "schematron-output")
+    title = root.find(_S + "title")
+    if title is not None:
+        output.set("title", " ".join("".join(title.itertext()).split()))
+
+    compiled = CompiledSchematron(source=path, xslt="")
+    for index, pattern in enumerate(patterns):
+        mode = f"M{index}"
+        pattern_id = pattern.get("id") or f"pattern-{index}"
+        compiled.patterns.append(pattern_id)
+        active = etree.SubElement(output, _SVRL + "active-pattern")
+        active.set("id", pattern_id)
+        etree.SubElement(output, _X + "apply-templates", select="/", mode=mode)
+
+        rules = [
+            r
+            for r in pattern.iter(_S + "rule")
+            if r.get("abstract") != "true" and r.get("context") and _owning_pattern(r) is pattern
+        ]
+        # Walking attributes costs as much as walking elements; only patterns with a rule that can match an
+        # attribute need it (the result is the same: a template that cannot match never fires).
+        visit = "@*|*" if any(_may_match_attribute(r.get("context")) for r in rules) else "*"
+        for position, rule in enumerate(rules):
+            template = etree.SubElement(
+                sheet, _X + "template", match=rule.get("context"), mode=mode, priority=str(1000 + len(rules) - position)
+            )
+            _emit_rule_body(template, rule, abstract_rules, pattern_id, compiled, set())
+            etree.SubElement(template, _X + "apply-templates", select=visit, mode=mode)
+        etree.SubElement(sheet, _X + "template", match="text()", priority="-1", mode=mode)
+        walk = etree.SubElement(sheet, _X + "template", match="@*|node()", priority="-2", mode=mode)
+        etree.SubElement(walk, _X + "apply-templates", select=visit, mode=mode)
+
+    compiled.xslt = etree.tostring(sheet, encoding="unicode")
+    return compiled
+
+
+def _may_match_attribute(context: str) -> bool:
+    """Whether an XSLT match pattern can select an attribute node (predicates and literals do not count)."""
+    outside = []
+    depth = 0
+    quote = ""
+    for char in context:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+        elif depth == 0:
+            outside.append(char)
+    steps = "".join(outside)
+    return "@" in steps or "attribute::" in steps or "attribute(" in steps
+
+
+def _owning_pattern(rule: etree._Element) -> etree._Element | None:
+    parent = rule.getparent()
+    while parent is not None and parent.tag != _S + "pattern":
+        parent = parent.getparent()
+    return parent
+
+
+def _emit_rule_body(
+    template: etree._Element,
+    rule: etree._Element,
+    abstract_rules: dict[str, etree._Element],
+    pattern_id: str,
+    compiled: CompiledSchematron,
+    stack: set[str],
+    concrete: etree._Element | None = None,
+) -> None:
+    concrete = concrete if concrete is not None else rule
+    for child in rule:
+        if not isinstance(child.tag, str):
+            continue
+        tag = etree.QName(child).localname if etree.QName(child).namespace == SCH_NS else None
+        if tag == "let":
+            etree.SubElement(template, _X + "variable", name=child.get("name"), select=child.get("value"))
+        elif tag == "extends":
+            target = child.get("rule")
+            if target in stack:
+                raise SchematronError(f"Règle abstraite récursive : {target}")
+            abstract = abstract_rules.get(target)
+            if abstract is None:
+                raise SchematronError(f"Règle abstraite inconnue : {target}")
+            _emit_rule_body(template, abstract, abstract_rules, pattern_id, compiled, stack | {target}, concrete)
+        elif tag in ("assert", "report"):
+            number = len(compiled.assertions)
+            compiled.assertions.append(
+                AssertionInfo(
+                    kind=tag,
+                    pattern=pattern_id,
+                    rule_context=concrete.get("context", ""),
+                    rule_id=concrete.get("id", ""),
+                    test=child.get("test", ""),
+                    role=child.get("role", ""),
+                    see=child.get("see", ""),
+                )
+            )
+            if tag == "assert":
+                choose = etree.SubElement(template, _X + "choose")
+                etree.SubElement(choose, _X + "when", test=child.get("test"))
+                holder = etree.SubElement(choose, _X + "otherwise")
+                result = etree.SubElement(holder, _SVRL + "failed-assert")
+            else:
+                holder = etree.SubElement(template, _X + "if", test=child.get("test"))
+                result = etree.SubElement(holder, _SVRL + "successful-report")
+            result.set("n", str(number))
+            result.set("location", "{dccsch:location(.)}")
+            text = etree.SubElement(result, _SVRL + "text")
+            _emit_message(text, child)
+
+
+def _emit_message(target: etree._Element, source: etree._Element) -> None:
+    def add_text(value: str | None) -> None:
+        if value:
+            etree.SubElement(target, _X + "text").text = value
+
+    add_text(source.text)
+    for child in source:
+        if isinstance(child.tag, str):
+            qname = etree.QName(child)
+            if qname.namespace == SCH_NS and qname.localname == "value-of":
+                etree.SubElement(target, _X + "value-of", select=child.get("select"))
+            elif qname.namespace == SCH_NS and qname.localname == "name":
+                etree.SubElement(target, _X + "value-of", select=f"name({child.get('path') or '.'})")
+            else:
+                _emit_message(target, child)
+        add_text(child.tail)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_message(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()

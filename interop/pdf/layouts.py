@@ -1,0 +1,143 @@
+"""Map builder inputs (`interop.cda.inputs`) to the printable layout, so a fiche RCP or a PPS renders to PDF/A-1b
+from the same data as its CDA."""
+
+from __future__ import annotations
+
+from interop.cda import jdv
+from interop.cda.builders import CATEGORY_LABELS, CATEGORY_VALUE_SETS
+from interop.cda.inputs import DocumentHeader, FrcpContent, PatientIdentity, PpsContent, Professional
+
+from .render import PdfDocument, PdfPatient, PdfSection
+
+SEX_LABELS = {"F": "Féminin", "M": "Masculin", "UN": "Inconnu"}
+
+
+def pdf_patient(patient: PatientIdentity, datamatrix_png: bytes | None = None) -> PdfPatient:
+    return PdfPatient(
+        birth_family_name=patient.birth_family_name,
+        used_family_name=patient.used_family_name,
+        given_names=" ".join(patient.given_names),
+        sex_label=SEX_LABELS.get(patient.sex, patient.sex),
+        birth_date=patient.birth_date,
+        ins=patient.ins,
+        ins_oid=patient.ins_oid,
+        ipp=patient.ipp,
+        birth_place_code=patient.birth_place_code,
+        datamatrix_png=datamatrix_png,
+    )
+
+
+def _who(pro: Professional) -> str:
+    specialty = jdv.concept("JDV_J01_XdsAuthorSpecialty_CISIS", pro.specialty_code).display_name
+    return f"Dr {pro.given_name} {pro.family_name} ({specialty})"
+
+
+def _diagnosis_rows(content) -> tuple[tuple[str, str], ...]:
+    diagnosis = content.diagnosis
+    morphology = jdv.concept("jdv-morphologie-cisis", diagnosis.morphology_code)
+    topography = jdv.concept("jdv-tumeur-cisis", diagnosis.topography_code)
+    rows = [
+        ("Morphologie (CIM-O-3)", f"{morphology.code} — {morphology.display_name}"),
+        ("Topographie (CIM-10)", f"{topography.code} — {topography.display_name}"),
+        ("Date du diagnostic", f"{diagnosis.diagnosis_date:%d/%m/%Y}"),
+    ]
+    if diagnosis.laterality_code:
+        rows.append(("Latéralité", jdv.concept("jdv-lateralite-cisis", diagnosis.laterality_code).display_name))
+    if diagnosis.tnm:
+        tnm = diagnosis.tnm
+        stage = f", stade {tnm.stage}" if tnm.stage else ""
+        rows.append((f"TNM (UICC {tnm.edition}e édition)", f"{tnm.t} {tnm.n} {tnm.m}{stage}"))
+    return tuple(rows)
+
+
+def frcp_document(header: DocumentHeader, content: FrcpContent, *, issuer: str, datamatrix_png=None) -> PdfDocument:
+    meeting = content.meeting
+    nature = jdv.concept("jdv-nature-discussion-cisis", content.nature_code).display_name
+    proposition = tuple(
+        f"{act.rank}. {jdv.concept('jdv-type-traitement-frcp-cisis', act.treatment_code).display_name}"
+        + (f" — {act.detail}" if act.detail else "")
+        for act in sorted(content.proposition, key=lambda a: a.rank)
+    )
+    frame = []
+    if content.guideline:
+        frame.append(("Référentiel", content.guideline))
+    frame.append(
+        (
+            "Proposition d'inclusion dans un essai clinique",
+            f"oui — {content.clinical_trial}" if content.clinical_trial_proposed else "non",
+        )
+    )
+    quorum = jdv.concept("jdv-statut-quorum-cisis", content.quorum_code).display_name
+    sections = [
+        PdfSection(title="Type de RCP", rows=(("Nature de la discussion", nature),)),
+        PdfSection(title="Diagnostic", rows=_diagnosis_rows(content)),
+        PdfSection(title="Synthèse du cas présenté", paragraphs=(content.case_summary,)),
+        PdfSection(title="Question posée", paragraphs=(content.question,)),
+    ]
+    if content.ecog_code:
+        ecog = jdv.concept("jdv-indice-performance-ecog-cisis", content.ecog_code).display_name
+        sections.append(PdfSection(title="État général", rows=(("Indice de performance ECOG", ecog),)))
+    sections += [
+        PdfSection(
+            title="Proposition de la RCP",
+            paragraphs=proposition + ((content.proposition_comment,) if content.proposition_comment else ()),
+            highlight=True,
+        ),
+        PdfSection(title="Cadre de la proposition thérapeutique", rows=tuple(frame)),
+        PdfSection(
+            title="Statut du dossier et quorum",
+            rows=(("Dossier complet", "oui" if content.dossier_complete else "non"), ("Quorum", quorum)),
+        ),
+    ]
+    return PdfDocument(
+        title="Fiche de réunion de concertation pluridisciplinaire",
+        issuer=issuer,
+        subtitle=f"{meeting.rcp_label} — séance du {meeting.meeting_time:%d/%m/%Y}",
+        patient=pdf_patient(header.patient, datamatrix_png),
+        document_id=header.document_id,
+        version=header.version,
+        signed_by=f"Dr {header.legal_authenticator.given_name} {header.legal_authenticator.family_name}",
+        signed_role="médecin responsable de la RCP",
+        signed_at=header.effective_time,
+        sections=tuple(sections),
+        participants=tuple(_who(member) for member in content.quorum_members),
+    )
+
+
+def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, datamatrix_png=None) -> PdfDocument:
+    def rows(items):
+        result = []
+        for item in items:
+            kind = jdv.concept(CATEGORY_VALUE_SETS[item.category], item.code).display_name
+            when = f"à partir du {item.start:%d/%m/%Y}" if item.start else "date à définir"
+            if item.start and item.end:
+                when += f" jusqu'au {item.end:%d/%m/%Y}"
+            detail = f" — {item.detail}" if item.detail else ""
+            result.append((CATEGORY_LABELS[item.category], f"{kind}{detail} ({when})"))
+        return tuple(result)
+
+    sections = [
+        PdfSection(title="Programme thérapeutique et de suivi", rows=rows(content.programme), highlight=True),
+    ]
+    if content.supportive_care:
+        sections.append(
+            PdfSection(
+                title="Soins oncologiques de support, accompagnement social et socioprofessionnel",
+                rows=rows(content.supportive_care),
+            )
+        )
+    sections.append(PdfSection(title="Diagnostic", rows=_diagnosis_rows(content)))
+    if content.comment:
+        sections.append(PdfSection(title="Commentaire", paragraphs=(content.comment,)))
+    return PdfDocument(
+        title="Programme personnalisé de soins",
+        issuer=issuer,
+        subtitle=f"Date de la RCP : {content.rcp_date:%d/%m/%Y}" if content.rcp_date else "",
+        patient=pdf_patient(header.patient, datamatrix_png),
+        document_id=header.document_id,
+        version=header.version,
+        signed_by=f"Dr {header.legal_authenticator.given_name} {header.legal_authenticator.family_name}",
+        signed_role="médecin référent",
+        signed_at=header.effective_time,
+        sections=tuple(sections),
+    )
