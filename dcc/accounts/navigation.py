@@ -20,6 +20,8 @@ def nav_items(user) -> list[NavItem]:
     items = [NavItem("Accueil", reverse("home"), "home")]
     if perms.can_browse_directory(user):
         items.append(NavItem("Annuaire", reverse("directory:professionals"), "directory"))
+    if perms.has_any_profile(user):
+        items.append(NavItem("RCP", reverse("rcp:catalogue"), "rcp"))
     if perms.can_administer(user):
         items.append(NavItem("Administration", reverse("admin:index"), "admin"))
     return items

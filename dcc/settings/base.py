@@ -252,3 +252,10 @@ if not SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY est obligatoire en production (ou utilisez DJANGO_SETTINGS_MODULE=dcc.settings.dev)."
     )
+
+# --- rcp ---
+# Sessions of the coming months are generated from the recurrences every night (idempotent).
+CELERY_BEAT_SCHEDULE["rcp-generate-sessions"] = {
+    "task": "rcp.tasks.generate_sessions",
+    "schedule": crontab(hour=2, minute=41),
+}
