@@ -12,6 +12,23 @@ from rcp.models import SpecialtyTag
 from rcp.services import RcpData
 
 
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget (templates render widgets with ``as_widget``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+                widget, forms.CheckboxSelectMultiple
+            ):
+                widget.attrs.setdefault("class", "form-select")
+            elif not isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs.setdefault("class", "form-control")
+
+
 class FinderForm(forms.Form):
     q = forms.CharField(label="Intitulé de la RCP", required=False, max_length=100)
     tag = forms.ModelChoiceField(
@@ -22,7 +39,7 @@ class FinderForm(forms.Form):
     )
 
 
-class RcpForm(forms.Form):
+class RcpForm(StyledForm):
     title = forms.CharField(label="Intitulé", max_length=200)
     three_c = forms.ModelChoiceField(label="3C", queryset=ThreeC.objects.none())
     establishment = forms.ModelChoiceField(label="Établissement organisateur", queryset=Establishment.objects.none())
@@ -61,7 +78,7 @@ class RcpForm(forms.Form):
         return RcpData(**{name: data[name] for name in RcpData.__dataclass_fields__})
 
 
-class QuorumForm(forms.Form):
+class QuorumForm(StyledForm):
     min_specialties = forms.IntegerField(label="Nombre minimum de spécialités distinctes", min_value=1, max_value=10)
     requires_treating_specialty = forms.BooleanField(
         label="La spécialité du médecin référent du patient doit être représentée", required=False
@@ -76,7 +93,7 @@ class QuorumForm(forms.Form):
         self.fields["required_specialties"].queryset = Specialty.objects.filter(code__startswith="G15_10/SM")
 
 
-class MemberForm(forms.Form):
+class MemberForm(StyledForm):
     professional = forms.ModelChoiceField(label="Professionnel", queryset=Professional.objects.none())
     role = forms.ChoiceField(label="Rôle", choices=MemberRole.choices, initial=MemberRole.MEMBER)
     specialty = forms.ModelChoiceField(
@@ -101,7 +118,7 @@ class MemberForm(forms.Form):
         self.fields["specialty"].queryset = Specialty.objects.filter(code__startswith="G15_10/SM")
 
 
-class RecurrenceForm(forms.Form):
+class RecurrenceForm(StyledForm):
     kind = forms.ChoiceField(label="Périodicité", choices=RecurrenceKind.choices)
     interval_weeks = forms.IntegerField(label="Toutes les … semaines", min_value=1, max_value=12, initial=1)
     week_of_month = forms.TypedChoiceField(
@@ -127,7 +144,7 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
     return datetime.datetime.combine(day, time, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-class SessionForm(forms.Form):
+class SessionForm(StyledForm):
     date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=15, max_value=720, initial=90)
@@ -138,5 +155,5 @@ class SessionForm(forms.Form):
         return _aware(self.cleaned_data["date"], self.cleaned_data["time"])
 
 
-class CancelForm(forms.Form):
+class CancelForm(StyledForm):
     reason = forms.CharField(label="Motif d'annulation (envoyé aux membres)", widget=forms.Textarea(attrs={"rows": 3}))
