@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from rcp import services
 from rcp.value_sets import DATA_DIR, FICHE_VALUE_SETS, ValueSetError
@@ -18,6 +19,7 @@ class Command(BaseCommand):
             "--dir", default=str(DATA_DIR), help="Dossier des fichiers JDV (par défaut : rcp/data/value_sets)."
         )
 
+    @transaction.atomic
     def handle(self, *args, **options):
         directory = Path(options["dir"])
         for value_set in FICHE_VALUE_SETS.values():

@@ -1,0 +1,253 @@
+"""RCP pages: access by persona, query budgets, the finder, the agenda and the ICS feeds."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from rcp.enums import AttendanceMode, SessionStatus
+from rcp.models import Attendance, CalendarFeed, Rcp, RcpMember, Session
+from tests.helpers import assert_access
+from tests.rcp.factories import RcpFactory, RcpMemberFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+EVERYONE = {"secretary_3c", "doctor", "doctor_other_3c", "medical_secretary", "annonce_nurse", "gp", "registry", "admin"}
+EDITORS = {"secretary_3c", "admin"}
+
+
+def test_read_pages_are_open_to_every_profile(client, personas, world):
+    rcp, session = world["rcp"], world["session"]
+    for url in [
+        reverse("rcp:catalogue"),
+        reverse("rcp:detail", args=[rcp.pk]),
+        reverse("rcp:session", args=[session.pk]),
+        reverse("rcp:agenda"),
+        reverse("rcp:agenda") + "?vue=semaine&mes=1",
+    ]:
+        assert_access(client, personas, url, allowed=EVERYONE)
+
+
+def test_edit_pages_of_an_rcp_are_for_its_3c_secretary_and_the_admin(client, personas, world):
+    rcp, session = world["rcp"], world["session"]
+    for url in [
+        reverse("rcp:create"),
+        reverse("rcp:edit", args=[rcp.pk]),
+        reverse("rcp:quorum", args=[rcp.pk]),
+        reverse("rcp:recurrence_add", args=[rcp.pk]),
+        reverse("rcp:session_add", args=[rcp.pk]),
+        reverse("rcp:session_move", args=[session.pk]),
+    ]:
+        assert_access(client, personas, url, allowed=EDITORS)
+
+
+def test_the_secretary_of_another_3c_cannot_edit(client, personas, world):
+    other = world["other_rcp"]
+    for url in [reverse("rcp:edit", args=[other.pk]), reverse("rcp:session_move", args=[world["other_session"].pk])]:
+        assert_access(client, personas, url, allowed={"admin"})
+
+
+def test_attendance_sheet_access(client, personas, world):
+    session = SessionFactory(rcp=world["rcp"], past=True)
+    assert_access(client, personas, reverse("rcp:session_attendance", args=[session.pk]), allowed=EDITORS)
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("rcp:session_cancel", {"reason": "Grève"}),
+        ("rcp:session_status", {"action": "ouvrir"}),
+    ],
+)
+def test_session_actions_are_refused_to_others_and_change_nothing(client, personas, world, name, data):
+    session = world["session"]
+    url = reverse(name, args=[session.pk])
+    denied = set(EVERYONE) - EDITORS | {"no_profile"}
+    for persona in denied:
+        client.force_login(personas[persona])
+        assert client.post(url, data).status_code == 403
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED
+
+
+def test_post_only_actions_refuse_get(client, personas, world):
+    client.force_login(personas["secretary_3c"])
+    assert client.get(reverse("rcp:session_cancel", args=[world["session"].pk])).status_code == 405
+
+
+def test_secretary_creates_an_rcp_with_tags_and_default_quorum(client, personas):
+    from rcp.models import SpecialtyTag
+
+    client.force_login(personas["secretary_3c"])
+    tags = SpecialtyTag.objects.filter(code__in=["A1", "B1"])
+    response = client.post(reverse("rcp:create"), {
+        "title": "Tumeurs digestives", "three_c": personas.three_c.pk, "establishment": personas.hospital.pk,
+        "nature": "ORG-117", "tags": [t.pk for t in tags], "registration_deadline_days": 2, "max_dossiers": 20,
+        "is_active": "on",
+    })  # fmt: skip
+    rcp = Rcp.objects.get()
+    assert response.status_code == 302 and response.url == reverse("rcp:detail", args=[rcp.pk])
+    assert rcp.display_name == "Tumeurs digestives (CHU TEST POITIERS - Poitiers) - (A1, B1)"
+    assert rcp.quorum_requires_surgeon
+
+
+def test_secretary_cannot_create_in_another_3c(client, personas):
+    client.force_login(personas["secretary_3c"])
+    response = client.post(reverse("rcp:create"), {
+        "title": "Intrus", "three_c": personas.other_three_c.pk, "establishment": personas.other_hospital.pk,
+        "nature": "ORG-117", "registration_deadline_days": 2, "max_dossiers": 20,
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert not Rcp.objects.exists()
+    assert "Sélectionnez un choix valide" in response.content.decode()
+
+
+def test_secretary_adds_a_member_and_sets_the_quorum(client, personas, world):
+    from tests.directory.factories import PlaceOfPracticeFactory
+
+    rcp = world["rcp"]
+    newcomer = PlaceOfPracticeFactory(establishment=personas.hospital).professional
+    client.force_login(personas["secretary_3c"])
+    client.post(reverse("rcp:member_add", args=[rcp.pk]), {"professional": newcomer.pk, "role": "membre"})
+    assert RcpMember.objects.filter(rcp=rcp, professional=newcomer).exists()
+    client.post(reverse("rcp:quorum", args=[rcp.pk]), {"min_specialties": 4, "required_specialties": ["G15_10/SM01"]})
+    rcp.refresh_from_db()
+    assert rcp.quorum_min_specialties == 4 and not rcp.quorum_requires_surgeon
+    assert list(rcp.quorum_required_specialties.values_list("pk", flat=True)) == ["G15_10/SM01"]
+
+
+def test_secretary_records_attendance_and_sees_the_quorum(client, personas, world):
+    session = SessionFactory(rcp=world["rcp"], past=True)
+    members = list(world["rcp"].members.all())
+    client.force_login(personas["secretary_3c"])
+    data = {f"presence-{m.professional_id}": AttendanceMode.ROOM for m in members}
+    response = client.post(reverse("rcp:session_attendance", args=[session.pk]), data)
+    assert response.status_code == 302
+    assert Attendance.objects.filter(session=session).count() == len(members)
+    page = client.get(reverse("rcp:session", args=[session.pk])).content.decode()
+    assert "Quorum non atteint : 2 spécialités distinctes présentes sur 3 requises" in page
+
+
+def test_cancel_from_the_page_with_reason(client, personas, world):
+    session = world["session"]
+    client.force_login(personas["secretary_3c"])
+    client.post(reverse("rcp:session_cancel", args=[session.pk]), {"reason": ""})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.PLANNED
+    client.post(reverse("rcp:session_cancel", args=[session.pk]), {"reason": "Jour férié"})
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CANCELLED and session.cancel_reason == "Jour férié"
+
+
+def test_finder_best_match_first_accents_ignored_and_tag_filter(client, personas):
+    from rcp.models import SpecialtyTag
+
+    b1 = SpecialtyTag.objects.get(code="B1")
+    RcpFactory(title="Tumeurs digestives", establishment=personas.hospital, tags=[b1])
+    RcpFactory(title="Urologie", establishment=personas.hospital)
+    RcpFactory(title="Hépato-biliaire et digestif haut", establishment=personas.other_hospital)
+    client.force_login(personas["doctor_other_3c"])
+    page = client.get(reverse("rcp:catalogue"), {"q": "digestive"}, headers={"HX-Request": "true"})
+    names = [rcp.title for rcp in page.context["page"].object_list]
+    assert names[0] == "Tumeurs digestives"
+    assert "Urologie" not in names
+    page = client.get(reverse("rcp:catalogue"), {"q": "hepato"})
+    assert [r.title for r in page.context["page"].object_list] == ["Hépato-biliaire et digestif haut"]
+    page = client.get(reverse("rcp:catalogue"), {"q": "dig", "tag": b1.pk})
+    assert [r.title for r in page.context["page"].object_list] == ["Tumeurs digestives"]
+    assert "(A1" not in page.content.decode() and "- (B1)" in page.content.decode()
+
+
+def test_catalogue_query_budget(client, personas, django_assert_max_num_queries):
+    for i in range(30):
+        RcpFactory(title=f"RCP {i}", establishment=personas.hospital)
+    client.force_login(personas["doctor"])
+    # Constant: session, user, grants, form choices, count, page, tags prefetch (not per RCP).
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("rcp:catalogue"), {"q": "RCP"}).status_code == 200
+
+
+def test_agenda_month_shows_sessions_with_a_bounded_number_of_queries(client, personas, world, django_assert_max_num_queries):
+    rcp = world["rcp"]
+    start = timezone.localtime().replace(day=10, hour=13, minute=0, second=0, microsecond=0)
+    for day in range(0, 15):
+        SessionFactory(rcp=rcp, starts_at=start + datetime.timedelta(days=day))
+    client.force_login(personas["doctor"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("rcp:agenda"), {"date": start.date().isoformat(), "3c": personas.three_c.pk})
+    assert response.content.decode().count("agenda-session ") >= 15
+    mine = client.get(reverse("rcp:agenda"), {"vue": "semaine", "mes": "1", "date": start.date().isoformat()})
+    assert "Tumeurs digestives" in mine.content.decode()
+
+
+def test_session_and_detail_query_budget(client, personas, world, django_assert_max_num_queries):
+    session = SessionFactory(rcp=world["rcp"], past=True)
+    for member in world["rcp"].members.all():
+        Attendance.objects.create(session=session, professional=member.professional, mode=AttendanceMode.ROOM,
+                                  specialty_id=member.specialty_id)  # fmt: skip
+    client.force_login(personas["secretary_3c"])
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("rcp:session", args=[session.pk])).status_code == 200
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("rcp:detail", args=[world["rcp"].pk])).status_code == 200
+
+
+def test_rcp_ics_feed_parses_back_as_rfc5545(client, world):
+    session = world["session"]
+    SessionFactory(rcp=world["rcp"], cancelled=True, starts_at=session.starts_at + datetime.timedelta(days=7),
+                   ends_at=session.ends_at + datetime.timedelta(days=7))  # fmt: skip
+    response = client.get(reverse("rcp:rcp_ics", args=[world["rcp"].ics_token]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    assert calendar["VERSION"] == "2.0" and calendar["PRODID"]
+    events = calendar.walk("VEVENT")
+    assert len(events) == 2
+    first = min(events, key=lambda e: e.decoded("DTSTART"))
+    assert first.decoded("DTSTART") == session.starts_at
+    assert str(first["SUMMARY"]) == "RCP Tumeurs digestives"
+    assert {str(e["STATUS"]) for e in events} == {"CONFIRMED", "CANCELLED"}
+    assert all(str(e["UID"]).startswith("seance-") for e in events)
+    assert all(line.endswith(b"\r") or not line for line in response.content.split(b"\n")[:-1])
+
+
+def test_ics_feeds_refuse_a_wrong_token(client):
+    assert client.get(reverse("rcp:rcp_ics", args=["nope"])).status_code == 404
+    assert client.get(reverse("rcp:user_ics", args=["nope"])).status_code == 404
+
+
+def test_user_feed_lists_the_doctors_rcps_only(client, personas, world):
+    client.force_login(personas["doctor"])
+    assert client.post(reverse("rcp:calendar_feed")).status_code == 302
+    feed = CalendarFeed.objects.get(user=personas["doctor"])
+    client.logout()
+    calendar = Calendar.from_ical(client.get(reverse("rcp:user_ics", args=[feed.token])).content)
+    summaries = {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
+    assert summaries == {"RCP Tumeurs digestives"}
+    old = feed.token
+    client.force_login(personas["doctor"])
+    client.post(reverse("rcp:calendar_feed"))
+    client.logout()
+    assert client.get(reverse("rcp:user_ics", args=[old])).status_code == 404
+
+
+def test_extra_session_is_created_by_the_secretary(client, personas, world):
+    client.force_login(personas["secretary_3c"])
+    day = timezone.localdate() + datetime.timedelta(days=10)
+    response = client.post(reverse("rcp:session_add", args=[world["rcp"].pk]),
+                           {"date": day.isoformat(), "time": "17:30", "duration_minutes": 60})  # fmt: skip
+    session = Session.objects.get(is_extra=True)
+    assert response.url == reverse("rcp:session", args=[session.pk])
+    assert timezone.localtime(session.starts_at).hour == 17
+
+
+def test_nav_shows_the_rcp_item(client, personas):
+    client.force_login(personas["gp"])
+    assert 'href="/rcp/"' in client.get("/").content.decode()
+
+
+def test_member_in_fixture_is_unused_guard():
+    # Keeps the factory import honest: a member factory builds its own RCP.
+    assert RcpMemberFactory._meta.model is RcpMember
