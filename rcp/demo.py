@@ -13,6 +13,7 @@ from rcp import services
 from rcp.enums import AttendanceMode, MemberRole, Nature, RecurrenceKind, SessionStatus
 from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
 from rcp.reference import ensure_reference_data
+from rcp.value_sets import DATA_DIR, FICHE_VALUE_SETS
 
 ORDER = 40
 
@@ -38,6 +39,7 @@ SEED_EXAMPLES = [
      ["A1"], False),
     ("3C Charente-Maritime Sud et Est", "CH DE SAINTONGE", "Tumeurs digestives", Nature.ORGANE, "digestif",
      ["A1"], False),
+    ("3C Landes", "CH DAX", "Tumeurs digestives", Nature.ORGANE, "digestif", ["A1"], False),
     ("3C Vienne, Nord Deux-Sèvres", "CHU LA MILETRIE - POITIERS", "Moléculaire", Nature.TRANSVERSALE,
      "biologie moléculaire", ["A"], False),
     ("3C CHU Bordeaux", "CHU DE BORDEAUX - HOPITAL PELLEGRIN", "Tumeurs rares ORL", Nature.ORGANE, "ORL",
@@ -119,14 +121,37 @@ def _close_past_sessions(rng: random.Random) -> int:
         )
         for member in members.get(session.rcp_id, []):
             roll = rng.random()
-            mode = AttendanceMode.ROOM if roll < 0.55 else AttendanceMode.VIDEO if roll < 0.85 else AttendanceMode.EXCUSED
+            mode = (
+                AttendanceMode.ROOM if roll < 0.55 else AttendanceMode.VIDEO if roll < 0.85 else AttendanceMode.EXCUSED
+            )
             attendances.append(
-                Attendance(session=session, professional_id=member.professional_id, specialty_id=member.specialty_id, mode=mode)
+                Attendance(
+                    session=session, professional_id=member.professional_id, specialty_id=member.specialty_id, mode=mode
+                )
             )
     Session.objects.bulk_update(past, ["status"], batch_size=1000)
     SessionTransition.objects.bulk_create(transitions, batch_size=2000)
     Attendance.objects.bulk_create(attendances, batch_size=2000, ignore_conflicts=True)
     return len(past)
+
+
+# The demo doctors sit on their hospital's digestive board (their own agenda and ICS feed show it).
+DEMO_MEMBERS = [
+    ("medecin@demo.dcc.test", "Tumeurs digestives", "CHU LA MILETRIE - POITIERS"),
+    ("medecin.landes@demo.dcc.test", "Tumeurs digestives", "CH DAX"),
+]
+
+
+def _demo_personas_membership() -> None:
+    from dcc.accounts.models import User
+
+    for email, title, establishment_name in DEMO_MEMBERS:
+        user = User.objects.filter(email=email, professional__isnull=False).select_related("professional").first()
+        rcp = Rcp.objects.filter(title=title, establishment__name=establishment_name).first()
+        if user and rcp:
+            RcpMember.objects.get_or_create(
+                rcp=rcp, professional=user.professional, defaults={"specialty_id": user.professional.specialty_id}
+            )
 
 
 def seed(context: dict) -> None:
@@ -139,16 +164,19 @@ def seed(context: dict) -> None:
     tags = {tag.code: tag for tag in SpecialtyTag.objects.all()}
     establishments = {e.name: e for e in Establishment.objects.select_related("three_c")}
     pools: dict[int, list[Professional]] = {}
-    for professional in Professional.objects.active().filter(
-        specialty__code__startswith="G15_10/SM", places__establishment__three_c__isnull=False
-    ).prefetch_related("places__establishment").distinct():
+    for professional in (
+        Professional.objects.active()
+        .filter(specialty__code__startswith="G15_10/SM", places__establishment__three_c__isnull=False)
+        .prefetch_related("places__establishment")
+        .distinct()
+    ):
         for place in professional.places.all():
             pool = pools.setdefault(place.establishment.three_c_id, [])
             if place.establishment.three_c_id and professional not in pool:
                 pool.append(professional)
 
     wanted: list[tuple[Establishment, str, str, str, list[str], bool]] = []
-    for three_c_name, establishment_name, title, nature, organ, tag_codes, haematology in SEED_EXAMPLES:
+    for _three_c, establishment_name, title, nature, organ, tag_codes, haematology in SEED_EXAMPLES:
         if establishment_name in establishments:
             wanted.append((establishments[establishment_name], title, nature, organ, tag_codes, haematology))
     for three_c in ThreeC.objects.filter(is_active=True).order_by("name"):
@@ -184,6 +212,9 @@ def seed(context: dict) -> None:
             created += 1
         _members_for(rcp, pools.get(establishment.three_c_id, []), rng)
         _recurrence_for(rcp, index, start)
+    _demo_personas_membership()
+    for value_set in FICHE_VALUE_SETS.values():
+        services.value_set_load(path=DATA_DIR / value_set.filename)
     generated = 0
     for recurrence in Recurrence.objects.filter(rcp__in=Rcp.objects.all()).order_by("pk"):
         generated += services.sessions_generate(recurrence=recurrence, since=start)

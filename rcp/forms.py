@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
-from rcp.enums import MemberRole, Nature, RecurrenceKind, WeekOfMonth, Weekday
+from rcp.enums import MemberRole, Nature, RecurrenceKind, Weekday, WeekOfMonth
 from rcp.models import SpecialtyTag
 from rcp.services import RcpData
 
@@ -57,7 +57,9 @@ class RcpForm(StyledForm):
     registration_deadline_days = forms.IntegerField(
         label="Délai d'inscription (jours avant la séance)", min_value=0, max_value=60, initial=2
     )
-    max_dossiers = forms.IntegerField(label="Nombre maximum de dossiers par séance", min_value=1, max_value=200, initial=30)
+    max_dossiers = forms.IntegerField(
+        label="Nombre maximum de dossiers par séance", min_value=1, max_value=200, initial=30
+    )
     is_active = forms.BooleanField(label="RCP active", required=False, initial=True)
 
     def __init__(self, *args, three_cs, **kwargs):
@@ -129,7 +131,9 @@ class RecurrenceForm(StyledForm):
     start_time = forms.TimeField(label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=15, max_value=720, initial=90)
     start_date = forms.DateField(label="À partir du", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(label="Jusqu'au (facultatif)", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label="Jusqu'au (facultatif)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()

@@ -42,6 +42,6 @@ def sessions_calendar(sessions: Iterable[Session], *, name: str, host: str) -> b
             event.add("status", "CONFIRMED")
         event.add("description", "\n".join(lines))
         # The sequence grows with each logged change, so calendar clients replace moved events.
-        event.add("sequence", max(0, getattr(session, "change_count", 1) - 1))
+        event.add("sequence", getattr(session, "change_count", 0))
         calendar.add_component(event)
     return calendar.to_ical()

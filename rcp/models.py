@@ -16,7 +16,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
-from rcp.enums import AttendanceMode, MemberRole, Nature, RecurrenceKind, SessionStatus, WeekOfMonth, Weekday
+from rcp.enums import AttendanceMode, MemberRole, Nature, RecurrenceKind, SessionStatus, Weekday, WeekOfMonth
 
 
 def new_token() -> str:

@@ -18,9 +18,7 @@ def can_view_catalogue(user) -> bool:
 
 def is_regional_admin(user) -> bool:
     return bool(
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.has_profile(Profile.ADMIN_REGIONAL))
+        user.is_authenticated and user.is_active and (user.is_superuser or user.has_profile(Profile.ADMIN_REGIONAL))
     )
 
 

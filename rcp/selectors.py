@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramWordSimilarity
@@ -12,6 +13,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from dcc.directory.models import Specialty
+from rcp import perms
 from rcp.enums import AttendanceMode
 from rcp.models import Attendance, CodeListEntry, Rcp, RcpMember, Session, SpecialtyTag
 from rcp.quorum import Attendee, QuorumResult, QuorumRule, evaluate_quorum
@@ -158,24 +160,35 @@ def notice_recipients(session: Session) -> list[str]:
 # --- Agenda ---------------------------------------------------------------------------------
 
 
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=timezone.get_current_timezone())
+
+
 def sessions_between(
     start: datetime.date,
     end: datetime.date,
     *,
-    three_c_id: int | None = None,
+    three_c_ids: Iterable[int] | None = None,
     professional_id: int | None = None,
     rcp_id: int | None = None,
+    with_change_count: bool = False,
 ) -> list[Session]:
-    """Sessions starting in [start, end) in local time, with their RCP and establishment."""
+    """Sessions starting in [start, end) (local days), with their RCP and establishment.
+
+    The range is on the indexed ``starts_at`` column (local midnights), never on a computed date.
+    """
     sessions = Session.objects.filter(
-        starts_at__date__gte=start, starts_at__date__lt=end
+        starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end)
     ).select_related("rcp__establishment")
-    if three_c_id:
-        sessions = sessions.filter(rcp__three_c_id=three_c_id)
+    if three_c_ids is not None:
+        sessions = sessions.filter(rcp__three_c_id__in=list(three_c_ids))
     if professional_id:
         sessions = sessions.filter(rcp__members__professional_id=professional_id)
     if rcp_id:
         sessions = sessions.filter(rcp_id=rcp_id)
+    if with_change_count:
+        # Changes after creation (moves, status changes): the ICS SEQUENCE.
+        sessions = sessions.annotate(change_count=Count("transitions", filter=~Q(transitions__from_status="")))
     return list(sessions.order_by("starts_at"))
 
 
@@ -203,13 +216,20 @@ def week_days(monday: datetime.date, sessions: list[Session]) -> list[Day]:
     by_day: dict[datetime.date, list[Session]] = {}
     for session in sessions:
         by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
-    return [Day(monday + datetime.timedelta(days=i), True, by_day.get(monday + datetime.timedelta(days=i), [])) for i in range(7)]
+    return [
+        Day(monday + datetime.timedelta(days=i), True, by_day.get(monday + datetime.timedelta(days=i), []))
+        for i in range(7)
+    ]
 
 
-def user_sessions(user, start: datetime.date, end: datetime.date) -> list[Session]:
-    if not user.professional_id:
-        return []
-    return sessions_between(start, end, professional_id=user.professional_id)
+def user_sessions(user, start: datetime.date, end: datetime.date, *, with_change_count: bool = False) -> list[Session]:
+    """A doctor's sessions: those of the RCPs they are a member of; a 3C secretary's: her 3C's."""
+    if user.professional_id:
+        return sessions_between(start, end, professional_id=user.professional_id, with_change_count=with_change_count)
+    three_cs = perms.editable_three_c_ids(user)
+    if three_cs:
+        return sessions_between(start, end, three_c_ids=three_cs, with_change_count=with_change_count)
+    return []
 
 
 # --- Code lists -----------------------------------------------------------------------------

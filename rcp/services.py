@@ -104,9 +104,7 @@ def rcp_set_quorum_rule(*, rcp: Rcp, rule: QuorumRule) -> Rcp:
     rcp.quorum_min_specialties = rule.min_specialties
     rcp.quorum_requires_treating_specialty = rule.requires_treating_specialty
     rcp.quorum_requires_surgeon = rule.requires_surgeon
-    rcp.save(
-        update_fields=["quorum_min_specialties", "quorum_requires_treating_specialty", "quorum_requires_surgeon"]
-    )
+    rcp.save(update_fields=["quorum_min_specialties", "quorum_requires_treating_specialty", "quorum_requires_surgeon"])
     rcp.quorum_required_specialties.set(Specialty.objects.filter(pk__in=rule.required_specialties))
     return rcp
 
@@ -227,7 +225,9 @@ def sessions_generate(
         if day in existing:
             continue
         start, end = _session_times(recurrence, day)
-        new.append(Session(rcp_id=recurrence.rcp_id, recurrence=recurrence, occurrence_date=day, starts_at=start, ends_at=end))
+        new.append(
+            Session(rcp_id=recurrence.rcp_id, recurrence=recurrence, occurrence_date=day, starts_at=start, ends_at=end)
+        )
     Session.objects.bulk_create(new, ignore_conflicts=True)
     # Rows inserted with ignore_conflicts have no primary key yet: read back those without a log entry.
     fresh = list(
@@ -236,7 +236,10 @@ def sessions_generate(
         )
     )
     SessionTransition.objects.bulk_create(
-        [SessionTransition(session=s, to_status=SessionStatus.PLANNED, note="Générée par la récurrence.") for s in fresh]
+        [
+            SessionTransition(session=s, to_status=SessionStatus.PLANNED, note="Générée par la récurrence.")
+            for s in fresh
+        ]
     )
     return len(fresh)
 
@@ -273,7 +276,9 @@ def session_add_extra(
     )
     session.full_clean()
     session.save()
-    SessionTransition.objects.create(session=session, to_status=SessionStatus.PLANNED, note="Séance supplémentaire.", by=by)
+    SessionTransition.objects.create(
+        session=session, to_status=SessionStatus.PLANNED, note="Séance supplémentaire.", by=by
+    )
     return session
 
 
@@ -289,7 +294,9 @@ def session_move(
 ) -> Session:
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != SessionStatus.PLANNED:
-        raise TransitionError(f"Seule une séance planifiée peut être déplacée (statut : {session.get_status_display()}).")
+        raise TransitionError(
+            f"Seule une séance planifiée peut être déplacée (statut : {session.get_status_display()})."
+        )
     if starts_at < timezone.now():
         raise ValidationError({"starts_at": "Une séance ne peut pas être déplacée dans le passé."})
     duration = datetime.timedelta(minutes=duration_minutes) if duration_minutes else session.ends_at - session.starts_at
@@ -363,9 +370,7 @@ def _transition(*, session: Session, to: str, note: str, by=None, cancel_reason:
 
 
 @transaction.atomic
-def attendance_record(
-    *, session: Session, entries: dict[int, str | None], by=None
-) -> list[Attendance]:
+def attendance_record(*, session: Session, entries: dict[int, str | None], by=None) -> list[Attendance]:
     """Set the attendance of a session at once: {professional id: mode or None (not recorded)}.
 
     Allowed while the session is open, or after it for a correction; not on a cancelled session

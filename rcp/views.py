@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.directory.models import ThreeC
 from rcp import forms, ics, perms, selectors, services
-from rcp.enums import AttendanceMode, SessionStatus
+from rcp.enums import AttendanceMode
 from rcp.models import CalendarFeed, Rcp, RcpMember, Recurrence, Session
 from rcp.quorum import QuorumRule
 
@@ -190,7 +190,8 @@ def recurrence_add(request, pk: int):
             _errors_to_form(form, exc)
         else:
             count = recurrence.sessions.count()
-            messages.success(request, f"Récurrence enregistrée : {count} séance{'s' if count > 1 else ''} planifiée{'s' if count > 1 else ''}.")
+            plural = "s" if count > 1 else ""
+            messages.success(request, f"Récurrence enregistrée : {count} séance{plural} planifiée{plural}.")
             return redirect("rcp:detail", rcp.pk)
     return render(request, "rcp/recurrence_form.html", {"form": form, "rcp": rcp})
 
@@ -201,7 +202,10 @@ def recurrence_stop(request, pk: int, recurrence_id: int):
     rcp = _rcp_for_edit(request, pk)
     recurrence = get_object_or_404(Recurrence, pk=recurrence_id, rcp=rcp)
     count = services.recurrence_stop(recurrence=recurrence, last_day=timezone.localdate(), by=request.user)
-    messages.success(request, f"Récurrence arrêtée ; {count} séance{'s' if count > 1 else ''} à venir annulée{'s' if count > 1 else ''}.")
+    messages.success(
+        request,
+        f"Récurrence arrêtée ; {count} séance{'s' if count > 1 else ''} à venir annulée{'s' if count > 1 else ''}.",
+    )
     return redirect("rcp:detail", rcp.pk)
 
 
@@ -352,6 +356,11 @@ def agenda(request):
     three_c = None
     if request.GET.get("3c", "").isdigit():
         three_c = ThreeC.objects.filter(pk=int(request.GET["3c"])).first()
+    elif "3c" not in request.GET and not mine:
+        # A 3C secretary lands on her own 3C's agenda.
+        own = perms.editable_three_c_ids(request.user)
+        if own and len(own) == 1:
+            three_c = ThreeC.objects.filter(pk=next(iter(own))).first()
     if view == "mois":
         start = day.replace(day=1)
         end = (start + datetime.timedelta(days=32)).replace(day=1)
@@ -367,7 +376,7 @@ def agenda(request):
     if mine:
         sessions = selectors.user_sessions(request.user, grid_start, grid_end)
     else:
-        sessions = selectors.sessions_between(grid_start, grid_end, three_c_id=three_c.pk if three_c else None)
+        sessions = selectors.sessions_between(grid_start, grid_end, three_c_ids=[three_c.pk] if three_c else None)
     context = {
         "view": view,
         "title": title,
@@ -409,7 +418,7 @@ def rcp_ics(request, token: str):
     """The sessions of one RCP; the secret token in the URL replaces the login (calendar clients)."""
     rcp = get_object_or_404(Rcp, ics_token=token)
     start, end = _ics_window()
-    sessions = selectors.sessions_between(start, end, rcp_id=rcp.pk)
+    sessions = selectors.sessions_between(start, end, rcp_id=rcp.pk, with_change_count=True)
     return _ics_response(ics.sessions_calendar(sessions, name=f"RCP {rcp.title}", host=request.get_host()), "rcp.ics")
 
 
@@ -419,8 +428,5 @@ def user_ics(request, token: str):
     if not perms.can_view_catalogue(user):
         raise Http404
     start, end = _ics_window()
-    sessions = [s for s in selectors.user_sessions(user, start, end)]
+    sessions = selectors.user_sessions(user, start, end, with_change_count=True)
     return _ics_response(ics.sessions_calendar(sessions, name="Mes RCP", host=request.get_host()), "mes-rcp.ics")
-
-
-__all__ = ["SessionStatus"]

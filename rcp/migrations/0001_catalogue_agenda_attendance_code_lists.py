@@ -3,254 +3,557 @@
 import django.contrib.postgres.indexes
 import django.db.models.deletion
 import django.db.models.functions.text
-import rcp.models
 from django.conf import settings
 from django.db import migrations, models
 
+import rcp.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_load_national_specialties'),
+        ("directory", "0002_load_national_specialties"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MentionCategory',
+            name="MentionCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='mention')),
-                ('label', models.CharField(max_length=200, verbose_name='description')),
-                ('information', models.TextField(blank=True, verbose_name='information')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="mention")),
+                ("label", models.CharField(max_length=200, verbose_name="description")),
+                ("information", models.TextField(blank=True, verbose_name="information")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
             ],
             options={
-                'verbose_name': 'catégorie de mention',
-                'verbose_name_plural': 'catégories de mention',
-                'ordering': ['position', 'code'],
+                "verbose_name": "catégorie de mention",
+                "verbose_name_plural": "catégories de mention",
+                "ordering": ["position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=rcp.models.new_token, max_length=64, unique=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rcp_calendar', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token", models.CharField(default=rcp.models.new_token, max_length=64, unique=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rcp_calendar",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'flux agenda',
+                "verbose_name": "flux agenda",
             },
         ),
         migrations.CreateModel(
-            name='CodeListEntry',
+            name="CodeListEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value_set_oid', models.CharField(max_length=64, verbose_name='OID du jeu de valeurs')),
-                ('value_set_name', models.CharField(max_length=100, verbose_name='jeu de valeurs')),
-                ('code', models.CharField(max_length=40, verbose_name='code')),
-                ('code_system', models.CharField(max_length=64, verbose_name='système de codage')),
-                ('label', models.CharField(max_length=500, verbose_name='libellé')),
-                ('position', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value_set_oid", models.CharField(max_length=64, verbose_name="OID du jeu de valeurs")),
+                ("value_set_name", models.CharField(max_length=100, verbose_name="jeu de valeurs")),
+                ("code", models.CharField(max_length=40, verbose_name="code")),
+                ("code_system", models.CharField(max_length=64, verbose_name="système de codage")),
+                ("label", models.CharField(max_length=500, verbose_name="libellé")),
+                ("position", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'code de jeu de valeurs',
-                'verbose_name_plural': 'codes de jeux de valeurs',
-                'ordering': ['value_set_name', 'position'],
-                'indexes': [models.Index(fields=['value_set_name', 'code'], name='rcp_codelis_value_s_44a438_idx'), django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('label'), name='gin_trgm_ops'), name='code_label_trgm')],
-                'constraints': [models.UniqueConstraint(fields=('value_set_oid', 'code_system', 'code'), name='unique_code_in_value_set')],
+                "verbose_name": "code de jeu de valeurs",
+                "verbose_name_plural": "codes de jeux de valeurs",
+                "ordering": ["value_set_name", "position"],
+                "indexes": [
+                    models.Index(fields=["value_set_name", "code"], name="rcp_codelis_value_s_44a438_idx"),
+                    django.contrib.postgres.indexes.GinIndex(
+                        django.contrib.postgres.indexes.OpClass(
+                            django.db.models.functions.text.Upper("label"), name="gin_trgm_ops"
+                        ),
+                        name="code_label_trgm",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("value_set_oid", "code_system", "code"), name="unique_code_in_value_set"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Rcp',
+            name="Rcp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='intitulé')),
-                ('nature', models.CharField(choices=[('ORG-117', 'RCP Appareil - Organes'), ('ORG-132', 'RCP Transversale et de soins de support')], default='ORG-117', max_length=10, verbose_name='nature')),
-                ('organ', models.CharField(blank=True, help_text='Par exemple : digestif, sein, ORL.', max_length=120, verbose_name='appareil / organe ou thème')),
-                ('is_haematology', models.BooleanField(default=False, verbose_name="RCP d'hématologie")),
-                ('is_recourse', models.BooleanField(default=False, verbose_name='RCP de recours')),
-                ('is_paediatric', models.BooleanField(default=False, verbose_name='RCP pédiatrique')),
-                ('default_place', models.CharField(blank=True, max_length=200, verbose_name='lieu habituel')),
-                ('video_link', models.URLField(blank=True, verbose_name='lien de visioconférence')),
-                ('registration_deadline_days', models.PositiveSmallIntegerField(default=2, verbose_name="délai d'inscription (jours avant la séance)")),
-                ('max_dossiers', models.PositiveSmallIntegerField(default=30, verbose_name='nombre maximum de dossiers par séance')),
-                ('quorum_min_specialties', models.PositiveSmallIntegerField(default=3, verbose_name='nombre minimum de spécialités distinctes')),
-                ('quorum_requires_treating_specialty', models.BooleanField(default=True, verbose_name='la spécialité du médecin référent du patient doit être présente')),
-                ('quorum_requires_surgeon', models.BooleanField(default=True, verbose_name='un chirurgien doit être présent')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('ics_token', models.CharField(default=rcp.models.new_token, editable=False, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('establishment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rcps', to='directory.establishment', verbose_name='établissement organisateur')),
-                ('quorum_required_specialties', models.ManyToManyField(blank=True, related_name='+', to='directory.specialty', verbose_name='spécialités obligatoires')),
-                ('three_c', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rcps', to='directory.threec', verbose_name='3C')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200, verbose_name="intitulé")),
+                (
+                    "nature",
+                    models.CharField(
+                        choices=[
+                            ("ORG-117", "RCP Appareil - Organes"),
+                            ("ORG-132", "RCP Transversale et de soins de support"),
+                        ],
+                        default="ORG-117",
+                        max_length=10,
+                        verbose_name="nature",
+                    ),
+                ),
+                (
+                    "organ",
+                    models.CharField(
+                        blank=True,
+                        help_text="Par exemple : digestif, sein, ORL.",
+                        max_length=120,
+                        verbose_name="appareil / organe ou thème",
+                    ),
+                ),
+                ("is_haematology", models.BooleanField(default=False, verbose_name="RCP d'hématologie")),
+                ("is_recourse", models.BooleanField(default=False, verbose_name="RCP de recours")),
+                ("is_paediatric", models.BooleanField(default=False, verbose_name="RCP pédiatrique")),
+                ("default_place", models.CharField(blank=True, max_length=200, verbose_name="lieu habituel")),
+                ("video_link", models.URLField(blank=True, verbose_name="lien de visioconférence")),
+                (
+                    "registration_deadline_days",
+                    models.PositiveSmallIntegerField(
+                        default=2, verbose_name="délai d'inscription (jours avant la séance)"
+                    ),
+                ),
+                (
+                    "max_dossiers",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="nombre maximum de dossiers par séance"),
+                ),
+                (
+                    "quorum_min_specialties",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="nombre minimum de spécialités distinctes"
+                    ),
+                ),
+                (
+                    "quorum_requires_treating_specialty",
+                    models.BooleanField(
+                        default=True, verbose_name="la spécialité du médecin référent du patient doit être présente"
+                    ),
+                ),
+                (
+                    "quorum_requires_surgeon",
+                    models.BooleanField(default=True, verbose_name="un chirurgien doit être présent"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "ics_token",
+                    models.CharField(default=rcp.models.new_token, editable=False, max_length=64, unique=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rcps",
+                        to="directory.establishment",
+                        verbose_name="établissement organisateur",
+                    ),
+                ),
+                (
+                    "quorum_required_specialties",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="directory.specialty", verbose_name="spécialités obligatoires"
+                    ),
+                ),
+                (
+                    "three_c",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rcps",
+                        to="directory.threec",
+                        verbose_name="3C",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'RCP',
-                'verbose_name_plural': 'RCP',
-                'ordering': ['title'],
+                "verbose_name": "RCP",
+                "verbose_name_plural": "RCP",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Recurrence',
+            name="Recurrence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('hebdo', 'Toutes les N semaines'), ('mensuel', 'Le Ne jour de la semaine du mois')], max_length=10, verbose_name='périodicité')),
-                ('interval_weeks', models.PositiveSmallIntegerField(default=1, verbose_name='toutes les … semaines')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'lundi'), (1, 'mardi'), (2, 'mercredi'), (3, 'jeudi'), (4, 'vendredi'), (5, 'samedi'), (6, 'dimanche')], verbose_name='jour')),
-                ('week_of_month', models.SmallIntegerField(blank=True, choices=[(1, 'premier'), (2, 'deuxième'), (3, 'troisième'), (4, 'quatrième'), (-1, 'dernier')], null=True, verbose_name='semaine du mois')),
-                ('start_time', models.TimeField(verbose_name='heure de début')),
-                ('duration_minutes', models.PositiveSmallIntegerField(default=90, verbose_name='durée (minutes)')),
-                ('start_date', models.DateField(verbose_name='à partir du')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name="jusqu'au")),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('rcp', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recurrences', to='rcp.rcp')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("hebdo", "Toutes les N semaines"), ("mensuel", "Le Ne jour de la semaine du mois")],
+                        max_length=10,
+                        verbose_name="périodicité",
+                    ),
+                ),
+                ("interval_weeks", models.PositiveSmallIntegerField(default=1, verbose_name="toutes les … semaines")),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "lundi"),
+                            (1, "mardi"),
+                            (2, "mercredi"),
+                            (3, "jeudi"),
+                            (4, "vendredi"),
+                            (5, "samedi"),
+                            (6, "dimanche"),
+                        ],
+                        verbose_name="jour",
+                    ),
+                ),
+                (
+                    "week_of_month",
+                    models.SmallIntegerField(
+                        blank=True,
+                        choices=[(1, "premier"), (2, "deuxième"), (3, "troisième"), (4, "quatrième"), (-1, "dernier")],
+                        null=True,
+                        verbose_name="semaine du mois",
+                    ),
+                ),
+                ("start_time", models.TimeField(verbose_name="heure de début")),
+                ("duration_minutes", models.PositiveSmallIntegerField(default=90, verbose_name="durée (minutes)")),
+                ("start_date", models.DateField(verbose_name="à partir du")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="jusqu'au")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "rcp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="recurrences", to="rcp.rcp"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'récurrence',
+                "verbose_name": "récurrence",
             },
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurrence_date', models.DateField(blank=True, null=True)),
-                ('starts_at', models.DateTimeField(verbose_name='début')),
-                ('ends_at', models.DateTimeField(verbose_name='fin')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='lieu')),
-                ('video_link', models.URLField(blank=True, verbose_name='lien de visioconférence')),
-                ('status', models.CharField(choices=[('planifiee', 'Planifiée'), ('ouverte', 'Ouverte'), ('cloturee', 'Clôturée'), ('annulee', 'Annulée')], default='planifiee', max_length=12, verbose_name='statut')),
-                ('is_extra', models.BooleanField(default=False, verbose_name='séance supplémentaire')),
-                ('cancel_reason', models.TextField(blank=True, verbose_name="motif d'annulation")),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('rcp', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='rcp.rcp')),
-                ('recurrence', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='rcp.recurrence')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurrence_date", models.DateField(blank=True, null=True)),
+                ("starts_at", models.DateTimeField(verbose_name="début")),
+                ("ends_at", models.DateTimeField(verbose_name="fin")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="lieu")),
+                ("video_link", models.URLField(blank=True, verbose_name="lien de visioconférence")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planifiee", "Planifiée"),
+                            ("ouverte", "Ouverte"),
+                            ("cloturee", "Clôturée"),
+                            ("annulee", "Annulée"),
+                        ],
+                        default="planifiee",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                ("is_extra", models.BooleanField(default=False, verbose_name="séance supplémentaire")),
+                ("cancel_reason", models.TextField(blank=True, verbose_name="motif d'annulation")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "rcp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="sessions", to="rcp.rcp"
+                    ),
+                ),
+                (
+                    "recurrence",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sessions",
+                        to="rcp.recurrence",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'séance',
-                'ordering': ['starts_at'],
+                "verbose_name": "séance",
+                "ordering": ["starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('salle', 'Présent en salle'), ('visio', 'Présent en visioconférence'), ('excuse', 'Excusé')], max_length=10, verbose_name='présence')),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('professional', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rcp_attendances', to='directory.professional')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('specialty', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.specialty', verbose_name='spécialité')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='rcp.session')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("salle", "Présent en salle"),
+                            ("visio", "Présent en visioconférence"),
+                            ("excuse", "Excusé"),
+                        ],
+                        max_length=10,
+                        verbose_name="présence",
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "professional",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rcp_attendances",
+                        to="directory.professional",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "specialty",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.specialty",
+                        verbose_name="spécialité",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attendances", to="rcp.session"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'présence',
+                "verbose_name": "présence",
             },
         ),
         migrations.CreateModel(
-            name='SessionTransition',
+            name="SessionTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('planifiee', 'Planifiée'), ('ouverte', 'Ouverte'), ('cloturee', 'Clôturée'), ('annulee', 'Annulée')], max_length=12)),
-                ('to_status', models.CharField(choices=[('planifiee', 'Planifiée'), ('ouverte', 'Ouverte'), ('cloturee', 'Clôturée'), ('annulee', 'Annulée')], max_length=12)),
-                ('note', models.TextField(blank=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='rcp.session')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("planifiee", "Planifiée"),
+                            ("ouverte", "Ouverte"),
+                            ("cloturee", "Clôturée"),
+                            ("annulee", "Annulée"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("planifiee", "Planifiée"),
+                            ("ouverte", "Ouverte"),
+                            ("cloturee", "Clôturée"),
+                            ("annulee", "Annulée"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="rcp.session"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historique de séance',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "historique de séance",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SpecialtyTag',
+            name="SpecialtyTag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='code')),
-                ('label', models.CharField(max_length=200, verbose_name='libellé')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='ordre')),
-                ('mention', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tags', to='rcp.mentioncategory', verbose_name='mention')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="code")),
+                ("label", models.CharField(max_length=200, verbose_name="libellé")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="ordre")),
+                (
+                    "mention",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tags",
+                        to="rcp.mentioncategory",
+                        verbose_name="mention",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'tag de spécialité de RCP',
-                'verbose_name_plural': 'tags de spécialité de RCP',
-                'ordering': ['position', 'code'],
+                "verbose_name": "tag de spécialité de RCP",
+                "verbose_name_plural": "tags de spécialité de RCP",
+                "ordering": ["position", "code"],
             },
         ),
         migrations.AddField(
-            model_name='rcp',
-            name='tags',
-            field=models.ManyToManyField(blank=True, related_name='rcps', to='rcp.specialtytag', verbose_name='tags'),
+            model_name="rcp",
+            name="tags",
+            field=models.ManyToManyField(blank=True, related_name="rcps", to="rcp.specialtytag", verbose_name="tags"),
         ),
         migrations.CreateModel(
-            name='RcpMember',
+            name="RcpMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('coordinateur', 'Coordonnateur'), ('membre', 'Membre'), ('invite', 'Invité permanent')], default='membre', max_length=20, verbose_name='rôle')),
-                ('is_fixed_participant', models.BooleanField(default=True, verbose_name='participant permanent')),
-                ('professional', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rcp_memberships', to='directory.professional', verbose_name='professionnel')),
-                ('rcp', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='rcp.rcp')),
-                ('specialty', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='directory.specialty', verbose_name='spécialité au sein de la RCP')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("coordinateur", "Coordonnateur"),
+                            ("membre", "Membre"),
+                            ("invite", "Invité permanent"),
+                        ],
+                        default="membre",
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("is_fixed_participant", models.BooleanField(default=True, verbose_name="participant permanent")),
+                (
+                    "professional",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rcp_memberships",
+                        to="directory.professional",
+                        verbose_name="professionnel",
+                    ),
+                ),
+                (
+                    "rcp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="rcp.rcp"
+                    ),
+                ),
+                (
+                    "specialty",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="directory.specialty",
+                        verbose_name="spécialité au sein de la RCP",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membre de RCP',
-                'verbose_name_plural': 'membres de RCP',
-                'ordering': ['professional__last_name', 'professional__first_name'],
-                'constraints': [models.UniqueConstraint(fields=('rcp', 'professional'), name='unique_rcp_member')],
+                "verbose_name": "membre de RCP",
+                "verbose_name_plural": "membres de RCP",
+                "ordering": ["professional__last_name", "professional__first_name"],
+                "constraints": [models.UniqueConstraint(fields=("rcp", "professional"), name="unique_rcp_member")],
             },
         ),
         migrations.AddConstraint(
-            model_name='recurrence',
-            constraint=models.CheckConstraint(condition=models.Q(('interval_weeks__gte', 1), ('interval_weeks__lte', 12)), name='recurrence_interval_range'),
+            model_name="recurrence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("interval_weeks__gte", 1), ("interval_weeks__lte", 12)),
+                name="recurrence_interval_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recurrence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'mensuel'), _negated=True), ('week_of_month__isnull', False), _connector='OR'), name='recurrence_monthly_needs_week'),
+            model_name="recurrence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "mensuel"), _negated=True), ("week_of_month__isnull", False), _connector="OR"
+                ),
+                name="recurrence_monthly_needs_week",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recurrence',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('start_date')), _connector='OR'), name='recurrence_end_after_start'),
+            model_name="recurrence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("start_date")), _connector="OR"
+                ),
+                name="recurrence_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recurrence',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_minutes__gte', 15), ('duration_minutes__lte', 720)), name='recurrence_duration_range'),
+            model_name="recurrence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("duration_minutes__gte", 15), ("duration_minutes__lte", 720)),
+                name="recurrence_duration_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['rcp', 'starts_at'], name='rcp_session_rcp_id_12199d_idx'),
+            model_name="session",
+            index=models.Index(fields=["rcp", "starts_at"], name="rcp_session_rcp_id_12199d_idx"),
         ),
         migrations.AddIndex(
-            model_name='session',
-            index=models.Index(fields=['starts_at'], name='rcp_session_starts__ae65c1_idx'),
+            model_name="session",
+            index=models.Index(fields=["starts_at"], name="rcp_session_starts__ae65c1_idx"),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.UniqueConstraint(fields=('recurrence', 'occurrence_date'), name='unique_session_per_occurrence'),
+            model_name="session",
+            constraint=models.UniqueConstraint(
+                fields=("recurrence", "occurrence_date"), name="unique_session_per_occurrence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='session_ends_after'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="session_ends_after"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'annulee'), _negated=True), models.Q(('cancel_reason', ''), _negated=True), _connector='OR'), name='session_cancel_has_reason'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "annulee"), _negated=True),
+                    models.Q(("cancel_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="session_cancel_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='attendance',
-            constraint=models.UniqueConstraint(fields=('session', 'professional'), name='unique_attendance'),
+            model_name="attendance",
+            constraint=models.UniqueConstraint(fields=("session", "professional"), name="unique_attendance"),
         ),
         migrations.AddIndex(
-            model_name='rcp',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('title'), name='gin_trgm_ops'), name='rcp_title_trgm'),
+            model_name="rcp",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("title"), name="gin_trgm_ops"
+                ),
+                name="rcp_title_trgm",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rcp',
-            constraint=models.CheckConstraint(condition=models.Q(('quorum_min_specialties__gte', 1)), name='rcp_quorum_at_least_one_specialty'),
+            model_name="rcp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quorum_min_specialties__gte", 1)), name="rcp_quorum_at_least_one_specialty"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rcp',
-            constraint=models.CheckConstraint(condition=models.Q(('max_dossiers__gte', 1)), name='rcp_capacity_positive'),
+            model_name="rcp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_dossiers__gte", 1)), name="rcp_capacity_positive"
+            ),
         ),
     ]

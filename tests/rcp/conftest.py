@@ -8,8 +8,10 @@ from tests.rcp.factories import RcpFactory, RcpMemberFactory, SessionFactory
 
 @pytest.fixture(autouse=True)
 def rcp_reference_data(request):
-    if "db" not in request.fixturenames and "transactional_db" not in request.fixturenames and (
-        request.node.get_closest_marker("django_db") is None
+    if (
+        "db" not in request.fixturenames
+        and "transactional_db" not in request.fixturenames
+        and (request.node.get_closest_marker("django_db") is None)
     ):
         return
     from rcp.models import MentionCategory, SpecialtyTag

@@ -51,7 +51,7 @@ class RecurrenceFactory(factory.django.DjangoModelFactory):
 
 
 def _start(days: int) -> datetime.datetime:
-    return timezone.now().replace(microsecond=0) + datetime.timedelta(days=days)
+    return timezone.now().replace(second=0, microsecond=0) + datetime.timedelta(days=days)
 
 
 class SessionFactory(factory.django.DjangoModelFactory):

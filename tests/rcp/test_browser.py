@@ -51,7 +51,9 @@ def test_secretary_creates_an_rcp_with_tags_and_a_session_then_finds_it(page: Pa
     expect(page.get_by_test_id("session-status")).to_contain_text("séance supplémentaire")
 
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="RCP").click()
-    page.get_by_label("Typage des RCP").select_option(label="CRSC - Recours régional compétence rare / situation complexe")
+    page.get_by_label("Typage des RCP").select_option(
+        label="CRSC - Recours régional compétence rare / situation complexe"
+    )
     page.get_by_label("Intitulé de la RCP").fill("neuro endoc")
     results = page.get_by_test_id("rcp-results")
     expect(results.get_by_role("listitem").first).to_contain_text(

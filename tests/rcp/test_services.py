@@ -44,7 +44,10 @@ def test_generation_is_idempotent_and_logged():
     assert 24 <= created <= 28  # weekly over about six months
     assert services.sessions_generate(recurrence=recurrence) == 0
     assert Session.objects.filter(recurrence=recurrence).count() == created
-    assert SessionTransition.objects.filter(session__recurrence=recurrence, to_status=SessionStatus.PLANNED).count() == created
+    assert (
+        SessionTransition.objects.filter(session__recurrence=recurrence, to_status=SessionStatus.PLANNED).count()
+        == created
+    )
 
 
 def test_the_beat_task_extends_every_active_recurrence():
@@ -60,7 +63,9 @@ def test_a_moved_or_cancelled_session_is_not_generated_again():
     recurrence = RecurrenceFactory()
     services.sessions_generate(recurrence=recurrence)
     sessions = list(Session.objects.filter(recurrence=recurrence).order_by("starts_at")[:2])
-    services.session_move(session=sessions[0], starts_at=sessions[0].starts_at + datetime.timedelta(days=1), notify=False)
+    services.session_move(
+        session=sessions[0], starts_at=sessions[0].starts_at + datetime.timedelta(days=1), notify=False
+    )
     services.session_cancel(session=sessions[1], reason="Congrès", notify=False)
     assert services.sessions_generate(recurrence=recurrence) == 0
 
@@ -148,7 +153,8 @@ def test_attendance_feeds_the_quorum():
     session = SessionFactory(rcp=rcp)
     services.session_open(session=session)
     services.attendance_record(
-        session=session, entries={onco.pk: AttendanceMode.ROOM, surgeon.pk: AttendanceMode.VIDEO, radio.pk: AttendanceMode.EXCUSED}
+        session=session,
+        entries={onco.pk: AttendanceMode.ROOM, surgeon.pk: AttendanceMode.VIDEO, radio.pk: AttendanceMode.EXCUSED},
     )
     result = selectors.session_quorum(selectors.session_detail(session.pk))
     assert not result.reached
@@ -162,7 +168,9 @@ def test_attendance_refused_on_a_future_or_cancelled_session():
     with pytest.raises(ValidationError, match="pas encore eu lieu"):
         services.attendance_record(session=SessionFactory(), entries={professional.pk: AttendanceMode.ROOM})
     with pytest.raises(ValidationError, match="annulée"):
-        services.attendance_record(session=SessionFactory(cancelled=True), entries={professional.pk: AttendanceMode.ROOM})
+        services.attendance_record(
+            session=SessionFactory(cancelled=True), entries={professional.pk: AttendanceMode.ROOM}
+        )
 
 
 def test_attendance_refuses_an_unknown_mode():

@@ -14,7 +14,16 @@ from tests.rcp.factories import RcpFactory, RcpMemberFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db
 
-EVERYONE = {"secretary_3c", "doctor", "doctor_other_3c", "medical_secretary", "annonce_nurse", "gp", "registry", "admin"}
+EVERYONE = {
+    "secretary_3c",
+    "doctor",
+    "doctor_other_3c",
+    "medical_secretary",
+    "annonce_nurse",
+    "gp",
+    "registry",
+    "admin",
+}
 EDITORS = {"secretary_3c", "admin"}
 
 
@@ -169,7 +178,9 @@ def test_catalogue_query_budget(client, personas, django_assert_max_num_queries)
         assert client.get(reverse("rcp:catalogue"), {"q": "RCP"}).status_code == 200
 
 
-def test_agenda_month_shows_sessions_with_a_bounded_number_of_queries(client, personas, world, django_assert_max_num_queries):
+def test_agenda_month_shows_sessions_with_a_bounded_number_of_queries(
+    client, personas, world, django_assert_max_num_queries
+):
     rcp = world["rcp"]
     start = timezone.localtime().replace(day=10, hour=13, minute=0, second=0, microsecond=0)
     for day in range(0, 15):
@@ -251,3 +262,83 @@ def test_nav_shows_the_rcp_item(client, personas):
 def test_member_in_fixture_is_unused_guard():
     # Keeps the factory import honest: a member factory builds its own RCP.
     assert RcpMemberFactory._meta.model is RcpMember
+
+
+def test_moving_a_session_bumps_its_ics_sequence(client, personas, world):
+    session = world["session"]
+    url = reverse("rcp:rcp_ics", args=[world["rcp"].ics_token])
+    before = Calendar.from_ical(client.get(url).content).walk("VEVENT")[0]
+    client.force_login(personas["secretary_3c"])
+    moved_to = timezone.localtime(session.starts_at) + datetime.timedelta(days=1)
+    client.post(reverse("rcp:session_move", args=[session.pk]), {
+        "date": moved_to.date().isoformat(), "time": moved_to.strftime("%H:%M"), "duration_minutes": 90,
+    })  # fmt: skip
+    after = Calendar.from_ical(client.get(url).content).walk("VEVENT")[0]
+    assert after.decoded("DTSTART") == moved_to
+    assert int(after["SEQUENCE"]) > int(before.get("SEQUENCE", 0))
+    assert str(after["UID"]) == str(before["UID"])
+
+
+@pytest.mark.parametrize("name", ["rcp:member_add", "rcp:recurrence_stop", "rcp:member_remove"])
+def test_catalogue_writes_are_refused_to_non_editors(client, personas, world, name):
+    from tests.rcp.factories import RecurrenceFactory
+
+    rcp = world["rcp"]
+    recurrence = RecurrenceFactory(rcp=rcp)
+    member = rcp.members.first()
+    args = {"rcp:member_add": [rcp.pk], "rcp:recurrence_stop": [rcp.pk, recurrence.pk],
+            "rcp:member_remove": [rcp.pk, member.pk]}[name]  # fmt: skip
+    url = reverse(name, args=args)
+    for persona in set(EVERYONE) - EDITORS | {"no_profile"}:
+        client.force_login(personas[persona])
+        assert client.post(url, {}).status_code == 403, persona
+    client.logout()
+    assert client.post(url, {}).status_code == 302
+    assert rcp.members.count() == 2
+    recurrence.refresh_from_db()
+    assert recurrence.is_active
+
+
+def test_secretary_of_the_3c_may_stop_a_recurrence_which_cancels_its_future_sessions(client, personas, world):
+    from rcp import services
+
+    recurrence = services.recurrence_create(
+        rcp=world["rcp"], kind="hebdo", weekday=2, start_time=datetime.time(12), start_date=timezone.localdate()
+    )
+    planned = recurrence.sessions.count()
+    client.force_login(personas["secretary_3c"])
+    client.post(reverse("rcp:recurrence_stop", args=[world["rcp"].pk, recurrence.pk]))
+    cancelled = recurrence.sessions.filter(status=SessionStatus.CANCELLED).count()
+    assert cancelled >= planned - 1 and cancelled > 0
+    assert set(recurrence.sessions.filter(status=SessionStatus.CANCELLED).values_list("cancel_reason", flat=True)) == {
+        "Fin de la récurrence."
+    }
+
+
+def test_feed_and_status_posts_need_a_profile(client, personas, world):
+    assert_access(client, personas, reverse("rcp:calendar_feed"), allowed=EVERYONE, method="post", ok_status=302)
+    client.force_login(personas["admin"])
+    response = client.post(reverse("rcp:session_status", args=[world["other_session"].pk]), {"action": "ouvrir"})
+    assert response.status_code == 302
+    world["other_session"].refresh_from_db()
+    assert world["other_session"].status == SessionStatus.OPEN
+
+
+def test_the_secretary_lands_on_her_3c_agenda(client, personas, world):
+    client.force_login(personas["secretary_3c"])
+    response = client.get(reverse("rcp:agenda"))
+    assert response.context["three_c"] == personas.three_c
+    all_three_cs = client.get(reverse("rcp:agenda"), {"3c": ""})
+    assert all_three_cs.context["three_c"] is None
+
+
+def test_invalid_recurrence_shows_french_errors_and_saves_nothing(client, personas, world):
+    client.force_login(personas["secretary_3c"])
+    response = client.post(reverse("rcp:recurrence_add", args=[world["rcp"].pk]), {
+        "kind": "mensuel", "interval_weeks": 1, "weekday": 1, "start_time": "12:00", "duration_minutes": 90,
+        "start_date": "2026-12-01", "end_date": "2026-11-01",
+    })  # fmt: skip
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Précisez la semaine du mois" in page and "La date de fin précède la date de début" in page
+    assert not world["rcp"].recurrences.exists()
