@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import Greatest
+from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from dcc.directory.models import Specialty
 from rcp import perms
-from rcp.enums import AttendanceMode
+from rcp.enums import AttendanceMode, SessionStatus
 from rcp.models import Attendance, CodeListEntry, Rcp, RcpMember, Session, SpecialtyTag
 from rcp.quorum import Attendee, QuorumResult, QuorumRule, evaluate_quorum
 from rcp.value_sets import FICHE_VALUE_SETS
@@ -192,24 +192,43 @@ def sessions_between(
     return list(sessions.order_by("starts_at"))
 
 
+def session_counts_by_day(start: datetime.date, end: datetime.date) -> dict[datetime.date, int]:
+    """Number of sessions per local day of the whole region (the month overview of every 3C)."""
+    rows = (
+        Session.objects.filter(starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end))
+        .exclude(status=SessionStatus.CANCELLED)
+        .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(total=Count("pk"))
+    )
+    return {row["day"]: row["total"] for row in rows}
+
+
 @dataclass
 class Day:
     date: datetime.date
     in_month: bool
     sessions: list[Session] = field(default_factory=list)
+    count: int = 0
 
     @property
     def is_today(self) -> bool:
         return self.date == timezone.localdate()
 
 
-def month_grid(year: int, month: int, sessions: list[Session]) -> list[list[Day]]:
-    """Weeks (Monday first) covering the month, each day with its sessions."""
+def month_grid(
+    year: int, month: int, sessions: list[Session], counts: dict[datetime.date, int] | None = None
+) -> list[list[Day]]:
+    """Weeks (Monday first) covering the month, each day with its sessions (or only their count)."""
     by_day: dict[datetime.date, list[Session]] = {}
     for session in sessions:
         by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
+    counts = counts or {}
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    return [[Day(day, day.month == month, by_day.get(day, [])) for day in week] for week in weeks]
+    return [
+        [Day(day, day.month == month, by_day.get(day, []), counts.get(day, len(by_day.get(day, [])))) for day in week]
+        for week in weeks
+    ]
 
 
 def week_days(monday: datetime.date, sessions: list[Session]) -> list[Day]:

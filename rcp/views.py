@@ -373,8 +373,13 @@ def agenda(request):
         grid_end = grid_start + datetime.timedelta(days=7)
         previous, following = grid_start - datetime.timedelta(days=7), grid_end
         title = f"semaine du {grid_start:%d/%m/%Y}"
+    # The whole region's month (~700 sessions) is shown as counts per day, each linking to its week.
+    overview = view == "mois" and not mine and three_c is None
+    counts = None
     if mine:
         sessions = selectors.user_sessions(request.user, grid_start, grid_end)
+    elif overview:
+        sessions, counts = [], selectors.session_counts_by_day(grid_start, grid_end)
     else:
         sessions = selectors.sessions_between(grid_start, grid_end, three_c_ids=[three_c.pk] if three_c else None)
     context = {
@@ -386,7 +391,8 @@ def agenda(request):
         "previous": previous,
         "following": following,
         "today": timezone.localdate(),
-        "weeks": selectors.month_grid(day.year, day.month, sessions) if view == "mois" else None,
+        "overview": overview,
+        "weeks": selectors.month_grid(day.year, day.month, sessions, counts) if view == "mois" else None,
         "days": selectors.week_days(grid_start, sessions) if view == "semaine" else None,
         "feed": CalendarFeed.objects.filter(user=request.user).first(),
         "has_professional": bool(request.user.professional_id),

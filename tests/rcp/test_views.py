@@ -342,3 +342,16 @@ def test_invalid_recurrence_shows_french_errors_and_saves_nothing(client, person
     assert response.status_code == 200
     assert "Précisez la semaine du mois" in page and "La date de fin précède la date de début" in page
     assert not world["rcp"].recurrences.exists()
+
+
+def test_region_month_overview_counts_sessions_per_day(client, personas, world):
+    start = timezone.localtime().replace(day=12, hour=9, minute=0, second=0, microsecond=0)
+    for hours in (0, 2, 4):
+        SessionFactory(rcp=world["other_rcp"], starts_at=start + datetime.timedelta(hours=hours))
+    SessionFactory(rcp=world["rcp"], cancelled=True, starts_at=start)
+    client.force_login(personas["doctor"])
+    response = client.get(reverse("rcp:agenda"), {"3c": "", "date": start.date().isoformat()})
+    assert response.context["overview"]
+    day = next(d for week in response.context["weeks"] for d in week if d.date == start.date())
+    assert day.count == 3
+    assert "3 séances" in response.content.decode()
