@@ -8,7 +8,7 @@ from django.conf import settings
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from rcp.enums import MemberRole, Nature, RecurrenceKind, Weekday, WeekOfMonth
-from rcp.models import SpecialtyTag
+from rcp.models import MentionCategory, SpecialtyTag
 from rcp.services import RcpData
 
 
@@ -161,3 +161,21 @@ class SessionForm(StyledForm):
 
 class CancelForm(StyledForm):
     reason = forms.CharField(label="Motif d'annulation (envoyé aux membres)", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MentionForm(StyledForm):
+    code = forms.CharField(label="Mention", max_length=40)
+    label = forms.CharField(label="Description", max_length=200)
+    information = forms.CharField(label="Information", required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    position = forms.IntegerField(label="Ordre d'affichage", min_value=0, max_value=999, initial=0)
+
+
+class TagForm(StyledForm):
+    code = forms.CharField(label="Code du tag", max_length=40)
+    label = forms.CharField(label="Libellé", max_length=200)
+    mention = forms.ModelChoiceField(label="Mention", queryset=MentionCategory.objects.all(), required=False)
+    position = forms.IntegerField(label="Ordre d'affichage", min_value=0, max_value=999, initial=0)
+
+
+class CodeSearchForm(forms.Form):
+    q = forms.CharField(label="Code ou libellé", required=False, max_length=100)

@@ -53,3 +53,8 @@ def can_edit_rcp(user, rcp) -> bool:
 
 def can_administer_value_sets(user) -> bool:
     return is_regional_admin(user)
+
+
+def can_manage_mentions(user) -> bool:
+    """Mentions and specialty tags are regional: the regional admin edits them."""
+    return is_regional_admin(user)

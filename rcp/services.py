@@ -20,6 +20,7 @@ from rcp.models import (
     Attendance,
     CalendarFeed,
     CodeListEntry,
+    MentionCategory,
     Rcp,
     RcpMember,
     Recurrence,
@@ -134,6 +135,36 @@ def member_add(
 @transaction.atomic
 def member_remove(*, member: RcpMember) -> None:
     member.delete()
+
+
+@transaction.atomic
+def mention_save(*, mention: MentionCategory | None, code: str, label: str, information: str, position: int):
+    """Create or edit a mention category (regional admin); codes stay unique."""
+    mention = mention or MentionCategory()
+    if MentionCategory.objects.filter(code=code).exclude(pk=mention.pk).exists():
+        raise ValidationError({"code": f"La mention « {code} » existe déjà."})
+    mention.code, mention.label, mention.information, mention.position = (
+        code.strip(),
+        label.strip(),
+        information,
+        position,
+    )
+    mention.full_clean()
+    mention.save()
+    return mention
+
+
+@transaction.atomic
+def tag_save(
+    *, tag: SpecialtyTag | None, code: str, label: str, mention: MentionCategory | None, position: int
+) -> SpecialtyTag:
+    tag = tag or SpecialtyTag()
+    if SpecialtyTag.objects.filter(code=code).exclude(pk=tag.pk).exists():
+        raise ValidationError({"code": f"Le tag « {code} » existe déjà."})
+    tag.code, tag.label, tag.mention, tag.position = code.strip(), label.strip(), mention, position
+    tag.full_clean()
+    tag.save()
+    return tag
 
 
 # --- Agenda ---------------------------------------------------------------------------------

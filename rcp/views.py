@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,8 +16,9 @@ from dcc.accounts.decorators import require
 from dcc.directory.models import ThreeC
 from rcp import forms, ics, perms, selectors, services
 from rcp.enums import AttendanceMode
-from rcp.models import CalendarFeed, Rcp, RcpMember, Recurrence, Session
+from rcp.models import CalendarFeed, CodeListEntry, MentionCategory, Rcp, RcpMember, Recurrence, Session, SpecialtyTag
 from rcp.quorum import QuorumRule
+from rcp.value_sets import FICHE_VALUE_SETS
 
 PAGE_SIZE = 25
 MONTHS = [
@@ -436,3 +438,89 @@ def user_ics(request, token: str):
     start, end = _ics_window()
     sessions = selectors.user_sessions(user, start, end, with_change_count=True)
     return _ics_response(ics.sessions_calendar(sessions, name="Mes RCP", host=request.get_host()), "mes-rcp.ics")
+
+
+# --- Mentions and tags (regional admin) -----------------------------------------------------
+
+
+@require(perms.can_view_catalogue)
+def mentions(request):
+    context = {
+        "mentions": MentionCategory.objects.prefetch_related("tags").order_by("position", "code"),
+        "orphan_tags": SpecialtyTag.objects.filter(mention__isnull=True).order_by("position", "code"),
+        "can_edit": perms.can_manage_mentions(request.user),
+    }
+    return render(request, "rcp/mentions.html", context)
+
+
+@require(perms.can_manage_mentions)
+def mention_edit(request, pk: int | None = None):
+    mention = get_object_or_404(MentionCategory, pk=pk) if pk else None
+    initial = (
+        {"code": mention.code, "label": mention.label, "information": mention.information, "position": mention.position}
+        if mention
+        else {"position": MentionCategory.objects.count() + 1}
+    )
+    form = forms.MentionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mention_save(mention=mention, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Mention enregistrée.")
+            return redirect("rcp:mentions")
+    return render(request, "rcp/mention_form.html", {"form": form, "item": mention, "kind": "mention"})
+
+
+@require(perms.can_manage_mentions)
+def tag_edit(request, pk: int | None = None):
+    tag = get_object_or_404(SpecialtyTag, pk=pk) if pk else None
+    initial = (
+        {"code": tag.code, "label": tag.label, "mention": tag.mention_id, "position": tag.position}
+        if tag
+        else {"position": SpecialtyTag.objects.count() + 1}
+    )
+    form = forms.TagForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tag_save(tag=tag, **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Tag enregistré.")
+            return redirect("rcp:mentions")
+    return render(request, "rcp/mention_form.html", {"form": form, "item": tag, "kind": "tag"})
+
+
+# --- Code lists (value sets of the fiche) ---------------------------------------------------
+
+
+@require(perms.can_view_catalogue)
+def code_lists(request):
+    counts = dict(
+        CodeListEntry.objects.values_list("value_set_name")
+        .annotate(total=Count("pk"))
+        .values_list("value_set_name", "total")
+    )
+    rows = [
+        (value_set, counts.get(value_set.filename.removesuffix(".xml"), 0)) for value_set in FICHE_VALUE_SETS.values()
+    ]
+    return render(request, "rcp/code_lists.html", {"rows": rows})
+
+
+@require(perms.can_view_catalogue)
+def code_search(request, key: str):
+    """Codes of one value set matching the words typed (htmx fragment, also a plain page)."""
+    if key not in FICHE_VALUE_SETS:
+        raise Http404
+    form = forms.CodeSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    context = {
+        "form": form,
+        "key": key,
+        "value_set": FICHE_VALUE_SETS[key],
+        "results": selectors.search_codes(key, query or "", limit=30),
+    }
+    template = "rcp/_code_results.html" if request.htmx else "rcp/code_search.html"
+    return render(request, template, context)
