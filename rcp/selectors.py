@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Value
+from django.db.models import Case, Count, F, Func, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
@@ -30,13 +30,21 @@ def _with_display(rcps: QuerySet[Rcp]) -> QuerySet[Rcp]:
     )
 
 
-def search_rcps(*, query: str = "", tag_id: int | None = None, three_c_id: int | None = None) -> QuerySet[Rcp]:
+def search_rcps(
+    *,
+    query: str = "",
+    tag_id: int | None = None,
+    three_c_id: int | None = None,
+    prefer_three_c_ids: Iterable[int] = (),
+) -> QuerySet[Rcp]:
     """Active RCPs whose title (or establishment, town) matches the words typed, best match first.
 
     Each word must appear (accents ignored) or be close by trigram word similarity; the ranking is
-    the trigram word similarity of the whole query with the title.
+    the trigram word similarity of the whole query with the title, then the user's own 3C first.
     """
-    rcps = Rcp.objects.active()
+    rcps = Rcp.objects.active().annotate(
+        own=Case(When(three_c_id__in=list(prefer_three_c_ids), then=Value(1)), default=Value(0))
+    )
     query = " ".join(query.split())[:100]
     if query:
         for word in query.split():
@@ -52,9 +60,9 @@ def search_rcps(*, query: str = "", tag_id: int | None = None, three_c_id: int |
                 TrigramWordSimilarity(needle, Unaccent(F("title"))),
                 TrigramWordSimilarity(needle, Unaccent(F("establishment__town"))) * 0.5,
             )
-        ).order_by("-rank", "title", "establishment__name")
+        ).order_by("-rank", "-own", "title", "establishment__name")
     else:
-        rcps = rcps.order_by("title", "establishment__name")
+        rcps = rcps.order_by("-own", "title", "establishment__name")
     if tag_id:
         rcps = rcps.filter(tags=tag_id)
     if three_c_id:
@@ -266,3 +274,12 @@ def search_codes(key: str, query: str = "", *, limit: int = 20) -> list[CodeList
             words &= Q(label__unaccent__icontains=word)
         entries = entries.filter(condition | words)
     return list(entries.order_by("position")[:limit])
+
+
+def user_three_c_ids(user) -> set[int]:
+    """The 3C of the user's grants (directly, or through the establishments of their grants)."""
+    ids: set[int] = set()
+    for grant in user.active_grants():
+        ids.update(three_c.pk for three_c in grant.three_cs.all())
+        ids.update(e.three_c_id for e in grant.establishments.all() if e.three_c_id)
+    return ids

@@ -61,13 +61,15 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 @require(perms.can_view_catalogue)
 def catalogue(request):
     form = forms.FinderForm(request.GET or None)
-    results = selectors.search_rcps()
+    own = selectors.user_three_c_ids(request.user)
+    results = selectors.search_rcps(prefer_three_c_ids=own)
     if form.is_valid():
         data = form.cleaned_data
         results = selectors.search_rcps(
             query=data["q"] or "",
             tag_id=data["tag"].pk if data["tag"] else None,
             three_c_id=data["three_c"].pk if data["three_c"] else None,
+            prefer_three_c_ids=own,
         )
     page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "can_create": perms.can_manage_catalogue(request.user)}

@@ -173,8 +173,8 @@ def test_catalogue_query_budget(client, personas, django_assert_max_num_queries)
     for i in range(30):
         RcpFactory(title=f"RCP {i}", establishment=personas.hospital)
     client.force_login(personas["doctor"])
-    # Constant: session, user, grants, form choices, count, page, tags prefetch (not per RCP).
-    with django_assert_max_num_queries(15):
+    # Constant: session, user, grants and their 3C/establishments, form choices, count, page, tags prefetch.
+    with django_assert_max_num_queries(16):
         assert client.get(reverse("rcp:catalogue"), {"q": "RCP"}).status_code == 200
 
 
@@ -355,3 +355,12 @@ def test_region_month_overview_counts_sessions_per_day(client, personas, world):
     day = next(d for week in response.context["weeks"] for d in week if d.date == start.date())
     assert day.count == 3
     assert "3 séances" in response.content.decode()
+
+
+def test_finder_puts_the_users_3c_first_among_equal_matches(client, personas):
+    RcpFactory(title="Tumeurs digestives", establishment=personas.other_hospital)
+    RcpFactory(title="Tumeurs digestives", establishment=personas.hospital)
+    for persona, first in [("doctor", personas.hospital), ("doctor_other_3c", personas.other_hospital)]:
+        client.force_login(personas[persona])
+        results = client.get(reverse("rcp:catalogue"), {"q": "digestives"}).context["page"].object_list
+        assert results[0].establishment == first, persona
