@@ -12,7 +12,7 @@ from django.db.models import Case, Count, F, Func, Prefetch, Q, QuerySet, Value,
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
-from dcc.directory.models import Specialty
+from dcc.directory.models import Professional, Specialty
 from rcp import perms
 from rcp.enums import AttendanceMode, SessionStatus
 from rcp.models import Attendance, CodeListEntry, Rcp, RcpMember, Session, SpecialtyTag
@@ -283,3 +283,16 @@ def user_three_c_ids(user) -> set[int]:
         ids.update(three_c.pk for three_c in grant.three_cs.all())
         ids.update(e.three_c_id for e in grant.establishments.all() if e.three_c_id)
     return ids
+
+
+def attendance_guests(session: Session) -> list[Professional]:
+    """Professionals of the RCP's 3C who are neither members nor already on the sheet (occasional guests)."""
+    return list(
+        Professional.objects.active()
+        .filter(places__establishment__three_c_id=session.rcp.three_c_id)
+        .exclude(rcp_memberships__rcp_id=session.rcp_id)
+        .exclude(rcp_attendances__session=session)
+        .select_related("specialty")
+        .distinct()
+        .order_by("last_name", "first_name")
+    )

@@ -326,11 +326,18 @@ def session_attendance(request, pk: int):
     session = _session_for_edit(request, pk)
     session = selectors.session_detail(session.pk)
     rows = selectors.attendance_sheet(session)
+    guests = selectors.attendance_guests(session)
     if request.method == "POST":
         entries = {}
         for _member, professional, _mode in rows:
             value = request.POST.get(f"presence-{professional.pk}", "")
             entries[professional.pk] = value or None
+        guest_id, guest_mode = request.POST.get("invite", ""), request.POST.get("invite-presence", "")
+        if guest_id:
+            if not guest_id.isdigit() or int(guest_id) not in {g.pk for g in guests}:
+                messages.error(request, "Participant inconnu : choisissez un professionnel de la liste.")
+                return redirect("rcp:session_attendance", session.pk)
+            entries[int(guest_id)] = guest_mode or AttendanceMode.ROOM
         try:
             services.attendance_record(session=session, entries=entries, by=request.user)
         except ValidationError as exc:
@@ -338,7 +345,7 @@ def session_attendance(request, pk: int):
         else:
             messages.success(request, "Feuille de présence enregistrée.")
             return redirect("rcp:session", session.pk)
-    context = {"session": session, "rows": rows, "modes": AttendanceMode.choices}
+    context = {"session": session, "rows": rows, "modes": AttendanceMode.choices, "guests": guests}
     return render(request, "rcp/attendance_form.html", context)
 
 

@@ -364,3 +364,24 @@ def test_finder_puts_the_users_3c_first_among_equal_matches(client, personas):
         client.force_login(personas[persona])
         results = client.get(reverse("rcp:catalogue"), {"q": "digestives"}).context["page"].object_list
         assert results[0].establishment == first, persona
+
+
+def test_a_guest_who_is_not_a_member_can_be_recorded_present(client, personas, world):
+    from tests.directory.factories import PlaceOfPracticeFactory, ProfessionalFactory
+
+    session = SessionFactory(rcp=world["rcp"], past=True)
+    guest = PlaceOfPracticeFactory(
+        establishment=personas.hospital, professional=ProfessionalFactory(specialty_id="G15_10/SM37")
+    ).professional
+    outsider = PlaceOfPracticeFactory(establishment=personas.other_hospital).professional
+    client.force_login(personas["secretary_3c"])
+    url = reverse("rcp:session_attendance", args=[session.pk])
+    assert guest in client.get(url).context["guests"]
+    client.post(url, {"invite": outsider.pk, "invite-presence": AttendanceMode.VIDEO})
+    assert not Attendance.objects.filter(session=session).exists()
+    data = {f"presence-{m.professional_id}": AttendanceMode.ROOM for m in world["rcp"].members.all()}
+    client.post(url, {**data, "invite": guest.pk, "invite-presence": AttendanceMode.VIDEO})
+    attendance = Attendance.objects.get(session=session, professional=guest)
+    assert attendance.mode == AttendanceMode.VIDEO and attendance.specialty_id == "G15_10/SM37"
+    page = client.get(reverse("rcp:session", args=[session.pk])).content.decode()
+    assert "Quorum atteint : 3 spécialités distinctes." in page
