@@ -80,7 +80,10 @@ def catalogue(request):
 @require(perms.can_manage_catalogue)
 def rcp_create(request):
     three_cs = _editable_three_cs(request.user)
-    form = forms.RcpForm(request.POST or None, three_cs=three_cs, initial={"is_active": True})
+    initial = {"is_active": True, "registration_deadline_days": 2, "max_dossiers": 30}
+    if len(three_cs) == 1:
+        initial["three_c"] = three_cs[0]
+    form = forms.RcpForm(request.POST or None, three_cs=three_cs, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             rcp = services.rcp_create(data=form.rcp_data(), tags=form.cleaned_data["tags"])

@@ -62,3 +62,35 @@ def test_secretary_creates_an_rcp_with_tags_and_a_session_then_finds_it(page: Pa
     expect(page).to_have_url(re.compile(r"q=neuro(\+|%20)endoc"))
     results.get_by_role("link", name=re.compile("Tumeurs neuro-endocrines")).click()
     expect(page.get_by_role("link", name=re.compile(day.strftime("%Y")))).to_have_count(1)
+
+
+def test_secretary_takes_attendance_and_sees_the_quorum_then_the_agenda(page: Page, live_server, demo):
+    page.goto(f"{live_server.url}/compte/login/")
+    page.get_by_label("Adresse e-mail").fill("secretaire.3c@demo.dcc.test")
+    page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name=re.compile("Bonjour"))).to_be_visible()
+
+    page.goto(f"{live_server.url}/rcp/?q=tumeurs+digestives")
+    page.get_by_role("link", name=re.compile(r"Tumeurs digestives \(CHU LA MILETRIE")).click()
+    page.get_by_role("region", name="Prochaines séances").get_by_role("list").first.get_by_role("link").first.click()
+    expect(page.get_by_test_id("session-status")).to_contain_text("Planifiée")
+    page.get_by_role("button", name="Ouvrir la séance").click()
+    expect(page.get_by_test_id("session-status")).to_contain_text("Ouverte")
+    expect(page.get_by_test_id("session-quorum")).to_contain_text("Quorum non atteint : 0 spécialité")
+
+    page.get_by_role("link", name="Feuille de présence").click()
+    selects = page.locator("select[name^=presence-]")
+    for index in range(selects.count()):
+        selects.nth(index).select_option(label="Présent en salle" if index % 2 == 0 else "Présent en visioconférence")
+    page.get_by_role("button", name="Enregistrer les présences").click()
+    expect(page.get_by_role("status")).to_contain_text("Feuille de présence enregistrée")
+    expect(page.get_by_test_id("session-quorum")).to_contain_text("Quorum")
+    expect(page.get_by_role("table", name="Présences à la séance")).to_contain_text("Présent en visioconférence")
+    page.get_by_role("button", name="Clôturer la séance").click()
+    expect(page.get_by_test_id("session-status")).to_contain_text("Clôturée")
+
+    page.goto(f"{live_server.url}/rcp/agenda/?vue=semaine")
+    expect(page.get_by_test_id("agenda-week")).to_be_visible()
+    page.get_by_role("link", name="Mois").click()
+    expect(page.get_by_test_id("agenda-month")).to_contain_text("Tumeurs digestives")

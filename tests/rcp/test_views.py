@@ -221,7 +221,9 @@ def test_rcp_ics_feed_parses_back_as_rfc5545(client, world):
     assert str(first["SUMMARY"]) == "RCP Tumeurs digestives"
     assert {str(e["STATUS"]) for e in events} == {"CONFIRMED", "CANCELLED"}
     assert all(str(e["UID"]).startswith("seance-") for e in events)
-    assert all(line.endswith(b"\r") or not line for line in response.content.split(b"\n")[:-1])
+    lines = response.content.split(b"\r\n")
+    assert lines[-1] == b"" and all(b"\n" not in line for line in lines)
+    assert max(len(line) for line in lines) <= 75  # RFC 5545 §3.1: folded at 75 octets
 
 
 def test_ics_feeds_refuse_a_wrong_token(client):
