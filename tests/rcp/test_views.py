@@ -387,3 +387,12 @@ def test_a_guest_who_is_not_a_member_can_be_recorded_present(client, personas, w
     assert attendance.mode == AttendanceMode.VIDEO and attendance.specialty_id == "G15_10/SM37"
     page = client.get(reverse("rcp:session", args=[session.pk])).content.decode()
     assert "Quorum atteint : 3 spécialités distinctes." in page
+
+
+def test_a_secretarys_feed_holds_her_3c_sessions(client, personas, world):
+    client.force_login(personas["secretary_3c"])
+    client.post(reverse("rcp:calendar_feed"))
+    feed = CalendarFeed.objects.get(user=personas["secretary_3c"])
+    client.logout()
+    events = Calendar.from_ical(client.get(reverse("rcp:user_ics", args=[feed.token])).content).walk("VEVENT")
+    assert [str(e["UID"]).split("@")[0] for e in events] == [f"seance-{world['session'].pk}"]
