@@ -154,6 +154,19 @@ def _demo_personas_membership() -> None:
             )
 
 
+def _cancel_a_few(today: datetime.date) -> None:
+    """Show what a cancelled session looks like: one per seed example board, in about three weeks."""
+    if Session.objects.filter(status=SessionStatus.CANCELLED).exists():
+        return
+    soon = today + datetime.timedelta(days=21)
+    for rcp in Rcp.objects.filter(title__in=["Moléculaire", "Tumeurs rares ORL"]):
+        session = (
+            rcp.sessions.filter(status=SessionStatus.PLANNED, occurrence_date__gte=soon).order_by("starts_at").first()
+        )
+        if session:
+            services.session_cancel(session=session, reason="Congrès national : séance annulée.", notify=False)
+
+
 def seed(context: dict) -> None:
     from rcp.models import MentionCategory
 
@@ -219,6 +232,7 @@ def seed(context: dict) -> None:
     for recurrence in Recurrence.objects.filter(rcp__in=Rcp.objects.all()).order_by("pk"):
         generated += services.sessions_generate(recurrence=recurrence, since=start)
     closed = _close_past_sessions(rng)
+    _cancel_a_few(today)
     context["log"](
         f"RCP : {Rcp.objects.count()} RCP ({created} créées), {generated} séances générées, "
         f"{closed} séances passées clôturées avec présences"

@@ -15,7 +15,7 @@ from django.utils import timezone
 from dcc.directory.models import Professional, Specialty
 from rcp import perms
 from rcp.enums import AttendanceMode, SessionStatus
-from rcp.models import Attendance, CodeListEntry, Rcp, RcpMember, Session, SpecialtyTag
+from rcp.models import Attendance, CodeListEntry, Rcp, RcpMember, Session, SessionTransition, SpecialtyTag
 from rcp.quorum import Attendee, QuorumResult, QuorumRule, evaluate_quorum
 from rcp.value_sets import FICHE_VALUE_SETS
 
@@ -114,7 +114,7 @@ def session_detail(session_id: int) -> Session:
                     "professional__last_name"
                 ),
             ),
-            "transitions__by",
+            Prefetch("transitions", queryset=SessionTransition.objects.select_related("by__professional")),
             "rcp__quorum_required_specialties",
         )
         .get(pk=session_id)

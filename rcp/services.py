@@ -236,7 +236,7 @@ def sessions_generate(
     today = timezone.localdate()
     since = since or max(today, recurrence.start_date)
     until = until or today + datetime.timedelta(days=GENERATION_HORIZON_DAYS)
-    if not recurrence.is_active and recurrence.end_date is None:
+    if not recurrence.is_active:
         return 0
     rule = rec.Rule(
         kind=recurrence.kind,

@@ -51,5 +51,9 @@ def test_demo_catalogue_follows_the_seed_and_is_idempotent():
     assert past.count() > 1000
     assert Attendance.objects.filter(session__in=past, mode=AttendanceMode.VIDEO).exists()
     assert Session.objects.filter(status=SessionStatus.PLANNED).count() > 500
+    cancelled = Session.objects.filter(status=SessionStatus.CANCELLED)
+    assert cancelled.exists() and all(
+        s.transitions.filter(to_status=SessionStatus.CANCELLED).exists() for s in cancelled
+    )
     call_command("seed_demo", stdout=StringIO())
     assert (Rcp.objects.count(), Session.objects.count()) == (count, sessions)
