@@ -8,6 +8,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("annuaire/", include("dcc.directory.urls")),
     path("patients/", include("identity.urls")),
+    path("rcp/", include("rcp.urls")),
     path("admin/", admin.site.urls),
     path("", include("dcc.accounts.urls")),
 ]

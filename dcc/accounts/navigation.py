@@ -24,6 +24,8 @@ def nav_items(user) -> list[NavItem]:
 
     if can_search_patients(user):
         items.append(NavItem("Patients", reverse("identity:search"), "patients"))
+    if perms.has_any_profile(user):
+        items.append(NavItem("RCP", reverse("rcp:catalogue"), "rcp"))
     if perms.can_administer(user):
         items.append(NavItem("Administration", reverse("admin:index"), "admin"))
     return items

@@ -265,3 +265,9 @@ INSI_IDAM = env_str("DCC_INSI_IDAM", "DCC-IDAM-DEMO")
 INSI_LPS_VERSION = env_str("DCC_INSI_LPS_VERSION", "1.0")
 INSI_INSTANCE = env_str("DCC_INSI_INSTANCE", "dcc-demo")
 INSI_STANDIN_PORT = env_int("DCC_INSI_STANDIN_PORT", 8089)
+# --- rcp ---
+# Sessions of the coming months are generated from the recurrences every night (idempotent).
+CELERY_BEAT_SCHEDULE["rcp-generate-sessions"] = {
+    "task": "rcp.tasks.generate_sessions",
+    "schedule": crontab(hour=2, minute=41),
+}

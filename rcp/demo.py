@@ -1,0 +1,239 @@
+"""Demo RCP catalogue: ~60 RCPs across the 18 3C, members, recurrences, a year of past sessions
+with attendance and the coming months' agenda. Idempotent: a second run adds nothing."""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+from django.utils import timezone
+
+from dcc.directory.models import Establishment, Professional, ThreeC
+from rcp import services
+from rcp.enums import AttendanceMode, MemberRole, Nature, RecurrenceKind, SessionStatus
+from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
+from rcp.reference import ensure_reference_data
+from rcp.value_sets import DATA_DIR, FICHE_VALUE_SETS
+
+ORDER = 40
+
+# (title, nature, organ, tags, haematology)
+GENERIC = [
+    ("Tumeurs digestives", Nature.ORGANE, "digestif", ["A1"], False),
+    ("Sénologie", Nature.ORGANE, "sein", ["A"], False),
+    ("Urologie", Nature.ORGANE, "appareil urinaire", ["A"], False),
+    ("Thorax", Nature.ORGANE, "poumon", ["A"], False),
+    ("Gynécologie", Nature.ORGANE, "gynécologique", ["A"], False),
+    ("Hématologie", Nature.ORGANE, "hématologie", ["A"], True),
+    ("ORL", Nature.ORGANE, "voies aérodigestives supérieures", ["A"], False),
+    ("Soins oncologiques de support", Nature.TRANSVERSALE, "soins de support", [], False),
+]
+# Seed examples, exactly: (3C, establishment, title, nature, organ, tags, haematology)
+SEED_EXAMPLES = [
+    ("3C Vienne, Nord Deux-Sèvres", "CHU LA MILETRIE - POITIERS", "Tumeurs digestives", Nature.ORGANE, "digestif",
+     ["A1", "B1", "CRSC"], False),
+    ("3C Haute-Vienne", "CHU DUPUYTREN - LIMOGES", "Tumeurs digestives", Nature.ORGANE, "digestif",
+     ["A1", "B1", "CRSC"], False),
+    ("3C Deux-Sèvres", "CH NIORT", "Tumeurs digestives", Nature.ORGANE, "digestif", ["A1"], False),
+    ("3C Charente-Maritime Nord", "GH LA ROCHELLE-RE-AUNIS", "Tumeurs digestives", Nature.ORGANE, "digestif",
+     ["A1"], False),
+    ("3C Charente-Maritime Sud et Est", "CH DE SAINTONGE", "Tumeurs digestives", Nature.ORGANE, "digestif",
+     ["A1"], False),
+    ("3C Landes", "CH DAX", "Tumeurs digestives", Nature.ORGANE, "digestif", ["A1"], False),
+    ("3C Vienne, Nord Deux-Sèvres", "CHU LA MILETRIE - POITIERS", "Moléculaire", Nature.TRANSVERSALE,
+     "biologie moléculaire", ["A"], False),
+    ("3C CHU Bordeaux", "CHU DE BORDEAUX - HOPITAL PELLEGRIN", "Tumeurs rares ORL", Nature.ORGANE, "ORL",
+     ["RCPCR"], False),
+    ("3C CHU Bordeaux", "CHU DE BORDEAUX - HOPITAL HAUT-LEVEQUE", "Carcinose péritonéale", Nature.ORGANE,
+     "péritoine", ["B1", "Estomac", "Foie", "Pancréas", "Rectum", "Œsophage"], False),
+    ("3C Institut Bergonié", "INSTITUT BERGONIE", "Sarcomes", Nature.ORGANE, "tissus mous", ["RCPCR", "CRSC"],
+     False),
+    ("3C CHU Bordeaux", "CHU DE BORDEAUX - HOPITAL PELLEGRIN", "Oncopédiatrie", Nature.ORGANE, "pédiatrie", ["C"],
+     False),
+]  # fmt: skip
+RCPS_PER_THREE_C = 3
+PAST_DAYS = 365
+
+
+def _members_for(rcp: Rcp, pool: list[Professional], rng: random.Random) -> None:
+    if rcp.members.exists() or not pool:
+        return
+    chosen: list[Professional] = []
+    specialties: set[str] = set()
+    for professional in rng.sample(pool, len(pool)):
+        if professional.specialty_id not in specialties or len(chosen) < 4:
+            chosen.append(professional)
+            specialties.add(professional.specialty_id)
+        if len(chosen) >= 7:
+            break
+    RcpMember.objects.bulk_create(
+        [
+            RcpMember(
+                rcp=rcp,
+                professional=professional,
+                specialty_id=professional.specialty_id,
+                role=MemberRole.COORDINATOR if index == 0 else MemberRole.MEMBER,
+            )
+            for index, professional in enumerate(chosen)
+        ]
+    )
+
+
+def _recurrence_for(rcp: Rcp, index: int, start: datetime.date) -> None:
+    if rcp.recurrences.exists():
+        return
+    kind = [RecurrenceKind.WEEKLY, RecurrenceKind.WEEKLY, RecurrenceKind.MONTHLY][index % 3]
+    Recurrence.objects.create(
+        rcp=rcp,
+        kind=kind,
+        interval_weeks=1 if index % 2 else 2,
+        weekday=index % 5,
+        week_of_month=(index % 4) + 1 if kind == RecurrenceKind.MONTHLY else None,
+        start_time=datetime.time(12 + index % 6, 30 if index % 2 else 0),
+        duration_minutes=90,
+        start_date=start,
+    )
+
+
+def _close_past_sessions(rng: random.Random) -> int:
+    """Past planned sessions become closed (with their log) and get an attendance sheet."""
+    now = timezone.now()
+    past = list(
+        Session.objects.filter(status=SessionStatus.PLANNED, ends_at__lt=now).select_related("rcp").order_by("pk")
+    )
+    if not past:
+        return 0
+    members: dict[int, list[RcpMember]] = {}
+    for member in RcpMember.objects.filter(rcp_id__in={s.rcp_id for s in past}):
+        members.setdefault(member.rcp_id, []).append(member)
+    transitions, attendances = [], []
+    for session in past:
+        session.status = SessionStatus.CLOSED
+        transitions.append(
+            SessionTransition(
+                session=session, from_status=SessionStatus.PLANNED, to_status=SessionStatus.OPEN, note="Séance ouverte."
+            )
+        )
+        transitions.append(
+            SessionTransition(
+                session=session, from_status=SessionStatus.OPEN, to_status=SessionStatus.CLOSED, note="Séance clôturée."
+            )
+        )
+        for member in members.get(session.rcp_id, []):
+            roll = rng.random()
+            mode = (
+                AttendanceMode.ROOM if roll < 0.55 else AttendanceMode.VIDEO if roll < 0.85 else AttendanceMode.EXCUSED
+            )
+            attendances.append(
+                Attendance(
+                    session=session, professional_id=member.professional_id, specialty_id=member.specialty_id, mode=mode
+                )
+            )
+    Session.objects.bulk_update(past, ["status"], batch_size=1000)
+    SessionTransition.objects.bulk_create(transitions, batch_size=2000)
+    Attendance.objects.bulk_create(attendances, batch_size=2000, ignore_conflicts=True)
+    return len(past)
+
+
+# The demo doctors sit on their hospital's digestive board (their own agenda and ICS feed show it).
+DEMO_MEMBERS = [
+    ("medecin@demo.dcc.test", "Tumeurs digestives", "CHU LA MILETRIE - POITIERS"),
+    ("medecin.landes@demo.dcc.test", "Tumeurs digestives", "CH DAX"),
+]
+
+
+def _demo_personas_membership() -> None:
+    from dcc.accounts.models import User
+
+    for email, title, establishment_name in DEMO_MEMBERS:
+        user = User.objects.filter(email=email, professional__isnull=False).select_related("professional").first()
+        rcp = Rcp.objects.filter(title=title, establishment__name=establishment_name).first()
+        if user and rcp:
+            RcpMember.objects.get_or_create(
+                rcp=rcp, professional=user.professional, defaults={"specialty_id": user.professional.specialty_id}
+            )
+
+
+def _cancel_a_few(today: datetime.date) -> None:
+    """Show what a cancelled session looks like: one per seed example board, in about three weeks."""
+    if Session.objects.filter(status=SessionStatus.CANCELLED).exists():
+        return
+    soon = today + datetime.timedelta(days=21)
+    for rcp in Rcp.objects.filter(title__in=["Moléculaire", "Tumeurs rares ORL"]):
+        session = (
+            rcp.sessions.filter(status=SessionStatus.PLANNED, occurrence_date__gte=soon).order_by("starts_at").first()
+        )
+        if session:
+            services.session_cancel(session=session, reason="Congrès national : séance annulée.", notify=False)
+
+
+def seed(context: dict) -> None:
+    from rcp.models import MentionCategory
+
+    ensure_reference_data(MentionCategory, SpecialtyTag)
+    rng = random.Random(5)
+    today = timezone.localdate()
+    start = today - datetime.timedelta(days=PAST_DAYS)
+    tags = {tag.code: tag for tag in SpecialtyTag.objects.all()}
+    establishments = {e.name: e for e in Establishment.objects.select_related("three_c")}
+    pools: dict[int, list[Professional]] = {}
+    for professional in (
+        Professional.objects.active()
+        .filter(specialty__code__startswith="G15_10/SM", places__establishment__three_c__isnull=False)
+        .prefetch_related("places__establishment")
+        .distinct()
+    ):
+        for place in professional.places.all():
+            pool = pools.setdefault(place.establishment.three_c_id, [])
+            if place.establishment.three_c_id and professional not in pool:
+                pool.append(professional)
+
+    wanted: list[tuple[Establishment, str, str, str, list[str], bool]] = []
+    for _three_c, establishment_name, title, nature, organ, tag_codes, haematology in SEED_EXAMPLES:
+        if establishment_name in establishments:
+            wanted.append((establishments[establishment_name], title, nature, organ, tag_codes, haematology))
+    for three_c in ThreeC.objects.filter(is_active=True).order_by("name"):
+        hosts = [e for e in establishments.values() if e.three_c_id == three_c.pk]
+        if not hosts:
+            continue
+        for offset in range(RCPS_PER_THREE_C):
+            title, nature, organ, tag_codes, haematology = GENERIC[(three_c.pk + offset) % len(GENERIC)]
+            host = sorted(hosts, key=lambda e: e.name)[offset % len(hosts)]
+            wanted.append((host, title, nature, organ, tag_codes, haematology))
+
+    created = 0
+    for index, (establishment, title, nature, organ, tag_codes, haematology) in enumerate(wanted):
+        rcp = Rcp.objects.filter(title=title, establishment=establishment).first()
+        if rcp is None:
+            rcp = services.rcp_create(
+                data=services.RcpData(
+                    title=title,
+                    three_c=establishment.three_c,
+                    establishment=establishment,
+                    nature=nature,
+                    organ=organ,
+                    is_haematology=haematology,
+                    is_recourse=any(code in {"B1", "CRSC", "RCPCR"} for code in tag_codes),
+                    is_paediatric="C" in tag_codes,
+                    default_place=f"Salle de staff, {establishment.name}",
+                    video_link=f"https://visio.demo.dcc.test/rcp-{establishment.pk}-{index}",
+                    registration_deadline_days=2 if index % 3 else 3,
+                    max_dossiers=25 if index % 2 else 40,
+                ),
+                tags=[tags[code] for code in tag_codes if code in tags],
+            )
+            created += 1
+        _members_for(rcp, pools.get(establishment.three_c_id, []), rng)
+        _recurrence_for(rcp, index, start)
+    _demo_personas_membership()
+    for value_set in FICHE_VALUE_SETS.values():
+        services.value_set_load(path=DATA_DIR / value_set.filename)
+    generated = 0
+    for recurrence in Recurrence.objects.filter(rcp__in=Rcp.objects.all()).order_by("pk"):
+        generated += services.sessions_generate(recurrence=recurrence, since=start)
+    closed = _close_past_sessions(rng)
+    _cancel_a_few(today)
+    context["log"](
+        f"RCP : {Rcp.objects.count()} RCP ({created} créées), {generated} séances générées, "
+        f"{closed} séances passées clôturées avec présences"
+    )

@@ -1,0 +1,298 @@
+"""Reads of the RCP catalogue, agenda and attendance."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db.models import Case, Count, F, Func, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Greatest, TruncDate
+from django.utils import timezone
+
+from dcc.directory.models import Professional, Specialty
+from rcp import perms
+from rcp.enums import AttendanceMode, SessionStatus
+from rcp.models import Attendance, CodeListEntry, Rcp, RcpMember, Session, SessionTransition, SpecialtyTag
+from rcp.quorum import Attendee, QuorumResult, QuorumRule, evaluate_quorum
+from rcp.value_sets import FICHE_VALUE_SETS
+
+
+class Unaccent(Func):
+    function = "unaccent"
+
+
+def _with_display(rcps: QuerySet[Rcp]) -> QuerySet[Rcp]:
+    return rcps.select_related("three_c", "establishment").prefetch_related(
+        Prefetch("tags", queryset=SpecialtyTag.objects.order_by("position", "code"))
+    )
+
+
+def search_rcps(
+    *,
+    query: str = "",
+    tag_id: int | None = None,
+    three_c_id: int | None = None,
+    prefer_three_c_ids: Iterable[int] = (),
+) -> QuerySet[Rcp]:
+    """Active RCPs whose title (or establishment, town) matches the words typed, best match first.
+
+    Each word must appear (accents ignored) or be close by trigram word similarity; the ranking is
+    the trigram word similarity of the whole query with the title, then the user's own 3C first.
+    """
+    rcps = Rcp.objects.active().annotate(
+        own=Case(When(three_c_id__in=list(prefer_three_c_ids), then=Value(1)), default=Value(0))
+    )
+    query = " ".join(query.split())[:100]
+    if query:
+        for word in query.split():
+            rcps = rcps.filter(
+                Q(title__unaccent__icontains=word)
+                | Q(establishment__name__unaccent__icontains=word)
+                | Q(establishment__town__unaccent__icontains=word)
+                | Q(title__unaccent__trigram_word_similar=word)
+            )
+        needle = Unaccent(Value(query.lower()))
+        rcps = rcps.annotate(
+            rank=Greatest(
+                TrigramWordSimilarity(needle, Unaccent(F("title"))),
+                TrigramWordSimilarity(needle, Unaccent(F("establishment__town"))) * 0.5,
+            )
+        ).order_by("-rank", "-own", "title", "establishment__name")
+    else:
+        rcps = rcps.order_by("-own", "title", "establishment__name")
+    if tag_id:
+        rcps = rcps.filter(tags=tag_id)
+    if three_c_id:
+        rcps = rcps.filter(three_c_id=three_c_id)
+    return _with_display(rcps)
+
+
+def tags_for_filter() -> list[SpecialtyTag]:
+    return list(SpecialtyTag.objects.select_related("mention").order_by("position", "code"))
+
+
+def rcp_detail(rcp_id: int) -> Rcp:
+    return (
+        _with_display(Rcp.objects.all())
+        .prefetch_related(
+            Prefetch(
+                "members",
+                queryset=RcpMember.objects.select_related("professional__specialty", "specialty").order_by(
+                    "role", "professional__last_name"
+                ),
+            ),
+            "recurrences",
+            "quorum_required_specialties",
+            "tags__mention",
+        )
+        .get(pk=rcp_id)
+    )
+
+
+def upcoming_sessions(rcp: Rcp, *, limit: int = 10) -> list[Session]:
+    return list(rcp.sessions.filter(ends_at__gte=timezone.now()).order_by("starts_at")[:limit])
+
+
+def past_sessions(rcp: Rcp, *, limit: int = 10) -> list[Session]:
+    return list(
+        rcp.sessions.filter(ends_at__lt=timezone.now())
+        .annotate(present_count=Count("attendances", filter=~Q(attendances__mode=AttendanceMode.EXCUSED)))
+        .order_by("-starts_at")[:limit]
+    )
+
+
+def session_detail(session_id: int) -> Session:
+    return (
+        Session.objects.select_related("rcp__three_c", "rcp__establishment", "recurrence")
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("professional", "specialty").order_by(
+                    "professional__last_name"
+                ),
+            ),
+            Prefetch("transitions", queryset=SessionTransition.objects.select_related("by__professional")),
+            "rcp__quorum_required_specialties",
+        )
+        .get(pk=session_id)
+    )
+
+
+def attendance_sheet(session: Session) -> list[tuple[RcpMember | None, object, str]]:
+    """The members of the RCP and anybody else recorded, with their recorded mode ('' if none)."""
+    recorded = {a.professional_id: a for a in session.attendances.all()}
+    rows = []
+    members = RcpMember.objects.filter(rcp_id=session.rcp_id).select_related("professional", "specialty")
+    seen = set()
+    for member in members.order_by("professional__last_name"):
+        attendance = recorded.get(member.professional_id)
+        rows.append((member, member.professional, attendance.mode if attendance else ""))
+        seen.add(member.professional_id)
+    for professional_id, attendance in recorded.items():
+        if professional_id not in seen:
+            rows.append((None, attendance.professional, attendance.mode))
+    return rows
+
+
+def session_quorum(session: Session, *, treating_specialty: str | None = None) -> QuorumResult:
+    """Quorum from the recorded attendance (uses prefetched attendances when available)."""
+    attendees = [
+        Attendee(
+            name=a.professional.display_name,
+            specialty=a.specialty_id,
+            present=a.mode in (AttendanceMode.ROOM, AttendanceMode.VIDEO),
+        )
+        for a in session.attendances.all()
+    ]
+    rule = QuorumRule.of(session.rcp)
+    codes = set(rule.required_specialties) | {a.specialty for a in attendees if a.specialty}
+    if treating_specialty:
+        codes.add(treating_specialty)
+    labels = {s.pk: s.short_label for s in Specialty.objects.filter(pk__in=codes)}
+    return evaluate_quorum(rule, attendees, treating_specialty=treating_specialty, labels=labels)
+
+
+def notice_recipients(session: Session) -> list[str]:
+    addresses = []
+    for email, mss in RcpMember.objects.filter(rcp_id=session.rcp_id).values_list(
+        "professional__email", "professional__mss_address"
+    ):
+        if email or mss:
+            addresses.append(email or mss)
+    return sorted(set(addresses))
+
+
+# --- Agenda ---------------------------------------------------------------------------------
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time(0), tzinfo=timezone.get_current_timezone())
+
+
+def sessions_between(
+    start: datetime.date,
+    end: datetime.date,
+    *,
+    three_c_ids: Iterable[int] | None = None,
+    professional_id: int | None = None,
+    rcp_id: int | None = None,
+    with_change_count: bool = False,
+) -> list[Session]:
+    """Sessions starting in [start, end) (local days), with their RCP and establishment.
+
+    The range is on the indexed ``starts_at`` column (local midnights), never on a computed date.
+    """
+    sessions = Session.objects.filter(
+        starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end)
+    ).select_related("rcp__establishment")
+    if three_c_ids is not None:
+        sessions = sessions.filter(rcp__three_c_id__in=list(three_c_ids))
+    if professional_id:
+        sessions = sessions.filter(rcp__members__professional_id=professional_id)
+    if rcp_id:
+        sessions = sessions.filter(rcp_id=rcp_id)
+    if with_change_count:
+        # Changes after creation (moves, status changes): the ICS SEQUENCE.
+        sessions = sessions.annotate(change_count=Count("transitions", filter=~Q(transitions__from_status="")))
+    return list(sessions.order_by("starts_at"))
+
+
+def session_counts_by_day(start: datetime.date, end: datetime.date) -> dict[datetime.date, int]:
+    """Number of sessions per local day of the whole region (the month overview of every 3C)."""
+    rows = (
+        Session.objects.filter(starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end))
+        .exclude(status=SessionStatus.CANCELLED)
+        .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(total=Count("pk"))
+    )
+    return {row["day"]: row["total"] for row in rows}
+
+
+@dataclass
+class Day:
+    date: datetime.date
+    in_month: bool
+    sessions: list[Session] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def is_today(self) -> bool:
+        return self.date == timezone.localdate()
+
+
+def month_grid(
+    year: int, month: int, sessions: list[Session], counts: dict[datetime.date, int] | None = None
+) -> list[list[Day]]:
+    """Weeks (Monday first) covering the month, each day with its sessions (or only their count)."""
+    by_day: dict[datetime.date, list[Session]] = {}
+    for session in sessions:
+        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
+    counts = counts or {}
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+    return [
+        [Day(day, day.month == month, by_day.get(day, []), counts.get(day, len(by_day.get(day, [])))) for day in week]
+        for week in weeks
+    ]
+
+
+def week_days(monday: datetime.date, sessions: list[Session]) -> list[Day]:
+    by_day: dict[datetime.date, list[Session]] = {}
+    for session in sessions:
+        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
+    return [
+        Day(monday + datetime.timedelta(days=i), True, by_day.get(monday + datetime.timedelta(days=i), []))
+        for i in range(7)
+    ]
+
+
+def user_sessions(user, start: datetime.date, end: datetime.date, *, with_change_count: bool = False) -> list[Session]:
+    """A doctor's sessions: those of the RCPs they are a member of; a 3C secretary's: her 3C's."""
+    if user.professional_id:
+        return sessions_between(start, end, professional_id=user.professional_id, with_change_count=with_change_count)
+    three_cs = perms.editable_three_c_ids(user)
+    if three_cs:
+        return sessions_between(start, end, three_c_ids=three_cs, with_change_count=with_change_count)
+    return []
+
+
+# --- Code lists -----------------------------------------------------------------------------
+
+
+def search_codes(key: str, query: str = "", *, limit: int = 20) -> list[CodeListEntry]:
+    """Codes of one fiche value set matching a code prefix or words of the label."""
+    value_set = FICHE_VALUE_SETS[key]
+    entries = CodeListEntry.objects.filter(value_set_name=value_set.filename.removesuffix(".xml"))
+    query = query.strip()
+    if query:
+        condition = Q(code__istartswith=query)
+        words = Q()
+        for word in query.split():
+            words &= Q(label__unaccent__icontains=word)
+        entries = entries.filter(condition | words)
+    return list(entries.order_by("position")[:limit])
+
+
+def user_three_c_ids(user) -> set[int]:
+    """The 3C of the user's grants (directly, or through the establishments of their grants)."""
+    ids: set[int] = set()
+    for grant in user.active_grants():
+        ids.update(three_c.pk for three_c in grant.three_cs.all())
+        ids.update(e.three_c_id for e in grant.establishments.all() if e.three_c_id)
+    return ids
+
+
+def attendance_guests(session: Session) -> list[Professional]:
+    """Professionals of the RCP's 3C who are neither members nor already on the sheet (occasional guests)."""
+    return list(
+        Professional.objects.active()
+        .filter(places__establishment__three_c_id=session.rcp.three_c_id)
+        .exclude(rcp_memberships__rcp_id=session.rcp_id)
+        .exclude(rcp_attendances__session=session)
+        .select_related("specialty")
+        .distinct()
+        .order_by("last_name", "first_name")
+    )

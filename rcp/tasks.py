@@ -1,0 +1,43 @@
+"""Celery adapters of the RCP agenda: thin, idempotent, taking ids."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from rcp import selectors, services
+from rcp.models import Session
+
+
+@shared_task(name="rcp.tasks.generate_sessions")
+def generate_sessions() -> int:
+    """Create the sessions of the coming months from every active recurrence (idempotent)."""
+    return services.sessions_generate_all()
+
+
+@shared_task(name="rcp.tasks.send_session_notice")
+def send_session_notice(session_id: int, event: str) -> int:
+    """E-mail the RCP's members that a session was moved or cancelled. Returns the number of recipients."""
+    try:
+        session = Session.objects.select_related("rcp__establishment").get(pk=session_id)
+    except Session.DoesNotExist:
+        return 0
+    recipients = selectors.notice_recipients(session)
+    if not recipients:
+        return 0
+    when = timezone.localtime(session.starts_at)
+    if event == "cancelled":
+        subject = f"RCP {session.rcp.title} : séance du {when:%d/%m/%Y} annulée"
+        body = (
+            f"La séance de la RCP « {session.rcp.title} » du {when:%d/%m/%Y à %H:%M} est annulée.\n\n"
+            f"Motif : {session.cancel_reason}\n"
+        )
+    else:
+        subject = f"RCP {session.rcp.title} : séance déplacée au {when:%d/%m/%Y}"
+        body = (
+            f"La séance de la RCP « {session.rcp.title} » a lieu désormais le {when:%d/%m/%Y à %H:%M}"
+            f"{' (' + session.effective_place + ')' if session.effective_place else ''}.\n"
+        )
+    send_mail(subject, body, None, recipients)
+    return len(recipients)

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from rcp import views
+
+app_name = "rcp"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("nouvelle/", views.rcp_create, name="create"),
+    path("<int:pk>/", views.rcp_detail, name="detail"),
+    path("<int:pk>/modifier/", views.rcp_edit, name="edit"),
+    path("<int:pk>/quorum/", views.rcp_quorum, name="quorum"),
+    path("<int:pk>/membres/", views.member_add, name="member_add"),
+    path("<int:pk>/membres/<int:member_id>/retirer/", views.member_remove, name="member_remove"),
+    path("<int:pk>/recurrences/nouvelle/", views.recurrence_add, name="recurrence_add"),
+    path("<int:pk>/recurrences/<int:recurrence_id>/arreter/", views.recurrence_stop, name="recurrence_stop"),
+    path("<int:pk>/seances/nouvelle/", views.session_add, name="session_add"),
+    path("seances/<int:pk>/", views.session_detail, name="session"),
+    path("seances/<int:pk>/deplacer/", views.session_move, name="session_move"),
+    path("seances/<int:pk>/annuler/", views.session_cancel, name="session_cancel"),
+    path("seances/<int:pk>/statut/", views.session_status, name="session_status"),
+    path("seances/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
+    path("mentions/", views.mentions, name="mentions"),
+    path("mentions/nouvelle/", views.mention_edit, name="mention_create"),
+    path("mentions/<int:pk>/", views.mention_edit, name="mention_edit"),
+    path("tags/nouveau/", views.tag_edit, name="tag_create"),
+    path("tags/<int:pk>/", views.tag_edit, name="tag_edit"),
+    path("jeux-de-valeurs/", views.code_lists, name="code_lists"),
+    path("jeux-de-valeurs/<slug:key>/", views.code_search, name="code_search"),
+    path("agenda/", views.agenda, name="agenda"),
+    path("agenda/abonnement/", views.calendar_feed, name="calendar_feed"),
+    path("ics/rcp/<str:token>.ics", views.rcp_ics, name="rcp_ics"),
+    path("ics/utilisateur/<str:token>.ics", views.user_ics, name="user_ics"),
+]
