@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("compte/", include("allauth.urls")),
     path("annuaire/", include("dcc.directory.urls")),
+    path("pps/", include("pps.urls")),
     path("admin/", admin.site.urls),
     path("", include("dcc.accounts.urls")),
 ]

@@ -108,7 +108,9 @@ def rule_errors(rules: Sequence[Rule]) -> dict[int | None, list[str]]:
         elif rule.kind in (RuleKind.WORKING_AFTER_PREVIOUS, RuleKind.WORKING_AFTER_START) and (
             rule.delay > MAX_WORKING_DAYS
         ):
-            messages.append(f"Délai de {rule.delay} jours ouvrés : au-delà de 5 ans, il s'agit sans doute d'une erreur.")
+            messages.append(
+                f"Délai de {rule.delay} jours ouvrés : au-delà de 5 ans, il s'agit sans doute d'une erreur."
+            )
         elif rule.kind == RuleKind.CALENDAR_AFTER_PREVIOUS and rule.delay > MAX_SPAN_DAYS:
             messages.append(f"Délai de {rule.delay} jours : au-delà de 5 ans, il s'agit sans doute d'une erreur.")
         elif rule.kind == RuleKind.GROUP_START and rule.delay:

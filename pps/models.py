@@ -17,7 +17,7 @@ from django.utils import timezone
 from dcc.directory.models import Establishment, Professional, ThreeC
 from identity.models import Patient
 from pps.dates import MAX_SPAN_DAYS, Rule
-from pps.edp_types import EDP_TYPES, EdpKind, missing_fields  # noqa: F401
+from pps.edp_types import EDP_TYPES, EdpKind, missing_fields
 from pps.enums import GroupScope, PpsStatus, ProtocolKind, RuleKind, UpdateReason
 
 
@@ -25,7 +25,9 @@ class Protocol(models.Model):
     """A therapeutic protocol of the regional base: drugs, cycle length, number of cycles, administration days."""
 
     name = models.CharField("nom", max_length=120, unique=True)
-    kind = models.CharField("type d'EDP", max_length=24, choices=ProtocolKind.choices, default=ProtocolKind.CHIMIOTHERAPIE)
+    kind = models.CharField(
+        "type d'EDP", max_length=24, choices=ProtocolKind.choices, default=ProtocolKind.CHIMIOTHERAPIE
+    )
     drugs = models.CharField("médicaments", max_length=500, help_text="Séparés par des virgules, par ex. CAELYX.")
     cycle_length_days = models.PositiveSmallIntegerField(
         "durée d'un cycle (jours)", validators=[MinValueValidator(1), MaxValueValidator(366)]
@@ -164,6 +166,9 @@ class EdpGroupFavourite(models.Model):
         verbose_name = "groupement favori"
         constraints = [models.UniqueConstraint(fields=["user", "group"], name="unique_edp_group_favourite")]
 
+    def __str__(self) -> str:
+        return f"{self.user} ★ {self.group}"
+
 
 class EdpFields(models.Model):
     """What an EDP says besides its date: type, label, where, who, how often."""
@@ -216,6 +221,15 @@ class EdpGroupElement(EdpFields):
     @property
     def rule_text(self) -> str:
         return self.rule.describe(first=self.position == 1)
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from pps.dates import rule_errors
+
+        errors = rule_errors([self.rule])
+        if errors:
+            raise ValidationError({"delay": errors[0]})
 
 
 class PpsQuerySet(models.QuerySet):
@@ -393,9 +407,7 @@ class PpsContact(models.Model):
 
     pps = models.ForeignKey(Pps, on_delete=models.CASCADE, related_name="contacts")
     professional = models.ForeignKey(Professional, on_delete=models.PROTECT, related_name="+")
-    establishment = models.ForeignKey(
-        Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    establishment = models.ForeignKey(Establishment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     role = models.CharField("rôle", max_length=120)
     phone = models.CharField("téléphone", max_length=30, blank=True)
 

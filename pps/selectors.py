@@ -23,9 +23,13 @@ def library_for(user) -> QuerySet[EdpGroup]:
 
 
 def group_detail(pk: int) -> EdpGroup:
-    return EdpGroup.objects.select_related("owner").prefetch_related(
-        Prefetch("elements", queryset=EdpGroupElement.objects.select_related("protocol").order_by("position"))
-    ).get(pk=pk)
+    return (
+        EdpGroup.objects.select_related("owner")
+        .prefetch_related(
+            Prefetch("elements", queryset=EdpGroupElement.objects.select_related("protocol").order_by("position"))
+        )
+        .get(pk=pk)
+    )
 
 
 def active_protocols() -> QuerySet[Protocol]:
@@ -42,9 +46,9 @@ def patient_pps(patient) -> QuerySet[Pps]:
 
 
 def pps_detail(pk: int) -> Pps:
-    elements = PpsElement.objects.select_related(
-        "establishment", "referring_doctor", "protocol", "block"
-    ).order_by("planned_date", "block_id", "position", "id")
+    elements = PpsElement.objects.select_related("establishment", "referring_doctor", "protocol", "block").order_by(
+        "planned_date", "block_id", "position", "id"
+    )
     return (
         Pps.objects.select_related(
             "patient", "author", "validated_by", "establishment", "three_c", "previous", "superseded_by"

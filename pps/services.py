@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from dcc.accounts.enums import PATIENT_CARE_PROFILES, HOME_PRIORITY
+from dcc.accounts.enums import HOME_PRIORITY, PATIENT_CARE_PROFILES
 from dcc.directory.models import Establishment, Professional
 from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
@@ -263,6 +263,8 @@ def _log(pps: Pps, by, from_status: str, note: str = "") -> None:
 
 
 def _require_draft(pps: Pps) -> None:
+    """Lock the PPS row and check, against the database, that it is still a draft."""
+    pps.status = Pps.objects.select_for_update().values_list("status", flat=True).get(pk=pps.pk)
     if pps.status != PpsStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
 
@@ -278,9 +280,7 @@ def pps_create(*, patient: Patient, by, request=None) -> Pps:
         three_c=establishment.three_c if establishment else None,
     )
     _log(pps, by, "", "Création")
-    care_relationship_add(
-        patient=patient, kind=CareRelationshipKind.PPS_AUTHOR, user=by, source=f"pps:{pps.pk}"
-    )
+    care_relationship_add(patient=patient, kind=CareRelationshipKind.PPS_AUTHOR, user=by, source=f"pps:{pps.pk}")
     _trail(pps, by, request, TrailAction.CREATE, "Création du PPS")
     return pps
 
@@ -389,9 +389,7 @@ def _recompute(block: PpsBlock) -> list[PpsElement]:
 def _instantiate(
     *, pps: Pps, name: str, start_date: datetime.date, comment: str, source, items: list[dict]
 ) -> PpsBlock:
-    block = PpsBlock.objects.create(
-        pps=pps, source=source, name=name, start_date=start_date, patient_comment=comment
-    )
+    block = PpsBlock.objects.create(pps=pps, source=source, name=name, start_date=start_date, patient_comment=comment)
     PpsElement.objects.bulk_create(
         PpsElement(pps=pps, block=block, position=position, planned_date=start_date, **item)
         for position, item in enumerate(items, start=1)
@@ -477,9 +475,7 @@ def pps_block_reschedule(*, block: PpsBlock, start_date: datetime.date, by, requ
 
 
 @transaction.atomic
-def pps_element_override(
-    *, element: PpsElement, planned_date: datetime.date | None, by, request=None
-) -> PpsElement:
+def pps_element_override(*, element: PpsElement, planned_date: datetime.date | None, by, request=None) -> PpsElement:
     """Set one element's date by hand (None gives it back to its rule)."""
     pps = element.pps
     _require_draft(pps)

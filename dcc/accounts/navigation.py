@@ -20,6 +20,10 @@ def nav_items(user) -> list[NavItem]:
     items = [NavItem("Accueil", reverse("home"), "home")]
     if perms.can_browse_directory(user):
         items.append(NavItem("Annuaire", reverse("directory:professionals"), "directory"))
+    from pps.perms import can_author_pps, can_use_library
+
+    if can_use_library(user):
+        items.append(NavItem("PPS", reverse("pps:home" if can_author_pps(user) else "pps:library"), "pps"))
     if perms.can_administer(user):
         items.append(NavItem("Administration", reverse("admin:index"), "admin"))
     return items

@@ -8,236 +8,655 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0002_load_national_specialties'),
-        ('identity', '0001_patient_strict_traits_and_ins'),
+        ("directory", "0002_load_national_specialties"),
+        ("identity", "0001_patient_strict_traits_and_ins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EdpGroup',
+            name="EdpGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('patient_comment', models.TextField(blank=True, verbose_name='commentaire / description pour le patient')),
-                ('scope', models.CharField(choices=[('regional', 'Bibliothèque régionale'), ('personal', 'Groupement personnel')], default='personal', max_length=12, verbose_name='bibliothèque')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='edp_groups', to=settings.AUTH_USER_MODEL, verbose_name='propriétaire')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                (
+                    "patient_comment",
+                    models.TextField(blank=True, verbose_name="commentaire / description pour le patient"),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("regional", "Bibliothèque régionale"), ("personal", "Groupement personnel")],
+                        default="personal",
+                        max_length=12,
+                        verbose_name="bibliothèque",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="edp_groups",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="propriétaire",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "groupement d'EDP",
-                'verbose_name_plural': "groupements d'EDP",
-                'ordering': ['name'],
+                "verbose_name": "groupement d'EDP",
+                "verbose_name_plural": "groupements d'EDP",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='EdpGroupFavourite',
+            name="EdpGroupFavourite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pps.edpgroup')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "group",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="pps.edpgroup"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'groupement favori',
+                "verbose_name": "groupement favori",
             },
         ),
         migrations.AddField(
-            model_name='edpgroup',
-            name='favourited_by',
-            field=models.ManyToManyField(blank=True, related_name='favourite_edp_groups', through='pps.EdpGroupFavourite', to=settings.AUTH_USER_MODEL),
+            model_name="edpgroup",
+            name="favourited_by",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="favourite_edp_groups",
+                through="pps.EdpGroupFavourite",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.CreateModel(
-            name='Pps',
+            name="Pps",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('programme', models.CharField(choices=[('pps', 'PPS'), ('ppac', 'PPAC')], default='pps', max_length=4, verbose_name='programme')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='version')),
-                ('status', models.CharField(choices=[('draft', 'Brouillon'), ('validated', 'Validé'), ('delivered', 'Remis au patient')], default='draft', max_length=12, verbose_name='statut')),
-                ('update_reason', models.CharField(blank=True, choices=[('263855007', 'Rechute'), ('MED-103', 'Non réponse ou évolution sous traitement'), ('MED-104', 'Refus de traitement'), ('MED-105', 'Décision de prise en soins palliatifs'), ('MED-556', 'Fenêtre thérapeutique'), ('MED-560', 'Réajustement du programme thérapeutique et de suivi'), ('MED-561', 'Réajustement des soins de support et accompagnements'), ('GEN-175', "Modification d'informations administratives"), ('GEN-176', 'Modification de calendrier'), ('GEN-092.08.02', 'Autre motif de mise à jour')], max_length=16, verbose_name='motif de mise à jour')),
-                ('update_reason_detail', models.CharField(blank=True, max_length=500, verbose_name='précision sur le motif')),
-                ('rcp_proposition_id', models.BigIntegerField(blank=True, null=True, verbose_name='proposition RCP')),
-                ('no_rcp_reason', models.CharField(blank=True, max_length=500, verbose_name='raison de la validation sans proposition RCP')),
-                ('patient_comment', models.TextField(blank=True, verbose_name='commentaire pour le patient')),
-                ('author_profile', models.CharField(blank=True, max_length=32, verbose_name="profil de l'auteur")),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
-                ('validated_at', models.DateTimeField(blank=True, null=True, verbose_name='validé le')),
-                ('delivered_on', models.DateField(blank=True, null=True, verbose_name='date de remise au patient')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='auteur')),
-                ('establishment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.establishment', verbose_name='établissement')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pps', to='identity.patient')),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='pps.pps', verbose_name='version précédente')),
-                ('three_c', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.threec', verbose_name='3C')),
-                ('validated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='validé par')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "programme",
+                    models.CharField(
+                        choices=[("pps", "PPS"), ("ppac", "PPAC")],
+                        default="pps",
+                        max_length=4,
+                        verbose_name="programme",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="version")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Brouillon"), ("validated", "Validé"), ("delivered", "Remis au patient")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="statut",
+                    ),
+                ),
+                (
+                    "update_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("263855007", "Rechute"),
+                            ("MED-103", "Non réponse ou évolution sous traitement"),
+                            ("MED-104", "Refus de traitement"),
+                            ("MED-105", "Décision de prise en soins palliatifs"),
+                            ("MED-556", "Fenêtre thérapeutique"),
+                            ("MED-560", "Réajustement du programme thérapeutique et de suivi"),
+                            ("MED-561", "Réajustement des soins de support et accompagnements"),
+                            ("GEN-175", "Modification d'informations administratives"),
+                            ("GEN-176", "Modification de calendrier"),
+                            ("GEN-092.08.02", "Autre motif de mise à jour"),
+                        ],
+                        max_length=16,
+                        verbose_name="motif de mise à jour",
+                    ),
+                ),
+                (
+                    "update_reason_detail",
+                    models.CharField(blank=True, max_length=500, verbose_name="précision sur le motif"),
+                ),
+                ("rcp_proposition_id", models.BigIntegerField(blank=True, null=True, verbose_name="proposition RCP")),
+                (
+                    "no_rcp_reason",
+                    models.CharField(
+                        blank=True, max_length=500, verbose_name="raison de la validation sans proposition RCP"
+                    ),
+                ),
+                ("patient_comment", models.TextField(blank=True, verbose_name="commentaire pour le patient")),
+                ("author_profile", models.CharField(blank=True, max_length=32, verbose_name="profil de l'auteur")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créé le")),
+                ("validated_at", models.DateTimeField(blank=True, null=True, verbose_name="validé le")),
+                ("delivered_on", models.DateField(blank=True, null=True, verbose_name="date de remise au patient")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="auteur",
+                    ),
+                ),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.establishment",
+                        verbose_name="établissement",
+                    ),
+                ),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pps", to="identity.patient"
+                    ),
+                ),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="superseded_by",
+                        to="pps.pps",
+                        verbose_name="version précédente",
+                    ),
+                ),
+                (
+                    "three_c",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.threec",
+                        verbose_name="3C",
+                    ),
+                ),
+                (
+                    "validated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="validé par",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'PPS',
-                'verbose_name_plural': 'PPS',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "PPS",
+                "verbose_name_plural": "PPS",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PpsBlock',
+            name="PpsBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='nom')),
-                ('start_date', models.DateField(verbose_name='date de début')),
-                ('patient_comment', models.TextField(blank=True, verbose_name='commentaire pour le patient')),
-                ('pps', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='blocks', to='pps.pps')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='pps.edpgroup')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="nom")),
+                ("start_date", models.DateField(verbose_name="date de début")),
+                ("patient_comment", models.TextField(blank=True, verbose_name="commentaire pour le patient")),
+                (
+                    "pps",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="blocks", to="pps.pps"),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="pps.edpgroup",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'groupement du PPS',
-                'ordering': ['start_date', 'id'],
+                "verbose_name": "groupement du PPS",
+                "ordering": ["start_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='PpsContact',
+            name="PpsContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(max_length=120, verbose_name='rôle')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('establishment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.establishment')),
-                ('pps', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='pps.pps')),
-                ('professional', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.professional')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("role", models.CharField(max_length=120, verbose_name="rôle")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.establishment",
+                    ),
+                ),
+                (
+                    "pps",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="contacts", to="pps.pps"
+                    ),
+                ),
+                (
+                    "professional",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="directory.professional"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact utile',
-                'verbose_name_plural': 'contacts utiles',
-                'ordering': ['id'],
+                "verbose_name": "contact utile",
+                "verbose_name_plural": "contacts utiles",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='PpsTransition',
+            name="PpsTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('draft', 'Brouillon'), ('validated', 'Validé'), ('delivered', 'Remis au patient')], max_length=12, verbose_name='de')),
-                ('to_status', models.CharField(choices=[('draft', 'Brouillon'), ('validated', 'Validé'), ('delivered', 'Remis au patient')], max_length=12, verbose_name='vers')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='le')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='note')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pps', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='pps.pps')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[("draft", "Brouillon"), ("validated", "Validé"), ("delivered", "Remis au patient")],
+                        max_length=12,
+                        verbose_name="de",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[("draft", "Brouillon"), ("validated", "Validé"), ("delivered", "Remis au patient")],
+                        max_length=12,
+                        verbose_name="vers",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="le")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="note")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "pps",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="transitions", to="pps.pps"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'changement de statut du PPS',
-                'ordering': ['at', 'id'],
+                "verbose_name": "changement de statut du PPS",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Protocol',
+            name="Protocol",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('chimiotherapie', 'Chimiothérapie'), ('immunotherapie', 'Immunothérapie'), ('therapie_ciblee', 'Thérapie ciblée'), ('hormonotherapie', 'Hormonothérapie')], default='chimiotherapie', max_length=24, verbose_name="type d'EDP")),
-                ('drugs', models.CharField(help_text='Séparés par des virgules, par ex. CAELYX.', max_length=500, verbose_name='médicaments')),
-                ('cycle_length_days', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(366)], verbose_name="durée d'un cycle (jours)")),
-                ('cycles', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(200)], verbose_name='nombre de cycles')),
-                ('administration_days', models.CharField(default='1', help_text='Jours du cycle, par ex. « 1, 8, 15 ».', max_length=120, verbose_name="jours d'administration")),
-                ('comment', models.TextField(blank=True, verbose_name='commentaire')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='modifié le')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chimiotherapie", "Chimiothérapie"),
+                            ("immunotherapie", "Immunothérapie"),
+                            ("therapie_ciblee", "Thérapie ciblée"),
+                            ("hormonotherapie", "Hormonothérapie"),
+                        ],
+                        default="chimiotherapie",
+                        max_length=24,
+                        verbose_name="type d'EDP",
+                    ),
+                ),
+                (
+                    "drugs",
+                    models.CharField(
+                        help_text="Séparés par des virgules, par ex. CAELYX.",
+                        max_length=500,
+                        verbose_name="médicaments",
+                    ),
+                ),
+                (
+                    "cycle_length_days",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(366),
+                        ],
+                        verbose_name="durée d'un cycle (jours)",
+                    ),
+                ),
+                (
+                    "cycles",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(200),
+                        ],
+                        verbose_name="nombre de cycles",
+                    ),
+                ),
+                (
+                    "administration_days",
+                    models.CharField(
+                        default="1",
+                        help_text="Jours du cycle, par ex. « 1, 8, 15 ».",
+                        max_length=120,
+                        verbose_name="jours d'administration",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="commentaire")),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="modifié le")),
             ],
             options={
-                'verbose_name': 'protocole thérapeutique',
-                'verbose_name_plural': 'protocoles thérapeutiques',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('cycles__gte', 1)), name='protocol_at_least_one_cycle'), models.CheckConstraint(condition=models.Q(('cycle_length_days__gte', 1)), name='protocol_cycle_length_positive')],
+                "verbose_name": "protocole thérapeutique",
+                "verbose_name_plural": "protocoles thérapeutiques",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("cycles__gte", 1)), name="protocol_at_least_one_cycle"),
+                    models.CheckConstraint(
+                        condition=models.Q(("cycle_length_days__gte", 1)), name="protocol_cycle_length_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PpsElement',
+            name="PpsElement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('chirurgie', 'Chirurgie'), ('chimiotherapie', 'Chimiothérapie'), ('radiotherapie', 'Radiothérapie'), ('hormonotherapie', 'Hormonothérapie'), ('immunotherapie', 'Immunothérapie'), ('therapie_ciblee', 'Thérapie ciblée'), ('greffe', 'Greffe'), ('iratherapie', 'Irathérapie'), ('essai_clinique', 'Essai clinique'), ('examen', 'Examen'), ('imagerie', 'Imagerie'), ('consultation', 'Consultation'), ('pose_iv', 'Pose dispositif IV'), ('soins_support', 'Soins de support'), ('surveillance', 'Surveillance'), ('rcp', 'RCP'), ('accompagnement_social', 'Accompagnement social')], max_length=24, verbose_name="type d'EDP")),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='libellé')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='lieu (service, site)')),
-                ('rhythm', models.CharField(blank=True, help_text='Par ex. « 1 comprimé par jour ».', max_length=200, verbose_name='rythme')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='commentaire')),
-                ('position', models.PositiveSmallIntegerField(default=1, verbose_name='ordre dans le groupement')),
-                ('rule_kind', models.CharField(blank=True, choices=[('group_start', 'Date de début du groupement'), ('working_after_previous', "jours ouvrés après l'élément précédent"), ('calendar_after_previous', "jours de semaine complète après l'élément précédent"), ('working_after_start', 'jours ouvrés après le début du groupement')], max_length=32, verbose_name='date relative')),
-                ('delay', models.PositiveSmallIntegerField(default=0, verbose_name='délai (jours)')),
-                ('computed_date', models.DateField(blank=True, null=True, verbose_name='date calculée')),
-                ('planned_date', models.DateField(verbose_name='date prévue')),
-                ('is_overridden', models.BooleanField(default=False, verbose_name='date modifiée à la main')),
-                ('end_date', models.DateField(blank=True, null=True, verbose_name='fin de la période')),
-                ('protocol_cycle', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='cycle')),
-                ('protocol_day', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='jour du cycle')),
-                ('block', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='elements', to='pps.ppsblock')),
-                ('establishment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.establishment', verbose_name='établissement')),
-                ('pps', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='elements', to='pps.pps')),
-                ('referring_doctor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.professional', verbose_name='médecin référent')),
-                ('protocol', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pps.protocol', verbose_name='protocole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chirurgie", "Chirurgie"),
+                            ("chimiotherapie", "Chimiothérapie"),
+                            ("radiotherapie", "Radiothérapie"),
+                            ("hormonotherapie", "Hormonothérapie"),
+                            ("immunotherapie", "Immunothérapie"),
+                            ("therapie_ciblee", "Thérapie ciblée"),
+                            ("greffe", "Greffe"),
+                            ("iratherapie", "Irathérapie"),
+                            ("essai_clinique", "Essai clinique"),
+                            ("examen", "Examen"),
+                            ("imagerie", "Imagerie"),
+                            ("consultation", "Consultation"),
+                            ("pose_iv", "Pose dispositif IV"),
+                            ("soins_support", "Soins de support"),
+                            ("surveillance", "Surveillance"),
+                            ("rcp", "RCP"),
+                            ("accompagnement_social", "Accompagnement social"),
+                        ],
+                        max_length=24,
+                        verbose_name="type d'EDP",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="libellé")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="lieu (service, site)")),
+                (
+                    "rhythm",
+                    models.CharField(
+                        blank=True, help_text="Par ex. « 1 comprimé par jour ».", max_length=200, verbose_name="rythme"
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="commentaire")),
+                ("position", models.PositiveSmallIntegerField(default=1, verbose_name="ordre dans le groupement")),
+                (
+                    "rule_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("group_start", "Date de début du groupement"),
+                            ("working_after_previous", "jours ouvrés après l'élément précédent"),
+                            ("calendar_after_previous", "jours de semaine complète après l'élément précédent"),
+                            ("working_after_start", "jours ouvrés après le début du groupement"),
+                        ],
+                        max_length=32,
+                        verbose_name="date relative",
+                    ),
+                ),
+                ("delay", models.PositiveSmallIntegerField(default=0, verbose_name="délai (jours)")),
+                ("computed_date", models.DateField(blank=True, null=True, verbose_name="date calculée")),
+                ("planned_date", models.DateField(verbose_name="date prévue")),
+                ("is_overridden", models.BooleanField(default=False, verbose_name="date modifiée à la main")),
+                ("end_date", models.DateField(blank=True, null=True, verbose_name="fin de la période")),
+                ("protocol_cycle", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="cycle")),
+                ("protocol_day", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="jour du cycle")),
+                (
+                    "block",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="elements",
+                        to="pps.ppsblock",
+                    ),
+                ),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.establishment",
+                        verbose_name="établissement",
+                    ),
+                ),
+                (
+                    "pps",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="elements", to="pps.pps"
+                    ),
+                ),
+                (
+                    "referring_doctor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.professional",
+                        verbose_name="médecin référent",
+                    ),
+                ),
+                (
+                    "protocol",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pps.protocol",
+                        verbose_name="protocole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'élément de parcours (EDP)',
-                'verbose_name_plural': 'éléments de parcours (EDP)',
-                'ordering': ['planned_date', 'block_id', 'position', 'id'],
+                "verbose_name": "élément de parcours (EDP)",
+                "verbose_name_plural": "éléments de parcours (EDP)",
+                "ordering": ["planned_date", "block_id", "position", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EdpGroupElement',
+            name="EdpGroupElement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('chirurgie', 'Chirurgie'), ('chimiotherapie', 'Chimiothérapie'), ('radiotherapie', 'Radiothérapie'), ('hormonotherapie', 'Hormonothérapie'), ('immunotherapie', 'Immunothérapie'), ('therapie_ciblee', 'Thérapie ciblée'), ('greffe', 'Greffe'), ('iratherapie', 'Irathérapie'), ('essai_clinique', 'Essai clinique'), ('examen', 'Examen'), ('imagerie', 'Imagerie'), ('consultation', 'Consultation'), ('pose_iv', 'Pose dispositif IV'), ('soins_support', 'Soins de support'), ('surveillance', 'Surveillance'), ('rcp', 'RCP'), ('accompagnement_social', 'Accompagnement social')], max_length=24, verbose_name="type d'EDP")),
-                ('label', models.CharField(blank=True, max_length=200, verbose_name='libellé')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='lieu (service, site)')),
-                ('rhythm', models.CharField(blank=True, help_text='Par ex. « 1 comprimé par jour ».', max_length=200, verbose_name='rythme')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='commentaire')),
-                ('position', models.PositiveSmallIntegerField(verbose_name='ordre')),
-                ('rule_kind', models.CharField(choices=[('group_start', 'Date de début du groupement'), ('working_after_previous', "jours ouvrés après l'élément précédent"), ('calendar_after_previous', "jours de semaine complète après l'élément précédent"), ('working_after_start', 'jours ouvrés après le début du groupement')], max_length=32, verbose_name='date relative')),
-                ('delay', models.PositiveSmallIntegerField(default=0, verbose_name='délai (jours)')),
-                ('establishment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.establishment', verbose_name='établissement')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='elements', to='pps.edpgroup')),
-                ('referring_doctor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='directory.professional', verbose_name='médecin référent')),
-                ('protocol', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pps.protocol', verbose_name='protocole')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chirurgie", "Chirurgie"),
+                            ("chimiotherapie", "Chimiothérapie"),
+                            ("radiotherapie", "Radiothérapie"),
+                            ("hormonotherapie", "Hormonothérapie"),
+                            ("immunotherapie", "Immunothérapie"),
+                            ("therapie_ciblee", "Thérapie ciblée"),
+                            ("greffe", "Greffe"),
+                            ("iratherapie", "Irathérapie"),
+                            ("essai_clinique", "Essai clinique"),
+                            ("examen", "Examen"),
+                            ("imagerie", "Imagerie"),
+                            ("consultation", "Consultation"),
+                            ("pose_iv", "Pose dispositif IV"),
+                            ("soins_support", "Soins de support"),
+                            ("surveillance", "Surveillance"),
+                            ("rcp", "RCP"),
+                            ("accompagnement_social", "Accompagnement social"),
+                        ],
+                        max_length=24,
+                        verbose_name="type d'EDP",
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=200, verbose_name="libellé")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="lieu (service, site)")),
+                (
+                    "rhythm",
+                    models.CharField(
+                        blank=True, help_text="Par ex. « 1 comprimé par jour ».", max_length=200, verbose_name="rythme"
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="commentaire")),
+                ("position", models.PositiveSmallIntegerField(verbose_name="ordre")),
+                (
+                    "rule_kind",
+                    models.CharField(
+                        choices=[
+                            ("group_start", "Date de début du groupement"),
+                            ("working_after_previous", "jours ouvrés après l'élément précédent"),
+                            ("calendar_after_previous", "jours de semaine complète après l'élément précédent"),
+                            ("working_after_start", "jours ouvrés après le début du groupement"),
+                        ],
+                        max_length=32,
+                        verbose_name="date relative",
+                    ),
+                ),
+                ("delay", models.PositiveSmallIntegerField(default=0, verbose_name="délai (jours)")),
+                (
+                    "establishment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.establishment",
+                        verbose_name="établissement",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="elements", to="pps.edpgroup"
+                    ),
+                ),
+                (
+                    "referring_doctor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="directory.professional",
+                        verbose_name="médecin référent",
+                    ),
+                ),
+                (
+                    "protocol",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pps.protocol",
+                        verbose_name="protocole",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'élément de groupement',
-                'ordering': ['group', 'position'],
+                "verbose_name": "élément de groupement",
+                "ordering": ["group", "position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='edpgroupfavourite',
-            constraint=models.UniqueConstraint(fields=('user', 'group'), name='unique_edp_group_favourite'),
+            model_name="edpgroupfavourite",
+            constraint=models.UniqueConstraint(fields=("user", "group"), name="unique_edp_group_favourite"),
         ),
         migrations.AddConstraint(
-            model_name='edpgroup',
-            constraint=models.CheckConstraint(condition=models.Q(('scope', 'regional'), ('owner__isnull', False), _connector='OR'), name='personal_group_has_owner'),
+            model_name="edpgroup",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("scope", "regional"), ("owner__isnull", False), _connector="OR"),
+                name="personal_group_has_owner",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pps',
-            index=models.Index(fields=['patient', '-created_at'], name='pps_pps_patient_0d6635_idx'),
+            model_name="pps",
+            index=models.Index(fields=["patient", "-created_at"], name="pps_pps_patient_0d6635_idx"),
         ),
         migrations.AddIndex(
-            model_name='pps',
-            index=models.Index(fields=['validated_at'], name='pps_pps_validat_cf31ea_idx'),
+            model_name="pps",
+            index=models.Index(fields=["validated_at"], name="pps_pps_validat_cf31ea_idx"),
         ),
         migrations.AddConstraint(
-            model_name='pps',
-            constraint=models.CheckConstraint(condition=models.Q(('version', 1), models.Q(('update_reason', ''), _negated=True), _connector='OR'), name='pps_new_version_has_reason'),
+            model_name="pps",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("version", 1), models.Q(("update_reason", ""), _negated=True), _connector="OR"),
+                name="pps_new_version_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pps',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('validated_at__isnull', False), _connector='OR'), name='pps_validated_has_date'),
+            model_name="pps",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "draft"), ("validated_at__isnull", False), _connector="OR"),
+                name="pps_validated_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pps',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'delivered'), _negated=True), ('delivered_on__isnull', False), _connector='OR'), name='pps_delivered_has_date'),
+            model_name="pps",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "delivered"), _negated=True), ("delivered_on__isnull", False), _connector="OR"
+                ),
+                name="pps_delivered_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ppscontact',
-            constraint=models.UniqueConstraint(fields=('pps', 'professional', 'role'), name='unique_pps_contact'),
+            model_name="ppscontact",
+            constraint=models.UniqueConstraint(fields=("pps", "professional", "role"), name="unique_pps_contact"),
         ),
         migrations.AddConstraint(
-            model_name='ppselement',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__isnull', True), ('end_date__gte', models.F('planned_date')), _connector='OR'), name='pps_element_period_in_order'),
+            model_name="ppselement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("end_date__isnull", True), ("end_date__gte", models.F("planned_date")), _connector="OR"
+                ),
+                name="pps_element_period_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='edpgroupelement',
-            constraint=models.UniqueConstraint(fields=('group', 'position'), name='unique_group_element_position'),
+            model_name="edpgroupelement",
+            constraint=models.UniqueConstraint(fields=("group", "position"), name="unique_group_element_position"),
         ),
     ]
