@@ -8,14 +8,34 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from dcc.accounts.perms import can_administer
 from pps.enums import GroupScope
 from pps.forms import ProtocolImportForm
 from pps.models import EdpGroup, EdpGroupElement, Protocol
 from pps.services import CSV_COLUMNS, protocols_import_csv
 
 
+class RegionalAdminMixin:
+    """The protocol base and the regional library belong to the regional administrators (profile-based)."""
+
+    def has_module_permission(self, request):
+        return can_administer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_administer(request.user)
+
+    def has_add_permission(self, request, *args):
+        return can_administer(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_administer(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_administer(request.user)
+
+
 @admin.register(Protocol)
-class ProtocolAdmin(admin.ModelAdmin):
+class ProtocolAdmin(RegionalAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "drugs", "cycle_length_days", "cycles", "administration_days", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "drugs"]
@@ -51,14 +71,14 @@ class ProtocolAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/pps/protocol/import.html", context, status=400 if errors else 200)
 
 
-class EdpGroupElementInline(admin.TabularInline):
+class EdpGroupElementInline(RegionalAdminMixin, admin.TabularInline):
     model = EdpGroupElement
     extra = 0
     fields = ["position", "kind", "label", "rule_kind", "delay", "rhythm"]
 
 
 @admin.register(EdpGroup)
-class EdpGroupAdmin(admin.ModelAdmin):
+class EdpGroupAdmin(RegionalAdminMixin, admin.ModelAdmin):
     list_display = ["name", "scope", "owner", "is_active"]
     list_filter = ["scope", "is_active"]
     search_fields = ["name"]

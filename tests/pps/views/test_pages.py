@@ -1,0 +1,163 @@
+"""What the PPS pages show and do: calendar, list, errors kept, query budgets, the trail."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dcc.records.models import AccessTrail
+from pps import services
+from pps.enums import PpsStatus
+from pps.models import Pps
+from tests.pps.factories import ProtocolFactory, seed_group
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture
+def nurse(personas):
+    return personas["annonce_nurse"]
+
+
+@pytest.fixture
+def pps(nurse, hospital_patient):
+    pps = services.pps_create(patient=hospital_patient, by=nurse)
+    services.pps_group_apply(pps=pps, group=seed_group(), start_date=D(2024, 6, 29), by=nurse)
+    return pps
+
+
+def test_the_detail_shows_the_calendar_and_the_list_and_is_traced(client, nurse, pps, django_assert_max_num_queries):
+    client.force_login(nurse)
+    url = reverse("pps:detail", args=[pps.pk])
+
+    with django_assert_max_num_queries(40):
+        response = client.get(url)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-date="2024-07-02"' in html and "edp-chirurgie" in html
+    assert "Juin 2024" in html and "Juillet 2024" in html
+    assert "2 jours ouvrés après l&#x27;élément précédent" in html
+    assert AccessTrail.objects.filter(patient_id=pps.patient_id, action="read", object_id=str(pps.pk)).exists()
+
+
+def test_the_detail_query_count_does_not_grow_with_elements(client, nurse, pps, django_assert_max_num_queries):
+    services.pps_protocol_apply(pps=pps, protocol=ProtocolFactory(cycles=12), start_date=D(2024, 7, 8), by=nurse)
+    client.force_login(nurse)
+
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("pps:detail", args=[pps.pk])).status_code == 200
+
+
+def test_shifting_the_start_date_moves_the_calendar(client, nurse, pps):
+    client.force_login(nurse)
+    block = pps.blocks.get()
+
+    response = client.post(
+        reverse("pps:block_reschedule", args=[pps.pk, block.pk]), {f"bloc{block.pk}-start_date": "2024-12-24"}
+    )
+
+    assert response.status_code == 302
+    html = client.get(reverse("pps:detail", args=[pps.pk])).content.decode()
+    assert 'data-date="2024-12-27"' in html
+    assert 'data-date="2024-07-02"' not in html
+
+
+def test_a_bad_edp_keeps_the_input_and_explains_in_french(client, nurse, pps):
+    client.force_login(nurse)
+
+    response = client.post(
+        reverse("pps:edp_add", args=[pps.pk]),
+        {"edp-kind": "pose_iv", "edp-planned_date": "2024-07-08", "edp-label": "PAC bras gauche"},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "« médecin référent » est obligatoire" in html
+    assert 'value="PAC bras gauche"' in html
+    assert pps.elements.count() == 4
+
+
+def test_an_override_is_marked_in_the_list(client, nurse, pps):
+    client.force_login(nurse)
+    surgery = pps.elements.get(kind="chirurgie")
+
+    client.post(reverse("pps:element_date", args=[pps.pk, surgery.pk]), {f"edp{surgery.pk}-planned_date": "2024-07-05"})
+
+    html = client.get(reverse("pps:detail", args=[pps.pk])).content.decode()
+    assert 'data-testid="override-mark"' in html
+    assert "modifiée à la main" in html
+
+
+def test_validating_without_reason_is_refused_then_accepted(client, nurse, pps):
+    client.force_login(nurse)
+    url = reverse("pps:validate", args=[pps.pk])
+
+    response = client.post(url, {"validation-no_rcp_reason": ""})
+    assert response.status_code == 400
+    assert "indiquez la raison" in response.content.decode()
+
+    assert client.post(url, {"validation-no_rcp_reason": "RCP prévue la semaine prochaine"}).status_code == 302
+    pps.refresh_from_db()
+    assert pps.status == PpsStatus.VALIDATED
+
+
+def test_new_version_from_the_page(client, nurse, pps):
+    services.pps_validate(pps=pps, by=nurse, no_rcp_reason="raison")
+    client.force_login(nurse)
+
+    response = client.post(reverse("pps:new_version", args=[pps.pk]), {"version-reason": "GEN-176"})
+
+    new = Pps.objects.get(previous=pps)
+    assert response.status_code == 302
+    assert response.url == reverse("pps:detail", args=[new.pk])
+
+
+def test_the_group_preview_computes_dates(client, nurse):
+    group = seed_group()
+    client.force_login(nurse)
+
+    response = client.get(reverse("pps:group_preview", args=[group.pk]), {"start": "2024-12-24"})
+
+    html = response.content.decode()
+    assert 'datetime="2024-12-27"' in html and 'datetime="2025-01-28"' in html
+
+
+def test_the_library_lists_groups_with_a_query_budget(client, nurse, django_assert_max_num_queries):
+    for _ in range(5):
+        seed_group()
+    client.force_login(nurse)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("pps:library"))
+
+    assert response.content.decode().count(">Chir sein + Hormono</a>") == 5
+
+
+def test_a_nurse_creates_a_personal_group_and_adds_elements(client, nurse):
+    client.force_login(nurse)
+
+    response = client.post(reverse("pps:library"), {"name": "Mon parcours", "patient_comment": ""})
+    group_url = response.url
+    pk = int(group_url.rstrip("/").split("/")[-1])
+    client.post(
+        reverse("pps:group_element_add", args=[pk]),
+        {"element-kind": "consultation", "element-rule_kind": "working_after_start", "element-delay": "0"},
+    )
+    bad = client.post(
+        reverse("pps:group_element_add", args=[pk]),
+        {"element-kind": "imagerie", "element-rule_kind": "working_after_start", "element-delay": "-4"},
+    )
+
+    assert bad.status_code == 400
+    assert "négatif" in bad.content.decode()
+    html = client.get(group_url).content.decode()
+    assert "La date du premier élément de la liste est la même que celle du groupement." in html
+
+
+def test_the_patient_list_page_has_a_query_budget(client, nurse, pps, django_assert_max_num_queries):
+    client.force_login(nurse)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("pps:patient", args=[pps.patient_id]))
+    assert "Version 1" in response.content.decode()
