@@ -96,6 +96,19 @@ class EdpType:
     def css_class(self) -> str:
         return f"edp-{self.kind.replace('_', '-')}"
 
+    @property
+    def short(self) -> str:
+        """Two letters shown in the calendar cells, so the calendar does not rely on colour alone."""
+        return SHORT_LABELS[self.kind]
+
+
+SHORT_LABELS = {
+    "chirurgie": "Ch", "chimiotherapie": "Cm", "radiotherapie": "Ra", "hormonotherapie": "Ho",
+    "immunotherapie": "Im", "therapie_ciblee": "TC", "greffe": "Gr", "iratherapie": "Ir", "essai_clinique": "EC",
+    "examen": "Ex", "imagerie": "Ig", "consultation": "Co", "pose_iv": "IV", "soins_support": "SS",
+    "surveillance": "Su", "rcp": "RC", "accompagnement_social": "AS",
+}  # fmt: skip
+
 
 DARK = "#1b1b1b"
 WHITE = "#ffffff"

@@ -266,3 +266,32 @@ def test_personal_groups_belong_to_their_owner(personas):
 
     assert group.owner == personas["doctor"]
     assert regional.owner is None
+
+
+def test_suggested_contacts_come_from_the_directory(draft, nurse, personas):
+    from dcc.directory.enums import PracticeRole
+    from pps.selectors import suggested_contacts
+    from tests.directory.factories import PlaceOfPracticeFactory
+
+    gp = ProfessionalFactory(general_practitioner=True)
+    draft.patient.general_practitioner = gp
+    draft.patient.save()
+    coordinator = PlaceOfPracticeFactory(
+        establishment=personas.hospital, role=PracticeRole.INFIRMIER_COORDINATEUR,
+        professional=ProfessionalFactory(nurse=True),
+    ).professional  # fmt: skip
+    doctor = ProfessionalFactory()
+    services.pps_element_add(
+        pps=draft, by=nurse, kind="pose_iv", planned_date=D(2025, 3, 3), establishment=personas.hospital,
+        referring_doctor=doctor,
+    )  # fmt: skip
+
+    roles = {(professional, role) for professional, role, _ in suggested_contacts(draft)}
+
+    assert roles == {
+        (gp, "Médecin traitant"),
+        (doctor, "Médecin référent"),
+        (coordinator, "Infirmier(e) de coordination"),
+    }
+    with pytest.raises(ValidationError, match="rôle"):
+        services.pps_contact_add(pps=draft, professional=doctor, role=" ", by=nurse)
