@@ -27,7 +27,7 @@ import holidays
 from django.db import models
 
 MAX_SPAN_DAYS = 5 * 366  # "absurd" beyond five years
-MAX_WORKING_DAYS = 5 * 262
+MAX_WORKING_DAYS = 5 * 250  # about 251 working days a year in France: stays within MAX_SPAN_DAYS
 
 
 class RuleKind(models.TextChoices):

@@ -98,6 +98,11 @@ class EdpForm(StyledForm):
     rhythm = forms.CharField(label="Rythme", required=False, max_length=200)
     comment = forms.CharField(label="Commentaire", required=False, max_length=500)
 
+    def __init__(self, *args, professionals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if professionals is not None:
+            self.fields["referring_doctor"].queryset = professionals.filter(profession=Profession.MEDECIN)
+
 
 class ApplyGroupForm(StyledForm):
     prefix = "groupement"
@@ -139,6 +144,11 @@ class ContactForm(StyledForm):
         label="Professionnel", queryset=Professional.objects.active().order_by("last_name", "first_name")
     )
     role = forms.CharField(label="Rôle", max_length=120)
+
+    def __init__(self, *args, professionals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if professionals is not None:
+            self.fields["professional"].queryset = professionals
 
 
 class ValidateForm(StyledForm):

@@ -91,6 +91,21 @@ def suggested_contacts(pps: Pps) -> list[tuple[Professional, str, object]]:
     return suggestions
 
 
+def directory_choices(pps: Pps) -> QuerySet[Professional]:
+    """Professionals offered in the PPS's pickers: those practising in the establishments of the
+    PPS's 3C (or its establishment), plus the patient's GP. Keeps the pickers short at region scale."""
+    professionals = Professional.objects.active()
+    if pps.three_c_id:
+        scope = Q(places__establishment__three_c_id=pps.three_c_id)
+    elif pps.establishment_id:
+        scope = Q(places__establishment_id=pps.establishment_id)
+    else:
+        return professionals.order_by("last_name", "first_name")
+    if pps.patient.general_practitioner_id:
+        scope |= Q(pk=pps.patient.general_practitioner_id)
+    return professionals.filter(scope).distinct().order_by("last_name", "first_name")
+
+
 def pps_statistics(*, year: int | None = None) -> dict:
     """The seed's PPS tables: produced (validated) PPS and patients, per year, 3C, establishment, author profile.
 

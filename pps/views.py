@@ -213,6 +213,7 @@ def pps_create(request, patient_pk: int):
 def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     groups = selectors.library_for(request.user)
+    professionals = selectors.directory_choices(pps)
     elements = list(pps.elements.all())
     context = {
         "pps": pps,
@@ -224,11 +225,11 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "contacts": list(pps.contacts.all()),
         "transitions": list(pps.transitions.all()),
         "suggestions": selectors.suggested_contacts(pps) if pps.is_draft else [],
-        "edp_form": bound.get("edp") or forms.EdpForm(),
+        "edp_form": bound.get("edp") or forms.EdpForm(professionals=professionals),
         "group_form": bound.get("group") or forms.ApplyGroupForm(groups=groups),
         "protocol_form": bound.get("protocol") or forms.ApplyProtocolForm(),
         "comment_form": bound.get("comment") or forms.CommentForm(initial={"patient_comment": pps.patient_comment}),
-        "contact_form": bound.get("contact") or forms.ContactForm(),
+        "contact_form": bound.get("contact") or forms.ContactForm(professionals=professionals),
         "validate_form": bound.get("validate") or forms.ValidateForm(),
         "deliver_form": bound.get("deliver") or forms.DeliverForm(initial={"delivered_on": timezone.localdate()}),
         "version_form": bound.get("version") or forms.NewVersionForm(),
@@ -270,7 +271,7 @@ def _run(request, pps: Pps, form, key: str, action, success: str):
 @require(perms.can_author_pps)
 def edp_add(request, pk: int):
     pps = _pps_for(request, pk)
-    form = forms.EdpForm(request.POST)
+    form = forms.EdpForm(request.POST, professionals=selectors.directory_choices(pps))
     return _run(
         request, pps, form, "edp",
         lambda data: services.pps_element_add(pps=pps, by=request.user, request=request, **data),
@@ -367,7 +368,7 @@ def comment(request, pk: int):
 @require(perms.can_author_pps)
 def contact_add(request, pk: int):
     pps = _pps_for(request, pk)
-    form = forms.ContactForm(request.POST)
+    form = forms.ContactForm(request.POST, professionals=selectors.directory_choices(pps))
     return _run(
         request, pps, form, "contact",
         lambda data: services.pps_contact_add(

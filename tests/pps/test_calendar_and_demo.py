@@ -35,6 +35,9 @@ def test_the_calendar_has_one_row_per_month_and_marks_days():
 
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_creates_the_seed_groupement_and_is_idempotent():
+    from tests.identity.factories import PatientFactory
+
+    PatientFactory.create_batch(2)  # stand-ins for identity's demo patients
     for _ in range(2):
         call_command("seed_demo", stdout=StringIO())
 
@@ -50,3 +53,5 @@ def test_seed_demo_creates_the_seed_groupement_and_is_idempotent():
     from identity.models import Patient
 
     assert Pps.objects.count() == min(Patient.objects.count(), 4)
+    assert Pps.objects.filter(status="validated").exists()
+    assert all(pps.elements.count() == 4 for pps in Pps.objects.all())

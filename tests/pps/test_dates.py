@@ -178,3 +178,12 @@ def test_an_override_before_the_group_start_is_refused():
 def test_months_between_crosses_the_year_end():
     assert months_between([D(2025, 1, 3), D(2024, 11, 20)]) == [(2024, 11), (2024, 12), (2025, 1)]
     assert months_between([]) == []
+
+
+@settings(max_examples=30, deadline=None)
+@given(start=STARTS)
+def test_the_longest_accepted_working_delay_stays_within_five_years(start):
+    from pps.dates import MAX_WORKING_DAYS
+
+    assert (add_working_days(start, MAX_WORKING_DAYS) - start).days <= MAX_SPAN_DAYS
+    assert compute_dates(start, [Rule(RuleKind.GROUP_START), Rule(RuleKind.WORKING_AFTER_START, MAX_WORKING_DAYS)])

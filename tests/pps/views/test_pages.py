@@ -31,7 +31,7 @@ def test_the_detail_shows_the_calendar_and_the_list_and_is_traced(client, nurse,
     client.force_login(nurse)
     url = reverse("pps:detail", args=[pps.pk])
 
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(28):
         response = client.get(url)
 
     html = response.content.decode()
@@ -46,7 +46,7 @@ def test_the_detail_query_count_does_not_grow_with_elements(client, nurse, pps, 
     services.pps_protocol_apply(pps=pps, protocol=ProtocolFactory(cycles=12), start_date=D(2024, 7, 8), by=nurse)
     client.force_login(nurse)
 
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(28):
         assert client.get(reverse("pps:detail", args=[pps.pk])).status_code == 200
 
 
