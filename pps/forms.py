@@ -104,6 +104,17 @@ class EdpForm(StyledForm):
             self.fields["referring_doctor"].queryset = professionals.filter(profession=Profession.MEDECIN)
 
 
+class ElementForm(EdpForm):
+    """The fields of an EDP already in the PPS (its type is fixed; its date has its own form)."""
+
+    prefix = "element"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        del self.fields["planned_date"]
+
+
 class ApplyGroupForm(StyledForm):
     prefix = "groupement"
     group = forms.ModelChoiceField(label="Groupement d'EDP", queryset=EdpGroup.objects.none())

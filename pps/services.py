@@ -342,7 +342,7 @@ def pps_element_update(*, element: PpsElement, by, request=None, **values) -> Pp
     for key, value in values.items():
         if key not in EDP_FIELDS and key != "end_date":
             raise ValueError(key)
-        setattr(element, key, value)
+        setattr(element, key, "" if value is None and key in ("label", "place", "rhythm", "comment") else value)
     errors = element.missing()
     if errors:
         raise ValidationError(errors)

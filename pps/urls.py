@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edp/", views.edp_add, name="edp_add"),
     path("<int:pk>/edp/<int:element_pk>/date/", views.element_date, name="element_date"),
+    path("<int:pk>/edp/<int:element_pk>/modifier/", views.element_edit, name="element_edit"),
     path("<int:pk>/edp/<int:element_pk>/supprimer/", views.element_remove, name="element_remove"),
     path("<int:pk>/groupement/", views.group_apply, name="group_apply"),
     path("<int:pk>/protocole/", views.protocol_apply, name="protocol_apply"),

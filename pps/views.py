@@ -264,7 +264,14 @@ def _run(request, pps: Pps, form, key: str, action, success: str):
         else:
             messages.success(request, success)
             return redirect(reverse("pps:detail", args=[pps.pk]) + f"#{key}")
-    return _detail(request, selectors.pps_detail(pps.pk), bound={key: form}, status=400)
+    if key in BOUND_FORMS:
+        bound = {key: form}
+    else:  # forms drawn inline in the list (dates): their errors go to the page's error box
+        bound = {"errors": [error for errors in form.errors.values() for error in errors]}
+    return _detail(request, selectors.pps_detail(pps.pk), bound=bound, status=400)
+
+
+BOUND_FORMS = {"edp", "group", "protocol", "comment", "contact", "validate", "deliver", "version"}
 
 
 @require_POST
@@ -314,7 +321,7 @@ def block_reschedule(request, pk: int, block_pk: int):
     block = get_object_or_404(PpsBlock, pk=block_pk, pps=pps)
     form = forms.RescheduleForm(request.POST, prefix=f"bloc{block.pk}")
     return _run(
-        request, pps, form, "group",
+        request, pps, form, "calendrier",
         lambda data: services.pps_block_reschedule(
             block=block, start_date=data["start_date"], by=request.user, request=request
         ),
@@ -337,6 +344,30 @@ def element_date(request, pk: int, element_pk: int):
         ),
         "Date de l'EDP enregistrée.",
     )  # fmt: skip
+
+
+ELEMENT_FIELDS = ("label", "end_date", "establishment", "place", "referring_doctor", "protocol", "rhythm", "comment")
+
+
+@require(perms.can_author_pps)
+def element_edit(request, pk: int, element_pk: int):
+    pps = _pps_for(request, pk)
+    element = get_object_or_404(PpsElement.objects.select_related("block"), pk=element_pk, pps=pps)
+    professionals = selectors.directory_choices(pps)
+    initial = {name: getattr(element, name) for name in ELEMENT_FIELDS}
+    form = forms.ElementForm(request.POST or None, initial=initial, professionals=professionals)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pps_element_update(element=element, by=request.user, request=request, **form.cleaned_data)
+        except ValidationError as error:
+            form.apply(error)
+        else:
+            messages.success(request, "EDP enregistré.")
+            return redirect(reverse("pps:detail", args=[pps.pk]) + "#liste")
+    if request.method == "GET":
+        trail_record(user=request.user, action=TrailAction.READ, patient=pps.patient, obj=pps, request=request)
+    context = {"pps": pps, "element": element, "form": form}
+    return render(request, "pps/element.html", context, status=400 if form.errors else 200)
 
 
 @require_POST

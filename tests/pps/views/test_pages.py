@@ -161,3 +161,58 @@ def test_the_patient_list_page_has_a_query_budget(client, nurse, pps, django_ass
     with django_assert_max_num_queries(15):
         response = client.get(reverse("pps:patient", args=[pps.patient_id]))
     assert "Version 1" in response.content.decode()
+
+
+def test_completing_an_edp_from_a_groupement(client, nurse, pps, personas):
+    from tests.directory.factories import PlaceOfPracticeFactory
+
+    doctor = PlaceOfPracticeFactory(establishment=personas.hospital).professional
+    surgery = pps.elements.get(kind="chirurgie")
+    url = reverse("pps:element_edit", args=[pps.pk, surgery.pk])
+    client.force_login(nurse)
+    assert client.get(url).status_code == 200
+
+    bad = client.post(url, {"element-label": "Tumorectomie", "element-establishment": ""})
+    assert bad.status_code == 400
+    assert "« établissement » est obligatoire" in bad.content.decode()
+    assert 'value="Tumorectomie"' in bad.content.decode()
+
+    good = client.post(
+        url,
+        {
+            "element-label": "Tumorectomie", "element-establishment": personas.hospital.pk,
+            "element-referring_doctor": doctor.pk, "element-place": "Bloc B",
+        },
+    )  # fmt: skip
+    assert good.status_code == 302
+    surgery.refresh_from_db()
+    assert (surgery.label, surgery.place, surgery.referring_doctor) == ("Tumorectomie", "Bloc B", doctor)
+    assert surgery.planned_date == D(2024, 7, 2)
+
+
+def test_element_edit_access(client, personas, pps):
+    from tests.helpers import assert_access
+
+    element = pps.elements.first()
+    url = reverse("pps:element_edit", args=[pps.pk, element.pk])
+    assert_access(client, personas, url, allowed={"doctor", "medical_secretary", "annonce_nurse"})
+
+
+def test_inline_date_errors_are_shown_and_nothing_moves(client, nurse, pps):
+    client.force_login(nurse)
+    surgery = pps.elements.get(kind="chirurgie")
+    block = pps.blocks.get()
+
+    response = client.post(
+        reverse("pps:element_date", args=[pps.pk, surgery.pk]), {f"edp{surgery.pk}-planned_date": "2024-06-01"}
+    )
+    assert response.status_code == 400
+    assert "ne peut pas précéder le début du groupement" in response.content.decode()
+
+    response = client.post(
+        reverse("pps:block_reschedule", args=[pps.pk, block.pk]), {f"bloc{block.pk}-start_date": "pas une date"}
+    )
+    assert response.status_code == 400
+    assert "Saisissez une date valide" in response.content.decode()
+    surgery.refresh_from_db()
+    assert surgery.planned_date == D(2024, 7, 2)
