@@ -24,6 +24,7 @@ class Cell:
     weekend: bool = False
     holiday: bool = False
     elements: list = field(default_factory=list)
+    periods: list = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
@@ -35,6 +36,8 @@ class Cell:
             return "pps-cal-void"
         if self.elements:
             return self.elements[0].type.css_class
+        if self.periods:
+            return "pps-cal-period"
         return "pps-cal-off" if self.weekend or self.holiday else ""
 
     @property
@@ -44,6 +47,8 @@ class Cell:
         text = f"{DAY_NAMES[self.date.weekday()]} {self.date.day} {MONTH_NAMES[self.date.month].lower()}"
         if self.elements:
             text += " : " + ", ".join(element.title for element in self.elements)
+        elif self.periods:
+            text += " : suite de " + ", ".join(element.title for element in self.periods)
         return text
 
 
@@ -64,6 +69,17 @@ def build_calendar(elements, *, extra_months: int = 0) -> list[MonthRow]:
     for element in elements:
         by_day[element.planned_date].append(element)
     months = months_between(by_day)[:MAX_MONTHS]
+    if not months:
+        return []
+    last_shown = datetime.date(*months[-1], std_calendar.monthrange(*months[-1])[1])
+    in_period = defaultdict(list)
+    one = datetime.timedelta(days=1)
+    for element in elements:
+        day = element.planned_date + one
+        end = min(element.end_date, last_shown) if element.end_date else None
+        while end is not None and day <= end:
+            in_period[day].append(element)
+            day += one
     rows = []
     for year, month in months:
         length = std_calendar.monthrange(year, month)[1]
@@ -74,6 +90,8 @@ def build_calendar(elements, *, extra_months: int = 0) -> list[MonthRow]:
                 cells.append(Cell(day, None))
                 continue
             date = datetime.date(year, month, day)
-            cells.append(Cell(day, date, date.weekday() >= 5, date in holidays, by_day.get(date, [])))
+            cells.append(
+                Cell(day, date, date.weekday() >= 5, date in holidays, by_day.get(date, []), in_period.get(date, []))
+            )
         rows.append(MonthRow(year, month, cells))
     return rows

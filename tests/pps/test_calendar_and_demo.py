@@ -33,6 +33,21 @@ def test_the_calendar_has_one_row_per_month_and_marks_days():
     assert build_calendar([]) == []
 
 
+@pytest.mark.django_db
+def test_a_period_is_shaded_until_its_end_within_the_shown_months():
+    hormono = PpsElementFactory.build(kind="hormonotherapie", planned_date=D(2025, 1, 28), end_date=D(2030, 1, 27))
+    visit = PpsElementFactory.build(kind="consultation", planned_date=D(2025, 2, 10))
+
+    rows = build_calendar([hormono, visit])
+
+    assert [row.label for row in rows] == ["Janvier 2025", "Février 2025"]
+    assert rows[0].cells[27].css_class == "edp-hormonotherapie"
+    assert rows[0].cells[28].css_class == "pps-cal-period"
+    assert rows[0].cells[28].description == "mercredi 29 janvier : suite de Hormonothérapie"
+    assert rows[1].cells[9].css_class == "edp-consultation"  # an EDP wins over the period
+    assert rows[1].cells[27].css_class == "pps-cal-period"  # shading stops at the last month shown
+
+
 @pytest.mark.django_db(transaction=True)
 def test_seed_demo_creates_the_seed_groupement_and_is_idempotent():
     from tests.identity.factories import PatientFactory
