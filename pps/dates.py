@@ -133,6 +133,9 @@ def compute_schedule(
     invalid or an element would fall more than five years after the start.
     """
     errors = rule_errors(rules)
+    start_problem = validate_start(start)
+    if start_problem:
+        errors.setdefault(None, []).append(start_problem)
     if errors:
         raise RuleError(errors)
     overrides = overrides or {}
@@ -167,8 +170,22 @@ def compute_dates(
     return [effective for _computed, effective in compute_schedule(start, rules, overrides)]
 
 
+EARLIEST_START = datetime.date(2000, 1, 1)
+LATEST_START = datetime.date(2100, 12, 31)
+
+
+def validate_start(start: datetime.date) -> str | None:
+    """A French message when a start date is outside what a care programme can use, else None."""
+    if not EARLIEST_START <= start <= LATEST_START:
+        return f"La date de début doit être comprise entre {EARLIEST_START:%d/%m/%Y} et {LATEST_START:%d/%m/%Y}."
+    return None
+
+
 def validate_override(start: datetime.date, day: datetime.date) -> str | None:
     """A French message when a user's date for an element is not acceptable, else None."""
+    problem = validate_start(day)
+    if problem:
+        return problem.replace("La date de début", "La date")
     if day < start:
         return f"La date ne peut pas précéder le début du groupement ({start:%d/%m/%Y})."
     if (day - start).days > MAX_SPAN_DAYS:

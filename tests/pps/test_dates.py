@@ -187,3 +187,9 @@ def test_the_longest_accepted_working_delay_stays_within_five_years(start):
 
     assert (add_working_days(start, MAX_WORKING_DAYS) - start).days <= MAX_SPAN_DAYS
     assert compute_dates(start, [Rule(RuleKind.GROUP_START), Rule(RuleKind.WORKING_AFTER_START, MAX_WORKING_DAYS)])
+
+
+def test_a_start_date_out_of_range_is_refused_not_crashing():
+    with pytest.raises(RuleError, match="comprise entre"):
+        compute_dates(D(9999, 12, 1), [Rule(RuleKind.GROUP_START), Rule(RuleKind.WORKING_AFTER_START, 40)])
+    assert "comprise entre" in validate_override(D(2025, 1, 6), D(9999, 1, 1))

@@ -216,3 +216,26 @@ def test_inline_date_errors_are_shown_and_nothing_moves(client, nurse, pps):
     assert "Saisissez une date valide" in response.content.decode()
     surgery.refresh_from_db()
     assert surgery.planned_date == D(2024, 7, 2)
+
+
+def test_an_absurd_start_date_gets_a_french_message(client, nurse, pps):
+    client.force_login(nurse)
+    block = pps.blocks.get()
+
+    response = client.post(
+        reverse("pps:block_reschedule", args=[pps.pk, block.pk]), {f"bloc{block.pk}-start_date": "9999-12-01"}
+    )
+
+    assert response.status_code == 400
+    assert "comprise entre" in response.content.decode()
+    block.refresh_from_db()
+    assert block.start_date == D(2024, 6, 29)
+
+
+def test_the_group_page_previews_without_javascript(client, nurse):
+    group = seed_group()
+    client.force_login(nurse)
+
+    html = client.get(reverse("pps:group", args=[group.pk]), {"start": "2025-04-18"}).content.decode()
+
+    assert 'datetime="2025-04-23"' in html  # 2 working days after Fri 18/04: Easter Monday 21/04 skipped
