@@ -22,7 +22,7 @@ from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
 from identity.models import Patient
-from pps.dates import Rule, RuleError, compute_schedule, rule_errors, validate_override
+from pps.dates import Rule, RuleError, compute_schedule, rule_errors, validate_override, validate_start
 from pps.edp_types import EDP_TYPES, missing_fields
 from pps.enums import GroupScope, PpsStatus, ProtocolKind, RuleKind, UpdateReason
 from pps.models import (
@@ -262,6 +262,12 @@ def _log(pps: Pps, by, from_status: str, note: str = "") -> None:
     PpsTransition.objects.create(pps=pps, from_status=from_status, to_status=pps.status, by=by, note=note)
 
 
+def _check_start(start_date: datetime.date) -> None:
+    problem = validate_start(start_date)
+    if problem:
+        raise ValidationError({"start_date": problem})
+
+
 def _require_draft(pps: Pps) -> None:
     """Lock the PPS row and check, against the database, that it is still a draft."""
     pps.status = Pps.objects.select_for_update().values_list("status", flat=True).get(pk=pps.pk)
@@ -323,6 +329,10 @@ def pps_element_add(
             "referring_doctor": referring_doctor, "protocol": protocol, "rhythm": rhythm,
         },
     )  # fmt: skip
+    for field, day in (("planned_date", planned_date), ("end_date", end_date)):
+        problem = validate_start(day) if day else None
+        if problem and field not in errors:
+            errors[field] = problem.replace("La date de début", "La date")
     if errors:
         raise ValidationError(errors)
     element = PpsElement.objects.create(
@@ -402,6 +412,7 @@ def _instantiate(
 def pps_group_apply(*, pps: Pps, group: EdpGroup, start_date: datetime.date, by, request=None) -> PpsBlock:
     """Instantiate a groupement from ``start_date``; its elements take the PPS's establishment."""
     _require_draft(pps)
+    _check_start(start_date)
     items = [
         {
             "kind": element.kind, "label": element.label, "rule_kind": element.rule_kind, "delay": element.delay,
@@ -431,6 +442,7 @@ def pps_protocol_apply(
 ) -> PpsBlock:
     """One EDP per administration of the protocol (cycle, day), as a block that moves with its start date."""
     _require_draft(pps)
+    _check_start(start_date)
     errors = protocol_errors(
         cycles=protocol.cycles,
         cycle_length_days=protocol.cycle_length_days,
@@ -463,6 +475,7 @@ def pps_block_reschedule(*, block: PpsBlock, start_date: datetime.date, by, requ
     """Move a groupement to a new start date: every date is recomputed, overrides are kept."""
     pps = block.pps
     _require_draft(pps)
+    _check_start(start_date)
     old = block.start_date
     block.start_date = start_date
     block.save(update_fields=["start_date"])
@@ -482,6 +495,8 @@ def pps_element_override(*, element: PpsElement, planned_date: datetime.date | N
     if element.block_id is None:
         if planned_date is None:
             raise ValidationError({"planned_date": "La date prévue est obligatoire."})
+        if validate_start(planned_date):
+            raise ValidationError({"planned_date": validate_start(planned_date).replace("La date de début", "La date")})
         element.planned_date = planned_date
         if element.end_date and element.end_date < planned_date:
             raise ValidationError({"planned_date": "La date prévue ne peut pas suivre la fin de la période."})

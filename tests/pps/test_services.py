@@ -295,3 +295,21 @@ def test_suggested_contacts_come_from_the_directory(draft, nurse, personas):
     }
     with pytest.raises(ValidationError, match="rôle"):
         services.pps_contact_add(pps=draft, professional=doctor, role=" ", by=nurse)
+
+
+def test_an_edp_dated_in_year_one_is_refused(draft, nurse):
+    with pytest.raises(ValidationError, match="comprise entre"):
+        services.pps_element_add(pps=draft, by=nurse, kind="consultation", planned_date=D(1, 1, 1))
+    element = services.pps_element_add(pps=draft, by=nurse, kind="consultation", planned_date=D(2025, 3, 3))
+    with pytest.raises(ValidationError, match="comprise entre"):
+        services.pps_element_override(element=element, planned_date=D(2999, 1, 1), by=nurse)
+
+
+def test_a_protocol_or_groupement_at_an_absurd_start_is_refused(draft, nurse):
+    for apply in (
+        lambda: services.pps_protocol_apply(pps=draft, protocol=ProtocolFactory(), start_date=D(9999, 12, 1), by=nurse),
+        lambda: services.pps_group_apply(pps=draft, group=seed_group(), start_date=D(9999, 12, 1), by=nurse),
+    ):
+        with pytest.raises(ValidationError, match="comprise entre"):
+            apply()
+    assert not draft.blocks.exists()
