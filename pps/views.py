@@ -6,6 +6,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,9 +31,17 @@ from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsContact, Pps
 
 @require(perms.can_author_pps)
 def home(request):
-    patients = visible_patients(request.user).order_by("birth_name", "first_given_name")[:100]
+    query = request.GET.get("q", "").strip()
+    patients = visible_patients(request.user)
+    if query:
+        patients = patients.filter(Q(birth_name__icontains=query) | Q(used_name__icontains=query))
+    patients = patients.order_by("birth_name", "first_given_name")[:PATIENTS_SHOWN]
     recent = Pps.objects.filter(author=request.user).select_related("patient").order_by("-created_at")[:10]
-    return render(request, "pps/home.html", {"patients": patients, "recent": recent})
+    context = {"patients": patients, "recent": recent, "query": query, "limit": PATIENTS_SHOWN}
+    return render(request, "pps/home.html", context)
+
+
+PATIENTS_SHOWN = 50
 
 
 @require(perms.can_use_library)

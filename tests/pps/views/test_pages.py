@@ -239,3 +239,19 @@ def test_the_group_page_previews_without_javascript(client, nurse):
     html = client.get(reverse("pps:group", args=[group.pk]), {"start": "2025-04-18"}).content.decode()
 
     assert 'datetime="2025-04-23"' in html  # 2 working days after Fri 18/04: Easter Monday 21/04 skipped
+
+
+def test_the_home_lists_only_the_nurses_patients_and_searches_them(client, nurse, hospital_patient, personas):
+    from dcc.records.services import care_relationship_add
+    from tests.identity.factories import PatientFactory
+
+    PatientFactory(birth_name="HORSDUSOIN")
+    other = PatientFactory(birth_name="ZEBULON")
+    care_relationship_add(patient=other, kind="treating_establishment", establishment=personas.hospital)
+    client.force_login(nurse)
+
+    html = client.get(reverse("pps:home")).content.decode()
+    assert hospital_patient.birth_name in html and "ZEBULON" in html
+    assert "HORSDUSOIN" not in html
+    searched = client.get(reverse("pps:home"), {"q": "zebu"}).content.decode()
+    assert "ZEBULON" in searched and hospital_patient.birth_name not in searched
