@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from dcc.accounts import perms
+from dcc.accounts.enums import PATIENT_CARE_PROFILES
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,11 @@ def nav_items(user) -> list[NavItem]:
     items = [NavItem("Accueil", reverse("home"), "home")]
     if perms.can_browse_directory(user):
         items.append(NavItem("Annuaire", reverse("directory:professionals"), "directory"))
-    from pps.perms import can_author_pps, can_use_library
-
-    if can_use_library(user):
-        items.append(NavItem("PPS", reverse("pps:home" if can_author_pps(user) else "pps:library"), "pps"))
+    # PPS: its authors (patient-care profiles, see pps.perms) and the admin of its library.
+    if perms.has_any_profile(user) and user.profiles & PATIENT_CARE_PROFILES:
+        items.append(NavItem("PPS", reverse("pps:home"), "pps"))
+    elif perms.can_administer(user):
+        items.append(NavItem("PPS", reverse("pps:library"), "pps"))
     if perms.can_administer(user):
         items.append(NavItem("Administration", reverse("admin:index"), "admin"))
     return items

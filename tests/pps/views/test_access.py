@@ -78,3 +78,15 @@ def test_rescheduling_is_for_the_patients_care_team_only(client, personas, pps):
 
 def test_statistics(client, personas):
     assert_access(client, personas, reverse("pps:statistics"), allowed={"admin", "secretary_3c", "registry"})
+
+
+def test_the_pps_nav_item_follows_the_rights(personas):
+    from dcc.accounts.navigation import nav_items
+
+    def pps_link(name):
+        return next((item.url for item in nav_items(personas[name]) if item.section == "pps"), None)
+
+    assert pps_link("annonce_nurse") == reverse("pps:home")
+    assert pps_link("admin") == reverse("pps:library")
+    assert pps_link("registry") is None
+    assert pps_link("no_profile") is None
