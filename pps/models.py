@@ -384,6 +384,11 @@ class PpsElement(EdpFields):
         return self.rule.describe(first=self.position == 1) if self.rule_kind else ""
 
     @property
+    def precedes_block_start(self) -> bool:
+        """A kept manual date that a later change of start date left before the groupement's start."""
+        return self.block_id is not None and self.planned_date < self.block.start_date
+
+    @property
     def override_differs(self) -> bool:
         return self.is_overridden and self.computed_date is not None and self.computed_date != self.planned_date
 

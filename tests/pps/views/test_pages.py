@@ -255,3 +255,14 @@ def test_the_home_lists_only_the_nurses_patients_and_searches_them(client, nurse
     assert "HORSDUSOIN" not in html
     searched = client.get(reverse("pps:home"), {"q": "zebu"}).content.decode()
     assert "ZEBULON" in searched and hospital_patient.birth_name not in searched
+
+
+def test_a_kept_override_left_before_a_later_start_is_flagged(client, nurse, pps):
+    surgery = pps.elements.get(kind="chirurgie")
+    services.pps_element_override(element=surgery, planned_date=D(2024, 7, 3), by=nurse)
+    services.pps_block_reschedule(block=pps.blocks.get(), start_date=D(2024, 9, 2), by=nurse)
+    client.force_login(nurse)
+
+    html = client.get(reverse("pps:detail", args=[pps.pk])).content.decode()
+
+    assert "Avant le début du groupement : à vérifier." in html
