@@ -551,6 +551,11 @@ def pps_validation_errors(pps: Pps, *, no_rcp_reason: str) -> list[str]:
     for element in elements:
         for message in element.missing().values():
             errors.append(f"{element.title} ({element.planned_date:%d/%m/%Y}) : {message}")
+        if element.precedes_block_start:
+            errors.append(
+                f"{element.title} ({element.planned_date:%d/%m/%Y}) : la date précède le début du groupement "
+                f"« {element.block.name} » ; corrigez-la ou revenez à la date calculée."
+            )
     if pps.rcp_proposition_id is None and not no_rcp_reason.strip():
         errors.append(
             "Aucune proposition de RCP n'est liée à ce PPS : indiquez la raison de la validation sans proposition."

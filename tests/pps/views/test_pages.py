@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from dcc.records.models import AccessTrail
@@ -266,3 +267,5 @@ def test_a_kept_override_left_before_a_later_start_is_flagged(client, nurse, pps
     html = client.get(reverse("pps:detail", args=[pps.pk])).content.decode()
 
     assert "Avant le début du groupement : à vérifier." in html
+    with pytest.raises(ValidationError, match="précède le début du groupement"):
+        services.pps_validate(pps=pps, by=nurse, no_rcp_reason="raison")
