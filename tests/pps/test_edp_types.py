@@ -8,8 +8,16 @@ from django.conf import settings
 
 from pps.edp_types import CATEGORIES, EDP_TYPES, EdpKind, contrast_ratio, missing_fields
 
-SPECS = Path(settings.BASE_DIR).parent.parent / "shared" / "specs" / "cisis"
-VALUE_SETS = SPECS / "jeuxDeValeurs"
+# The steering folder's shared/ sits beside the clone (CI) or beside the worktrees (developers).
+_BASE = Path(settings.BASE_DIR)
+VALUE_SETS = next(
+    (
+        candidate / "shared" / "specs" / "cisis" / "jeuxDeValeurs"
+        for candidate in (_BASE.parent, _BASE.parent.parent)
+        if (candidate / "shared" / "specs" / "cisis" / "jeuxDeValeurs").is_dir()
+    ),
+    _BASE / "missing-shared-specs",
+)
 
 
 def concepts(value_set_name: str) -> set[tuple[str, str]]:
