@@ -9,6 +9,7 @@ urlpatterns = [
     path("annuaire/", include("dcc.directory.urls")),
     path("patients/", include("identity.urls")),
     path("rcp/", include("rcp.urls")),
+    path("pps/", include("pps.urls")),
     path("admin/", admin.site.urls),
     path("", include("dcc.accounts.urls")),
 ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from dcc.accounts import perms
+from dcc.accounts.enums import PATIENT_CARE_PROFILES
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,11 @@ def nav_items(user) -> list[NavItem]:
         items.append(NavItem("Patients", reverse("identity:search"), "patients"))
     if perms.has_any_profile(user):
         items.append(NavItem("RCP", reverse("rcp:catalogue"), "rcp"))
+    # PPS: its authors (patient-care profiles, see pps.perms) and the admin of its library.
+    if perms.has_any_profile(user) and user.profiles & PATIENT_CARE_PROFILES:
+        items.append(NavItem("PPS", reverse("pps:home"), "pps"))
+    elif perms.can_administer(user):
+        items.append(NavItem("PPS", reverse("pps:library"), "pps"))
     if perms.can_administer(user):
         items.append(NavItem("Administration", reverse("admin:index"), "admin"))
     return items

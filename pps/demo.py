@@ -1,0 +1,90 @@
+"""Demo data: the seed's groupement "Chir sein + Hormono", a few protocols, and PPS for a few demo patients."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from dcc.accounts.models import User
+from identity.models import Patient
+from pps import services
+from pps.enums import GroupScope, ProtocolKind, RuleKind
+from pps.models import EdpGroup, Pps, Protocol
+
+ORDER = 50
+ANNONCE_EMAIL = "annonce@demo.dcc.test"
+
+GROUPS = [
+    (
+        "Chir sein + Hormono",
+        "Hormonothérapie pendant 5 ans : début 3 semaines après l'opération.",
+        [
+            ("consultation", RuleKind.GROUP_START, 0, "Consultation d'annonce", ""),
+            ("chirurgie", RuleKind.WORKING_AFTER_PREVIOUS, 2, "", ""),
+            ("consultation", RuleKind.CALENDAR_AFTER_PREVIOUS, 14, "Consultation post-opératoire", ""),
+            ("hormonotherapie", RuleKind.WORKING_AFTER_START, 23, "", "1 comprimé par jour pendant 5 ans"),
+        ],
+    ),
+    (
+        "Pose de PAC + chimiothérapie",
+        "Pose d'une chambre implantable avant le premier cycle de chimiothérapie.",
+        [
+            ("consultation", RuleKind.GROUP_START, 0, "Consultation d'annonce", ""),
+            ("pose_iv", RuleKind.WORKING_AFTER_PREVIOUS, 5, "Pose de chambre implantable", ""),
+            ("soins_support", RuleKind.WORKING_AFTER_START, 3, "Consultation diététique", ""),
+            ("chimiotherapie", RuleKind.WORKING_AFTER_PREVIOUS, 3, "Premier cycle", ""),
+        ],
+    ),
+]
+
+PROTOCOLS = [
+    ("CAELYX 28 j", ProtocolKind.CHIMIOTHERAPIE, "CAELYX", 28, 6, "1"),
+    ("FOLFOX 4", ProtocolKind.CHIMIOTHERAPIE, "OXALIPLATINE, LEUCOVORINE, 5-FU", 14, 12, "1, 2"),
+    ("PACLITAXEL hebdomadaire", ProtocolKind.CHIMIOTHERAPIE, "PACLITAXEL", 7, 12, "1"),
+    ("AC 60", ProtocolKind.CHIMIOTHERAPIE, "DOXORUBICINE, CYCLOPHOSPHAMIDE", 21, 4, "1"),
+    ("PEMBROLIZUMAB 21 j", ProtocolKind.IMMUNOTHERAPIE, "PEMBROLIZUMAB", 21, 8, "1"),
+]
+
+
+@transaction.atomic
+def seed(context: dict) -> None:
+    log = context.get("log", print)
+    for name, comment, items in GROUPS:
+        group, created = EdpGroup.objects.get_or_create(
+            name=name, scope=GroupScope.REGIONAL, defaults={"patient_comment": comment}
+        )
+        if created:
+            for kind, rule_kind, delay, label, rhythm in items:
+                services.edp_group_element_add(
+                    group=group, kind=kind, rule_kind=rule_kind, delay=delay, label=label, rhythm=rhythm
+                )
+    for name, kind, drugs, length, cycles, days in PROTOCOLS:
+        Protocol.objects.update_or_create(
+            name=name,
+            defaults={"kind": kind, "drugs": drugs, "cycle_length_days": length, "cycles": cycles,
+                      "administration_days": days},
+        )  # fmt: skip
+    log(f"PPS : {len(GROUPS)} groupements régionaux, {len(PROTOCOLS)} protocoles")
+
+    nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
+    patients = list(Patient.objects.current().order_by("pk")[:4]) if nurse else []
+    if not patients:
+        log("PPS : aucun patient de démonstration, pas de PPS créé")
+        return
+    group = EdpGroup.objects.get(name="Chir sein + Hormono", scope=GroupScope.REGIONAL)
+    made = 0
+    for index, patient in enumerate(patients):
+        if Pps.objects.filter(patient=patient).exists():
+            continue
+        pps = services.pps_create(patient=patient, by=nurse)
+        start = timezone.localdate() - datetime.timedelta(days=14 * index)
+        services.pps_group_apply(pps=pps, group=group, start_date=start, by=nurse)
+        services.pps_update_details(
+            pps=pps, by=nurse, patient_comment="N'hésitez pas à appeler l'infirmière de coordination."
+        )
+        if index % 2 == 0:
+            services.pps_validate(pps=pps, by=nurse, no_rcp_reason="Démonstration : fiche RCP non reprise dans le DCC")
+        made += 1
+    log(f"PPS : {made} PPS de démonstration")

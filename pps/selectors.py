@@ -1,0 +1,147 @@
+"""Reads of the PPS app."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+from dcc.directory.enums import PracticeRole
+from dcc.directory.models import PlaceOfPractice, Professional
+from pps.enums import GroupScope
+from pps.models import EdpGroup, EdpGroupElement, EdpGroupFavourite, Pps, PpsElement, Protocol
+
+
+def library_for(user) -> QuerySet[EdpGroup]:
+    """Groupements the user may use: the regional library and their own, favourites first."""
+    favourite = EdpGroupFavourite.objects.filter(user_id=user.pk, group_id=OuterRef("pk"))
+    return (
+        EdpGroup.objects.available_to(user)
+        .annotate(is_favourite=Exists(favourite), element_count=Count("elements"))
+        .prefetch_related(Prefetch("elements", queryset=EdpGroupElement.objects.order_by("position")))
+        .order_by("-is_favourite", "scope", "name")
+    )
+
+
+def group_detail(pk: int) -> EdpGroup:
+    return (
+        EdpGroup.objects.select_related("owner")
+        .prefetch_related(
+            Prefetch("elements", queryset=EdpGroupElement.objects.select_related("protocol").order_by("position"))
+        )
+        .get(pk=pk)
+    )
+
+
+def active_protocols() -> QuerySet[Protocol]:
+    return Protocol.objects.filter(is_active=True).order_by("name")
+
+
+def patient_pps(patient) -> QuerySet[Pps]:
+    return (
+        Pps.objects.filter(patient=patient)
+        .select_related("author", "establishment", "superseded_by")
+        .annotate(element_count=Count("elements"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def pps_detail(pk: int) -> Pps:
+    elements = PpsElement.objects.select_related("establishment", "referring_doctor", "protocol", "block").order_by(
+        "planned_date", "block_id", "position", "id"
+    )
+    return (
+        Pps.objects.select_related(
+            "patient", "author", "validated_by", "establishment", "three_c", "previous", "superseded_by"
+        )
+        .prefetch_related(
+            Prefetch("elements", queryset=elements),
+            "blocks",
+            "contacts__professional",
+            "contacts__establishment",
+            "transitions__by",
+        )
+        .get(pk=pk)
+    )
+
+
+def suggested_contacts(pps: Pps) -> list[tuple[Professional, str, object]]:
+    """Contacts to offer: the patient's GP, the referring doctors of the EDPs, the establishment's
+    coordination nurses (professional, role, establishment)."""
+    suggestions: list[tuple[Professional, str, object]] = []
+    seen: set[tuple[int, str]] = set()
+
+    def offer(professional, role, establishment=None):
+        if professional is not None and (professional.pk, role) not in seen:
+            seen.add((professional.pk, role))
+            suggestions.append((professional, role, establishment))
+
+    patient = pps.patient
+    if patient.general_practitioner_id:
+        offer(patient.general_practitioner, "Médecin traitant")
+    for element in pps.elements.all():
+        if element.referring_doctor_id:
+            offer(element.referring_doctor, "Médecin référent", element.establishment)
+    if pps.establishment_id:
+        nurses = PlaceOfPractice.objects.filter(
+            establishment_id=pps.establishment_id, role=PracticeRole.INFIRMIER_COORDINATEUR,
+            professional__is_active=True,
+        ).select_related("professional", "establishment")  # fmt: skip
+        for place in nurses:
+            offer(place.professional, "Infirmier(e) de coordination", place.establishment)
+    return suggestions
+
+
+def directory_choices(pps: Pps) -> QuerySet[Professional]:
+    """Professionals offered in the PPS's pickers: those practising in the establishments of the
+    PPS's 3C (or its establishment), plus the patient's GP. Keeps the pickers short at region scale."""
+    professionals = Professional.objects.active()
+    if pps.three_c_id:
+        scope = Q(places__establishment__three_c_id=pps.three_c_id)
+    elif pps.establishment_id:
+        scope = Q(places__establishment_id=pps.establishment_id)
+    else:
+        return professionals.order_by("last_name", "first_name")
+    if pps.patient.general_practitioner_id:
+        scope |= Q(pk=pps.patient.general_practitioner_id)
+    return professionals.filter(scope).distinct().order_by("last_name", "first_name")
+
+
+def pps_statistics(*, year: int | None = None) -> dict:
+    """The seed's PPS tables: produced (validated) PPS and patients, per year, 3C, establishment, author profile.
+
+    A PPS counts once per validated version (the seed counts documents produced).
+    """
+    produced = Pps.objects.produced()
+    if year is not None:
+        produced = produced.filter(validated_at__year=year)
+
+    def table(*fields):
+        return list(
+            produced.values(*fields)
+            .annotate(pps=Count("id"), patients=Count("patient_id", distinct=True))
+            .order_by("-pps", *fields)
+        )
+
+    per_year = list(
+        Pps.objects.produced()
+        .annotate(year=ExtractYear("validated_at"))
+        .values("year")
+        .annotate(pps=Count("id"), patients=Count("patient_id", distinct=True))
+        .order_by("year")
+    )
+    totals = produced.aggregate(pps=Count("id"), patients=Count("patient_id", distinct=True))
+    return {
+        "year": year,
+        "per_year": per_year,
+        "per_three_c": table("three_c__name"),
+        "per_establishment": table("establishment__name", "three_c__name"),
+        "per_profile": list(
+            produced.values("author_profile").annotate(pps=Count("id")).order_by("-pps", "author_profile")
+        ),
+        "total": totals["pps"],
+        "patients": totals["patients"],
+    }
+
+
+def regional_groups() -> QuerySet[EdpGroup]:
+    return EdpGroup.objects.filter(Q(scope=GroupScope.REGIONAL))
