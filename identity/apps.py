@@ -7,3 +7,11 @@ class IdentityConfig(AppConfig):
     name = "identity"
     label = "identity"
     verbose_name = "Identité des patients"
+
+    def ready(self) -> None:
+        from dcc.accounts.navigation import register
+        from identity.perms import can_search_patients
+
+        register(
+            order=20, label="Patients", section="patients", url_name="identity:search", visible=can_search_patients
+        )

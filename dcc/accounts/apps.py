@@ -7,3 +7,12 @@ class AccountsConfig(AppConfig):
     name = "dcc.accounts"
     label = "accounts"
     verbose_name = "Comptes et droits"
+
+    def ready(self) -> None:
+        from dcc.accounts import perms
+        from dcc.accounts.navigation import register
+
+        register(order=10, label="Accueil", section="home", url_name="home", visible=lambda user: True)
+        register(
+            order=90, label="Administration", section="admin", url_name="admin:index", visible=perms.can_administer
+        )

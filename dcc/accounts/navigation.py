@@ -1,13 +1,15 @@
-"""The navigation bar, computed from the user's rights."""
+"""The navigation bar, computed from the user's rights.
+
+Each app registers its entries from its ``AppConfig.ready()`` with ``register(...)``: the accounts
+app (lowest layer) never imports the apps above it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
-
-from dcc.accounts import perms
-from dcc.accounts.enums import PATIENT_CARE_PROFILES
 
 
 @dataclass(frozen=True)
@@ -17,21 +19,29 @@ class NavItem:
     section: str
 
 
-def nav_items(user) -> list[NavItem]:
-    items = [NavItem("Accueil", reverse("home"), "home")]
-    if perms.can_browse_directory(user):
-        items.append(NavItem("Annuaire", reverse("directory:professionals"), "directory"))
-    from identity.perms import can_search_patients
+@dataclass(frozen=True)
+class NavEntry:
+    order: int
+    label: str
+    section: str
+    url_name: str | Callable[[object], str]
+    visible: Callable[[object], bool]
 
-    if can_search_patients(user):
-        items.append(NavItem("Patients", reverse("identity:search"), "patients"))
-    if perms.has_any_profile(user):
-        items.append(NavItem("RCP", reverse("rcp:catalogue"), "rcp"))
-    # PPS: its authors (patient-care profiles, see pps.perms) and the admin of its library.
-    if perms.has_any_profile(user) and user.profiles & PATIENT_CARE_PROFILES:
-        items.append(NavItem("PPS", reverse("pps:home"), "pps"))
-    elif perms.can_administer(user):
-        items.append(NavItem("PPS", reverse("pps:library"), "pps"))
-    if perms.can_administer(user):
-        items.append(NavItem("Administration", reverse("admin:index"), "admin"))
+
+_ENTRIES: dict[str, NavEntry] = {}
+
+
+def register(
+    *, order: int, label: str, section: str, url_name: str | Callable[[object], str], visible: Callable
+) -> None:
+    """Add (or replace) the entry of ``section``; ``url_name`` may depend on the user."""
+    _ENTRIES[section] = NavEntry(order, label, section, url_name, visible)
+
+
+def nav_items(user) -> list[NavItem]:
+    items = []
+    for entry in sorted(_ENTRIES.values(), key=lambda entry: entry.order):
+        if entry.visible(user):
+            url_name = entry.url_name(user) if callable(entry.url_name) else entry.url_name
+            items.append(NavItem(entry.label, reverse(url_name), entry.section))
     return items

@@ -8,16 +8,8 @@ from django.conf import settings
 
 from pps.edp_types import CATEGORIES, EDP_TYPES, EdpKind, contrast_ratio, missing_fields
 
-# The steering folder's shared/ sits beside the clone (CI) or beside the worktrees (developers).
-_BASE = Path(settings.BASE_DIR)
-VALUE_SETS = next(
-    (
-        candidate / "shared" / "specs" / "cisis" / "jeuxDeValeurs"
-        for candidate in (_BASE.parent, _BASE.parent.parent)
-        if (candidate / "shared" / "specs" / "cisis" / "jeuxDeValeurs").is_dir()
-    ),
-    _BASE / "missing-shared-specs",
-)
+# The official value sets ship with the CDA validator (interop/cda/specs, a copy of the ANS material).
+VALUE_SETS = Path(settings.BASE_DIR) / "interop" / "cda" / "specs" / "jeuxDeValeurs"
 
 
 def concepts(value_set_name: str) -> set[tuple[str, str]]:
@@ -29,7 +21,6 @@ def test_every_kind_has_a_type():
     assert set(EDP_TYPES) == set(EdpKind.values)
 
 
-@pytest.mark.skipif(not VALUE_SETS.is_dir(), reason="the CI-SIS value sets are in the steering folder")
 @pytest.mark.parametrize("kind", list(EDP_TYPES))
 def test_each_type_code_is_in_its_category_value_set(kind):
     spec = EDP_TYPES[kind]
@@ -37,7 +28,6 @@ def test_each_type_code_is_in_its_category_value_set(kind):
     assert (spec.code, spec.code_system) in concepts(spec.category.value_set_name)
 
 
-@pytest.mark.skipif(not VALUE_SETS.is_dir(), reason="the CI-SIS value sets are in the steering folder")
 @pytest.mark.parametrize("category", CATEGORIES, ids=lambda c: c.code)
 def test_categories_match_the_value_set_oids(category):
     text = (VALUE_SETS / f"{category.value_set_name}.xml").read_text(encoding="utf-8")
