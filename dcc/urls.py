@@ -8,6 +8,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("annuaire/", include("dcc.directory.urls")),
     path("admin/", admin.site.urls),
+    path("dossier/", include("dcc.records.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
     name = "dcc.accounts"
     label = "accounts"
     verbose_name = "Comptes et droits"
+
+    def ready(self) -> None:
+        from dcc.accounts import receivers  # noqa: F401

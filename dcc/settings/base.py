@@ -252,3 +252,24 @@ if not SECRET_KEY:
     raise ImproperlyConfigured(
         "DJANGO_SECRET_KEY est obligatoire en production (ou utilisez DJANGO_SETTINGS_MODULE=dcc.settings.dev)."
     )
+
+# --- rights (accounts, records) ---
+AUTHENTICATION_BACKENDS = [
+    "dcc.accounts.backends.DccModelBackend",
+    "dcc.accounts.backends.DccAuthenticationBackend",
+]
+MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentication and allauth
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]
+# Absolute session lifetime, whatever the activity (the idle expiry is DCC_SESSION_IDLE_MINUTES).
+DCC_SESSION_MAX_HOURS = env_int("DCC_SESSION_MAX_HOURS", 10)
+# One-time codes mandatory for the profiles that read patient records, after a grace period at first login.
+DCC_MFA_REQUIRED = env_bool("DCC_MFA_REQUIRED", True)
+DCC_MFA_GRACE_DAYS = env_int("DCC_MFA_GRACE_DAYS", 7)
+DCC_BREAK_GLASS_HOURS = env_int("DCC_BREAK_GLASS_HOURS", 4)
+DCC_IMPERSONATION_MINUTES = env_int("DCC_IMPERSONATION_MINUTES", 60)
+DCC_ACCOUNT_UNUSED_DAYS = env_int("DCC_ACCOUNT_UNUSED_DAYS", 180)
+DCC_ACCOUNT_WARNING_DAYS = env_int("DCC_ACCOUNT_WARNING_DAYS", 14)
+CELERY_BEAT_SCHEDULE["accounts-unused"] = {
+    "task": "accounts.deactivate_unused_accounts",
+    "schedule": crontab(hour=2, minute=41),
+}
