@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from dcc.accounts.enums import HOME_PRIORITY, AccountEventKind, Permission, Profile
@@ -87,6 +88,16 @@ class User(AbstractUser):
             for grant in self.profile_grants.all()
             if grant.is_active and (grant.end_date is None or grant.end_date >= today)
         ]
+
+    def scoped_grants(self) -> list[ProfileGrant]:
+        """The active grants with their 3Cs and establishments loaded (once per user instance)."""
+        cached = getattr(self, "_scoped_grants", None)
+        if cached is None:
+            grants = self.active_grants()
+            if grants and not hasattr(grants[0], "_prefetched_objects_cache"):
+                prefetch_related_objects(grants, "three_cs", "establishments")
+            cached = self._scoped_grants = grants
+        return cached
 
     def is_expired(self, today=None) -> bool:
         return self.expires_on is not None and self.expires_on < (today or timezone.localdate())

@@ -95,10 +95,11 @@ def user_can(user, permission: str, *, three_c=None, establishment=None) -> bool
     if permission not in Permission.values:
         raise ValueError(f"Droit inconnu : {permission}")
     permissions = profile_permissions(user)
+    scoped = three_c is not None or establishment is not None
     return any(
         permission in permissions.get(grant.profile, ())
-        and _grant_covers(grant, three_c=three_c, establishment=establishment)
-        for grant in user.active_grants()
+        and (not scoped or _grant_covers(grant, three_c=three_c, establishment=establishment))
+        for grant in (user.scoped_grants() if scoped else user.active_grants())
     )
 
 

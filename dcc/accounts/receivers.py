@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from allauth.account.authentication import get_authentication_records
+from allauth.mfa.signals import authentication_failed as mfa_authentication_failed
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import transaction
@@ -72,3 +73,15 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_rights_changed(sender, **kwargs):
     perms.rights_cache_clear()
     transaction.on_commit(perms.rights_cache_clear)
+
+
+@receiver(mfa_authentication_failed, dispatch_uid="dcc_accounts_mfa_failed")
+def on_mfa_failed(sender, request, user, authenticator=None, reauthentication=False, **kwargs):
+    """A wrong or replayed one-time code (allauth refuses a code already used)."""
+    security_event.send(
+        sender=type(user),
+        user=None,
+        action="login_failed",
+        request=request,
+        detail=f"code à usage unique refusé pour {user.email}",
+    )

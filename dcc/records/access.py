@@ -33,7 +33,7 @@ def care_scope(user) -> Q:
     readers = {
         profile for profile, held in perms.profile_permissions(user).items() if Permission.PATIENT_READ in held
     }
-    for grant in user.active_grants():
+    for grant in user.scoped_grants():
         if grant.profile not in readers:
             continue
         establishment_ids.update(establishment.pk for establishment in grant.establishments.all())

@@ -108,8 +108,11 @@ class AccessTrailQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
 
-    _raw_delete = delete
-    bulk_update = update
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("La traçabilité des accès ne peut pas être modifiée.")
+
+    def _raw_delete(self, *args, **kwargs):
+        raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
 
 
 class AccessTrail(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dcc.records.enums import TrailAction
@@ -39,7 +39,12 @@ def trail_search(
     """Trail lines, newest first, filtered (the page itself is one query plus the count)."""
     lines = AccessTrail.objects.all()
     if user_query:
-        lines = lines.filter(user_label__icontains=user_query) | lines.filter(acting_as_label__icontains=user_query)
+        lines = lines.filter(
+            Q(user_label__icontains=user_query)
+            | Q(acting_as_label__icontains=user_query)
+            | Q(user__email__icontains=user_query)
+            | Q(user__last_name__icontains=user_query)
+        )
     if patient_id is not None:
         lines = lines.filter(patient_id=patient_id)
     if action:
@@ -58,3 +63,40 @@ def patient_openers(patient_id: int) -> QuerySet[AccessTrail]:
 
 def break_glass_grants_of(patient_id: int) -> QuerySet[BreakGlassGrant]:
     return BreakGlassGrant.objects.filter(patient_id=patient_id).select_related("user").order_by("-opened_at")
+
+
+def connection_statistics(
+    *, start: datetime.date | None = None, end: datetime.date | None = None
+) -> list[dict[str, object]]:
+    """Logins by connection method and profile ("Connexion des utilisateurs"), one row per pair.
+
+    A user holding several profiles counts once under each. Rows: ``method``, ``method_label``,
+    ``profile``, ``profile_label``, ``logins`` (login count) and ``users`` (distinct users).
+    """
+    from django.db.models import Count
+
+    from dcc.accounts.enums import ConnectionMethod, Profile
+
+    lines = AccessTrail.objects.filter(action=TrailAction.LOGIN, user__isnull=False)
+    if start is not None:
+        lines = lines.filter(at__gte=_day_start(start))
+    if end is not None:
+        lines = lines.filter(at__lt=_day_start(end + datetime.timedelta(days=1)))
+    rows = (
+        lines.values("connection_method", "user__profile_grants__profile")
+        .annotate(logins=Count("id"), users=Count("user_id", distinct=True))
+        .order_by("connection_method", "user__profile_grants__profile")
+    )
+    methods = dict(ConnectionMethod.choices)
+    profiles = dict(Profile.choices)
+    return [
+        {
+            "method": row["connection_method"],
+            "method_label": methods.get(row["connection_method"], row["connection_method"] or "inconnu"),
+            "profile": row["user__profile_grants__profile"] or "",
+            "profile_label": profiles.get(row["user__profile_grants__profile"], "Sans profil"),
+            "logins": row["logins"],
+            "users": row["users"],
+        }
+        for row in rows
+    ]
