@@ -90,8 +90,8 @@ class SecurityMiddleware:
                 session[services.TERMS_SESSION_KEY] = terms.pk
             elif route != "accounts:terms":
                 return redirect_to_login(request.get_full_path(), login_url="accounts:terms")
-        if route.startswith("mfa_") or route == "accounts:terms":
-            return None
+        if route.startswith(("mfa_", "account_")) or route == "accounts:terms":
+            return None  # enrolling a code generator needs these pages (reauthentication, codes)
         return self._enforce_mfa(request)
 
     def _impersonate(self, request, route: str):
