@@ -134,13 +134,20 @@ def seed_personas() -> list[Persona]:
     return PERSONAS
 
 
-TERMS_V1 = """Le DCC est un service régional réservé aux professionnels qui prennent en charge des patients atteints de cancer.
-
-1. Vous n'accédez qu'aux dossiers des patients dont vous assurez la prise en charge. Tout accès exceptionnel (bris de glace) doit être motivé ; il est signalé aux administrateurs.
-2. Tous les accès aux données de santé sont tracés (qui, quand, quel patient, quelle action, depuis quelle adresse).
-3. Vos identifiants et vos codes à usage unique sont personnels : ne les communiquez à personne.
-4. Les données consultées sont couvertes par le secret médical et ne doivent servir qu'à la prise en charge des patients.
-5. Signalez sans délai tout incident de sécurité à l'administrateur régional."""
+TERMS_V1 = "\n\n".join(
+    [
+        "Le DCC est un service régional réservé aux professionnels qui prennent en charge des patients "
+        "atteints de cancer.",
+        "1. Vous n'accédez qu'aux dossiers des patients dont vous assurez la prise en charge. Tout accès "
+        "exceptionnel (bris de glace) doit être motivé ; il est signalé aux administrateurs.",
+        "2. Tous les accès aux données de santé sont tracés (qui, quand, quel patient, quelle action, "
+        "depuis quelle adresse).",
+        "3. Vos identifiants et vos codes à usage unique sont personnels : ne les communiquez à personne.",
+        "4. Les données consultées sont couvertes par le secret médical et ne doivent servir qu'à la prise "
+        "en charge des patients.",
+        "5. Signalez sans délai tout incident de sécurité à l'administrateur régional.",
+    ]
+)
 
 
 @transaction.atomic

@@ -64,7 +64,15 @@ P = Permission
 # The defaults loaded by the data migration (the migration keeps its own frozen copy).
 DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     Profile.MEDECIN: frozenset(
-        {P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.FICHE_VALIDATE, P.PPS_AUTHOR, P.DOCUMENT_SEND, P.BREAK_GLASS}
+        {
+            P.PATIENT_READ,
+            P.DOSSIER_REGISTER,
+            P.FICHE_EDIT,
+            P.FICHE_VALIDATE,
+            P.PPS_AUTHOR,
+            P.DOCUMENT_SEND,
+            P.BREAK_GLASS,
+        }
     ),
     Profile.SECRETAIRE_MEDICALE: frozenset({P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.DOCUMENT_SEND}),
     Profile.SECRETAIRE_3C: frozenset(

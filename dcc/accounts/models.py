@@ -48,9 +48,7 @@ class User(AbstractUser):
     )
     phone = models.CharField("téléphone", max_length=30, blank=True)
     expires_on = models.DateField("date d'expiration du compte", null=True, blank=True)
-    mfa_grace_until = models.DateTimeField(
-        "fin du délai pour activer les codes à usage unique", null=True, blank=True
-    )
+    mfa_grace_until = models.DateTimeField("fin du délai pour activer les codes à usage unique", null=True, blank=True)
     inactivity_warned_at = models.DateTimeField("avertissement d'inactivité envoyé le", null=True, blank=True)
     reactivated_at = models.DateTimeField("réactivé le", null=True, blank=True)
 

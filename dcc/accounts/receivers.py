@@ -27,9 +27,7 @@ def connection_method_of(request, user) -> str:
     """What the user proved at login, from allauth's authentication records of this session."""
     records = get_authentication_records(request, user) if request is not None else []
     methods = {record.get("method") for record in records}
-    if any(
-        record.get("method") == "socialaccount" and record.get("provider") == "psc" for record in records
-    ):
+    if any(record.get("method") == "socialaccount" and record.get("provider") == "psc" for record in records):
         return ConnectionMethod.PSC
     if "mfa" in methods:
         return ConnectionMethod.OTP

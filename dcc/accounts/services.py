@@ -54,9 +54,7 @@ def impersonation_start(*, request, target: User, reason: str) -> None:
         raise ImpersonationRefused("Ce compte ne peut pas être utilisé pour le support.")
     if len(reason) < 10:
         raise ImpersonationRefused("Indiquez le motif de l'intervention (au moins 10 caractères).")
-    security_event.send(
-        sender=User, user=admin, action="impersonate", request=request, detail=reason, acting_as=target
-    )
+    security_event.send(sender=User, user=admin, action="impersonate", request=request, detail=reason, acting_as=target)
     request.session[IMPERSONATION_SESSION_KEY] = impersonation_token(admin=admin, target=target, reason=reason)
 
 

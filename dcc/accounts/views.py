@@ -48,7 +48,7 @@ def terms(request):
         return redirect("home")
     terms_of_use = TermsOfUse.objects.get(pk=latest.pk)
     already = services.terms_accepted(user=request.user, terms=terms_of_use)
-    form = TermsAcceptForm(request.POST or None)
+    form = TermsAcceptForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and not already and form.is_valid():
         services.terms_accept(user=request.user, terms=terms_of_use)
         request.session[services.TERMS_SESSION_KEY] = terms_of_use.pk
@@ -61,7 +61,7 @@ def terms(request):
 
 @require(perms.can_impersonate)
 def impersonate(request):
-    form = ImpersonationForm(request.POST or None)
+    form = ImpersonationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.impersonation_start(

@@ -30,9 +30,7 @@ def care_scope(user) -> Q:
         scope |= Q(professional_id=user.professional_id)
     establishment_ids: set[int] = set()
     three_c_ids: set[int] = set()
-    readers = {
-        profile for profile, held in perms.profile_permissions(user).items() if Permission.PATIENT_READ in held
-    }
+    readers = {profile for profile, held in perms.profile_permissions(user).items() if Permission.PATIENT_READ in held}
     for grant in user.scoped_grants():
         if grant.profile not in readers:
             continue

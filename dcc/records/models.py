@@ -154,13 +154,6 @@ class AccessTrail(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.who} {self.get_action_display()} patient {self.patient_id}"
 
-    @property
-    def who(self) -> str:
-        """``X`` or, during support impersonation, ``X agissant en tant que Y``."""
-        if self.acting_as_label:
-            return f"{self.user_label} agissant en tant que {self.acting_as_label}"
-        return self.user_label
-
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("La traçabilité des accès ne peut pas être modifiée.")
@@ -168,3 +161,10 @@ class AccessTrail(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
+
+    @property
+    def who(self) -> str:
+        """``X`` or, during support impersonation, ``X agissant en tant que Y``."""
+        if self.acting_as_label:
+            return f"{self.user_label} agissant en tant que {self.acting_as_label}"
+        return self.user_label

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from dcc.accounts import perms
@@ -35,22 +36,22 @@ def break_glass(request, patient_id: int):
     if access.can_view_patient(request.user, patient):
         messages.info(request, "Vous avez déjà accès à ce dossier.")
         return redirect(_safe_next(request) or "home")
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                grant = break_glass_open(
-                    user=request.user, patient=patient, reason=form.cleaned_data["reason"], request=request
-                )
-            except BreakGlassRefused as refusal:
-                form.add_error("reason", str(refusal))
-            else:
-                messages.warning(
-                    request,
-                    f"Accès exceptionnel ouvert jusqu'à {grant.expires_at:%H:%M}. "
-                    "Les administrateurs ont été prévenus et votre accès est tracé.",
-                )
-                return redirect(_safe_next(request) or "home")
+    form = BreakGlassForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            grant = break_glass_open(
+                user=request.user, patient=patient, reason=form.cleaned_data["reason"], request=request
+            )
+        except BreakGlassRefused as refusal:
+            form.add_error("reason", str(refusal))
+        else:
+            expires = timezone.localtime(grant.expires_at)
+            messages.warning(
+                request,
+                f"Accès exceptionnel ouvert jusqu'à {expires:%H:%M}. "
+                "Les administrateurs ont été prévenus et votre accès est tracé.",
+            )
+            return redirect(_safe_next(request) or "home")
     return render(
         request, "records/break_glass.html", {"patient": patient, "form": form, "next": _safe_next(request) or ""}
     )

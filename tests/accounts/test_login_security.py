@@ -139,9 +139,7 @@ def test_a_deactivated_or_expired_account_gets_a_french_page_and_no_access(clien
         user.expires_on = timezone.localdate() - timedelta(days=1)
     user.save()
 
-    response = client.post(
-        reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
-    )
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
 
     assert "_auth_user_id" not in client.session
     assert "Compte désactivé" in response.content.decode()

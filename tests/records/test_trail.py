@@ -46,7 +46,8 @@ def test_trail_lines_cannot_be_updated_in_bulk(line):
 
 
 @pytest.mark.parametrize(
-    "sql", ["UPDATE records_accesstrail SET detail = 'x' WHERE id = %s", "DELETE FROM records_accesstrail WHERE id = %s"]
+    "sql",
+    ["UPDATE records_accesstrail SET detail = 'x' WHERE id = %s", "DELETE FROM records_accesstrail WHERE id = %s"],
 )
 def test_postgresql_itself_rejects_updates_and_deletes(line, sql):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
@@ -106,7 +107,7 @@ def test_a_3c_secretary_does_not_see_the_log_of_another_3c_patient(client, perso
 
 def test_who_opened_this_record_lists_reads_and_bris_de_glace(client, personas, django_assert_max_num_queries):
     patient = _patient_in_the_3c(personas)
-    break_glass_open(user=personas["gp"], patient=patient, reason="Garde de nuit, dossier nécessaire pour la prise en charge")
+    break_glass_open(user=personas["gp"], patient=patient, reason="Garde de nuit, dossier nécessaire cette nuit")
     for _ in range(60):
         trail_record(user=personas["doctor"], action=TrailAction.READ, patient=patient)
     trail_record(user=personas["doctor"], action=TrailAction.READ, patient=PatientFactory())

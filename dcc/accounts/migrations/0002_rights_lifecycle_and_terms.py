@@ -7,83 +7,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_users_and_profile_grants'),
+        ("accounts", "0001_users_and_profile_grants"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TermsOfUse',
+            name="TermsOfUse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=20, unique=True, verbose_name='version')),
-                ('published_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='publiée le')),
-                ('text', models.TextField(verbose_name='texte')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.CharField(max_length=20, unique=True, verbose_name="version")),
+                ("published_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="publiée le")),
+                ("text", models.TextField(verbose_name="texte")),
             ],
             options={
-                'verbose_name': "conditions générales d'utilisation",
-                'verbose_name_plural': "conditions générales d'utilisation",
-                'ordering': ['-published_at', '-id'],
+                "verbose_name": "conditions générales d'utilisation",
+                "verbose_name_plural": "conditions générales d'utilisation",
+                "ordering": ["-published_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='user',
-            name='inactivity_warned_at',
+            model_name="user",
+            name="inactivity_warned_at",
             field=models.DateTimeField(blank=True, null=True, verbose_name="avertissement d'inactivité envoyé le"),
         ),
         migrations.AddField(
-            model_name='user',
-            name='mfa_grace_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='fin du délai pour activer les codes à usage unique'),
+            model_name="user",
+            name="mfa_grace_until",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="fin du délai pour activer les codes à usage unique"
+            ),
         ),
         migrations.AddField(
-            model_name='user',
-            name='reactivated_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='réactivé le'),
+            model_name="user",
+            name="reactivated_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="réactivé le"),
         ),
         migrations.CreateModel(
-            name='AccountEvent',
+            name="AccountEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('deactivated_unused', 'Désactivé (compte inutilisé)'), ('inactivity_warning', "Avertissement d'inactivité envoyé"), ('reactivated', 'Réactivé par un administrateur'), ('terms_accepted', 'CGU acceptées')], max_length=32, verbose_name='événement')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='date')),
-                ('detail', models.CharField(blank=True, max_length=255, verbose_name='détail')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='account_events', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("deactivated_unused", "Désactivé (compte inutilisé)"),
+                            ("inactivity_warning", "Avertissement d'inactivité envoyé"),
+                            ("reactivated", "Réactivé par un administrateur"),
+                            ("terms_accepted", "CGU acceptées"),
+                        ],
+                        max_length=32,
+                        verbose_name="événement",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="date")),
+                ("detail", models.CharField(blank=True, max_length=255, verbose_name="détail")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="account_events",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'événement du compte',
-                'verbose_name_plural': 'événements des comptes',
-                'ordering': ['-at', '-id'],
+                "verbose_name": "événement du compte",
+                "verbose_name_plural": "événements des comptes",
+                "ordering": ["-at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ProfilePermission',
+            name="ProfilePermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profile', models.CharField(choices=[('medecin', 'Médecin / Pharmacien / Interne'), ('secretaire_medicale', 'Secrétaire médicale'), ('secretaire_3c', 'Secrétaire 3C'), ('annonce_pps', 'Annonce PPS'), ('lecture_seule', 'Lecture seule'), ('crcdc', 'CRCDC'), ('registre', 'Registre'), ('arc', 'ARC'), ('admin_regional', 'Administrateur régional')], max_length=32, verbose_name='profil')),
-                ('permission', models.CharField(choices=[('patient_read', 'Consulter un dossier patient'), ('dossier_register', 'Inscrire un dossier en RCP'), ('fiche_edit', 'Rédiger une fiche RCP'), ('fiche_validate', 'Valider une fiche RCP'), ('rcp_agenda', "Gérer l'agenda des RCP"), ('pps_author', 'Rédiger un PPS'), ('document_send', 'Envoyer des documents'), ('data_export', 'Exporter des données'), ('stats_read', 'Consulter les statistiques'), ('break_glass', 'Accès exceptionnel à un dossier (bris de glace)'), ('trail_read', 'Voir qui a consulté un dossier'), ('trail_audit', 'Consulter la traçabilité régionale'), ('users_admin', 'Administrer les utilisateurs'), ('impersonate', "Se connecter en tant qu'un utilisateur (support)")], max_length=32, verbose_name='droit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "profile",
+                    models.CharField(
+                        choices=[
+                            ("medecin", "Médecin / Pharmacien / Interne"),
+                            ("secretaire_medicale", "Secrétaire médicale"),
+                            ("secretaire_3c", "Secrétaire 3C"),
+                            ("annonce_pps", "Annonce PPS"),
+                            ("lecture_seule", "Lecture seule"),
+                            ("crcdc", "CRCDC"),
+                            ("registre", "Registre"),
+                            ("arc", "ARC"),
+                            ("admin_regional", "Administrateur régional"),
+                        ],
+                        max_length=32,
+                        verbose_name="profil",
+                    ),
+                ),
+                (
+                    "permission",
+                    models.CharField(
+                        choices=[
+                            ("patient_read", "Consulter un dossier patient"),
+                            ("dossier_register", "Inscrire un dossier en RCP"),
+                            ("fiche_edit", "Rédiger une fiche RCP"),
+                            ("fiche_validate", "Valider une fiche RCP"),
+                            ("rcp_agenda", "Gérer l'agenda des RCP"),
+                            ("pps_author", "Rédiger un PPS"),
+                            ("document_send", "Envoyer des documents"),
+                            ("data_export", "Exporter des données"),
+                            ("stats_read", "Consulter les statistiques"),
+                            ("break_glass", "Accès exceptionnel à un dossier (bris de glace)"),
+                            ("trail_read", "Voir qui a consulté un dossier"),
+                            ("trail_audit", "Consulter la traçabilité régionale"),
+                            ("users_admin", "Administrer les utilisateurs"),
+                            ("impersonate", "Se connecter en tant qu'un utilisateur (support)"),
+                        ],
+                        max_length=32,
+                        verbose_name="droit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "droit d'un profil",
-                'verbose_name_plural': 'droits des profils',
-                'ordering': ['profile', 'permission'],
-                'constraints': [models.UniqueConstraint(fields=('profile', 'permission'), name='unique_profile_permission')],
+                "verbose_name": "droit d'un profil",
+                "verbose_name_plural": "droits des profils",
+                "ordering": ["profile", "permission"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("profile", "permission"), name="unique_profile_permission")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='TermsAcceptance',
+            name="TermsAcceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepted_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='acceptées le')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='terms_acceptances', to=settings.AUTH_USER_MODEL)),
-                ('terms', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acceptances', to='accounts.termsofuse')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("accepted_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="acceptées le")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="terms_acceptances",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "terms",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acceptances",
+                        to="accounts.termsofuse",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'acceptation des CGU',
-                'verbose_name_plural': 'acceptations des CGU',
-                'constraints': [models.UniqueConstraint(fields=('user', 'terms'), name='unique_terms_acceptance')],
+                "verbose_name": "acceptation des CGU",
+                "verbose_name_plural": "acceptations des CGU",
+                "constraints": [models.UniqueConstraint(fields=("user", "terms"), name="unique_terms_acceptance")],
             },
         ),
     ]

@@ -2,19 +2,41 @@
 
 from django.db import migrations
 
-
-
 # A frozen copy of ``dcc.accounts.enums.DEFAULT_PERMISSIONS`` at the time of this migration.
 DEFAULTS = {
-    "medecin": ["patient_read", "dossier_register", "fiche_edit", "fiche_validate", "pps_author", "document_send", "break_glass"],
+    "medecin": [
+        "patient_read",
+        "dossier_register",
+        "fiche_edit",
+        "fiche_validate",
+        "pps_author",
+        "document_send",
+        "break_glass",
+    ],
     "secretaire_medicale": ["patient_read", "dossier_register", "fiche_edit", "document_send"],
-    "secretaire_3c": ["patient_read", "dossier_register", "fiche_edit", "rcp_agenda", "document_send", "stats_read", "trail_read"],
+    "secretaire_3c": [
+        "patient_read",
+        "dossier_register",
+        "fiche_edit",
+        "rcp_agenda",
+        "document_send",
+        "stats_read",
+        "trail_read",
+    ],
     "annonce_pps": ["patient_read", "pps_author", "document_send"],
     "lecture_seule": ["stats_read"],
     "crcdc": ["stats_read", "data_export"],
     "registre": ["stats_read", "data_export"],
     "arc": ["stats_read", "data_export"],
-    "admin_regional": ["rcp_agenda", "stats_read", "data_export", "trail_read", "trail_audit", "users_admin", "impersonate"],
+    "admin_regional": [
+        "rcp_agenda",
+        "stats_read",
+        "data_export",
+        "trail_read",
+        "trail_audit",
+        "users_admin",
+        "impersonate",
+    ],
 }
 
 
@@ -32,9 +54,8 @@ def unload_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_rights_lifecycle_and_terms'),
+        ("accounts", "0002_rights_lifecycle_and_terms"),
     ]
 
     operations = [migrations.RunPython(load_defaults, unload_defaults)]

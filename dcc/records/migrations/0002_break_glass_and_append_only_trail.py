@@ -7,45 +7,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0001_patient_strict_traits_and_ins'),
-        ('records', '0001_care_relationships_and_access_trail'),
+        ("identity", "0001_patient_strict_traits_and_ins"),
+        ("records", "0001_care_relationships_and_access_trail"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accesstrail',
-            name='acting_as',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='agissant en tant que'),
+            model_name="accesstrail",
+            name="acting_as",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="agissant en tant que",
+            ),
         ),
         migrations.AddField(
-            model_name='accesstrail',
-            name='acting_as_label',
-            field=models.CharField(blank=True, max_length=255, verbose_name='agissant en tant que (nom)'),
+            model_name="accesstrail",
+            name="acting_as_label",
+            field=models.CharField(blank=True, max_length=255, verbose_name="agissant en tant que (nom)"),
         ),
         migrations.AlterField(
-            model_name='accesstrail',
-            name='action',
-            field=models.CharField(choices=[('read', 'Consultation'), ('search', 'Recherche'), ('create', 'Création'), ('update', 'Modification'), ('delete', 'Suppression'), ('download', 'Téléchargement'), ('print', 'Impression'), ('send', 'Envoi'), ('export', 'Export'), ('merge', "Fusion d'identités"), ('break_glass', 'Bris de glace'), ('access_denied', 'Accès refusé'), ('login', 'Connexion'), ('login_failed', 'Échec de connexion'), ('logout', 'Déconnexion'), ('impersonate', 'Début de connexion en tant que'), ('impersonate_end', 'Fin de connexion en tant que'), ('tampering', 'Requête falsifiée rejetée')], max_length=32, verbose_name='action'),
+            model_name="accesstrail",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("read", "Consultation"),
+                    ("search", "Recherche"),
+                    ("create", "Création"),
+                    ("update", "Modification"),
+                    ("delete", "Suppression"),
+                    ("download", "Téléchargement"),
+                    ("print", "Impression"),
+                    ("send", "Envoi"),
+                    ("export", "Export"),
+                    ("merge", "Fusion d'identités"),
+                    ("break_glass", "Bris de glace"),
+                    ("access_denied", "Accès refusé"),
+                    ("login", "Connexion"),
+                    ("login_failed", "Échec de connexion"),
+                    ("logout", "Déconnexion"),
+                    ("impersonate", "Début de connexion en tant que"),
+                    ("impersonate_end", "Fin de connexion en tant que"),
+                    ("tampering", "Requête falsifiée rejetée"),
+                ],
+                max_length=32,
+                verbose_name="action",
+            ),
         ),
         migrations.CreateModel(
-            name='BreakGlassGrant',
+            name="BreakGlassGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(verbose_name='motif')),
-                ('opened_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='ouvert le')),
-                ('expires_at', models.DateTimeField(verbose_name='expire le')),
-                ('alerted_at', models.DateTimeField(blank=True, null=True, verbose_name='alerte envoyée le')),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='break_glass_grants', to='identity.patient')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(verbose_name="motif")),
+                ("opened_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="ouvert le")),
+                ("expires_at", models.DateTimeField(verbose_name="expire le")),
+                ("alerted_at", models.DateTimeField(blank=True, null=True, verbose_name="alerte envoyée le")),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="break_glass_grants",
+                        to="identity.patient",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'accès exceptionnel (bris de glace)',
-                'verbose_name_plural': 'accès exceptionnels (bris de glace)',
-                'ordering': ['-opened_at'],
-                'indexes': [models.Index(fields=['user', 'patient', 'expires_at'], name='records_bre_user_id_2920ac_idx')],
+                "verbose_name": "accès exceptionnel (bris de glace)",
+                "verbose_name_plural": "accès exceptionnels (bris de glace)",
+                "ordering": ["-opened_at"],
+                "indexes": [
+                    models.Index(fields=["user", "patient", "expires_at"], name="records_bre_user_id_2920ac_idx")
+                ],
             },
         ),
     ]

@@ -2,8 +2,6 @@
 
 from django.db import migrations
 
-
-
 # The access trail is append-only: PostgreSQL itself rejects any UPDATE or DELETE of a row,
 # whatever the client (application, shell, another service). TRUNCATE stays an operator's act
 # (the test suite uses it to reset the database).
@@ -25,9 +23,8 @@ DROP FUNCTION IF EXISTS records_accesstrail_append_only();
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0002_break_glass_and_append_only_trail'),
+        ("records", "0002_break_glass_and_append_only_trail"),
     ]
 
     operations = [migrations.RunSQL(CREATE, DROP)]
