@@ -5,7 +5,11 @@ from dcc.accounts.navigation import nav_items
 
 def navigation(request):
     user = getattr(request, "user", None)
-    context = {"region_name": settings.DCC_REGION_NAME, "impersonator": getattr(request, "dcc_impersonator", None)}
+    context = {
+        "region_name": settings.DCC_REGION_NAME,
+        "impersonator": getattr(request, "dcc_impersonator", None),
+        "psc_enabled": settings.DCC_PSC_ENABLED,
+    }
     if user is not None and user.is_authenticated:
         section = getattr(request, "resolver_match", None)
         context["nav_items"] = nav_items(user)

@@ -102,3 +102,5 @@ class AccountEventKind(models.TextChoices):
     INACTIVITY_WARNING = "inactivity_warning", "Avertissement d'inactivité envoyé"
     REACTIVATED = "reactivated", "Réactivé par un administrateur"
     TERMS_ACCEPTED = "terms_accepted", "CGU acceptées"
+    PSC_LINKED = "psc_linked", "Relié à Pro Santé Connect"
+    PSC_PROVISIONED = "psc_provisioned", "Créé à la première connexion Pro Santé Connect"

@@ -7,6 +7,8 @@ account_patterns = (
         path("cgu/", views.terms, name="terms"),
         path("support/", views.impersonate, name="impersonate"),
         path("support/fin/", views.impersonate_stop, name="impersonate_stop"),
+        path("psc/connexion/", views.psc_login, name="psc_login"),
+        path("psc/retour/", views.psc_callback, name="psc_callback"),
     ],
     "accounts",
 )

@@ -273,3 +273,11 @@ CELERY_BEAT_SCHEDULE["accounts-unused"] = {
     "task": "accounts.deactivate_unused_accounts",
     "schedule": crontab(hour=2, minute=41),
 }
+# Pro Santé Connect (OpenID Connect). Issuer: https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet (BAS:
+# https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet); credentials from the ANS "Portail industriels".
+DCC_PSC_ENABLED = env_bool("DCC_PSC_ENABLED", False)
+DCC_PSC_ISSUER = env_str("DCC_PSC_ISSUER", "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet")
+DCC_PSC_CLIENT_ID = env_str("DCC_PSC_CLIENT_ID")
+DCC_PSC_CLIENT_SECRET = env_str("DCC_PSC_CLIENT_SECRET")
+DCC_PSC_REDIRECT_URI = env_str("DCC_PSC_REDIRECT_URI")  # default: built from the request
+DCC_PSC_STATE_MAX_SECONDS = env_int("DCC_PSC_STATE_MAX_SECONDS", 600)
