@@ -37,7 +37,7 @@ from dcc.directory.enums import Profession
 from dcc.directory.models import Professional
 
 SESSION_KEY = "dcc_psc_pending"
-ID_TOKEN_SESSION_KEY = "dcc_psc_id_token"
+ID_TOKEN_SESSION_KEY = "dcc_psc_id_token"  # noqa: S105 - a session key name, not a secret
 DISCOVERY_PATH = "/.well-known/wallet-openid-configuration"
 REQUIRED_ACR = "eidas1"
 SCOPE = "openid scope_all"
@@ -65,20 +65,22 @@ class PscIdentity:
 # --- HTTP --------------------------------------------------------------------------------
 
 
-def _open(request: urllib.request.Request) -> tuple[bytes, str]:
-    if urllib.parse.urlsplit(request.full_url).scheme not in {"https", "http"}:
-        raise PscRefused(_UNAVAILABLE, f"URL refusée : {request.full_url}")
+def _http(url: str, *, data: bytes | None = None, headers: dict | None = None) -> tuple[bytes, str]:
+    """GET (or POST when ``data``) over HTTP(S) only; every failure becomes a French refusal."""
+    if urllib.parse.urlsplit(url).scheme not in {"https", "http"}:
+        raise PscRefused(_UNAVAILABLE, f"URL refusée : {url}")
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 - scheme checked above
     try:
         with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as response:  # noqa: S310 - scheme checked above
             return response.read(), response.headers.get("Content-Type", "")
     except urllib.error.HTTPError as error:
-        raise PscRefused(_UNAVAILABLE, f"{request.full_url} a répondu {error.code}") from error
+        raise PscRefused(_UNAVAILABLE, f"{url} a répondu {error.code}") from error
     except (urllib.error.URLError, TimeoutError, OSError) as error:
-        raise PscRefused(_UNAVAILABLE, f"{request.full_url} injoignable : {error}") from error
+        raise PscRefused(_UNAVAILABLE, f"{url} injoignable : {error}") from error
 
 
 def _get_json(url: str) -> dict:
-    body, _ = _open(urllib.request.Request(url, headers={"Accept": "application/json"}))
+    body, _ = _http(url, headers={"Accept": "application/json"})
     try:
         return json.loads(body)
     except ValueError as error:
@@ -160,7 +162,9 @@ def _pending(request, state: str) -> dict:
             "state absent ou différent",
         )
     if time.time() - pending["at"] > settings.DCC_PSC_STATE_MAX_SECONDS:
-        raise PscRefused("La demande de connexion Pro Santé Connect a expiré. Recommencez la connexion.", "state expiré")
+        raise PscRefused(
+            "La demande de connexion Pro Santé Connect a expiré. Recommencez la connexion.", "state expiré"
+        )
     return pending
 
 
@@ -169,17 +173,14 @@ def _exchange(request, code: str) -> dict:
     body = urllib.parse.urlencode(
         {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri(request)}
     ).encode()
-    raw, _ = _open(
-        urllib.request.Request(
-            configuration()["token_endpoint"],
-            data=body,
-            method="POST",
-            headers={
-                "Authorization": "Basic " + base64.b64encode(credentials).decode(),
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Accept": "application/json",
-            },
-        )
+    raw, _ = _http(
+        configuration()["token_endpoint"],
+        data=body,
+        headers={
+            "Authorization": "Basic " + base64.b64encode(credentials).decode(),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
+        },
     )
     try:
         tokens = json.loads(raw)
@@ -215,11 +216,9 @@ def _check_id_token(id_token: str, *, nonce: str) -> dict:
 
 
 def _userinfo(access_token: str) -> dict:
-    body, content_type = _open(
-        urllib.request.Request(
-            configuration()["userinfo_endpoint"],
-            headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json, application/jwt"},
-        )
+    body, content_type = _http(
+        configuration()["userinfo_endpoint"],
+        headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json, application/jwt"},
     )
     if content_type.split(";")[0].strip() == "application/jwt":
         return _verify(body.decode().strip(), what="informations de l'utilisateur").claims

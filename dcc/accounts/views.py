@@ -113,7 +113,7 @@ def psc_callback(request):
         )
         return _psc_refused(request, refusal)
     try:
-        user, identity, id_token, next_url = psc.psc_complete(
+        user, _identity, id_token, next_url = psc.psc_complete(
             request, code=request.GET.get("code", ""), state=request.GET.get("state", "")
         )
     except psc.PscRefused as refusal:
