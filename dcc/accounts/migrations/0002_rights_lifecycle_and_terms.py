@@ -55,6 +55,8 @@ class Migration(migrations.Migration):
                             ("inactivity_warning", "Avertissement d'inactivité envoyé"),
                             ("reactivated", "Réactivé par un administrateur"),
                             ("terms_accepted", "CGU acceptées"),
+                            ("psc_linked", "Relié à Pro Santé Connect"),
+                            ("psc_provisioned", "Créé à la première connexion Pro Santé Connect"),
                         ],
                         max_length=32,
                         verbose_name="événement",
