@@ -3,20 +3,20 @@ from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from dcc.records.models import AccessTrail
-from tests.accounts.factories import PASSWORD
+from tests.accounts.factories import PASSWORD, totp_codes
 
 pytestmark = pytest.mark.django_db
 
 
 def current_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return totp_codes(secret)[0]
 
 
 @pytest.fixture
@@ -63,7 +63,7 @@ def test_password_then_one_time_code(client, doctor_with_totp):
 def test_a_wrong_one_time_code_gets_a_french_message_a_trail_line_and_no_access(client, doctor_with_totp):
     doctor, secret = doctor_with_totp
     login(client, doctor.email)
-    wrong = f"{(int(current_code(secret)) + 1) % 1_000_000:06d}"
+    wrong = totp_codes(secret)[1]
 
     response = client.post(reverse("mfa_authenticate"), {"code": wrong})
 
