@@ -22,9 +22,9 @@ from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from dcc.accounts import perms, services
-from dcc.accounts.enums import ConnectionMethod, Permission
+from dcc.accounts.enums import ConnectionMethod
 from dcc.accounts.models import User
-from dcc.accounts.receivers import CONNECTION_METHOD_SESSION_KEY, LOGIN_AT_SESSION_KEY
+from dcc.accounts.receivers import CONNECTION_METHOD_SESSION_KEY, LOGIN_AT_SESSION_KEY, MFA_REMINDER_SESSION_KEY
 from dcc.accounts.signals import security_event
 
 MFA_ENROLLED_SESSION_KEY = "dcc_mfa_enrolled"
@@ -49,11 +49,6 @@ def _route(request) -> str:
     return match.view_name or ""
 
 
-def mfa_required_for(user) -> bool:
-    """The regional policy: one-time codes for every profile that reads patient records."""
-    return bool(settings.DCC_MFA_REQUIRED and Permission.PATIENT_READ in perms.permissions_of(user))
-
-
 def mfa_grace_active(user) -> bool:
     return bool(user.mfa_grace_until and timezone.now() < user.mfa_grace_until)
 
@@ -68,7 +63,13 @@ class SecurityMiddleware:
             response = self._check(request)
             if response is not None:
                 return response
-        return self.get_response(request)
+        response = self.get_response(request)
+        if request.session.get(MFA_REMINDER_SESSION_KEY) and _route(request).startswith("mfa_"):
+            # After a visit to the one-time code pages, drop the reminder once a generator is enrolled.
+            user = request.user
+            if user.is_authenticated and Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+                request.session.pop(MFA_REMINDER_SESSION_KEY)
+        return response
 
     def _check(self, request):
         session = request.session
@@ -131,7 +132,7 @@ class SecurityMiddleware:
             return None
         if request.session.get(MFA_ENROLLED_SESSION_KEY) or mfa_grace_active(user):
             return None
-        if not mfa_required_for(user):
+        if not perms.mfa_required_for(user):
             return None
         if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             request.session[MFA_ENROLLED_SESSION_KEY] = True

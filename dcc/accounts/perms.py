@@ -136,3 +136,10 @@ def can_be_impersonated(target) -> bool:
 
 def is_logged_in(user) -> bool:
     return bool(user.is_authenticated and user.is_active)
+
+
+def mfa_required_for(user) -> bool:
+    """The regional policy: one-time codes for every profile that reads patient records."""
+    from django.conf import settings
+
+    return bool(settings.DCC_MFA_REQUIRED and Permission.PATIENT_READ in permissions_of(user))

@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from allauth.account.authentication import get_authentication_records
+from allauth.mfa.models import Authenticator
 from allauth.mfa.signals import authentication_failed as mfa_authentication_failed
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -21,6 +22,7 @@ from dcc.accounts.signals import security_event
 
 CONNECTION_METHOD_SESSION_KEY = "dcc_connection_method"
 LOGIN_AT_SESSION_KEY = "dcc_login_at"
+MFA_REMINDER_SESSION_KEY = "dcc_mfa_reminder"
 
 
 def connection_method_of(request, user) -> str:
@@ -45,6 +47,13 @@ def on_logged_in(sender, request, user, **kwargs):
     request.session.pop("dcc_pending_connection_method", None)
     request.session[CONNECTION_METHOD_SESSION_KEY] = str(method)
     request.session[LOGIN_AT_SESSION_KEY] = time.time()
+    if (
+        method == ConnectionMethod.PASSWORD
+        and perms.mfa_required_for(user)
+        and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    ):
+        # Shown on every page until the user enrols (read from the session: no query per request).
+        request.session[MFA_REMINDER_SESSION_KEY] = user.mfa_grace_until.isoformat()
     security_event.send(sender=type(user), user=user, action="login", request=request, detail="")
     # Warm the small shared caches read on every request (rights table, terms in force).
     perms.rights_table()

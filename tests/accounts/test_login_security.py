@@ -234,3 +234,28 @@ def test_csrf_protects_the_login_form(personas):
     response = strict.post(reverse("account_login"), {"login": "doctor@test.dcc", "password": PASSWORD})
 
     assert response.status_code == 403
+
+
+def test_during_the_grace_period_every_page_reminds_the_deadline(client, personas):
+    login(client, "doctor@test.dcc")
+
+    content = client.get(reverse("home")).content.decode()
+
+    assert 'data-testid="mfa-reminder"' in content
+    deadline = timezone.localtime(type(personas["doctor"]).objects.get(pk=personas["doctor"].pk).mfa_grace_until)
+    assert f"activez-les avant le {deadline:%d/%m/%Y}" in content
+    client.post(reverse("account_logout"))
+    login(client, "registry@test.dcc")  # no patient access: no reminder
+    assert 'data-testid="mfa-reminder"' not in client.get(reverse("home")).content.decode()
+
+
+def test_the_reminder_disappears_once_enrolled(client, personas):
+    login(client, "doctor@test.dcc")
+    client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
+    client.get(reverse("mfa_activate_totp"))
+    secret = client.session["mfa.totp.secret"]
+
+    client.post(reverse("mfa_activate_totp"), {"code": current_code(secret)})
+
+    assert Authenticator.objects.filter(user=personas["doctor"]).exists()
+    assert 'data-testid="mfa-reminder"' not in client.get(reverse("home")).content.decode()
