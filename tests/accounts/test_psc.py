@@ -227,3 +227,13 @@ def test_rpps_comes_from_the_national_id(value):
 
     assert rpps_from({"SubjectNameID": value}) == value[-11:]
     assert rpps_from({"SubjectNameID": "ANS20230001"}) == ""
+
+
+def test_the_psc_entry_point_is_open_to_everyone_and_sends_to_the_provider(client, personas, psc_provider):
+    for name, user in personas.users.items():
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        response = client.get(reverse("accounts:psc_login"))
+        assert response.status_code == 302, name
+        assert response["Location"].startswith(psc_provider.base_url + "/auth?"), name
