@@ -83,7 +83,7 @@ class SecurityMiddleware:
             return redirect_to_login(request.get_full_path())
         if session.get(services.IMPERSONATION_SESSION_KEY):
             return self._impersonate(request, route)
-        if route.startswith(ALWAYS_OPEN) or route.startswith("admin:"):
+        if route.startswith(ALWAYS_OPEN):
             return None
         terms = services.terms_latest()
         if terms is not None and session.get(services.TERMS_SESSION_KEY) != terms.pk:

@@ -138,8 +138,12 @@ def is_logged_in(user) -> bool:
     return bool(user.is_authenticated and user.is_active)
 
 
+# Rights that reach patient records, directly or by acting as another user.
+PATIENT_REACHING = frozenset({Permission.PATIENT_READ, Permission.IMPERSONATE})
+
+
 def mfa_required_for(user) -> bool:
-    """The regional policy: one-time codes for every profile that reads patient records."""
+    """The regional policy: one-time codes for every profile that reaches patient records."""
     from django.conf import settings
 
-    return bool(settings.DCC_MFA_REQUIRED and Permission.PATIENT_READ in permissions_of(user))
+    return bool(settings.DCC_MFA_REQUIRED and PATIENT_REACHING & permissions_of(user))

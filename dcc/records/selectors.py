@@ -57,8 +57,19 @@ def trail_search(
 
 
 def patient_openers(patient_id: int) -> QuerySet[AccessTrail]:
-    """Who opened or changed this patient's record, newest first."""
-    return AccessTrail.objects.filter(patient_id=patient_id, action__in=PATIENT_DATA_ACTIONS).order_by("-at", "-id")
+    """Who opened or changed this patient's record, newest first.
+
+    Trail lines are never rewritten: after an identity merge, the lines written under the absorbed
+    identity keep its id and are found here through ``Patient.merged_into``.
+    """
+    from identity.models import Patient
+
+    absorbed = Patient.objects.filter(merged_into_id=patient_id).values("pk")
+    return (
+        AccessTrail.objects.filter(Q(patient_id=patient_id) | Q(patient_id__in=absorbed))
+        .filter(action__in=PATIENT_DATA_ACTIONS)
+        .order_by("-at", "-id")
+    )
 
 
 def break_glass_grants_of(patient_id: int) -> QuerySet[BreakGlassGrant]:

@@ -257,6 +257,9 @@ def test_during_the_grace_period_every_page_reminds_the_deadline(client, persona
     deadline = timezone.localtime(type(personas["doctor"]).objects.get(pk=personas["doctor"].pk).mfa_grace_until)
     assert f"activez-les avant le {deadline:%d/%m/%Y}" in content
     client.post(reverse("account_logout"))
+    login(client, "admin@test.dcc")  # may act as a doctor: codes mandatory too
+    assert 'data-testid="mfa-reminder"' in client.get(reverse("home")).content.decode()
+    client.post(reverse("account_logout"))
     login(client, "registry@test.dcc")  # no patient access: no reminder
     assert 'data-testid="mfa-reminder"' not in client.get(reverse("home")).content.decode()
 

@@ -177,3 +177,15 @@ def test_connection_statistics_by_method_and_profile(client, personas, rf):
     assert labels["method_label"] == "Mot de passe et code à usage unique"
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     assert connection_statistics(start=tomorrow) == []
+
+
+def test_the_log_of_a_kept_identity_includes_the_lines_of_the_absorbed_one(personas):
+    from dcc.records.selectors import patient_openers
+
+    kept, absorbed = PatientFactory(), PatientFactory()
+    trail_record(user=personas["doctor"], action=TrailAction.READ, patient=absorbed)
+    type(absorbed).objects.filter(pk=absorbed.pk).update(merged_into=kept)
+    trail_record(user=personas["doctor"], action=TrailAction.READ, patient=kept)
+
+    assert sorted(patient_openers(kept.pk).values_list("patient_id", flat=True)) == sorted([kept.pk, absorbed.pk])
+    assert list(patient_openers(absorbed.pk).values_list("patient_id", flat=True)) == [absorbed.pk]
