@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -76,38 +77,96 @@ def break_glass_grants_of(patient_id: int) -> QuerySet[BreakGlassGrant]:
     return BreakGlassGrant.objects.filter(patient_id=patient_id).select_related("user").order_by("-opened_at")
 
 
+@dataclass(frozen=True)
+class ConnectionRow:
+    key: str
+    label: str
+    users: int
+    users_share: int  # percent, rounded
+    logins: int
+    logins_share: int  # percent, rounded
+
+
+@dataclass(frozen=True)
+class ConnectionStatistics:
+    """The dashboard's "Connexion des utilisateurs" tables for a period."""
+
+    by_method: list[ConnectionRow]
+    by_profile: list[ConnectionRow]
+    distinct_users: int
+    logins: int
+
+
+# The dashboard groups the read-only profiles together, as the regional activity report does.
+PROFILE_GROUPS = [
+    ("medecin", "Médecin, Pharmacien, Interne", {"medecin"}),
+    ("secretaire_medicale", "Secrétaire médicale", {"secretaire_medicale"}),
+    ("secretaire_3c", "Secrétaire RCP/3C", {"secretaire_3c"}),
+    ("annonce_pps", "Annonce PPS", {"annonce_pps"}),
+    ("lecture", "Lecture seule + CRCDC + Registre + ARC", {"lecture_seule", "crcdc", "registre", "arc"}),
+    ("admin_regional", "Administrateur régional", {"admin_regional"}),
+    ("", "Sans profil", {""}),
+]
+
+
+def _share(part: int, whole: int) -> int:
+    return round(100 * part / whole) if whole else 0
+
+
 def connection_statistics(
     *, start: datetime.date | None = None, end: datetime.date | None = None
-) -> list[dict[str, object]]:
-    """Logins by connection method and profile ("Connexion des utilisateurs"), one row per pair.
+) -> ConnectionStatistics:
+    """Logins of the period by connection method and by profile (two queries).
 
-    A user holding several profiles counts once under each. Rows: ``method``, ``method_label``,
-    ``profile``, ``profile_label``, ``logins`` (login count) and ``users`` (distinct users).
+    A user counts once per method used; by profile, each user and each login count once, under the
+    user's main profile (the one that chooses the home page).
     """
     from django.db.models import Count
 
-    from dcc.accounts.enums import ConnectionMethod, Profile
+    from dcc.accounts.enums import HOME_PRIORITY, ConnectionMethod
+    from dcc.accounts.models import ProfileGrant
 
     lines = AccessTrail.objects.filter(action=TrailAction.LOGIN, user__isnull=False)
     if start is not None:
         lines = lines.filter(at__gte=_day_start(start))
     if end is not None:
         lines = lines.filter(at__lt=_day_start(end + datetime.timedelta(days=1)))
-    rows = (
-        lines.values("connection_method", "user__profile_grants__profile")
-        .annotate(logins=Count("id"), users=Count("user_id", distinct=True))
-        .order_by("connection_method", "user__profile_grants__profile")
-    )
-    methods = dict(ConnectionMethod.choices)
-    profiles = dict(Profile.choices)
-    return [
-        {
-            "method": row["connection_method"],
-            "method_label": methods.get(row["connection_method"], row["connection_method"] or "inconnu"),
-            "profile": row["user__profile_grants__profile"] or "",
-            "profile_label": profiles.get(row["user__profile_grants__profile"], "Sans profil"),
-            "logins": row["logins"],
-            "users": row["users"],
-        }
-        for row in rows
+    per_user = list(lines.values_list("user_id", "connection_method").annotate(n=Count("id")).order_by())
+    held: dict[int, set[str]] = {}
+    for user_id, profile in ProfileGrant.objects.filter(
+        user_id__in={user_id for user_id, _, _ in per_user}, is_active=True
+    ).values_list("user_id", "profile"):
+        held.setdefault(user_id, set()).add(profile)
+    main = {
+        user_id: next((profile for profile in HOME_PRIORITY if profile in profiles), "")
+        for user_id, profiles in held.items()
+    }
+    total_logins = sum(n for _, _, n in per_user)
+    distinct_users = len({user_id for user_id, _, _ in per_user})
+
+    method_users: dict[str, set[int]] = {}
+    method_logins: dict[str, int] = {}
+    group_of = {profile: key for key, _, profiles in PROFILE_GROUPS for profile in profiles}
+    group_users: dict[str, set[int]] = {}
+    group_logins: dict[str, int] = {}
+    for user_id, method, n in per_user:
+        method_users.setdefault(method, set()).add(user_id)
+        method_logins[method] = method_logins.get(method, 0) + n
+        group = group_of.get(main.get(user_id, ""), "")
+        group_users.setdefault(group, set()).add(user_id)
+        group_logins[group] = group_logins.get(group, 0) + n
+
+    def row(key, label, users, logins):
+        return ConnectionRow(key, label, users, _share(users, distinct_users), logins, _share(logins, total_logins))
+
+    by_method = [
+        row(method.value, method.label, len(method_users[method.value]), method_logins[method.value])
+        for method in ConnectionMethod
+        if method.value in method_users
     ]
+    by_profile = [
+        row(key, label, len(group_users[key]), group_logins[key])
+        for key, label, _ in PROFILE_GROUPS
+        if key in group_users
+    ]
+    return ConnectionStatistics(by_method, by_profile, distinct_users, total_logins)

@@ -162,21 +162,37 @@ def test_trail_search_by_date_range(personas):
     assert trail_search(start=today + datetime.timedelta(days=1)).count() == 0
 
 
-def test_connection_statistics_by_method_and_profile(client, personas, rf):
-    for name, method, times in [("doctor", "password", 2), ("doctor", "otp", 1), ("secretary_3c", "otp", 3)]:
+def test_connection_statistics_by_method_and_profile(personas, rf, django_assert_num_queries):
+    from dcc.accounts.enums import Profile
+    from tests.accounts.factories import ProfileGrantFactory
+
+    # The 3C secretary is also a doctor: she counts once by profile, under her main profile.
+    ProfileGrantFactory(user=personas["secretary_3c"], profile=Profile.MEDECIN)
+    for name, method, times in [
+        ("doctor", "password", 2), ("doctor", "otp", 1), ("secretary_3c", "otp", 3), ("gp", "psc", 2)
+    ]:  # fmt: skip
         for _ in range(times):
             request = rf.get("/")
             request.session = {"dcc_connection_method": method}
             trail_record(user=personas[name], action=TrailAction.LOGIN, request=request)
     trail_record(user=personas["doctor"], action=TrailAction.READ, patient=1)  # not a login
 
-    rows = {(row["method"], row["profile"]): (row["logins"], row["users"]) for row in connection_statistics()}
+    with django_assert_num_queries(2):
+        stats = connection_statistics()
 
-    assert rows == {("otp", "medecin"): (1, 1), ("otp", "secretaire_3c"): (3, 1), ("password", "medecin"): (2, 1)}
-    labels = connection_statistics()[0]
-    assert labels["method_label"] == "Mot de passe et code à usage unique"
+    assert (stats.distinct_users, stats.logins) == (3, 8)
+    assert [(r.key, r.users, r.users_share, r.logins, r.logins_share) for r in stats.by_method] == [
+        ("password", 1, 33, 2, 25),
+        ("otp", 2, 67, 4, 50),
+        ("psc", 1, 33, 2, 25),
+    ]
+    assert [(r.label, r.users, r.logins) for r in stats.by_profile] == [
+        ("Médecin, Pharmacien, Interne", 2, 5),
+        ("Secrétaire RCP/3C", 1, 3),
+    ]
+    assert stats.by_method[0].label == "Mot de passe"
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
-    assert connection_statistics(start=tomorrow) == []
+    assert connection_statistics(start=tomorrow).logins == 0
 
 
 def test_the_log_of_a_kept_identity_includes_the_lines_of_the_absorbed_one(personas):
