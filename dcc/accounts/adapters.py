@@ -15,3 +15,9 @@ class AccountAdapter(DefaultAccountAdapter):
             clear_login(request)
             return self.respond_user_inactive(request, user)
         return super().pre_login(request, user, **kwargs)
+
+    def get_logout_redirect_url(self, request) -> str:
+        """After a Pro Santé Connect login, logging out of the DCC ends the PSC session too."""
+        from dcc.accounts.psc import psc_logout_url
+
+        return psc_logout_url(request) or super().get_logout_redirect_url(request)

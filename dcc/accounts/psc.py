@@ -304,3 +304,27 @@ def user_for(identity: PscIdentity) -> User:
         grant.establishments.set(professional.establishments.all())
     AccountEvent.objects.create(user=user, kind=AccountEventKind.PSC_PROVISIONED, detail=f"RPPS {identity.rpps}")
     return user
+
+
+def psc_logout_url(request) -> str | None:
+    """Where to send a user who logged in with PSC when they log out: PSC's end-session endpoint
+    (``id_token_hint``, ``post_logout_redirect_uri``, ``state``), so the PSC session ends too."""
+    id_token = request.session.get(ID_TOKEN_SESSION_KEY)
+    if not id_token or not settings.DCC_PSC_ENABLED:
+        return None
+    from django.urls import reverse
+
+    try:
+        endpoint = configuration().get("end_session_endpoint")
+    except PscRefused:
+        return None
+    if not endpoint:
+        return None
+    query = urllib.parse.urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": request.build_absolute_uri(reverse("account_login")),
+            "state": secrets.token_urlsafe(16),
+        }
+    )
+    return f"{endpoint}?{query}"

@@ -281,3 +281,8 @@ DCC_PSC_CLIENT_ID = env_str("DCC_PSC_CLIENT_ID")
 DCC_PSC_CLIENT_SECRET = env_str("DCC_PSC_CLIENT_SECRET")
 DCC_PSC_REDIRECT_URI = env_str("DCC_PSC_REDIRECT_URI")  # default: built from the request
 DCC_PSC_STATE_MAX_SECONDS = env_int("DCC_PSC_STATE_MAX_SECONDS", 600)
+if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpoint
+    from urllib.parse import urlsplit as _urlsplit
+
+    _psc = _urlsplit(DCC_PSC_ISSUER)
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], f"{_psc.scheme}://{_psc.netloc}"]

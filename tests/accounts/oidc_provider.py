@@ -21,6 +21,7 @@ import urllib.parse
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet, RSAKey
 
 REALM = "/auth/realms/esante-wallet"
@@ -44,6 +45,7 @@ class LocalOidcProvider:
         self.id_token_overrides: dict = {}
         self.userinfo = {}
         self.forge_signature = False
+        self.logouts: list[dict] = []
         self.server: WSGIServer | None = None
 
     # --- lifecycle --------------------------------------------------------------------
@@ -97,6 +99,7 @@ class LocalOidcProvider:
             REALM + "/protocol/openid-connect/token": self._token,
             REALM + "/protocol/openid-connect/userinfo": self._userinfo,
             REALM + "/protocol/openid-connect/certs": self._certs,
+            REALM + "/protocol/openid-connect/logout": self._logout,
         }
         handler = routes.get(path)
         if handler is None:
@@ -182,6 +185,16 @@ class LocalOidcProvider:
             return self._send(start_response, "200 OK", self.sign(signed).encode(), "application/jwt")
         return self._send(start_response, "200 OK", claims)
 
+    def _logout(self, environ, query, start_response):
+        """End the (simulated) PSC session, then go back to the relying party."""
+        try:
+            jwt.decode(query.get("id_token_hint", ""), self.key)
+        except (ValueError, JoseError):
+            return self._send(start_response, "400 Bad Request", {"error": "invalid id_token_hint"})
+        self.logouts.append(query)
+        location = query["post_logout_redirect_uri"] + "?" + urllib.parse.urlencode({"state": query.get("state")})
+        return self._send(start_response, "302 Found", b"", "text/plain", headers=[("Location", location)])
+
     def _certs(self, environ, query, start_response):
         return self._send(start_response, "200 OK", KeySet([self.key]).as_dict(private=False))
 
@@ -196,6 +209,8 @@ def configure(settings, provider: LocalOidcProvider) -> None:
     settings.DCC_PSC_CLIENT_ID = CLIENT_ID
     settings.DCC_PSC_CLIENT_SECRET = CLIENT_SECRET
     settings.DCC_PSC_REDIRECT_URI = ""
+    # As dcc.settings.base does when PSC is enabled: logging out (a form) may redirect to PSC.
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": [*settings.SECURE_CSP["form-action"], provider.base_url]}
 
 
 def follow_authorization(url: str) -> str:

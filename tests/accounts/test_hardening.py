@@ -72,3 +72,28 @@ def test_one_time_code_and_password_pages_render_in_french(client, personas, rou
     assert response.status_code == 200
     headings = [" ".join(text.split()) for text in re.findall(r"<h1[^>]*>(.*?)</h1>", response.content.decode(), re.S)]
     assert headings == [FRENCH_HEADINGS[route]]
+
+
+def test_with_psc_enabled_the_csp_lets_the_logout_form_redirect_to_psc():
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(' '.join(settings.SECURE_CSP['form-action']))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "dcc.settings.test",
+        "DCC_PSC_ENABLED": "true",
+        "DCC_PSC_ISSUER": "https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet",
+    }
+    output = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=settings.BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout.split()
+
+    assert output == ["'self'", "https://auth.bas.psc.esante.gouv.fr"]
+    assert settings.SECURE_CSP["form-action"] == ["'self'"]

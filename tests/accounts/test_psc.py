@@ -2,6 +2,7 @@
 
 import html
 import time
+import urllib.parse
 from datetime import timedelta
 
 import pytest
@@ -237,3 +238,26 @@ def test_the_psc_entry_point_is_open_to_everyone_and_sends_to_the_provider(clien
         response = client.get(reverse("accounts:psc_login"))
         assert response.status_code == 302, name
         assert response["Location"].startswith(psc_provider.base_url + "/auth?"), name
+
+
+def test_logging_out_ends_the_psc_session_too(client, personas, psc_provider):
+    psc_provider.professional(personas["doctor"].professional.rpps)
+    psc_login(client)
+    id_token = client.session["dcc_psc_id_token"]
+
+    response = client.post(reverse("account_logout"))
+
+    assert "_auth_user_id" not in client.session
+    location = response["Location"]
+    assert location.startswith(psc_provider.issuer + "/protocol/openid-connect/logout?")
+    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+    assert query["id_token_hint"] == id_token
+    assert query["post_logout_redirect_uri"] == "http://testserver" + reverse("account_login")
+    assert follow_authorization(location).startswith("http://testserver" + reverse("account_login"))
+    assert psc_provider.logouts
+
+
+def test_a_password_logout_stays_in_the_dcc(client, personas):
+    client.force_login(personas["doctor"])
+
+    assert client.post(reverse("account_logout"))["Location"] == reverse("account_login")

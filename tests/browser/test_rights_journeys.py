@@ -57,6 +57,11 @@ def test_pro_sante_connect_login_through_the_local_provider(page: Page, live_ser
         expect(page.get_by_test_id("current-user")).to_have_text(doctor.display_name)
         assert any(path == "/auth" for path, _ in provider.requests)
 
+        # Logging out of the DCC ends the PSC session too, then comes back to the login page.
+        page.get_by_role("button", name="Se déconnecter").click()
+        expect(page.get_by_role("heading", name="Connexion au DCC")).to_be_visible()
+        assert len(provider.logouts) == 1
+
 
 def test_impersonation_shows_a_banner_until_the_admin_comes_back(page: Page, live_server, world):
     log_in(page, live_server.url, world["admin"].email)
