@@ -210,7 +210,8 @@ def configure(settings, provider: LocalOidcProvider) -> None:
     settings.DCC_PSC_CLIENT_SECRET = CLIENT_SECRET
     settings.DCC_PSC_REDIRECT_URI = ""
     # As dcc.settings.base does when PSC is enabled: logging out (a form) may redirect to PSC.
-    settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": [*settings.SECURE_CSP["form-action"], provider.base_url]}
+    form_action = [*settings.SECURE_CSP["form-action"], provider.base_url]
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": form_action}
 
 
 def follow_authorization(url: str) -> str:
