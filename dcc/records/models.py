@@ -163,6 +163,12 @@ class AccessTrail(models.Model):
         raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
 
     @property
+    def connection_label(self) -> str:
+        from dcc.accounts.enums import ConnectionMethod
+
+        return dict(ConnectionMethod.choices).get(self.connection_method, self.connection_method or "—")
+
+    @property
     def who(self) -> str:
         """``X`` or, during support impersonation, ``X agissant en tant que Y``."""
         if self.acting_as_label:

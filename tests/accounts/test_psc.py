@@ -261,3 +261,16 @@ def test_a_password_logout_stays_in_the_dcc(client, personas):
     client.force_login(personas["doctor"])
 
     assert client.post(reverse("account_logout"))["Location"] == reverse("account_login")
+
+
+def test_an_account_with_the_directory_email_is_linked_not_duplicated(client, personas, psc_provider):
+    professional = ProfessionalFactory(email="camille.lien@chu.test")
+    existing = User.objects.create_user(email="camille.lien@chu.test", password=None)
+    psc_provider.professional(professional.rpps)
+
+    psc_login(client)
+
+    existing.refresh_from_db()
+    assert existing.professional == professional
+    assert client.session["_auth_user_id"] == str(existing.pk)
+    assert AccountEvent.objects.filter(user=existing, kind=AccountEventKind.PSC_LINKED).exists()

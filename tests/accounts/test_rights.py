@@ -116,3 +116,21 @@ def test_impersonation_never_targets_an_administrator(personas):
     assert not perms.can_be_impersonated(personas["admin"])
     assert perms.can_impersonate(personas["admin"])
     assert not perms.can_impersonate(personas["secretary_3c"])
+
+
+def test_the_regional_admin_edits_rights_in_the_admin_site(client, personas):
+    from django.urls import reverse
+
+    from dcc.accounts.models import User
+
+    User.objects.filter(pk=personas["admin"].pk).update(is_superuser=True)
+    client.force_login(personas["admin"])
+    assert client.get(reverse("admin:accounts_profilepermission_changelist")).status_code == 200
+
+    response = client.post(
+        reverse("admin:accounts_profilepermission_add"), {"profile": Profile.ANNONCE_PPS, "permission": "fiche_edit"}
+    )
+
+    assert response.status_code == 302
+    nurse = User.objects.get(pk=personas["annonce_nurse"].pk)
+    assert perms.user_can(nurse, Permission.FICHE_EDIT, establishment=personas.hospital)
