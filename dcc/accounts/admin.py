@@ -30,8 +30,9 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["email", "last_name", "first_name", "professional__rpps"]
     autocomplete_fields = ["professional"]
     inlines = [ProfileGrantInline, AccountEventInline]
-    actions = ["reactivate"]
-    readonly_fields = ["mfa_grace_until", "inactivity_warned_at", "reactivated_at"]
+    actions = ["deactivate", "reactivate"]
+    # The account's state changes only through the actions below, each logged in AccountEvent.
+    readonly_fields = ["is_active", "mfa_grace_until", "inactivity_warned_at", "reactivated_at"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         ("Identité", {"fields": ["first_name", "last_name", "phone", "professional"]}),
@@ -40,6 +41,14 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    @admin.action(description="Désactiver les comptes sélectionnés")
+    def deactivate(self, request, queryset):
+        count = 0
+        for user in queryset.filter(is_active=True).exclude(pk=request.user.pk):
+            services.user_deactivate(user=user, by=request.user, reason="désactivation depuis l'administration")
+            count += 1
+        self.message_user(request, f"{count} compte(s) désactivé(s).", messages.SUCCESS)
 
     @admin.action(description="Réactiver les comptes sélectionnés")
     def reactivate(self, request, queryset):

@@ -100,6 +100,7 @@ class ConnectionMethod(models.TextChoices):
 class AccountEventKind(models.TextChoices):
     DEACTIVATED_UNUSED = "deactivated_unused", "Désactivé (compte inutilisé)"
     INACTIVITY_WARNING = "inactivity_warning", "Avertissement d'inactivité envoyé"
+    DEACTIVATED_BY_ADMIN = "deactivated_by_admin", "Désactivé par un administrateur"
     REACTIVATED = "reactivated", "Réactivé par un administrateur"
     TERMS_ACCEPTED = "terms_accepted", "CGU acceptées"
     PSC_LINKED = "psc_linked", "Relié à Pro Santé Connect"

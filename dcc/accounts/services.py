@@ -170,6 +170,18 @@ def accounts_deactivate_unused(*, now=None) -> list[int]:
 
 
 @transaction.atomic
+def user_deactivate(*, user: User, by: User, reason: str = "") -> User:
+    """Deactivate an account at once (departure, suspicion of misuse)."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.is_active:
+        return user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    AccountEvent.objects.create(user=user, kind=AccountEventKind.DEACTIVATED_BY_ADMIN, by=by, detail=reason[:255])
+    return user
+
+
+@transaction.atomic
 def user_reactivate(*, user: User, by: User, reason: str = "") -> User:
     """Reactivate an account (the inactivity clock restarts now)."""
     user = User.objects.select_for_update().get(pk=user.pk)

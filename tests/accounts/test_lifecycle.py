@@ -118,21 +118,22 @@ def test_an_admin_reactivates_and_the_inactivity_clock_restarts(personas, client
     assert client.session["_auth_user_id"] == str(doctor.pk)
 
 
-def test_the_admin_site_reactivates_selected_accounts(client, personas):
+def test_the_admin_site_deactivates_and_reactivates_selected_accounts(client, personas):
     doctor = personas["doctor"]
-    User.objects.filter(pk=doctor.pk).update(is_active=False)
     admin = personas["admin"]
     User.objects.filter(pk=admin.pk).update(is_superuser=True)
     client.force_login(admin)
+    url = reverse("admin:accounts_user_changelist")
 
-    response = client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "reactivate", "_selected_action": [doctor.pk]},
-        follow=True,
-    )
+    client.post(url, {"action": "deactivate", "_selected_action": [doctor.pk, admin.pk]}, follow=True)
+    assert not User.objects.get(pk=doctor.pk).is_active
+    assert User.objects.get(pk=admin.pk).is_active  # never oneself
+    response = client.post(url, {"action": "reactivate", "_selected_action": [doctor.pk]}, follow=True)
 
     assert response.status_code == 200
     assert User.objects.get(pk=doctor.pk).is_active
+    kinds = list(AccountEvent.objects.filter(user=doctor).order_by("id").values_list("kind", "by"))
+    assert kinds == [(AccountEventKind.DEACTIVATED_BY_ADMIN, admin.pk), (AccountEventKind.REACTIVATED, admin.pk)]
 
 
 def test_the_beat_schedule_runs_the_task_every_night():
@@ -140,3 +141,13 @@ def test_the_beat_schedule_runs_the_task_every_night():
 
     entry = settings.CELERY_BEAT_SCHEDULE["accounts-unused"]
     assert entry["task"] == deactivate_unused_accounts.name
+
+
+def test_the_user_admin_pages_render(client, personas):
+    User.objects.filter(pk=personas["admin"].pk).update(is_superuser=True)
+    client.force_login(personas["admin"])
+
+    assert client.get(reverse("admin:accounts_user_change", args=[personas["doctor"].pk])).status_code == 200
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 200
+    assert client.get(reverse("admin:records_accesstrail_changelist")).status_code == 200
+    assert client.get(reverse("admin:records_breakglassgrant_changelist")).status_code == 200

@@ -53,6 +53,7 @@ class Migration(migrations.Migration):
                         choices=[
                             ("deactivated_unused", "Désactivé (compte inutilisé)"),
                             ("inactivity_warning", "Avertissement d'inactivité envoyé"),
+                            ("deactivated_by_admin", "Désactivé par un administrateur"),
                             ("reactivated", "Réactivé par un administrateur"),
                             ("terms_accepted", "CGU acceptées"),
                             ("psc_linked", "Relié à Pro Santé Connect"),
