@@ -274,3 +274,21 @@ def test_the_reminder_disappears_once_enrolled(client, personas):
 
     assert Authenticator.objects.filter(user=personas["doctor"]).exists()
     assert 'data-testid="mfa-reminder"' not in client.get(reverse("home")).content.decode()
+
+
+def test_a_recovery_code_works_once_in_place_of_the_one_time_code(client, doctor_with_totp):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    doctor, _ = doctor_with_totp
+    recovery = RecoveryCodes.activate(doctor).get_unused_codes()[0]
+
+    login(client, doctor.email)
+    client.post(reverse("mfa_authenticate"), {"code": recovery})
+    assert client.session["_auth_user_id"] == str(doctor.pk)
+    assert client.session["dcc_connection_method"] == "otp"
+    client.post(reverse("account_logout"))
+
+    login(client, doctor.email)
+    response = client.post(reverse("mfa_authenticate"), {"code": recovery})
+    assert "Code incorrect" in response.content.decode()
+    assert "_auth_user_id" not in client.session
