@@ -32,6 +32,8 @@ def test_bris_de_glace_opens_the_record_then_expires(personas, settings):
     assert list(access.visible_patients(other, include_break_glass=True)) == [patient]
     assert not access.visible_patients(other).exists()
     assert not access.can_view_patient(personas["doctor"], patient)  # the grant is personal
+    assert BreakGlassGrant.objects.active(now=grant.expires_at - timedelta(seconds=1)).exists()
+    assert not BreakGlassGrant.objects.active(now=grant.expires_at).exists()
 
     BreakGlassGrant.objects.filter(pk=grant.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
 
