@@ -11,6 +11,7 @@ urlpatterns = [
     path("rcp/", include("rcp.urls")),
     path("pps/", include("pps.urls")),
     path("admin/", admin.site.urls),
+    path("dossier/", include("dcc.records.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

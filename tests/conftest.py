@@ -36,6 +36,11 @@ def national_value_sets(request):
 
     if not Specialty.objects.exists():
         load_specialties(Specialty)
+    from dcc.accounts.models import ProfilePermission
+    from dcc.accounts.services import profile_permissions_load_defaults
+
+    if not ProfilePermission.objects.exists():
+        profile_permissions_load_defaults()
 
 
 @pytest.fixture(autouse=True)

@@ -16,3 +16,4 @@ class AccountsConfig(AppConfig):
         register(
             order=90, label="Administration", section="admin", url_name="admin:index", visible=perms.can_administer
         )
+        from dcc.accounts import receivers  # noqa: F401

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from dcc.accounts.enums import Profile
-from dcc.accounts.models import ProfileGrant, User
+from dcc.accounts.models import ProfileGrant, TermsAcceptance, TermsOfUse, User
 from dcc.directory.enums import Civility, PracticeRole, Profession
 from dcc.directory.models import Establishment, PlaceOfPractice, Professional, ThreeC
 from dcc.directory.validators import luhn_key
@@ -134,6 +134,35 @@ def seed_personas() -> list[Persona]:
     return PERSONAS
 
 
+TERMS_V1 = "\n\n".join(
+    [
+        "Le DCC est un service régional réservé aux professionnels qui prennent en charge des patients "
+        "atteints de cancer.",
+        "1. Vous n'accédez qu'aux dossiers des patients dont vous assurez la prise en charge. Tout accès "
+        "exceptionnel (bris de glace) doit être motivé ; il est signalé aux administrateurs.",
+        "2. Tous les accès aux données de santé sont tracés (qui, quand, quel patient, quelle action, "
+        "depuis quelle adresse).",
+        "3. Vos identifiants et vos codes à usage unique sont personnels : ne les communiquez à personne.",
+        "4. Les données consultées sont couvertes par le secret médical et ne doivent servir qu'à la prise "
+        "en charge des patients.",
+        "5. Signalez sans délai tout incident de sécurité à l'administrateur régional.",
+    ]
+)
+
+
+@transaction.atomic
+def seed_rights() -> TermsOfUse:
+    """Default rights per profile and the terms of use v1, accepted by the demo personas."""
+    from dcc.accounts.services import profile_permissions_load_defaults, terms_publish
+
+    profile_permissions_load_defaults()
+    terms = TermsOfUse.objects.filter(version="1").first() or terms_publish(version="1", text=TERMS_V1)
+    for user in User.objects.filter(email__in=[persona.email for persona in PERSONAS]):
+        TermsAcceptance.objects.get_or_create(user=user, terms=terms)
+    return terms
+
+
 def seed(context: dict) -> None:
     personas = seed_personas()
+    seed_rights()
     context["log"](f"Comptes de démonstration : {len(personas)} (mot de passe : {DEMO_PASSWORD})")

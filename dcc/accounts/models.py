@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from dcc.accounts.enums import HOME_PRIORITY, Profile
+from dcc.accounts.enums import HOME_PRIORITY, AccountEventKind, Permission, Profile
 from dcc.directory.models import Establishment, Professional, ThreeC
 
 
@@ -47,6 +48,9 @@ class User(AbstractUser):
     )
     phone = models.CharField("téléphone", max_length=30, blank=True)
     expires_on = models.DateField("date d'expiration du compte", null=True, blank=True)
+    mfa_grace_until = models.DateTimeField("fin du délai pour activer les codes à usage unique", null=True, blank=True)
+    inactivity_warned_at = models.DateTimeField("avertissement d'inactivité envoyé le", null=True, blank=True)
+    reactivated_at = models.DateTimeField("réactivé le", null=True, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -83,6 +87,19 @@ class User(AbstractUser):
             if grant.is_active and (grant.end_date is None or grant.end_date >= today)
         ]
 
+    def scoped_grants(self) -> list[ProfileGrant]:
+        """The active grants with their 3Cs and establishments loaded (once per user instance)."""
+        cached = getattr(self, "_scoped_grants", None)
+        if cached is None:
+            grants = self.active_grants()
+            if grants and not hasattr(grants[0], "_prefetched_objects_cache"):
+                prefetch_related_objects(grants, "three_cs", "establishments")
+            cached = self._scoped_grants = grants
+        return cached
+
+    def is_expired(self, today=None) -> bool:
+        return self.expires_on is not None and self.expires_on < (today or timezone.localdate())
+
     @property
     def profiles(self) -> set[str]:
         return {grant.profile for grant in self.active_grants()}
@@ -116,3 +133,67 @@ class ProfileGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_profile_display()}"
+
+
+class ProfilePermission(models.Model):
+    """One right held by every holder of a profile (the regional admin edits these rows)."""
+
+    profile = models.CharField("profil", max_length=32, choices=Profile.choices)
+    permission = models.CharField("droit", max_length=32, choices=Permission.choices)
+
+    class Meta:
+        verbose_name = "droit d'un profil"
+        verbose_name_plural = "droits des profils"
+        ordering = ["profile", "permission"]
+        constraints = [models.UniqueConstraint(fields=["profile", "permission"], name="unique_profile_permission")]
+
+    def __str__(self) -> str:
+        return f"{self.get_profile_display()} : {self.get_permission_display()}"
+
+
+class AccountEvent(models.Model):
+    """The transition log of an account's lifecycle (deactivation, warning, reactivation, CGU)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    kind = models.CharField("événement", max_length=32, choices=AccountEventKind.choices)
+    at = models.DateTimeField("date", default=timezone.now)
+    by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    detail = models.CharField("détail", max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = "événement du compte"
+        verbose_name_plural = "événements des comptes"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_kind_display()} ({self.at:%d/%m/%Y})"
+
+
+class TermsOfUse(models.Model):
+    """A published version of the terms of use (CGU). The latest one must be accepted to use the DCC."""
+
+    version = models.CharField("version", max_length=20, unique=True)
+    published_at = models.DateTimeField("publiée le", default=timezone.now)
+    text = models.TextField("texte")
+
+    class Meta:
+        verbose_name = "conditions générales d'utilisation"
+        verbose_name_plural = "conditions générales d'utilisation"
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"CGU {self.version}"
+
+
+class TermsAcceptance(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="terms_acceptances")
+    terms = models.ForeignKey(TermsOfUse, on_delete=models.PROTECT, related_name="acceptances")
+    accepted_at = models.DateTimeField("acceptées le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "acceptation des CGU"
+        verbose_name_plural = "acceptations des CGU"
+        constraints = [models.UniqueConstraint(fields=["user", "terms"], name="unique_terms_acceptance")]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.terms}"

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from dcc.accounts.enums import PATIENT_CARE_PROFILES, Profile
-from dcc.records.models import CareRelationship
+from dcc.accounts import perms
+from dcc.accounts.enums import Permission, Profile
+from dcc.records.models import BreakGlassGrant, CareRelationship
 from identity.models import Patient
 
 
 def has_patient_care_profile(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.profiles & PATIENT_CARE_PROFILES)
+    """Holds a profile with the right to read patient records (``Permission.PATIENT_READ``)."""
+    return Permission.PATIENT_READ in perms.permissions_of(user)
 
 
 def care_scope(user) -> Q:
@@ -28,8 +30,9 @@ def care_scope(user) -> Q:
         scope |= Q(professional_id=user.professional_id)
     establishment_ids: set[int] = set()
     three_c_ids: set[int] = set()
-    for grant in user.active_grants():
-        if grant.profile not in PATIENT_CARE_PROFILES:
+    readers = {profile for profile, held in perms.profile_permissions(user).items() if Permission.PATIENT_READ in held}
+    for grant in user.scoped_grants():
+        if grant.profile not in readers:
             continue
         establishment_ids.update(establishment.pk for establishment in grant.establishments.all())
         if grant.profile == Profile.SECRETAIRE_3C:
@@ -41,13 +44,24 @@ def care_scope(user) -> Q:
     return scope
 
 
-def visible_patients(user) -> QuerySet[Patient]:
-    """The patients whose record ``user`` may open (without bris de glace)."""
+def visible_patients(user, *, include_break_glass: bool = False) -> QuerySet[Patient]:
+    """The patients whose record ``user`` may open (through bris de glace too when asked)."""
     links = CareRelationship.objects.current().filter(care_scope(user)).values("patient_id")
-    return Patient.objects.current().filter(pk__in=links)
+    visible = Q(pk__in=links)
+    if include_break_glass and has_patient_care_profile(user):
+        visible |= Q(pk__in=BreakGlassGrant.objects.active().filter(user_id=user.pk).values("patient_id"))
+    return Patient.objects.current().filter(visible)
+
+
+def has_active_break_glass(user, patient) -> bool:
+    patient_id = getattr(patient, "pk", patient)
+    return BreakGlassGrant.objects.active().filter(user_id=user.pk, patient_id=patient_id).exists()
 
 
 def can_view_patient(user, patient: Patient) -> bool:
+    """Part of the patient's care, or holding an unexpired bris de glace grant for that patient."""
     if not has_patient_care_profile(user):
         return False
-    return CareRelationship.objects.current().filter(care_scope(user), patient=patient).exists()
+    if CareRelationship.objects.current().filter(care_scope(user), patient=patient).exists():
+        return True
+    return has_active_break_glass(user, patient)

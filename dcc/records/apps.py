@@ -7,3 +7,6 @@ class RecordsConfig(AppConfig):
     name = "dcc.records"
     label = "records"
     verbose_name = "Dossier patient"
+
+    def ready(self) -> None:
+        from dcc.records import receivers  # noqa: F401

@@ -70,6 +70,51 @@ class CareRelationship(models.Model):
         return f"{self.patient} — {party} ({self.get_kind_display()})"
 
 
+class BreakGlassQuerySet(models.QuerySet):
+    def active(self, now=None):
+        return self.filter(expires_at__gt=now or timezone.now())
+
+
+class BreakGlassGrant(models.Model):
+    """A short-lived, reasoned access to a record outside the care relationships (*bris de glace*)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="break_glass_grants")
+    reason = models.TextField("motif")
+    opened_at = models.DateTimeField("ouvert le", default=timezone.now)
+    expires_at = models.DateTimeField("expire le")
+    alerted_at = models.DateTimeField("alerte envoyée le", null=True, blank=True)
+
+    objects = BreakGlassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "accès exceptionnel (bris de glace)"
+        verbose_name_plural = "accès exceptionnels (bris de glace)"
+        ordering = ["-opened_at"]
+        indexes = [models.Index(fields=["user", "patient", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.patient} jusqu'au {self.expires_at:%d/%m/%Y %H:%M}"
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or remove an access trail line."""
+
+
+class AccessTrailQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("La traçabilité des accès ne peut pas être modifiée.")
+
+    def delete(self):
+        raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
+
+    def bulk_update(self, *args, **kwargs):
+        raise AppendOnlyError("La traçabilité des accès ne peut pas être modifiée.")
+
+    def _raw_delete(self, *args, **kwargs):
+        raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
+
+
 class AccessTrail(models.Model):
     """One read or write of patient data: who, when, which patient, what, how connected, from where.
 
@@ -82,12 +127,23 @@ class AccessTrail(models.Model):
     )
     user_label = models.CharField("utilisateur", max_length=255, blank=True)
     patient_id = models.BigIntegerField("patient", null=True, blank=True, db_index=True)
-    action = models.CharField("action", max_length=16, choices=TrailAction.choices)
+    acting_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="agissant en tant que",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acting_as_label = models.CharField("agissant en tant que (nom)", max_length=255, blank=True)
+    action = models.CharField("action", max_length=32, choices=TrailAction.choices)
     object_type = models.CharField("type d'objet", max_length=64, blank=True)
     object_id = models.CharField("identifiant de l'objet", max_length=64, blank=True)
     connection_method = models.CharField("mode de connexion", max_length=32, blank=True)
     ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
     detail = models.CharField("détail", max_length=500, blank=True)
+
+    objects = AccessTrailQuerySet.as_manager()
 
     class Meta:
         verbose_name = "trace d'accès"
@@ -96,4 +152,25 @@ class AccessTrail(models.Model):
         indexes = [models.Index(fields=["patient_id", "-at"]), models.Index(fields=["user", "-at"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.user_label} {self.get_action_display()} patient {self.patient_id}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.who} {self.get_action_display()} patient {self.patient_id}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("La traçabilité des accès ne peut pas être modifiée.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
+
+    @property
+    def connection_label(self) -> str:
+        from dcc.accounts.enums import ConnectionMethod
+
+        return dict(ConnectionMethod.choices).get(self.connection_method, self.connection_method or "—")
+
+    @property
+    def who(self) -> str:
+        """``X`` or, during support impersonation, ``X agissant en tant que Y``."""
+        if self.acting_as_label:
+            return f"{self.user_label} agissant en tant que {self.acting_as_label}"
+        return self.user_label

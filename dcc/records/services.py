@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from datetime import timedelta
 
-from dcc.records.models import CareRelationship
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from dcc.records.enums import TrailAction
+from dcc.records.models import BreakGlassGrant, CareRelationship
+from dcc.records.trail import trail_record
 from identity.models import Patient
 
 
@@ -30,3 +36,39 @@ def care_relationship_add(
         source=source,
     )
     return relationship
+
+
+class BreakGlassRefused(Exception):
+    """Bris de glace refused; the message is French and shown to the user."""
+
+
+BREAK_GLASS_MIN_REASON = 15
+
+
+@transaction.atomic
+def break_glass_open(*, user, patient: Patient, reason: str, request=None) -> BreakGlassGrant:
+    """Open ``patient``'s record to ``user`` for ``DCC_BREAK_GLASS_HOURS``, with a trail line and an alert.
+
+    The grant, the trail line and the queued alert to the administrators commit together.
+    """
+    from dcc.accounts import perms
+    from dcc.records import tasks
+
+    reason = " ".join((reason or "").split())
+    if not perms.can_break_glass(user):
+        raise BreakGlassRefused("Votre profil ne permet pas l'accès exceptionnel à un dossier.")
+    if len(reason) < BREAK_GLASS_MIN_REASON:
+        raise BreakGlassRefused(
+            f"Indiquez le motif de l'accès exceptionnel (au moins {BREAK_GLASS_MIN_REASON} caractères)."
+        )
+    now = timezone.now()
+    grant = BreakGlassGrant.objects.create(
+        user=user,
+        patient=patient,
+        reason=reason,
+        opened_at=now,
+        expires_at=now + timedelta(hours=settings.DCC_BREAK_GLASS_HOURS),
+    )
+    trail_record(user=user, action=TrailAction.BREAK_GLASS, patient=patient, obj=grant, request=request, detail=reason)
+    tasks.send_break_glass_alert.delay_on_commit(grant.pk)
+    return grant

@@ -8,12 +8,18 @@ from dcc.records.models import AccessTrail
 
 # Set in the session at login by the authentication flows (password, otp, psc, contextual).
 CONNECTION_METHOD_SESSION_KEY = "dcc_connection_method"
+# Set on the request by the impersonation middleware: the administrator behind the keyboard.
+IMPERSONATOR_ATTRIBUTE = "dcc_impersonator"
 
 
 def client_ip(request) -> str | None:
     if request is None:
         return None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _label(user) -> str:
+    return str(user) if getattr(user, "is_authenticated", False) else "anonyme"
 
 
 def trail_record(
@@ -24,12 +30,23 @@ def trail_record(
     obj: Model | None = None,
     request=None,
     detail: str = "",
+    acting_as=None,
 ) -> AccessTrail:
-    """Write one trail line, in the caller's transaction (call it inside the action's atomic block)."""
+    """Write one trail line, in the caller's transaction (call it inside the action's atomic block).
+
+    During support impersonation (an administrator X using the DCC as user Y), the line names X
+    as ``user`` and Y as ``acting_as``: "X agissant en tant que Y".
+    """
     session = getattr(request, "session", None)
+    impersonator = getattr(request, IMPERSONATOR_ATTRIBUTE, None) if request is not None else None
+    if impersonator is not None and acting_as is None:
+        acting_as, user = user, impersonator
+    authenticated = getattr(user, "is_authenticated", False)
     return AccessTrail.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        user_label=str(user) if getattr(user, "is_authenticated", False) else "anonyme",
+        user=user if authenticated else None,
+        user_label=_label(user),
+        acting_as=acting_as if getattr(acting_as, "is_authenticated", False) else None,
+        acting_as_label=_label(acting_as) if acting_as is not None else "",
         patient_id=getattr(patient, "pk", patient),
         action=action,
         object_type=obj._meta.label if obj is not None else "",

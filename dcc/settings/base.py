@@ -271,3 +271,36 @@ CELERY_BEAT_SCHEDULE["rcp-generate-sessions"] = {
     "task": "rcp.tasks.generate_sessions",
     "schedule": crontab(hour=2, minute=41),
 }
+# --- rights (accounts, records) ---
+AUTHENTICATION_BACKENDS = [
+    "dcc.accounts.backends.DccModelBackend",
+    "dcc.accounts.backends.DccAuthenticationBackend",
+]
+MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentication and allauth
+AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]
+# Absolute session lifetime, whatever the activity (the idle expiry is DCC_SESSION_IDLE_MINUTES).
+DCC_SESSION_MAX_HOURS = env_int("DCC_SESSION_MAX_HOURS", 10)
+# One-time codes mandatory for the profiles that read patient records, after a grace period at first login.
+DCC_MFA_REQUIRED = env_bool("DCC_MFA_REQUIRED", True)
+DCC_MFA_GRACE_DAYS = env_int("DCC_MFA_GRACE_DAYS", 7)
+DCC_BREAK_GLASS_HOURS = env_int("DCC_BREAK_GLASS_HOURS", 4)
+DCC_IMPERSONATION_MINUTES = env_int("DCC_IMPERSONATION_MINUTES", 60)
+DCC_ACCOUNT_UNUSED_DAYS = env_int("DCC_ACCOUNT_UNUSED_DAYS", 180)
+DCC_ACCOUNT_WARNING_DAYS = env_int("DCC_ACCOUNT_WARNING_DAYS", 14)
+CELERY_BEAT_SCHEDULE["accounts-unused"] = {
+    "task": "accounts.deactivate_unused_accounts",
+    "schedule": crontab(hour=2, minute=41),
+}
+# Pro Santé Connect (OpenID Connect). Issuer: https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet (BAS:
+# https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet); credentials from the ANS "Portail industriels".
+DCC_PSC_ENABLED = env_bool("DCC_PSC_ENABLED", False)
+DCC_PSC_ISSUER = env_str("DCC_PSC_ISSUER", "https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet")
+DCC_PSC_CLIENT_ID = env_str("DCC_PSC_CLIENT_ID")
+DCC_PSC_CLIENT_SECRET = env_str("DCC_PSC_CLIENT_SECRET")
+DCC_PSC_REDIRECT_URI = env_str("DCC_PSC_REDIRECT_URI")  # default: built from the request
+DCC_PSC_STATE_MAX_SECONDS = env_int("DCC_PSC_STATE_MAX_SECONDS", 600)
+if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpoint
+    from urllib.parse import urlsplit as _urlsplit
+
+    _psc = _urlsplit(DCC_PSC_ISSUER)
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], f"{_psc.scheme}://{_psc.netloc}"]

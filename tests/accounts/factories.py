@@ -39,3 +39,15 @@ class ProfileGrantFactory(factory.django.DjangoModelFactory):
     def establishments(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.establishments.set(extracted)
+
+
+def totp_codes(secret: str) -> tuple[str, str]:
+    """(a code valid now, a code valid in no accepted time window) for a TOTP secret."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // 30
+    accepted = {format_hotp_value(hotp_value(secret, counter + shift)) for shift in (-1, 0, 1)}
+    wrong = next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted)
+    return format_hotp_value(hotp_value(secret, counter)), wrong

@@ -54,3 +54,24 @@ def test_every_demo_login_works_and_reaches_its_home(client):
         response = client.post("/compte/login/", {"login": persona.email, "password": DEMO_PASSWORD}, follow=True)
         assert response.redirect_chain[-1][0] == "/", persona.email
         assert "Bonjour" in response.content.decode(), persona.email
+
+
+def test_seed_demo_loads_the_rights_table_and_the_terms_of_use_accepted_by_the_personas():
+    from dcc.accounts import perms
+    from dcc.accounts.enums import DEFAULT_PERMISSIONS
+    from dcc.accounts.models import ProfilePermission, TermsAcceptance, TermsOfUse
+
+    ProfilePermission.objects.all().delete()
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert ProfilePermission.objects.count() == sum(len(held) for held in DEFAULT_PERMISSIONS.values())
+    terms = TermsOfUse.objects.get()
+    assert terms.version == "1"
+    assert TermsAcceptance.objects.filter(terms=terms).count() == len(PERSONAS)
+    doctor = User.objects.get(email="medecin@demo.dcc.test")
+    vienne = ThreeC.objects.get(name="3C Vienne, Nord Deux-Sèvres")
+    landes = ThreeC.objects.get(name="3C Landes")
+    assert perms.user_can(doctor, "fiche_validate", three_c=vienne)
+    assert not perms.user_can(doctor, "fiche_validate", three_c=landes)
+    assert perms.can_impersonate(User.objects.get(email="admin@demo.dcc.test"))

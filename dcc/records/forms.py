@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+
+from dcc.records.enums import TrailAction
+from dcc.records.services import BREAK_GLASS_MIN_REASON
+
+
+class BreakGlassForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de l'accès exceptionnel",
+        min_length=BREAK_GLASS_MIN_REASON,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": "Le motif est obligatoire.",
+            "min_length": f"Le motif doit compter au moins {BREAK_GLASS_MIN_REASON} caractères.",
+        },
+    )
+
+
+class TrailFilterForm(forms.Form):
+    user = forms.CharField(label="Utilisateur", required=False, max_length=100)
+    patient = forms.IntegerField(
+        label="N° de patient", required=False, min_value=1, error_messages={"invalid": "Saisissez un nombre."}
+    )
+    action = forms.ChoiceField(label="Action", required=False, choices=[("", "Toutes"), *TrailAction.choices])
+    start = forms.DateField(
+        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["start"] > data["end"]:
+            raise forms.ValidationError("La date de début doit précéder la date de fin.")
+        return data
