@@ -440,7 +440,10 @@ class _Pointer:
 
 
 # Columns that hold a patient id without a ForeignKey (kept in sync by hand; checked by a test).
-PLAIN_PATIENT_COLUMNS = (("records.AccessTrail", "patient_id"),)
+# The access trail (records.AccessTrail.patient_id) is append-only and deliberately not listed: its
+# lines keep the absorbed identity's id, and the "who opened this record" view of the kept patient
+# includes the lines of the identities merged into it.
+PLAIN_PATIENT_COLUMNS: tuple[tuple[str, str], ...] = ()
 # Rows of the absorbed patient that stay with it: its own history.
 _KEEP_ON_ABSORBED = {
     ("identity.IdentityChange", "patient_id"),

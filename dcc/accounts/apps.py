@@ -14,6 +14,13 @@ class AccountsConfig(AppConfig):
 
         register(order=10, label="Accueil", section="home", url_name="home", visible=lambda user: True)
         register(
+            order=80,
+            label="Support",
+            section="accounts",
+            url_name="accounts:impersonate",
+            visible=perms.can_impersonate,
+        )
+        register(
             order=90, label="Administration", section="admin", url_name="admin:index", visible=perms.can_administer
         )
         from dcc.accounts import receivers  # noqa: F401

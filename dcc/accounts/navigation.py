@@ -44,13 +44,4 @@ def nav_items(user) -> list[NavItem]:
         if entry.visible(user):
             url_name = entry.url_name(user) if callable(entry.url_name) else entry.url_name
             items.append(NavItem(entry.label, reverse(url_name), entry.section))
-    items = [NavItem("Accueil", reverse("home"), "home")]
-    if perms.can_browse_directory(user):
-        items.append(NavItem("Annuaire", reverse("directory:professionals"), "directory"))
-    if perms.can_audit_trail(user):
-        items.append(NavItem("Traçabilité", reverse("records:trail"), "records"))
-    if perms.can_impersonate(user):
-        items.append(NavItem("Support", reverse("accounts:impersonate"), "accounts"))
-    if perms.can_administer(user):
-        items.append(NavItem("Administration", reverse("admin:index"), "admin"))
     return items

@@ -9,4 +9,8 @@ class RecordsConfig(AppConfig):
     verbose_name = "Dossier patient"
 
     def ready(self) -> None:
+        from dcc.accounts.navigation import register
+        from dcc.accounts.perms import can_audit_trail
         from dcc.records import receivers  # noqa: F401
+
+        register(order=70, label="Traçabilité", section="records", url_name="records:trail", visible=can_audit_trail)

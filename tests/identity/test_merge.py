@@ -5,6 +5,7 @@ from django.apps import apps
 
 from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.models import AccessTrail, CareRelationship
+from dcc.records.selectors import patient_openers
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
 from identity import services
@@ -19,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def test_pointers_cover_every_foreign_key_to_patient_and_the_trail_column():
     labels = {(pointer.label, pointer.field) for pointer in services.patient_pointers()}
     assert ("records.CareRelationship", "patient_id") in labels
-    assert ("records.AccessTrail", "patient_id") in labels
+    # The access trail is append-only: never rewritten by a merge.
+    assert ("records.AccessTrail", "patient_id") not in labels
     assert ("identity.LocalIdentifier", "patient_id") in labels
     assert ("identity.InsiLookup", "patient_id") in labels
     # Every ForeignKey/OneToOne to Patient in the project is either moved or deliberately kept.
@@ -59,8 +61,10 @@ def test_merge_moves_every_row_and_keeps_a_redirect(personas):
     assert InsiLookup.objects.get().patient == kept
     assert CareRelationship.objects.filter(patient=kept, kind=CareRelationshipKind.GENERAL_PRACTITIONER).exists()
     assert CareRelationship.objects.filter(patient=absorbed).count() == 1  # the duplicate link
-    assert AccessTrail.objects.filter(patient_id=kept.pk, action=TrailAction.READ).count() == 1
+    # The read stays written under the absorbed id, and is shown in the kept patient's access log.
+    assert AccessTrail.objects.filter(patient_id=absorbed.pk, action=TrailAction.READ).count() == 1
     assert AccessTrail.objects.filter(patient_id=absorbed.pk, action=TrailAction.MERGE).count() == 1
+    assert [line.action for line in patient_openers(kept.pk) if line.action == TrailAction.READ] == ["read"]
     assert absorbed.identity_changes.filter(kind=ChangeKind.MERGE).exists()
     assert merge.moved["records.CareRelationship"]["patient_id"]
     # The absorbed identity no longer appears in searches.
