@@ -18,6 +18,19 @@ from dcc.accounts.selectors import user_with_grants
 from dcc.accounts.signals import security_event
 from dcc.directory import selectors as directory
 
+# Profiles whose first job is the same share a home page.
+HOME_TEMPLATES = {
+    Profile.ADMIN_REGIONAL: "admin_regional",
+    Profile.SECRETAIRE_3C: "secretaire_3c",
+    Profile.MEDECIN: "medecin",
+    Profile.SECRETAIRE_MEDICALE: "establishment_staff",
+    Profile.ANNONCE_PPS: "establishment_staff",
+    Profile.LECTURE_SEULE: "read_only",
+    Profile.CRCDC: "read_only",
+    Profile.REGISTRE: "read_only",
+    Profile.ARC: "read_only",
+}
+
 
 @login_required
 def home(request):
@@ -40,7 +53,7 @@ def home(request):
         context["places"] = directory.places_of(user.professional)
     if establishments:
         context["establishments"] = sorted(establishments, key=lambda est: est.name)
-    template = f"accounts/home/{profile}.html" if profile else "accounts/home/no_profile.html"
+    template = f"accounts/home/{HOME_TEMPLATES.get(profile, 'no_profile')}.html"
     return render(request, template, context)
 
 
