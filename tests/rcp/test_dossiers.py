@@ -295,7 +295,9 @@ def test_amendment_creates_a_new_version_with_reason(case, personas, codes):
     _open_with_quorum(case["session"], personas)
     fiche = services.fiche_validate(fiche=fiche, by=personas["doctor"])
     with pytest.raises(ValidationError, match="motif"):
-        services.fiche_amend(fiche=fiche, data={"tnm_stage": "IV"}, reason="", expected_revision=None, by=personas["doctor"])
+        services.fiche_amend(
+            fiche=fiche, data={"tnm_stage": "IV"}, reason="", expected_revision=None, by=personas["doctor"]
+        )
     amended = services.fiche_amend(
         fiche=fiche,
         data={"tnm_m": "M1", "tnm_stage": "IV"},
@@ -326,7 +328,9 @@ def test_copy_forward_from_the_previous_fiche(case, personas, codes):
 # --- Live session ---------------------------------------------------------------------------
 
 
-def test_current_dossier_and_close_flags_unvalidated(case, personas, codes, django_capture_on_commit_callbacks, mailoutbox):
+def test_current_dossier_and_close_flags_unvalidated(
+    case, personas, codes, django_capture_on_commit_callbacks, mailoutbox
+):
     session = case["session"]
     with pytest.raises(ValidationError, match="Ouvrez"):
         services.session_set_current(session=session, dossier=case["dossier"], by=None)
