@@ -29,15 +29,21 @@ def editable_three_c_ids(user) -> set[int] | None:
         return set()
     if is_regional_admin(user):
         return None
-    cached = getattr(user, "_rcp_editable_three_cs", None)
-    if cached is not None:
-        return cached
-    ids: set[int] = set()
-    for grant in user.active_grants():
-        if grant.profile == Profile.SECRETAIRE_3C:
-            ids.update(three_c.pk for three_c in grant.three_cs.all())
-    user._rcp_editable_three_cs = ids
-    return ids
+    return secretary_three_c_ids(user)
+
+
+def secretary_three_c_ids(user) -> set[int]:
+    """The 3C of the user's active 3C secretary grants (cached on the user for the request)."""
+    cached = getattr(user, "_rcp_secretary_three_cs", None)
+    if cached is None:
+        cached = {
+            three_c.pk
+            for grant in user.active_grants()
+            if grant.profile == Profile.SECRETAIRE_3C
+            for three_c in grant.three_cs.all()
+        }
+        user._rcp_secretary_three_cs = cached
+    return cached
 
 
 def can_manage_catalogue(user) -> bool:
@@ -87,10 +93,7 @@ def is_three_c_secretary_of(user, rcp) -> bool:
     """Holds a 3C secretary profile for the RCP's 3C (late registration, ordering, live session)."""
     if not (user.is_authenticated and user.is_active and user.has_profile(Profile.SECRETAIRE_3C)):
         return False
-    return any(
-        grant.profile == Profile.SECRETAIRE_3C and any(t.pk == rcp.three_c_id for t in grant.three_cs.all())
-        for grant in user.active_grants()
-    )
+    return rcp.three_c_id in secretary_three_c_ids(user)
 
 
 def can_view_dossier(user, dossier) -> bool:

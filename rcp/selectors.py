@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import Case, Count, F, Func, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
@@ -319,14 +319,17 @@ def _dossier_base():
 
 
 def session_dossiers(session: Session, user) -> tuple[list[Dossier], int]:
-    """The session's dossiers in order that ``user`` may see, and how many others are hidden."""
+    """The session's dossiers in order that ``user`` may see, and how many others are hidden (one query)."""
     from dcc.records.access import visible_patients
 
-    dossiers = list(
-        _dossier_base().filter(session=session, patient__in=visible_patients(user)).order_by("position", "pk")
+    rows = list(
+        _dossier_base()
+        .filter(session=session)
+        .annotate(visible=Exists(visible_patients(user).filter(pk=OuterRef("patient_id"))))
+        .order_by("position", "pk")
     )
-    total = Dossier.objects.filter(session=session).count()
-    return dossiers, total - len(dossiers)
+    dossiers = [dossier for dossier in rows if dossier.visible]
+    return dossiers, len(rows) - len(dossiers)
 
 
 def dossier_detail(pk: int) -> Dossier:
