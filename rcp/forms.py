@@ -18,7 +18,7 @@ from rcp.enums import (
     Weekday,
     WeekOfMonth,
 )
-from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory, SpecialtyTag
+from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory, Rcp, SpecialtyTag
 from rcp.services import RcpData
 
 
@@ -371,3 +371,21 @@ class QuickPropositionForm(StyledForm):
             if self.cleaned_data.get(f"treatment_{rank}")
         ]
         return data
+
+
+class ConcertationForm(StyledForm):
+    rcp = forms.ModelChoiceField(label="RCP de rattachement", required=False, queryset=Rcp.objects.none())
+    consulted = forms.ModelMultipleChoiceField(
+        label="Médecins consultés", queryset=Professional.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    question = forms.CharField(label="Question posée", widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = forms.CharField(label="Avis", widget=forms.Textarea(attrs={"rows": 5}))
+    treatment_1 = forms.ChoiceField(label="Traitement proposé (option 1)", required=False)
+    treatment_2 = forms.ChoiceField(label="Option 2", required=False)
+
+    def __init__(self, *args, rcps, doctors, treatment_entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rcp"].queryset = rcps
+        self.fields["consulted"].queryset = doctors
+        self.fields["treatment_1"].choices = _code_choices(treatment_entries)
+        self.fields["treatment_2"].choices = _code_choices(treatment_entries)

@@ -580,3 +580,34 @@ class FicheVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiche} — version {self.version}"
+
+
+class Concertation(models.Model):
+    """A CR de concertation: an opinion given outside a session (lighter than a fiche RCP).
+
+    Written and signed at once by a doctor, with the colleagues consulted; the proposed
+    treatments use the same FRCP value set as the fiche. Never amended: a new one is written.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="rcp_concertations")
+    rcp = models.ForeignKey(
+        Rcp, verbose_name="RCP de rattachement", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requesting_doctor = models.ForeignKey(
+        Professional, verbose_name="médecin demandeur", on_delete=models.PROTECT, related_name="+"
+    )
+    consulted = models.ManyToManyField(Professional, verbose_name="médecins consultés", related_name="+")
+    question = models.TextField("question posée")
+    opinion = models.TextField("avis")
+    treatments = models.JSONField("traitements proposés", default=list, blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField("signé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "compte rendu de concertation"
+        verbose_name_plural = "comptes rendus de concertation"
+        ordering = ["-signed_at"]
+        indexes = [models.Index(fields=["patient", "-signed_at"])]
+
+    def __str__(self) -> str:
+        return f"Concertation {self.pk} du {self.signed_at:%d/%m/%Y}"

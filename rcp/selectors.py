@@ -391,3 +391,9 @@ def fiche_labels(fiche) -> dict:
         {**item, "label": labels.get(("type_traitement", item["code"]), item["code"])} for item in fiche.treatments
     ]
     return result
+
+
+def patient_concertations(patient):
+    from rcp.models import Concertation
+
+    return Concertation.objects.filter(patient=patient).select_related("requesting_doctor", "rcp")

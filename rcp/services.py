@@ -36,6 +36,7 @@ from rcp.models import (
     Attendance,
     CalendarFeed,
     CodeListEntry,
+    Concertation,
     Dossier,
     DossierTransition,
     Fiche,
@@ -1058,3 +1059,58 @@ def session_set_current(*, session: Session, dossier: Dossier, by, request=None)
 
 def unvalidated_dossiers(session: Session):
     return session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED])
+
+
+# --- CR de concertation ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def concertation_create(
+    *,
+    patient,
+    requesting_doctor: Professional,
+    consulted: Iterable[Professional],
+    question: str,
+    opinion: str,
+    treatment_codes: Iterable[str] = (),
+    rcp: Rcp | None = None,
+    by,
+    request=None,
+) -> Concertation:
+    """Record an opinion given outside a session, signed by the doctor writing it."""
+    from dcc.records.enums import CareRelationshipKind, TrailAction
+    from dcc.records.services import care_relationship_add
+
+    if not perms.is_doctor(by):
+        raise RoleRefused("Seul un médecin peut signer un compte rendu de concertation.")
+    consulted = [p for p in consulted if p.pk != by.professional_id]
+    errors = {}
+    if not (question or "").strip():
+        errors["question"] = "La question posée est obligatoire."
+    if not (opinion or "").strip():
+        errors["opinion"] = "L'avis est obligatoire."
+    if not consulted:
+        errors["consulted"] = "Indiquez au moins un confrère consulté."
+    if errors:
+        raise ValidationError(errors)
+    cleaned = clean_fiche_data(
+        {"treatments": [{"rank": i, "code": c, "detail": ""} for i, c in enumerate(treatment_codes, 1) if c]}
+    )
+    concertation = Concertation.objects.create(
+        patient=patient,
+        rcp=rcp,
+        requesting_doctor=requesting_doctor,
+        question=question.strip(),
+        opinion=opinion.strip(),
+        treatments=cleaned["treatments"],
+        author=by,
+    )
+    concertation.consulted.set(consulted)
+    source = f"rcp.concertation:{concertation.pk}"
+    for professional in {requesting_doctor, *consulted}:
+        care_relationship_add(
+            patient=patient, kind=CareRelationshipKind.REQUESTING_DOCTOR if professional == requesting_doctor
+            else CareRelationshipKind.RCP_PARTICIPANT, professional=professional, source=source,
+        )  # fmt: skip
+    _trail(by=by, action=TrailAction.CREATE, patient=patient, obj=concertation, request=request)
+    return concertation

@@ -36,6 +36,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/fiche/valider/", views_dossiers.fiche_validate, name="fiche_validate"),
     path("dossiers/<int:pk>/fiche/reprendre/", views_dossiers.fiche_copy_forward, name="fiche_copy_forward"),
     path("patients/<int:patient_pk>/dossiers/", views_dossiers.patient_dossiers, name="patient_dossiers"),
+    path(
+        "patients/<int:patient_pk>/concertations/nouvelle/",
+        views_dossiers.concertation_create,
+        name="concertation_create",
+    ),
+    path("concertations/<int:pk>/", views_dossiers.concertation_detail, name="concertation"),
     path("mentions/", views.mentions, name="mentions"),
     path("mentions/nouvelle/", views.mention_edit, name="mention_create"),
     path("mentions/<int:pk>/", views.mention_edit, name="mention_edit"),

@@ -21,7 +21,7 @@ from identity.models import Patient
 from identity.selectors import search_patients
 from rcp import forms, perms, selectors, services
 from rcp.enums import DossierStatus
-from rcp.models import FICHE_CODED_FIELDS, Dossier, Fiche, Session
+from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
 
 FORM_VALUE_SETS = (*FICHE_CODED_FIELDS.values(), "type_traitement")
 
@@ -165,11 +165,13 @@ def patient_dossiers(request, patient_pk: int):
     if not can_view_patient(request.user, patient):
         raise PermissionDenied
     _trace(request, patient, patient, detail="dossiers RCP")
-    return render(
-        request,
-        "rcp/patient_dossiers.html",
-        {"patient": patient, "dossiers": selectors.patient_dossiers(patient)},
-    )
+    context = {
+        "patient": patient,
+        "dossiers": selectors.patient_dossiers(patient),
+        "concertations": selectors.patient_concertations(patient),
+        "can_write_concertation": perms.is_doctor(request.user),
+    }
+    return render(request, "rcp/patient_dossiers.html", context)
 
 
 @require(perms.can_register_dossiers)
@@ -477,3 +479,64 @@ def session_live_close(request, pk: int):
     else:
         messages.success(request, "Séance clôturée : toutes les fiches sont validées.")
     return redirect("rcp:session", pk)
+
+
+# --- CR de concertation ---------------------------------------------------------------------
+
+
+def _patient_in_care(request, patient_pk: int) -> Patient:
+    patient = get_object_or_404(Patient.objects.current(), pk=patient_pk)
+    if not can_view_patient(request.user, patient):
+        raise PermissionDenied
+    return patient
+
+
+@require(perms.is_doctor)
+def concertation_create(request, patient_pk: int):
+    patient = _patient_in_care(request, patient_pk)
+    form = forms.ConcertationForm(
+        request.POST or None,
+        rcps=Rcp.objects.filter(members__professional_id=request.user.professional_id).order_by("title"),
+        doctors=Professional.objects.filter(is_active=True, specialty__code__startswith="G15_10/SM")
+        .exclude(pk=request.user.professional_id)
+        .order_by("last_name", "first_name"),
+        treatment_entries=selectors.fiche_code_lists(["type_traitement"])["type_traitement"],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            concertation = services.concertation_create(
+                patient=patient,
+                requesting_doctor=request.user.professional,
+                consulted=list(data["consulted"]),
+                question=data["question"],
+                opinion=data["opinion"],
+                treatment_codes=[data["treatment_1"], data["treatment_2"]],
+                rcp=data["rcp"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Compte rendu de concertation signé.")
+            return redirect("rcp:concertation", concertation.pk)
+    return render(request, "rcp/concertation_form.html", {"patient": patient, "form": form})
+
+
+@require(has_patient_care_profile)
+def concertation_detail(request, pk: int):
+    concertation = get_object_or_404(
+        Concertation.objects.select_related("patient", "rcp", "requesting_doctor", "author").prefetch_related(
+            "consulted"
+        ),
+        pk=pk,
+    )
+    if not can_view_patient(request.user, concertation.patient):
+        raise PermissionDenied
+    _trace(request, concertation.patient, concertation)
+    labels = selectors.code_labels(("type_traitement", t["code"]) for t in concertation.treatments)
+    treatments = [
+        {**t, "label": labels.get(("type_traitement", t["code"]), t["code"])} for t in concertation.treatments
+    ]
+    return render(request, "rcp/concertation_detail.html", {"concertation": concertation, "treatments": treatments})

@@ -284,3 +284,25 @@ def test_fiche_form_and_patient_list_query_budgets(client, personas, case, codes
     with django_assert_max_num_queries(15):
         response = client.get(reverse("rcp:patient_dossiers", args=[case["patient"].pk]))
     assert len(response.context["dossiers"]) == 4
+
+
+def test_concertation_outside_a_session(client, personas, case, codes):
+    patient = case["patient"]
+    url = reverse("rcp:concertation_create", args=[patient.pk])
+    assert_access(client, personas, url, allowed={"doctor"})
+    colleague = ProfessionalFactory(surgeon=True)
+    client.force_login(personas["doctor"])
+    response = client.post(url, {"consulted": [colleague.pk], "question": "Q", "opinion": "", "treatment_1": ""})
+    assert response.status_code == 200 and not patient.rcp_concertations.exists()
+    response = client.post(
+        url, {"consulted": [colleague.pk], "question": "Reprise ?", "opinion": "Chirurgie.", "treatment_1": "387713003"}
+    )
+    concertation = patient.rcp_concertations.get()
+    assert response.url == reverse("rcp:concertation", args=[concertation.pk])
+    assert concertation.treatments == [{"rank": 1, "code": "387713003", "detail": ""}]
+    # The consulted colleague becomes part of the patient's care; the other 3C still sees nothing.
+    assert patient.care_relationships.filter(professional=colleague).exists()
+    assert_access(client, personas, reverse("rcp:concertation", args=[concertation.pk]), allowed=CARE)
+    client.force_login(personas["doctor"])
+    page = client.get(reverse("rcp:patient_dossiers", args=[patient.pk])).content.decode()
+    assert reverse("rcp:concertation", args=[concertation.pk]) in page
