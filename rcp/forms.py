@@ -231,6 +231,7 @@ class FicheForm(StyledForm):
     nature = forms.ChoiceField(label="Nature de la discussion", choices=Nature.choices)
     appareil_code = forms.ChoiceField(label="Appareil", required=False)
     organe_code = forms.ChoiceField(label="Organe", required=False)
+    treatment_care_code = forms.ChoiceField(label="Traitement / soins (RCP transversale)", required=False)
     discovery_mode = forms.ChoiceField(
         label="Mode de découverte", required=False, choices=[("", "—"), *DiscoveryMode.choices]
     )

@@ -409,12 +409,14 @@ FICHE_CODED_FIELDS: dict[str, str] = {
     "phase_code": "phase_cancer",
     "appareil_code": "rcp_appareil",
     "organe_code": "rcp_organe",
+    "treatment_care_code": "traitement_soins",
 }
 # The content of a fiche: what the form edits, what a version snapshots, what copy-forward copies.
 FICHE_CONTENT_FIELDS = (
     "nature",
     "appareil_code",
     "organe_code",
+    "treatment_care_code",
     "discovery_mode",
     "discovery_date",
     "diagnosis_date",
@@ -450,6 +452,7 @@ FICHE_COPY_FORWARD_FIELDS = (
     "nature",
     "appareil_code",
     "organe_code",
+    "treatment_care_code",
     "discovery_mode",
     "discovery_date",
     "diagnosis_date",
@@ -481,6 +484,7 @@ class Fiche(models.Model):
     nature = models.CharField("nature de la discussion", max_length=10, choices=Nature.choices, default=Nature.ORGANE)
     appareil_code = models.CharField("appareil", max_length=40, blank=True)
     organe_code = models.CharField("organe", max_length=40, blank=True)
+    treatment_care_code = models.CharField("traitement / soins (RCP transversale)", max_length=40, blank=True)
     discovery_mode = models.CharField("mode de découverte", max_length=20, choices=DiscoveryMode.choices, blank=True)
     discovery_date = models.DateField("date de découverte", null=True, blank=True)
     diagnosis_date = models.DateField("date du diagnostic", null=True, blank=True)
