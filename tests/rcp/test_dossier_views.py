@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from dcc.records.models import AccessTrail
 from rcp import services
@@ -306,3 +307,36 @@ def test_concertation_outside_a_session(client, personas, case, codes):
     client.force_login(personas["doctor"])
     page = client.get(reverse("rcp:patient_dossiers", args=[patient.pk])).content.decode()
     assert reverse("rcp:concertation", args=[concertation.pk]) in page
+
+
+def test_only_the_3c_secretary_orders_the_list(client, personas, case):
+    second = services.dossier_register(
+        session=case["session"],
+        patient=PatientFactory(),
+        requesting_doctor=personas["doctor"].professional,
+        motive=DossierMotive.FIRST,
+        question="?",
+        by=personas["doctor"],
+    )
+    url = reverse("rcp:session_reorder", args=[case["session"].pk])
+    data = {"dossier": second.pk, "direction": "up"}
+    assert_access(client, personas, url, allowed={"secretary_3c"}, method="post", data=data, ok_status=302)
+    order = list(case["session"].dossiers.order_by("position").values_list("pk", flat=True))
+    assert order == [second.pk, case["dossier"].pk]
+
+
+def test_late_registration_by_the_3c_secretary_through_the_page(client, personas, world, case):
+    soon = SessionFactory(rcp=world["rcp"], starts_at=timezone.now() + datetime.timedelta(hours=20))
+    url = reverse("rcp:dossier_register", args=[soon.pk])
+    data = {
+        "patient": case["patient"].pk,
+        "requesting_doctor": personas["doctor"].professional_id,
+        "motive": DossierMotive.FIRST,
+        "question": "Urgent ?",
+    }
+    client.force_login(personas["doctor"])
+    response = client.post(url, data)
+    assert "date limite d&#x27;inscription" in response.content.decode()
+    client.force_login(personas["secretary_3c"])
+    assert client.post(url, data).status_code == 302
+    assert Dossier.objects.get(session=soon).is_late

@@ -355,3 +355,20 @@ def test_members_added_later_are_not_given_access_retroactively(case, personas):
     newcomer = PlaceOfPracticeFactory(establishment=personas.other_hospital).professional
     RcpMemberFactory(rcp=case["rcp"], professional=newcomer)
     assert not CareRelationship.objects.filter(patient=case["patient"], professional=newcomer).exists()
+
+
+def test_a_doctor_absent_from_the_session_cannot_sign(case, personas, codes):
+    from dcc.accounts.enums import Profile
+    from tests.accounts.factories import ProfileGrantFactory, UserFactory
+
+    services.fiche_save(fiche=case["fiche"], data=FILLED_FICHE, expected_revision=1, by=personas["doctor"])
+    _open_with_quorum(case["session"], personas)
+    absent = UserFactory(email="absent@test.dcc", professional=ProfessionalFactory())
+    ProfileGrantFactory(user=absent, profile=Profile.MEDECIN, three_cs=[personas.three_c])
+    with pytest.raises(services.RoleRefused, match="médecin présent"):
+        services.fiche_validate(fiche=case["fiche"], by=absent)
+    services.attendance_record(session=case["session"], entries={absent.professional_id: AttendanceMode.EXCUSED})
+    with pytest.raises(services.RoleRefused):
+        services.fiche_validate(fiche=case["fiche"], by=absent)
+    case["fiche"].refresh_from_db()
+    assert not case["fiche"].is_validated
