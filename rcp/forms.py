@@ -277,7 +277,7 @@ class FicheForm(StyledForm):
     guideline_conform = forms.NullBooleanField(
         label="Proposition conforme au référentiel",
         required=False,
-        widget=forms.Select(choices=[("unknown", "Non renseigné"), ("true", "Oui"), ("false", "Non")]),
+        widget=forms.NullBooleanSelect(),
     )
     guideline = forms.CharField(label="Référentiel", required=False, max_length=200)
     guideline_justification = forms.CharField(
@@ -290,6 +290,11 @@ class FicheForm(StyledForm):
     def __init__(self, *args, code_lists: dict[str, list], **kwargs):
         super().__init__(*args, **kwargs)
         self.code_lists = code_lists
+        self.fields["guideline_conform"].widget.choices = [
+            ("unknown", "Non renseigné"),
+            ("true", "Oui"),
+            ("false", "Non"),
+        ]
         for name, key in FICHE_CODED_FIELDS.items():
             field = self.fields[name]
             if isinstance(field, forms.ChoiceField):

@@ -340,3 +340,11 @@ def test_late_registration_by_the_3c_secretary_through_the_page(client, personas
     client.force_login(personas["secretary_3c"])
     assert client.post(url, data).status_code == 302
     assert Dossier.objects.get(session=soon).is_late
+
+
+def test_fiche_form_shows_the_saved_conformity(client, personas, case, codes):
+    services.fiche_save(fiche=case["dossier"].fiche, data=FILLED_FICHE, expected_revision=1, by=personas["doctor"])
+    client.force_login(personas["doctor"])
+    page = client.get(reverse("rcp:fiche", args=[case["dossier"].pk])).content.decode()
+    assert '<option value="true" selected>Oui</option>' in page
+    assert 'value="C18.7"' in page
