@@ -351,7 +351,11 @@ def _current_context(request, session: Session) -> dict:
     if session.current_dossier_id:
         dossier = selectors.dossier_detail(session.current_dossier_id)
         if perms.can_view_dossier(request.user, dossier):
-            _trace(request, dossier.patient, dossier, detail="séance en direct")
+            # One trail line per dossier shown to this user, not one per 5-second poll.
+            key = f"rcp_live_traced_{session.pk}"
+            if request.session.get(key) != dossier.pk:
+                _trace(request, dossier.patient, dossier, detail="séance en direct")
+                request.session[key] = dossier.pk
         else:
             dossier = None
     return {

@@ -348,3 +348,25 @@ def test_fiche_form_shows_the_saved_conformity(client, personas, case, codes):
     page = client.get(reverse("rcp:fiche", args=[case["dossier"].pk])).content.decode()
     assert '<option value="true" selected>Oui</option>' in page
     assert 'value="C18.7"' in page
+
+
+def test_live_postpone_and_follow_polling_is_traced_once_per_dossier(client, personas, case):
+    session = case["session"]
+    later = SessionFactory(rcp=case["rcp"], starts_at=session.starts_at + datetime.timedelta(days=7))
+    _open(session, personas)
+    services.session_set_current(session=session, dossier=case["dossier"], by=None)
+    client.force_login(personas["doctor"])
+    follow = reverse("rcp:session_follow", args=[session.pk])
+    for _ in range(3):
+        assert case["patient"].display_name in client.get(follow, headers={"HX-Request": "true"}).content.decode()
+    traces = AccessTrail.objects.filter(patient_id=case["patient"].pk, action="read", detail="séance en direct")
+    assert traces.count() == 1
+    client.force_login(personas["secretary_3c"])
+    live = reverse("rcp:session_live", args=[session.pk])
+    response = client.post(
+        reverse("rcp:dossier_status", args=[case["dossier"].pk]), {"to": DossierStatus.POSTPONED, "next": live}
+    )
+    assert response.url == live
+    case["dossier"].refresh_from_db()
+    assert case["dossier"].status == DossierStatus.POSTPONED
+    assert Dossier.objects.get(previous=case["dossier"]).session == later
