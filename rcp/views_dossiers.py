@@ -390,6 +390,8 @@ def session_live(request, pk: int):
             "quick": quick,
             "quorum": selectors.session_quorum(selectors.session_detail(session.pk)),
             "validate_form": forms.ValidateForm(initial={"revision": current.fiche.revision}) if current else None,
+            # The fiche's own quorum counts the requesting doctor's specialty (the session's does not).
+            "fiche_quorum": services.fiche_quorum(current.fiche) if current else None,
             "is_doctor": perms.is_doctor(request.user),
         }
     )
