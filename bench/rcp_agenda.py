@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 TARGET_RCPS = 255
 TARGET_SESSIONS = 8_300
+TARGET_FICHES = 146_500
 
 
 def _bench_database_url() -> str:
@@ -77,6 +78,7 @@ def populate() -> None:
 
     call_command("migrate", verbosity=0)
     if Session.objects.count() >= TARGET_SESSIONS:
+        populate_dossiers()
         return
     started = time.monotonic()
     call_command("seed_demo", stdout=StringIO())
@@ -143,6 +145,93 @@ def populate() -> None:
     ]
     Attendance.objects.bulk_create(attendances, batch_size=5000, ignore_conflicts=True)
     print(f"Données créées en {time.monotonic() - started:.0f} s.")
+    populate_dossiers()
+
+
+def populate_dossiers() -> None:
+    """A region-year of dossiers with their fiches (validated on past sessions), visible to their 3C."""
+    from dcc.accounts.models import User
+    from dcc.records.enums import CareRelationshipKind
+    from dcc.records.models import CareRelationship
+    from identity.models import Patient
+    from rcp.enums import DossierMotive, DossierStatus, SessionStatus
+    from rcp.models import Dossier, Fiche, RcpMember, Session
+
+    missing = TARGET_FICHES - Dossier.objects.count()
+    if missing <= 0:
+        return
+    started = time.monotonic()
+    rng = random.Random(43)
+    author = User.objects.get(email="medecin@demo.dcc.test")
+    patients = list(Patient.objects.values_list("pk", flat=True))
+    requesters: dict[int, list[int]] = {}
+    for rcp_id, professional_id in RcpMember.objects.values_list("rcp_id", "professional_id"):
+        requesters.setdefault(rcp_id, []).append(professional_id)
+    sessions = list(
+        Session.objects.exclude(status=SessionStatus.CANCELLED).values_list("pk", "rcp_id", "rcp__three_c_id", "status")
+    )
+    per_session = -(-missing // len(sessions))
+    now = timezone_now()
+    made = 0
+    for chunk_start in range(0, len(sessions), 500):
+        dossiers = []
+        for session_id, rcp_id, three_c_id, status in sessions[chunk_start : chunk_start + 500]:
+            for position in range(1, per_session + 1):
+                if made >= missing or not requesters.get(rcp_id):
+                    break
+                made += 1
+                closed = status == SessionStatus.CLOSED
+                dossiers.append(
+                    Dossier(
+                        session_id=session_id,
+                        patient_id=rng.choice(patients),
+                        requesting_doctor_id=rng.choice(requesters[rcp_id]),
+                        motive=DossierMotive.FIRST,
+                        question="Stratégie ?",
+                        status=DossierStatus.VALIDATED if closed else DossierStatus.REGISTERED,
+                        position=position,
+                        created_by=author,
+                    )
+                )
+                dossiers[-1].three_c_id = three_c_id
+        Dossier.objects.bulk_create(dossiers, batch_size=2000)
+        Fiche.objects.bulk_create(
+            [
+                Fiche(
+                    dossier=d,
+                    topography_code="C18.7",
+                    morphology_code="8140/3",
+                    case_summary="Cas de banc d'essai.",
+                    question=d.question,
+                    treatments=[{"rank": 1, "code": "387713003", "detail": ""}],
+                    guideline_conform=True,
+                    quorum_reached=True if d.status == DossierStatus.VALIDATED else None,
+                    validated_by=author if d.status == DossierStatus.VALIDATED else None,
+                    validated_at=now if d.status == DossierStatus.VALIDATED else None,
+                )
+                for d in dossiers
+            ],
+            batch_size=2000,
+        )
+        CareRelationship.objects.bulk_create(
+            [
+                CareRelationship(
+                    patient_id=d.patient_id,
+                    kind=CareRelationshipKind.THREE_C,
+                    three_c_id=d.three_c_id,
+                    source=f"rcp.dossier:{d.pk}",
+                )
+                for d in dossiers
+            ],
+            batch_size=5000,
+        )
+    print(f"{made} dossiers et fiches créés en {time.monotonic() - started:.0f} s.")
+
+
+def timezone_now():
+    from django.utils import timezone
+
+    return timezone.now()
 
 
 def measure(client, url: str, runs: int) -> tuple[int, float, float]:
@@ -189,9 +278,34 @@ def main() -> None:
         Session.objects.filter(rcp__three_c_id=three_c_id, attendances__isnull=False).order_by("-starts_at").first()
     )
     today = timezone.localdate().isoformat()
+    from django.db.models import Count
+
+    from rcp.models import Dossier, Fiche
+
+    busy = (
+        Session.objects.filter(rcp__three_c_id=three_c_id, status="ouverte")
+        .annotate(n=Count("dossiers"))
+        .order_by("-n")
+        .first()
+    )
+    if busy is None:
+        busy = Session.objects.filter(rcp__three_c_id=three_c_id, starts_at__gt=timezone.now()).order_by("starts_at")[0]
+        busy.status = "ouverte"
+        busy.save(update_fields=["status"])
+    dossier = Dossier.objects.filter(session=busy).order_by("position").first()
+    busy.current_dossier = dossier
+    busy.save(update_fields=["current_dossier"])
+    regular = (
+        Dossier.objects.filter(session__rcp__three_c_id=three_c_id)
+        .values("patient_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
     print(
         f"Données : {Rcp.objects.count()} RCP, {Session.objects.count()} séances, "
-        f"{Attendance.objects.count()} présences."
+        f"{Attendance.objects.count()} présences, {Fiche.objects.count()} fiches ; séance mesurée : "
+        f"{busy.dossiers.count()} dossiers ; patient mesuré : {regular['n']} dossiers."
     )
     pages = [
         ("vue Django minimale", None, "/bench/minimal/"),
@@ -203,6 +317,11 @@ def main() -> None:
         ("agenda de tous les 3C (semaine)", secretary, f"/rcp/agenda/?vue=semaine&3c=&date={today}"),
         ("agenda du médecin (mois)", doctor, f"/rcp/agenda/?mes=1&date={today}"),
         ("page de séance", secretary, f"/rcp/seances/{session.pk}/"),
+        ("séance avec ses dossiers", secretary, f"/rcp/seances/{busy.pk}/"),
+        ("conduite de séance en direct", secretary, f"/rcp/seances/{busy.pk}/direct/"),
+        ("dossier et sa fiche", secretary, f"/rcp/dossiers/{dossier.pk}/"),
+        ("formulaire de fiche", secretary, f"/rcp/dossiers/{dossier.pk}/fiche/"),
+        ("dossiers RCP d'un patient", secretary, f"/rcp/patients/{regular['patient_id']}/dossiers/"),
         ("flux ICS d'une RCP", None, f"/rcp/ics/rcp/{rcp.ics_token}.ics"),
     ]
     baseline = None

@@ -9,8 +9,9 @@ import random
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, ThreeC
+from identity.models import Patient
 from rcp import services
-from rcp.enums import AttendanceMode, MemberRole, Nature, RecurrenceKind, SessionStatus
+from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, MemberRole, Nature, RecurrenceKind, SessionStatus
 from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
 from rcp.reference import ensure_reference_data
 from rcp.value_sets import DATA_DIR, FICHE_VALUE_SETS
@@ -236,4 +237,205 @@ def seed(context: dict) -> None:
     context["log"](
         f"RCP : {Rcp.objects.count()} RCP ({created} créées), {generated} séances générées, "
         f"{closed} séances passées clôturées avec présences"
+    )
+    seed_dossiers(context)
+
+
+# --- Dossiers and fiches --------------------------------------------------------------------
+
+# organ keyword → (CIM-10 topography, CIM-O-3 morphology, treatment codes of jdv-type-traitement-frcp-cisis)
+DISEASES = [
+    ("digestif", "C18.7", "8140/3", ["387713003", "C15632"]),
+    ("sein", "C50.4", "8500/3", ["387713003", "C15313"]),
+    ("poumon", "C34.1", "8140/3", ["C15632", "C15313"]),
+    ("urinaire", "C61", "8140/3", ["C15313", "387713003"]),
+    ("aérodigestives", "C32.0", "8070/3", ["387713003", "C15313"]),
+    ("gynécologique", "C56", "8441/3", ["387713003", "C15632"]),
+    ("hématologie", "C83.3", "9680/3", ["C15632"]),
+]
+DEFAULT_DISEASE = ("", "C80.9", "8000/3", ["C15632"])
+PAST_SESSIONS_WITH_DOSSIERS = 60
+COMING_SESSIONS_WITH_DOSSIERS = 40
+
+
+def _disease_for(rcp: Rcp) -> tuple[str, str, str, list[str]]:
+    for disease in DISEASES:
+        if disease[0] in rcp.organ:
+            return disease
+    return DEFAULT_DISEASE
+
+
+def _sessions_first_for(three_c_id: int | None, queryset, limit: int) -> list[Session]:
+    """Sessions of the demo doctor's 3C first (what a demo login shows), then the region's."""
+    chosen = list(queryset.filter(rcp__three_c_id=three_c_id)[: limit // 2]) if three_c_id else []
+    chosen += list(queryset.exclude(pk__in=[s.pk for s in chosen])[: limit - len(chosen)])
+    return chosen
+
+
+def seed_dossiers(context: dict) -> None:
+    """Validated fiches on recent past sessions, registered dossiers on coming ones (idempotent)."""
+    from dcc.accounts.models import User
+    from rcp.models import Dossier, DossierTransition, Fiche, FicheVersion
+    from rcp.quorum import Attendee, QuorumRule, evaluate_quorum
+
+    try:
+        from identity.demo import DEMO_ADDRESS
+    except ImportError:  # identity's demo data absent: nothing to register
+        return
+    if Dossier.objects.exists():
+        context["log"](f"Dossiers RCP : déjà présents ({Dossier.objects.count()})")
+        return
+    patients = list(Patient.objects.filter(address=DEMO_ADDRESS).order_by("pk")[:400])
+    doctor = User.objects.filter(email="medecin@demo.dcc.test", professional__isnull=False).first()
+    secretary = User.objects.filter(email="secretaire.3c@demo.dcc.test").first()
+    author = doctor or secretary or User.objects.filter(is_superuser=True).first()
+    if not patients or author is None:
+        context["log"]("Dossiers RCP : pas de patients ou d'utilisateurs de démonstration, rien à inscrire")
+        return
+    rng = random.Random(7)
+    three_c_id = None
+    if doctor:
+        three_c_id = (
+            Rcp.objects.filter(members__professional_id=doctor.professional_id)
+            .values_list("three_c_id", flat=True)
+            .first()
+        )
+    now = timezone.now()
+    base = Session.objects.select_related("rcp").order_by("-starts_at")
+    past = _sessions_first_for(three_c_id, base.filter(status=SessionStatus.CLOSED), PAST_SESSIONS_WITH_DOSSIERS)
+    coming = _sessions_first_for(
+        three_c_id,
+        Session.objects.select_related("rcp")
+        .filter(status=SessionStatus.PLANNED, starts_at__gt=now)
+        .order_by("starts_at"),
+        COMING_SESSIONS_WITH_DOSSIERS,
+    )
+    members: dict[int, list[RcpMember]] = {}
+    for member in RcpMember.objects.filter(rcp_id__in={s.rcp_id for s in past + coming}).select_related("professional"):
+        members.setdefault(member.rcp_id, []).append(member)
+    attendance: dict[int, list[Attendance]] = {}
+    for row in Attendance.objects.filter(session__in=past).select_related("professional", "specialty"):
+        attendance.setdefault(row.session_id, []).append(row)
+    patient_cycle = iter(patients * 3)
+    dossiers: list[Dossier] = []
+    plan: list[tuple[Dossier, bool]] = []
+    for session, validated in [(s, True) for s in past] + [(s, False) for s in coming]:
+        pool = members.get(session.rcp_id) or []
+        if not pool:
+            continue
+        for position in range(1, rng.choice([2, 3, 4])):
+            dossier = Dossier(
+                session=session,
+                patient=next(patient_cycle),
+                requesting_doctor=rng.choice(pool).professional,
+                motive=rng.choice(list(DossierMotive.values)),
+                question=rng.choice(
+                    [
+                        "Quelle stratégie thérapeutique ?",
+                        "Traitement adjuvant ?",
+                        "Chirurgie première ?",
+                        "Place de la radiothérapie ?",
+                        "Prise en charge de la rechute ?",
+                    ]
+                ),
+                status=DossierStatus.VALIDATED if validated else DossierStatus.REGISTERED,
+                position=position,
+                created_by=author,
+            )
+            dossiers.append(dossier)
+            plan.append((dossier, validated))
+    Dossier.objects.bulk_create(dossiers)
+    transitions, fiches = [], []
+    quorum_by_session: dict[int, tuple] = {}
+    for dossier, validated in plan:
+        transitions.append(
+            DossierTransition(dossier=dossier, to_status=DossierStatus.DRAFT, note="Demande d'avis créée.")
+        )
+        transitions.append(
+            DossierTransition(
+                dossier=dossier,
+                from_status=DossierStatus.DRAFT,
+                to_status=DossierStatus.REGISTERED,
+                note="Inscription.",
+            )
+        )
+        _organ, topography, morphology, treatment_codes = _disease_for(dossier.session.rcp)
+        fiche = Fiche(
+            dossier=dossier,
+            nature=dossier.session.rcp.nature,
+            question=dossier.question,
+            topography_code=topography,
+            morphology_code=morphology,
+            diagnosis_date=timezone.localtime(dossier.session.starts_at).date() - datetime.timedelta(days=30),
+            discovery_mode=rng.choice(["depistage", "symptomes", "fortuite"]),
+            ecog_code=rng.choice(["LA9622-7", "LA9623-5"]),
+            tnm_kind="c",
+            tnm_t=rng.choice(["T1", "T2", "T3"]),
+            tnm_n=rng.choice(["N0", "N1"]),
+            tnm_m="M0",
+            case_summary="Cas de démonstration (patient fictif).",
+            updated_by=author,
+        )
+        if validated:
+            session = dossier.session
+            if session.pk not in quorum_by_session:
+                present = [a for a in attendance.get(session.pk, []) if a.mode != AttendanceMode.EXCUSED]
+                result = evaluate_quorum(
+                    QuorumRule.inca_default(is_haematology=session.rcp.is_haematology),
+                    [Attendee(name=a.professional.display_name, specialty=a.specialty_id) for a in present],
+                )
+                participants = [
+                    {"professional_id": a.professional_id, "name": a.professional.display_name,
+                     "specialty": a.specialty.short_label if a.specialty else "", "mode": a.mode}
+                    for a in present
+                ]  # fmt: skip
+                quorum_by_session[session.pk] = (result, participants)
+            result, participants = quorum_by_session[session.pk]
+            fiche.treatments = [{"rank": 1, "code": treatment_codes[0], "detail": ""}]
+            fiche.guideline_conform = True
+            fiche.guideline = "Référentiel régional"
+            fiche.proposition = "Proposition de démonstration."
+            fiche.quorum_reached = result.reached
+            fiche.quorum_explanation = result.explanation
+            fiche.off_quorum_reason = "" if result.reached else "Démonstration : avis rendu hors quorum (urgence)."
+            fiche.participants = participants
+            fiche.validated_by = author
+            fiche.validated_at = session.ends_at
+            transitions.append(
+                DossierTransition(
+                    dossier=dossier, from_status=DossierStatus.REGISTERED, to_status=DossierStatus.PRESENTED
+                )
+            )
+            transitions.append(
+                DossierTransition(
+                    dossier=dossier,
+                    from_status=DossierStatus.PRESENTED,
+                    to_status=DossierStatus.VALIDATED,
+                    note="Fiche RCP validée.",
+                )
+            )
+        fiches.append(fiche)
+    DossierTransition.objects.bulk_create(transitions)
+    Fiche.objects.bulk_create(fiches)
+    FicheVersion.objects.bulk_create(
+        [
+            FicheVersion(
+                fiche=fiche,
+                version=1,
+                content=fiche.content(),
+                quorum_reached=fiche.quorum_reached,
+                off_quorum_reason=fiche.off_quorum_reason,
+                participants=fiche.participants,
+                signed_by=author,
+                signed_at=fiche.validated_at,
+            )
+            for fiche in fiches
+            if fiche.validated_at
+        ]
+    )
+    for dossier in dossiers:
+        services._attach_care(dossier)
+    context["log"](
+        f"Dossiers RCP : {sum(1 for _, v in plan if v)} fiches validées sur {len(past)} séances passées, "
+        f"{sum(1 for _, v in plan if not v)} dossiers inscrits sur {len(coming)} séances à venir"
     )

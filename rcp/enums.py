@@ -57,3 +57,55 @@ class AttendanceMode(models.TextChoices):
     ROOM = "salle", "Présent en salle"
     VIDEO = "visio", "Présent en visioconférence"
     EXCUSED = "excuse", "Excusé"
+
+
+class DossierStatus(models.TextChoices):
+    DRAFT = "brouillon", "Brouillon"
+    REGISTERED = "inscrit", "Inscrit"
+    PRESENTED = "presente", "Présenté"
+    VALIDATED = "valide", "Validé"
+    POSTPONED = "reporte", "Reporté"
+    CANCELLED = "annule", "Annulé"
+    TO_REPRESENT = "a_representer", "À représenter"
+
+
+# Allowed dossier status changes; anything else is refused by the services. A postponed dossier
+# and a dossier "à représenter" are re-registered to the next session of the same RCP (a new
+# dossier linked to this one), so both are final for this dossier.
+DOSSIER_TRANSITIONS: dict[str, frozenset[str]] = {
+    DossierStatus.DRAFT: frozenset({DossierStatus.REGISTERED, DossierStatus.CANCELLED}),
+    DossierStatus.REGISTERED: frozenset(
+        {DossierStatus.PRESENTED, DossierStatus.POSTPONED, DossierStatus.CANCELLED, DossierStatus.TO_REPRESENT}
+    ),
+    DossierStatus.PRESENTED: frozenset({DossierStatus.VALIDATED, DossierStatus.TO_REPRESENT, DossierStatus.POSTPONED}),
+    DossierStatus.VALIDATED: frozenset(),
+    DossierStatus.POSTPONED: frozenset(),
+    DossierStatus.CANCELLED: frozenset(),
+    DossierStatus.TO_REPRESENT: frozenset(),
+}
+# Statuses that still count against a session's capacity.
+DOSSIER_ACTIVE = frozenset(
+    {DossierStatus.DRAFT, DossierStatus.REGISTERED, DossierStatus.PRESENTED, DossierStatus.VALIDATED}
+)
+
+
+class DossierMotive(models.TextChoices):
+    FIRST = "premiere", "Première présentation"
+    REPRESENTATION = "representation", "Re-présentation"
+    POSTOP = "postop", "Post-opératoire"
+    RELAPSE = "rechute", "Rechute / progression"
+    DIAGNOSTIC = "diagnostic", "Avis diagnostique"
+    FOLLOW_UP = "suivi", "Surveillance / fin de traitement"
+
+
+class DiscoveryMode(models.TextChoices):
+    SCREENING = "depistage", "Dépistage organisé"
+    SYMPTOMS = "symptomes", "Symptômes"
+    INCIDENTAL = "fortuite", "Découverte fortuite"
+    FOLLOW_UP = "surveillance", "Surveillance d'une pathologie connue"
+
+
+class TnmKind(models.TextChoices):
+    CLINICAL = "c", "Clinique (cTNM)"
+    PATHOLOGICAL = "p", "Anatomopathologique (pTNM)"
+    POST_NEOADJUVANT = "yp", "Après traitement néoadjuvant (ypTNM)"

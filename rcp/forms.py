@@ -7,8 +7,18 @@ from django import forms
 from django.conf import settings
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
-from rcp.enums import MemberRole, Nature, RecurrenceKind, Weekday, WeekOfMonth
-from rcp.models import MentionCategory, SpecialtyTag
+from rcp.enums import (
+    DiscoveryMode,
+    DossierMotive,
+    DossierStatus,
+    MemberRole,
+    Nature,
+    RecurrenceKind,
+    TnmKind,
+    Weekday,
+    WeekOfMonth,
+)
+from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory, Rcp, SpecialtyTag
 from rcp.services import RcpData
 
 
@@ -179,3 +189,209 @@ class TagForm(StyledForm):
 
 class CodeSearchForm(forms.Form):
     q = forms.CharField(label="Code ou libellé", required=False, max_length=100)
+
+
+# --- Dossiers and fiches ----------------------------------------------------------------------
+
+
+class PatientSearchForm(StyledForm):
+    q = forms.CharField(label="Nom du patient", max_length=100, required=False)
+    birth_date = forms.DateField(
+        label="Date de naissance", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class DossierForm(StyledForm):
+    requesting_doctor = forms.ModelChoiceField(label="Médecin demandeur", queryset=Professional.objects.none())
+    motive = forms.ChoiceField(label="Motif de la demande", choices=[("", "—"), *DossierMotive.choices])
+    question = forms.CharField(label="Question posée à la RCP", widget=forms.Textarea(attrs={"rows": 3}))
+    draft = forms.BooleanField(label="Garder en brouillon (inscription plus tard)", required=False)
+
+    def __init__(self, *args, doctors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requesting_doctor"].queryset = doctors if doctors is not None else Professional.objects.none()
+
+
+class DossierStatusForm(forms.Form):
+    to = forms.ChoiceField(choices=DossierStatus.choices)
+    note = forms.CharField(required=False, max_length=1000)
+
+
+def _code_choices(entries) -> list[tuple[str, str]]:
+    return [("", "—")] + [(e.code, f"{e.label} ({e.code})") for e in entries]
+
+
+TREATMENT_ROWS = 3
+
+
+class FicheForm(StyledForm):
+    """The fiche's content. Codes are checked against the value sets by the service."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    nature = forms.ChoiceField(label="Nature de la discussion", choices=Nature.choices)
+    appareil_code = forms.ChoiceField(label="Appareil", required=False)
+    organe_code = forms.ChoiceField(label="Organe", required=False)
+    treatment_care_code = forms.ChoiceField(label="Traitement / soins (RCP transversale)", required=False)
+    discovery_mode = forms.ChoiceField(
+        label="Mode de découverte", required=False, choices=[("", "—"), *DiscoveryMode.choices]
+    )
+    discovery_date = forms.DateField(
+        label="Date de découverte", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    diagnosis_date = forms.DateField(
+        label="Date du diagnostic", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    topography_code = forms.CharField(
+        label="Topographie CIM-10 (code)", required=False, max_length=40,
+        widget=forms.TextInput(attrs={"list": "jdv-tumeur", "autocomplete": "off"}),
+    )  # fmt: skip
+    morphology_code = forms.CharField(
+        label="Morphologie CIM-O-3 (code)", required=False, max_length=40,
+        widget=forms.TextInput(attrs={"list": "jdv-morphologie", "autocomplete": "off"}),
+    )  # fmt: skip
+    laterality_code = forms.ChoiceField(label="Latéralité", required=False)
+    phase_code = forms.ChoiceField(label="Phase du cancer", required=False)
+    tnm_kind = forms.ChoiceField(label="Type de TNM", required=False, choices=[("", "—"), *TnmKind.choices])
+    tnm_edition = forms.CharField(label="Édition TNM", required=False, max_length=4)
+    tnm_t = forms.CharField(label="T", required=False, max_length=10)
+    tnm_n = forms.CharField(label="N", required=False, max_length=10)
+    tnm_m = forms.CharField(label="M", required=False, max_length=10)
+    tnm_stage = forms.CharField(label="Stade", required=False, max_length=10)
+    ecog_code = forms.ChoiceField(label="État général OMS / ECOG", required=False)
+    history = forms.CharField(
+        label="Antécédents et comorbidités", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    previous_treatments = forms.CharField(
+        label="Traitements antérieurs", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    case_summary = forms.CharField(label="Résumé du cas", required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    question = forms.CharField(label="Question posée", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    surveillance_only = forms.BooleanField(label="Surveillance seule", required=False)
+    complementary_exams = forms.CharField(
+        label="Examens complémentaires demandés", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    representation_requested = forms.BooleanField(label="Dossier à représenter en RCP", required=False)
+    proposition = forms.CharField(
+        label="Proposition (commentaire)", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    guideline_conform = forms.NullBooleanField(
+        label="Proposition conforme au référentiel",
+        required=False,
+        widget=forms.NullBooleanSelect(),
+    )
+    guideline = forms.CharField(label="Référentiel", required=False, max_length=200)
+    guideline_justification = forms.CharField(
+        label="Justification de la non-conformité", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    clinical_trial_proposed = forms.BooleanField(label="Essai clinique proposé", required=False)
+    clinical_trial = forms.CharField(label="Essai clinique", required=False, max_length=200)
+    dossier_complete = forms.BooleanField(label="Dossier complet", required=False)
+
+    def __init__(self, *args, code_lists: dict[str, list], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.code_lists = code_lists
+        self.fields["guideline_conform"].widget.choices = [
+            ("unknown", "Non renseigné"),
+            ("true", "Oui"),
+            ("false", "Non"),
+        ]
+        for name, key in FICHE_CODED_FIELDS.items():
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = _code_choices(code_lists.get(key, []))
+        treatment_choices = _code_choices(code_lists.get("type_traitement", []))
+        for index in range(1, TREATMENT_ROWS + 1):
+            self.fields[f"treatment_{index}"] = forms.ChoiceField(
+                label=f"Option {index} : type de traitement", required=False, choices=treatment_choices
+            )
+            self.fields[f"treatment_{index}_detail"] = forms.CharField(
+                label=f"Option {index} : précision", required=False, max_length=500
+            )
+            for suffix in ("", "_detail"):
+                widget = self.fields[f"treatment_{index}{suffix}"].widget
+                widget.attrs.setdefault("class", "form-select" if not suffix else "form-control")
+
+    @classmethod
+    def initial_from(cls, fiche) -> dict:
+        initial = {name: getattr(fiche, name) for name in FICHE_CONTENT_FIELDS if name != "treatments"}
+        initial["revision"] = fiche.revision
+        for item in fiche.treatments:
+            if 1 <= item.get("rank", 0) <= TREATMENT_ROWS:
+                initial[f"treatment_{item['rank']}"] = item["code"]
+                initial[f"treatment_{item['rank']}_detail"] = item.get("detail", "")
+        return initial
+
+    def content(self) -> dict:
+        """The cleaned data as the services expect it (fiche fields + ranked treatments)."""
+        data = {name: self.cleaned_data[name] for name in FICHE_CONTENT_FIELDS if name in self.cleaned_data}
+        for name in ("topography_code", "morphology_code"):
+            data[name] = data[name].strip().upper() if name == "topography_code" else data[name].strip()
+        data["treatments"] = [
+            {
+                "rank": index,
+                "code": self.cleaned_data[f"treatment_{index}"],
+                "detail": self.cleaned_data[f"treatment_{index}_detail"],
+            }
+            for index in range(1, TREATMENT_ROWS + 1)
+            if self.cleaned_data.get(f"treatment_{index}")
+        ]
+        return data
+
+    def treatment_rows(self):
+        return [(self[f"treatment_{i}"], self[f"treatment_{i}_detail"]) for i in range(1, TREATMENT_ROWS + 1)]
+
+
+class ValidateForm(StyledForm):
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    off_quorum_reason = forms.CharField(
+        label="Motif de validation hors quorum", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class AmendReasonForm(StyledForm):
+    reason = forms.CharField(label="Motif de l'amendement", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class QuickPropositionForm(StyledForm):
+    """The live session's quick entry: treatments, surveillance, re-presentation, comment."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput)
+    treatment_1 = forms.ChoiceField(label="Traitement proposé (option 1)", required=False)
+    treatment_2 = forms.ChoiceField(label="Option 2", required=False)
+    surveillance_only = forms.BooleanField(label="Surveillance seule", required=False)
+    representation_requested = forms.BooleanField(label="À représenter", required=False)
+    proposition = forms.CharField(label="Proposition", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, treatment_entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["treatment_1"].choices = _code_choices(treatment_entries)
+        self.fields["treatment_2"].choices = _code_choices(treatment_entries)
+
+    def content(self) -> dict:
+        data = {
+            name: self.cleaned_data[name] for name in ("surveillance_only", "representation_requested", "proposition")
+        }
+        data["treatments"] = [
+            {"rank": rank, "code": self.cleaned_data[f"treatment_{rank}"], "detail": ""}
+            for rank in (1, 2)
+            if self.cleaned_data.get(f"treatment_{rank}")
+        ]
+        return data
+
+
+class ConcertationForm(StyledForm):
+    rcp = forms.ModelChoiceField(label="RCP de rattachement", required=False, queryset=Rcp.objects.none())
+    consulted = forms.ModelMultipleChoiceField(
+        label="Médecins consultés", queryset=Professional.objects.none(), widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    question = forms.CharField(label="Question posée", widget=forms.Textarea(attrs={"rows": 2}))
+    opinion = forms.CharField(label="Avis", widget=forms.Textarea(attrs={"rows": 5}))
+    treatment_1 = forms.ChoiceField(label="Traitement proposé (option 1)", required=False)
+    treatment_2 = forms.ChoiceField(label="Option 2", required=False)
+
+    def __init__(self, *args, rcps, doctors, treatment_entries, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rcp"].queryset = rcps
+        self.fields["consulted"].queryset = doctors
+        self.fields["treatment_1"].choices = _code_choices(treatment_entries)
+        self.fields["treatment_2"].choices = _code_choices(treatment_entries)

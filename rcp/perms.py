@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dcc.accounts import perms as account_perms
 from dcc.accounts.enums import Profile
+from rcp.enums import MemberRole
 
 
 def can_view_catalogue(user) -> bool:
@@ -28,15 +29,21 @@ def editable_three_c_ids(user) -> set[int] | None:
         return set()
     if is_regional_admin(user):
         return None
-    cached = getattr(user, "_rcp_editable_three_cs", None)
-    if cached is not None:
-        return cached
-    ids: set[int] = set()
-    for grant in user.active_grants():
-        if grant.profile == Profile.SECRETAIRE_3C:
-            ids.update(three_c.pk for three_c in grant.three_cs.all())
-    user._rcp_editable_three_cs = ids
-    return ids
+    return secretary_three_c_ids(user)
+
+
+def secretary_three_c_ids(user) -> set[int]:
+    """The 3C of the user's active 3C secretary grants (cached on the user for the request)."""
+    cached = getattr(user, "_rcp_secretary_three_cs", None)
+    if cached is None:
+        cached = {
+            three_c.pk
+            for grant in user.active_grants()
+            if grant.profile == Profile.SECRETAIRE_3C
+            for three_c in grant.three_cs.all()
+        }
+        user._rcp_secretary_three_cs = cached
+    return cached
 
 
 def can_manage_catalogue(user) -> bool:
@@ -58,3 +65,72 @@ def can_administer_value_sets(user) -> bool:
 def can_manage_mentions(user) -> bool:
     """Mentions and specialty tags are regional: the regional admin edits them."""
     return is_regional_admin(user)
+
+
+# --- Dossiers and fiches (patient data) -------------------------------------------------------
+#
+# Patient data follow dcc.records: a user sees a dossier only when part of the patient's care
+# (a current care relationship). Registering a dossier creates those relationships for the
+# requesting doctor, the RCP's 3C, its members and the organising establishment; a doctor of
+# another 3C has none and sees nothing clinical.
+
+REGISTERING_PROFILES = frozenset({Profile.MEDECIN, Profile.SECRETAIRE_MEDICALE, Profile.SECRETAIRE_3C})
+FICHE_EDITING_PROFILES = frozenset({Profile.MEDECIN, Profile.SECRETAIRE_3C})
+
+
+def _care_profiles(user) -> set[str]:
+    from dcc.records.access import has_patient_care_profile
+
+    return set(user.profiles) if has_patient_care_profile(user) else set()
+
+
+def can_register_dossiers(user) -> bool:
+    """May register patients to RCP sessions (doctors, medical and 3C secretaries)."""
+    return bool(_care_profiles(user) & REGISTERING_PROFILES)
+
+
+def is_three_c_secretary_of(user, rcp) -> bool:
+    """Holds a 3C secretary profile for the RCP's 3C (late registration, ordering, live session)."""
+    if not (user.is_authenticated and user.is_active and user.has_profile(Profile.SECRETAIRE_3C)):
+        return False
+    return rcp.three_c_id in secretary_three_c_ids(user)
+
+
+def can_view_dossier(user, dossier) -> bool:
+    from dcc.records.access import can_view_patient
+
+    return can_view_patient(user, dossier.patient)
+
+
+def can_edit_fiche(user, dossier) -> bool:
+    return bool(_care_profiles(user) & FICHE_EDITING_PROFILES) and can_view_dossier(user, dossier)
+
+
+def is_doctor(user) -> bool:
+    return Profile.MEDECIN in _care_profiles(user) and bool(user.professional_id)
+
+
+def can_run_session(user, session) -> bool:
+    """The 3C secretary of the RCP's 3C, or a coordinator (chair) of the RCP."""
+    if not _care_profiles(user):
+        return False
+    if is_three_c_secretary_of(user, session.rcp):
+        return True
+    return bool(
+        user.professional_id
+        and session.rcp.members.filter(professional_id=user.professional_id, role=MemberRole.COORDINATOR).exists()
+    )
+
+
+def can_follow_session(user, session) -> bool:
+    """Members, attendees and runners of a session may follow it live."""
+    if not _care_profiles(user):
+        return False
+    if can_run_session(user, session):
+        return True
+    if not user.professional_id:
+        return False
+    return (
+        session.rcp.members.filter(professional_id=user.professional_id).exists()
+        or session.attendances.filter(professional_id=user.professional_id).exists()
+    )

@@ -8,14 +8,25 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db.models import Case, Count, F, Func, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from dcc.directory.models import Professional, Specialty
 from rcp import perms
 from rcp.enums import AttendanceMode, SessionStatus
-from rcp.models import Attendance, CodeListEntry, Rcp, RcpMember, Session, SessionTransition, SpecialtyTag
+from rcp.models import (
+    Attendance,
+    CodeListEntry,
+    Dossier,
+    DossierTransition,
+    FicheVersion,
+    Rcp,
+    RcpMember,
+    Session,
+    SessionTransition,
+    SpecialtyTag,
+)
 from rcp.quorum import Attendee, QuorumResult, QuorumRule, evaluate_quorum
 from rcp.value_sets import FICHE_VALUE_SETS
 
@@ -296,3 +307,93 @@ def attendance_guests(session: Session) -> list[Professional]:
         .distinct()
         .order_by("last_name", "first_name")
     )
+
+
+# --- Dossiers and fiches --------------------------------------------------------------------
+
+
+def _dossier_base():
+    return Dossier.objects.select_related(
+        "patient", "requesting_doctor__specialty", "fiche", "session__rcp__establishment"
+    )
+
+
+def session_dossiers(session: Session, user) -> tuple[list[Dossier], int]:
+    """The session's dossiers in order that ``user`` may see, and how many others are hidden (one query)."""
+    from dcc.records.access import visible_patients
+
+    rows = list(
+        _dossier_base()
+        .filter(session=session)
+        .annotate(visible=Exists(visible_patients(user).filter(pk=OuterRef("patient_id"))))
+        .order_by("position", "pk")
+    )
+    dossiers = [dossier for dossier in rows if dossier.visible]
+    return dossiers, len(rows) - len(dossiers)
+
+
+def dossier_detail(pk: int) -> Dossier:
+    return (
+        _dossier_base()
+        .select_related("session__rcp__three_c", "previous__session", "created_by", "fiche__validated_by")
+        .prefetch_related(
+            Prefetch("transitions", queryset=DossierTransition.objects.select_related("by")),
+            Prefetch("fiche__versions", queryset=FicheVersion.objects.select_related("signed_by")),
+        )
+        .get(pk=pk)
+    )
+
+
+def patient_dossiers(patient) -> QuerySet[Dossier]:
+    """Every dossier of a patient, newest session first (the patient's RCP history)."""
+    return (
+        Dossier.objects.filter(patient=patient)
+        .select_related("session__rcp__establishment", "requesting_doctor", "fiche")
+        .order_by("-session__starts_at", "-pk")
+    )
+
+
+def fiche_code_lists(keys: Iterable[str]) -> dict[str, list[CodeListEntry]]:
+    """The value sets' entries a fiche form offers, one query for all of them."""
+    names = {FICHE_VALUE_SETS[key].filename.removesuffix(".xml"): key for key in keys}
+    lists: dict[str, list[CodeListEntry]] = {key: [] for key in names.values()}
+    for entry in CodeListEntry.objects.filter(value_set_name__in=names).only(
+        "value_set_name", "code", "label", "position"
+    ):
+        lists[names[entry.value_set_name]].append(entry)
+    return lists
+
+
+def code_labels(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Labels of (value set key, code) pairs, one query."""
+    pairs = [(key, code) for key, code in pairs if code]
+    if not pairs:
+        return {}
+    by_name = {FICHE_VALUE_SETS[key].filename.removesuffix(".xml"): key for key, _ in pairs}
+    condition = Q()
+    for key, code in pairs:
+        condition |= Q(value_set_name=FICHE_VALUE_SETS[key].filename.removesuffix(".xml"), code=code)
+    return {
+        (by_name[name], code): label
+        for name, code, label in CodeListEntry.objects.filter(condition).values_list("value_set_name", "code", "label")
+    }
+
+
+def fiche_labels(fiche) -> dict:
+    """Coded field name → label of its code, and ``treatments``: the ranked options with labels."""
+    from rcp.models import FICHE_CODED_FIELDS
+
+    wanted = [(key, getattr(fiche, name)) for name, key in FICHE_CODED_FIELDS.items()]
+    wanted += [("type_traitement", item["code"]) for item in fiche.treatments]
+    labels = code_labels(wanted)
+    result = {name: labels.get((key, getattr(fiche, name)), "") for name, key in FICHE_CODED_FIELDS.items()}
+    result["treatments"] = [
+        {**item, "label": labels.get(("type_traitement", item["code"]), item["code"])} for item in fiche.treatments
+    ]
+    return result
+
+
+def patient_concertations(patient):
+    from rcp.models import Concertation
+
+    return Concertation.objects.filter(patient=patient).select_related("requesting_doctor", "rcp")

@@ -11,15 +11,36 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
+from rcp import perms
 from rcp import recurrence as rec
-from rcp.enums import SESSION_TRANSITIONS, AttendanceMode, MemberRole, RecurrenceKind, SessionStatus
+from rcp.enums import (
+    DOSSIER_ACTIVE,
+    DOSSIER_TRANSITIONS,
+    SESSION_TRANSITIONS,
+    AttendanceMode,
+    DossierMotive,
+    DossierStatus,
+    MemberRole,
+    Nature,
+    RecurrenceKind,
+    SessionStatus,
+)
 from rcp.models import (
+    FICHE_CODED_FIELDS,
+    FICHE_CONTENT_FIELDS,
+    FICHE_COPY_FORWARD_FIELDS,
     Attendance,
     CalendarFeed,
     CodeListEntry,
+    Concertation,
+    Dossier,
+    DossierTransition,
+    Fiche,
+    FicheVersion,
     MentionCategory,
     Rcp,
     RcpMember,
@@ -29,7 +50,7 @@ from rcp.models import (
     SpecialtyTag,
 )
 from rcp.quorum import QuorumRule
-from rcp.value_sets import parse_value_set
+from rcp.value_sets import FICHE_VALUE_SETS, parse_value_set
 
 GENERATION_HORIZON_DAYS = 183
 
@@ -378,7 +399,21 @@ def session_reopen_planning(*, session: Session, by=None) -> Session:
 
 @transaction.atomic
 def session_close(*, session: Session, by=None) -> Session:
-    return _transition(session=session, to=SessionStatus.CLOSED, note="Séance clôturée.", by=by)
+    """Close the session; dossiers left without a validated fiche are flagged and their validators
+    (the doctors present) reminded by e-mail once the transaction commits."""
+    session = _transition(session=session, to=SessionStatus.CLOSED, note="Séance clôturée.", by=by)
+    pending = unvalidated_dossiers(session).count()
+    if pending:
+        from rcp.tasks import send_validation_reminders
+
+        session.transitions.filter(to_status=SessionStatus.CLOSED).update(
+            note=f"Séance clôturée ; {pending} dossier{'s' if pending > 1 else ''} sans fiche validée."
+        )
+        send_validation_reminders.delay_on_commit(session.pk)
+    if session.current_dossier_id:
+        session.current_dossier = None
+        session.save(update_fields=["current_dossier"])
+    return session
 
 
 def _transition(*, session: Session, to: str, note: str, by=None, cancel_reason: str = "") -> Session:
@@ -492,3 +527,590 @@ def value_set_load(*, path: Path) -> tuple[str, int]:
     ]
     CodeListEntry.objects.filter(pk__in=stale).delete()
     return parsed.name, len(parsed.concepts)
+
+
+# --- Dossiers (demandes d'avis) -------------------------------------------------------------
+
+
+class FicheConflict(Exception):
+    """Someone else saved the fiche since the form was opened: nothing was written."""
+
+    def __init__(self, current: Fiche, submitted: dict):
+        super().__init__("Conflit de modification")
+        self.current = current
+        self.submitted = submitted
+
+
+def _dossier_log(dossier: Dossier, from_status: str, to_status: str, *, by, note: str = "") -> None:
+    DossierTransition.objects.create(
+        dossier=dossier, from_status=from_status, to_status=to_status, note=note, by=by if by else None
+    )
+
+
+def _check_session_open_for_registration(session: Session, *, by, check_deadline: bool = True) -> bool:
+    """Refuse a cancelled, closed, past or full session; returns whether the registration is late."""
+    if session.status == SessionStatus.CANCELLED:
+        raise ValidationError("Cette séance est annulée : aucun dossier ne peut y être inscrit.")
+    if session.status == SessionStatus.CLOSED:
+        raise ValidationError("Cette séance est clôturée : aucun dossier ne peut y être inscrit.")
+    if session.ends_at < timezone.now():
+        raise ValidationError("Cette séance a déjà eu lieu : inscrivez le dossier à une séance à venir.")
+    active = session.dossiers.filter(status__in=DOSSIER_ACTIVE).count()
+    if active >= session.rcp.max_dossiers:
+        raise ValidationError(
+            f"La séance est complète ({session.rcp.max_dossiers} dossiers) : choisissez une autre séance."
+        )
+    late = timezone.localdate() > session.registration_deadline
+    if check_deadline and late and not perms.is_three_c_secretary_of(by, session.rcp):
+        raise ValidationError(
+            f"La date limite d'inscription à cette séance ({session.registration_deadline:%d/%m/%Y}) est dépassée : "
+            "seul le secrétariat du 3C peut encore inscrire un dossier."
+        )
+    return late
+
+
+def _attach_care(dossier: Dossier) -> None:
+    """The people and structures of the RCP become part of the patient's care (dcc.records)."""
+    from dcc.records.enums import CareRelationshipKind
+    from dcc.records.services import care_relationship_add
+
+    rcp = dossier.session.rcp
+    source = f"rcp.dossier:{dossier.pk}"
+    patient = dossier.patient
+    care_relationship_add(
+        patient=patient,
+        kind=CareRelationshipKind.REQUESTING_DOCTOR,
+        professional=dossier.requesting_doctor,
+        source=source,
+    )
+    care_relationship_add(patient=patient, kind=CareRelationshipKind.THREE_C, three_c=rcp.three_c, source=source)
+    care_relationship_add(
+        patient=patient,
+        kind=CareRelationshipKind.TREATING_ESTABLISHMENT,
+        establishment=rcp.establishment,
+        source=source,
+    )
+    for member in rcp.members.select_related("professional"):
+        care_relationship_add(
+            patient=patient, kind=CareRelationshipKind.RCP_MEMBER, professional=member.professional, source=source
+        )
+
+
+def _trail(*, by, action: str, patient, obj, request=None, detail: str = "") -> None:
+    from dcc.records.trail import trail_record
+
+    trail_record(user=by, action=action, patient=patient, obj=obj, request=request, detail=detail)
+
+
+@transaction.atomic
+def dossier_register(
+    *,
+    session: Session,
+    patient,
+    requesting_doctor: Professional,
+    motive: str,
+    question: str,
+    by,
+    draft: bool = False,
+    request=None,
+) -> Dossier:
+    """Register a patient's case to a session (or keep it as a draft), with its empty fiche.
+
+    Refused for a cancelled, closed, past or full session, and after the deadline unless ``by`` is
+    the 3C secretary of the RCP's 3C (the dossier is then marked late).
+    """
+    from dcc.records.enums import TrailAction
+
+    session = (
+        Session.objects.select_for_update().select_related("rcp__three_c", "rcp__establishment").get(pk=session.pk)
+    )
+    question = (question or "").strip()
+    errors = {}
+    if motive not in DossierMotive.values:
+        errors["motive"] = "Choisissez le motif de la demande."
+    if not question:
+        errors["question"] = "La question posée à la RCP est obligatoire."
+    if not requesting_doctor.is_active:
+        errors["requesting_doctor"] = f"{requesting_doctor.display_name} n'est plus en activité."
+    if errors:
+        raise ValidationError(errors)
+    if session.dossiers.filter(patient=patient, status__in=DOSSIER_ACTIVE).exists():
+        raise ValidationError("Ce patient est déjà inscrit à cette séance.")
+    late = _check_session_open_for_registration(session, by=by, check_deadline=not draft)
+    last = session.dossiers.order_by("-position").values_list("position", flat=True).first() or 0
+    dossier = Dossier.objects.create(
+        session=session,
+        patient=patient,
+        requesting_doctor=requesting_doctor,
+        motive=motive,
+        question=question,
+        position=last + 1,
+        is_late=late and not draft,
+        created_by=by,
+    )
+    _dossier_log(dossier, "", DossierStatus.DRAFT, by=by, note="Demande d'avis créée.")
+    Fiche.objects.create(dossier=dossier, nature=session.rcp.nature, question=question, updated_by=by)
+    _attach_care(dossier)
+    _trail(by=by, action=TrailAction.CREATE, patient=patient, obj=dossier, request=request)
+    if not draft:
+        dossier.status = DossierStatus.REGISTERED
+        dossier.save(update_fields=["status"])
+        _dossier_log(
+            dossier,
+            DossierStatus.DRAFT,
+            DossierStatus.REGISTERED,
+            by=by,
+            note="Inscription hors délai par le secrétariat du 3C." if dossier.is_late else "Inscription.",
+        )
+    return dossier
+
+
+@transaction.atomic
+def dossier_submit(*, dossier: Dossier, by, request=None) -> Dossier:
+    """A draft becomes registered: the session's deadline and capacity are checked now."""
+    session = Session.objects.select_for_update().select_related("rcp").get(pk=dossier.session_id)
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    _check_transition(dossier, DossierStatus.REGISTERED)
+    late = _check_session_open_for_registration(session, by=by)
+    dossier.is_late = late
+    return _set_status(
+        dossier, DossierStatus.REGISTERED, by=by, note="Inscription hors délai." if late else "Inscription."
+    )
+
+
+def _check_transition(dossier: Dossier, to: str) -> None:
+    if to not in DOSSIER_TRANSITIONS[dossier.status]:
+        raise TransitionError(
+            f"Transition impossible : un dossier « {DossierStatus(dossier.status).label.lower()} » "
+            f"ne peut pas passer à « {DossierStatus(to).label.lower()} »."
+        )
+
+
+def _set_status(dossier: Dossier, to: str, *, by, note: str = "") -> Dossier:
+    current = dossier.status
+    dossier.status = to
+    dossier.save(update_fields=["status", "is_late"])
+    _dossier_log(dossier, current, to, by=by, note=note)
+    return dossier
+
+
+def next_session_for(session: Session) -> Session | None:
+    """The next planned or open session of the same RCP after ``session`` that still has room."""
+    candidates = (
+        Session.objects.filter(
+            rcp_id=session.rcp_id,
+            starts_at__gt=max(session.starts_at, timezone.now()),
+            status__in=[SessionStatus.PLANNED, SessionStatus.OPEN],
+        )
+        .annotate(active=Count("dossiers", filter=Q(dossiers__status__in=DOSSIER_ACTIVE)))
+        .select_related("rcp")
+        .order_by("starts_at")
+    )
+    for candidate in candidates[:10]:
+        if candidate.active < candidate.rcp.max_dossiers:
+            return candidate
+    return None
+
+
+@transaction.atomic
+def dossier_transition(*, dossier: Dossier, to: str, by, note: str = "", request=None) -> Dossier:
+    """Change a dossier's status along the state machine; a postponed dossier or one to present
+    again is re-registered to the next session of the same RCP (a new dossier linked to this one)."""
+    from dcc.records.enums import TrailAction
+
+    dossier = Dossier.objects.select_for_update().select_related("session__rcp", "patient").get(pk=dossier.pk)
+    _check_transition(dossier, to)
+    if to == DossierStatus.VALIDATED:
+        raise TransitionError("Un dossier est validé par la signature de sa fiche RCP.")
+    if to == DossierStatus.CANCELLED and not (note or "").strip():
+        raise ValidationError({"note": "Indiquez le motif d'annulation du dossier."})
+    successor = None
+    if to in (DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT):
+        target = next_session_for(dossier.session)
+        if target is None:
+            raise ValidationError(
+                "Aucune séance à venir de cette RCP n'a de place : ajoutez une séance avant de reporter le dossier."
+            )
+        successor = _re_register(dossier, target, to=to, by=by)
+        note = (
+            note + " " if note else ""
+        ) + f"Réinscrit à la séance du {timezone.localtime(target.starts_at):%d/%m/%Y}."
+    _set_status(dossier, to, by=by, note=note.strip())
+    _trail(by=by, action=TrailAction.UPDATE, patient=dossier.patient, obj=dossier, request=request, detail=to)
+    if successor is not None:
+        _trail(by=by, action=TrailAction.CREATE, patient=dossier.patient, obj=successor, request=request)
+    return dossier
+
+
+def _re_register(dossier: Dossier, target: Session, *, to: str, by) -> Dossier:
+    last = target.dossiers.order_by("-position").values_list("position", flat=True).first() or 0
+    successor = Dossier.objects.create(
+        session=target,
+        patient=dossier.patient,
+        requesting_doctor=dossier.requesting_doctor,
+        motive=DossierMotive.REPRESENTATION if to == DossierStatus.TO_REPRESENT else dossier.motive,
+        question=dossier.question,
+        status=DossierStatus.REGISTERED,
+        position=last + 1,
+        previous=dossier,
+        created_by=by,
+    )
+    _dossier_log(
+        successor,
+        "",
+        DossierStatus.REGISTERED,
+        by=by,
+        note=f"Réinscription automatique ({DossierStatus(to).label.lower()}) du dossier {dossier.pk}.",
+    )
+    old = getattr(dossier, "fiche", None)
+    fiche = Fiche(dossier=successor, nature=target.rcp.nature, question=dossier.question, updated_by=by)
+    if old is not None:
+        # Postponed: nothing was discussed, the whole draft follows; to present again: the disease.
+        fields = FICHE_CONTENT_FIELDS if to == DossierStatus.POSTPONED else FICHE_COPY_FORWARD_FIELDS
+        for name in fields:
+            setattr(fiche, name, getattr(old, name))
+        fiche.copied_from = old
+        if to == DossierStatus.POSTPONED:
+            fiche.guideline_conform = None
+            fiche.guideline_justification = old.guideline_justification
+    fiche.save()
+    _attach_care(successor)
+    return successor
+
+
+@transaction.atomic
+def dossiers_reorder(*, session: Session, ordered_ids: list[int], by) -> None:
+    """The 3C secretary sets the order of presentation; every dossier of the session, once each."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    current = set(session.dossiers.values_list("pk", flat=True))
+    if len(ordered_ids) != len(set(ordered_ids)) or set(ordered_ids) != current:
+        raise ValidationError("L'ordre proposé ne correspond pas aux dossiers de la séance : rechargez la page.")
+    for position, pk in enumerate(ordered_ids, start=1):
+        Dossier.objects.filter(pk=pk).update(position=position)
+    SessionTransition.objects.create(
+        session=session, from_status=session.status, to_status=session.status, note="Ordre de passage modifié.", by=by
+    )
+
+
+# --- Fiche RCP ------------------------------------------------------------------------------
+
+FICHE_DATE_FIELDS = frozenset({"discovery_date", "diagnosis_date"})
+
+
+def _value_set_codes(key: str, codes: Iterable[str]) -> set[str]:
+    name = FICHE_VALUE_SETS[key].filename.removesuffix(".xml")
+    return set(CodeListEntry.objects.filter(value_set_name=name, code__in=list(codes)).values_list("code", flat=True))
+
+
+def clean_fiche_data(data: dict) -> dict:
+    """Check a (partial) fiche content: codes in their value sets, ranked treatments, conformity.
+
+    Returns the cleaned values; raises a ValidationError with one French message per field.
+    """
+    unknown = set(data) - set(FICHE_CONTENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Champs inconnus : {', '.join(sorted(unknown))}.")
+    cleaned = dict(data)
+    errors: dict[str, list[str]] = {}
+    for name, key in FICHE_CODED_FIELDS.items():
+        code = (cleaned.get(name) or "").strip() if name in cleaned else None
+        if code is None:
+            continue
+        cleaned[name] = code
+        if code and not _value_set_codes(key, [code]):
+            errors.setdefault(name, []).append(
+                f"Le code « {code} » n'appartient pas au jeu de valeurs « {FICHE_VALUE_SETS[key].purpose} »."
+            )
+    if "treatments" in cleaned:
+        treatments = []
+        for item in cleaned["treatments"] or []:
+            code = (item.get("code") or "").strip()
+            if not code:
+                continue
+            treatments.append({"rank": int(item.get("rank") or 0), "code": code, "detail": (item.get("detail") or "")})
+        valid = _value_set_codes("type_traitement", [t["code"] for t in treatments])
+        for t in treatments:
+            if t["code"] not in valid:
+                errors.setdefault("treatments", []).append(
+                    f"Le code « {t['code']} » n'est pas un type de traitement du jeu de valeurs FRCP."
+                )
+        ranks = [t["rank"] for t in treatments]
+        if any(rank < 1 for rank in ranks) or len(ranks) != len(set(ranks)):
+            errors.setdefault("treatments", []).append("Chaque option proposée doit avoir un rang distinct (1, 2, 3…).")
+        cleaned["treatments"] = sorted(treatments, key=lambda t: t["rank"])
+    if "nature" in cleaned and cleaned["nature"] not in Nature.values:
+        errors.setdefault("nature", []).append("Nature de discussion inconnue.")
+    if cleaned.get("guideline_conform") is False and not (cleaned.get("guideline_justification") or "").strip():
+        errors.setdefault("guideline_justification", []).append("Justifiez la proposition non conforme au référentiel.")
+    if cleaned.get("clinical_trial_proposed") and not (cleaned.get("clinical_trial") or "").strip():
+        errors.setdefault("clinical_trial", []).append("Précisez l'essai clinique proposé.")
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _lock_fiche(fiche: Fiche, expected_revision: int | None, submitted: dict) -> Fiche:
+    current = Fiche.objects.select_for_update().select_related("dossier__patient").get(pk=fiche.pk)
+    if expected_revision is not None and current.revision != expected_revision:
+        raise FicheConflict(current, submitted)
+    return current
+
+
+def _apply(fiche: Fiche, cleaned: dict, *, by) -> None:
+    for name, value in cleaned.items():
+        setattr(fiche, name, value)
+    fiche.revision += 1
+    fiche.updated_by = by
+    fiche.save()
+
+
+@transaction.atomic
+def fiche_save(*, fiche: Fiche, data: dict, expected_revision: int | None, by, request=None) -> Fiche:
+    """Save a (partial) fiche before validation. ``expected_revision`` is the revision the form was
+    opened on: a different current revision means someone saved meanwhile → FicheConflict."""
+    from dcc.records.enums import TrailAction
+
+    cleaned = clean_fiche_data(data)
+    current = _lock_fiche(fiche, expected_revision, data)
+    if current.is_validated:
+        raise ValidationError("Cette fiche est validée : modifiez-la par un amendement motivé.")
+    if current.dossier.status in (DossierStatus.CANCELLED, DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT):
+        raise ValidationError("Ce dossier n'est plus discuté dans cette séance : sa fiche ne peut plus changer.")
+    _apply(current, cleaned, by=by)
+    _trail(by=by, action=TrailAction.UPDATE, patient=current.dossier.patient, obj=current, request=request)
+    return current
+
+
+def fiche_quorum(fiche: Fiche):
+    """The quorum of the fiche's session, the requesting doctor's specialty counting as treating."""
+    from rcp.selectors import session_quorum
+
+    session = fiche.dossier.session
+    return session_quorum(session, treating_specialty=fiche.dossier.requesting_doctor.specialty_id)
+
+
+REQUIRED_FOR_VALIDATION = {
+    "diagnosis_date": "la date du diagnostic",
+    "topography_code": "la topographie (CIM-10)",
+    "morphology_code": "la morphologie (CIM-O-3)",
+    "case_summary": "le résumé du cas",
+    "question": "la question posée",
+}
+
+
+def _participants(session: Session) -> list[dict]:
+    return [
+        {
+            "professional_id": a.professional_id,
+            "name": a.professional.display_name,
+            "specialty": a.specialty.short_label if a.specialty else "",
+            "mode": a.mode,
+        }
+        for a in session.attendances.select_related("professional", "specialty").filter(
+            mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO]
+        )
+    ]
+
+
+@transaction.atomic
+def fiche_validate(
+    *, fiche: Fiche, by, off_quorum_reason: str = "", expected_revision: int | None = None, request=None
+) -> Fiche:
+    """Sign the fiche: by a doctor present at the session; without quorum only with a reason."""
+    from dcc.records.enums import TrailAction
+
+    current = _lock_fiche(fiche, expected_revision, {})
+    dossier = (
+        Dossier.objects.select_for_update()
+        .select_related("session__rcp", "requesting_doctor")
+        .get(pk=current.dossier_id)
+    )
+    if current.is_validated:
+        raise ValidationError("Cette fiche est déjà validée.")
+    if dossier.status not in (DossierStatus.REGISTERED, DossierStatus.PRESENTED):
+        raise TransitionError(f"Un dossier « {DossierStatus(dossier.status).label.lower()} » ne peut pas être validé.")
+    if not (
+        perms.is_doctor(by)
+        and Attendance.objects.filter(
+            session_id=dossier.session_id,
+            professional_id=by.professional_id,
+            mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO],
+        ).exists()
+    ):
+        raise RoleRefused("Seul un médecin présent à la séance peut valider la fiche RCP.")
+    missing = [label for name, label in REQUIRED_FOR_VALIDATION.items() if not getattr(current, name)]
+    if not (current.treatments or current.surveillance_only or current.representation_requested):
+        missing.append("la proposition (un traitement, la surveillance seule ou une re-présentation)")
+    if current.guideline_conform is None:
+        missing.append("la conformité au référentiel")
+    if missing:
+        raise ValidationError("Avant de valider, renseignez " + ", ".join(missing) + ".")
+    current.dossier = dossier
+    quorum = fiche_quorum(current)
+    reason = (off_quorum_reason or "").strip()
+    if not quorum.reached and not reason:
+        raise ValidationError(
+            {"off_quorum_reason": f"{quorum.explanation} Indiquez le motif d'une validation hors quorum."}
+        )
+    now = timezone.now()
+    current.quorum_reached = quorum.reached
+    current.quorum_explanation = quorum.explanation
+    current.off_quorum_reason = "" if quorum.reached else reason
+    current.participants = _participants(dossier.session)
+    current.validated_by = by
+    current.validated_at = now
+    current.revision += 1
+    current.save()
+    _snapshot(current, by=by, at=now, reason="")
+    if dossier.status == DossierStatus.REGISTERED:
+        _set_status(dossier, DossierStatus.PRESENTED, by=by, note="Présenté (validation de la fiche).")
+    _set_status(dossier, DossierStatus.VALIDATED, by=by, note="Fiche RCP validée.")
+    _trail(by=by, action=TrailAction.UPDATE, patient=dossier.patient, obj=current, request=request, detail="validation")
+    return current
+
+
+def _snapshot(fiche: Fiche, *, by, at, reason: str) -> FicheVersion:
+    return FicheVersion.objects.create(
+        fiche=fiche,
+        version=fiche.version,
+        content=fiche.content(),
+        reason=reason,
+        quorum_reached=fiche.quorum_reached,
+        off_quorum_reason=fiche.off_quorum_reason,
+        participants=fiche.participants,
+        signed_by=by,
+        signed_at=at,
+    )
+
+
+@transaction.atomic
+def fiche_amend(*, fiche: Fiche, data: dict, reason: str, expected_revision: int | None, by, request=None) -> Fiche:
+    """Amend a validated fiche: a new version, signed by a doctor, with the reason; earlier kept."""
+    from dcc.records.enums import TrailAction
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Le motif de l'amendement est obligatoire."})
+    if not perms.is_doctor(by):
+        raise RoleRefused("Seul un médecin peut amender une fiche RCP validée.")
+    cleaned = clean_fiche_data(data)
+    current = _lock_fiche(fiche, expected_revision, data)
+    if not current.is_validated:
+        raise ValidationError("Cette fiche n'est pas encore validée : enregistrez-la simplement.")
+    current.version += 1
+    _apply(current, cleaned, by=by)
+    _snapshot(current, by=by, at=timezone.now(), reason=reason)
+    _trail(
+        by=by,
+        action=TrailAction.UPDATE,
+        patient=current.dossier.patient,
+        obj=current,
+        request=request,
+        detail="amendement",
+    )
+    return current
+
+
+def previous_fiche(fiche: Fiche) -> Fiche | None:
+    """The patient's most recent other fiche (validated first), to copy forward."""
+    return (
+        Fiche.objects.filter(dossier__patient_id=fiche.dossier.patient_id)
+        .exclude(pk=fiche.pk)
+        .order_by(F("validated_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def fiche_copy_forward(*, fiche: Fiche, expected_revision: int | None, by, request=None) -> Fiche:
+    """Fill the disease items of the fiche from the patient's previous fiche."""
+    source = previous_fiche(fiche)
+    if source is None:
+        raise ValidationError("Ce patient n'a pas d'autre fiche RCP à reprendre.")
+    data = {name: getattr(source, name) for name in FICHE_COPY_FORWARD_FIELDS}
+    saved = fiche_save(fiche=fiche, data=data, expected_revision=expected_revision, by=by, request=request)
+    saved.copied_from = source
+    saved.save(update_fields=["copied_from"])
+    return saved
+
+
+class RoleRefused(ValidationError):
+    """An action the user's role does not allow (views turn it into a 403 or a message)."""
+
+
+# --- Live session ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_set_current(*, session: Session, dossier: Dossier, by, request=None) -> Session:
+    """Show a dossier to everyone following the live session; a registered dossier is then presented."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != SessionStatus.OPEN:
+        raise ValidationError("Ouvrez la séance avant de présenter les dossiers.")
+    if dossier.session_id != session.pk:
+        raise ValidationError("Ce dossier n'est pas inscrit à cette séance.")
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.status == DossierStatus.REGISTERED:
+        _set_status(dossier, DossierStatus.PRESENTED, by=by, note="Présenté en séance.")
+    session.current_dossier = dossier
+    session.save(update_fields=["current_dossier"])
+    return session
+
+
+def unvalidated_dossiers(session: Session):
+    return session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED])
+
+
+# --- CR de concertation ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def concertation_create(
+    *,
+    patient,
+    requesting_doctor: Professional,
+    consulted: Iterable[Professional],
+    question: str,
+    opinion: str,
+    treatment_codes: Iterable[str] = (),
+    rcp: Rcp | None = None,
+    by,
+    request=None,
+) -> Concertation:
+    """Record an opinion given outside a session, signed by the doctor writing it."""
+    from dcc.records.enums import CareRelationshipKind, TrailAction
+    from dcc.records.services import care_relationship_add
+
+    if not perms.is_doctor(by):
+        raise RoleRefused("Seul un médecin peut signer un compte rendu de concertation.")
+    consulted = [p for p in consulted if p.pk != by.professional_id]
+    errors = {}
+    if not (question or "").strip():
+        errors["question"] = "La question posée est obligatoire."
+    if not (opinion or "").strip():
+        errors["opinion"] = "L'avis est obligatoire."
+    if not consulted:
+        errors["consulted"] = "Indiquez au moins un confrère consulté."
+    if errors:
+        raise ValidationError(errors)
+    cleaned = clean_fiche_data(
+        {"treatments": [{"rank": i, "code": c, "detail": ""} for i, c in enumerate(treatment_codes, 1) if c]}
+    )
+    concertation = Concertation.objects.create(
+        patient=patient,
+        rcp=rcp,
+        requesting_doctor=requesting_doctor,
+        question=question.strip(),
+        opinion=opinion.strip(),
+        treatments=cleaned["treatments"],
+        author=by,
+    )
+    concertation.consulted.set(consulted)
+    source = f"rcp.concertation:{concertation.pk}"
+    for professional in {requesting_doctor, *consulted}:
+        care_relationship_add(
+            patient=patient, kind=CareRelationshipKind.REQUESTING_DOCTOR if professional == requesting_doctor
+            else CareRelationshipKind.RCP_PARTICIPANT, professional=professional, source=source,
+        )  # fmt: skip
+    _trail(by=by, action=TrailAction.CREATE, patient=patient, obj=concertation, request=request)
+    return concertation

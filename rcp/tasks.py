@@ -41,3 +41,42 @@ def send_session_notice(session_id: int, event: str) -> int:
         )
     send_mail(subject, body, None, recipients)
     return len(recipients)
+
+
+@shared_task(name="rcp.tasks.send_validation_reminders")
+def send_validation_reminders(session_id: int) -> int:
+    """Remind the doctors present at a closed session that some fiches await their signature.
+
+    Idempotent in effect (a reminder is only sent while dossiers remain unvalidated). The message
+    names no patient: it links to the session page. Returns the number of recipients.
+    """
+    from rcp.enums import AttendanceMode
+    from rcp.services import unvalidated_dossiers
+
+    try:
+        session = Session.objects.select_related("rcp").get(pk=session_id)
+    except Session.DoesNotExist:
+        return 0
+    pending = unvalidated_dossiers(session).count()
+    if not pending:
+        return 0
+    recipients = sorted(
+        {
+            email or mss
+            for email, mss in session.attendances.filter(
+                mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO]
+            ).values_list("professional__email", "professional__mss_address")
+            if email or mss
+        }
+    )
+    if not recipients:
+        return 0
+    when = timezone.localtime(session.starts_at)
+    subject = f"RCP {session.rcp.title} du {when:%d/%m/%Y} : {pending} fiche(s) à valider"
+    body = (
+        f"La séance de la RCP « {session.rcp.title} » du {when:%d/%m/%Y} est clôturée et {pending} "
+        "dossier(s) n'ont pas de fiche RCP validée.\n\nConnectez-vous au DCC pour les signer "
+        f"(séance n° {session.pk}).\n"
+    )
+    send_mail(subject, body, None, recipients)
+    return len(recipients)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rcp import views
+from rcp import views, views_dossiers
 
 app_name = "rcp"
 
@@ -20,6 +20,28 @@ urlpatterns = [
     path("seances/<int:pk>/annuler/", views.session_cancel, name="session_cancel"),
     path("seances/<int:pk>/statut/", views.session_status, name="session_status"),
     path("seances/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
+    path("seances/<int:pk>/inscrire/", views_dossiers.dossier_register, name="dossier_register"),
+    path("seances/<int:pk>/ordre/", views_dossiers.session_reorder, name="session_reorder"),
+    path("seances/<int:pk>/direct/", views_dossiers.session_live, name="session_live"),
+    path("seances/<int:pk>/direct/dossier/", views_dossiers.session_live_goto, name="session_live_goto"),
+    path(
+        "seances/<int:pk>/direct/proposition/", views_dossiers.session_live_proposition, name="session_live_proposition"
+    ),
+    path("seances/<int:pk>/direct/cloturer/", views_dossiers.session_live_close, name="session_live_close"),
+    path("seances/<int:pk>/suivre/", views_dossiers.session_follow, name="session_follow"),
+    path("dossiers/<int:pk>/", views_dossiers.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/statut/", views_dossiers.dossier_status, name="dossier_status"),
+    path("dossiers/<int:pk>/fiche/", views_dossiers.fiche_edit, name="fiche"),
+    path("dossiers/<int:pk>/fiche/amender/", views_dossiers.fiche_amend, name="fiche_amend"),
+    path("dossiers/<int:pk>/fiche/valider/", views_dossiers.fiche_validate, name="fiche_validate"),
+    path("dossiers/<int:pk>/fiche/reprendre/", views_dossiers.fiche_copy_forward, name="fiche_copy_forward"),
+    path("patients/<int:patient_pk>/dossiers/", views_dossiers.patient_dossiers, name="patient_dossiers"),
+    path(
+        "patients/<int:patient_pk>/concertations/nouvelle/",
+        views_dossiers.concertation_create,
+        name="concertation_create",
+    ),
+    path("concertations/<int:pk>/", views_dossiers.concertation_detail, name="concertation"),
     path("mentions/", views.mentions, name="mentions"),
     path("mentions/nouvelle/", views.mention_edit, name="mention_create"),
     path("mentions/<int:pk>/", views.mention_edit, name="mention_edit"),

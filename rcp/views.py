@@ -5,6 +5,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -246,12 +247,29 @@ def session_detail(request, pk: int):
         session = selectors.session_detail(pk)
     except Session.DoesNotExist:
         raise Http404 from None
+    dossiers, hidden = selectors.session_dossiers(session, request.user)
     context = {
         "session": session,
         "can_edit": perms.can_edit_rcp(request.user, session.rcp),
         "quorum": selectors.session_quorum(session),
         "cancel_form": forms.CancelForm(),
+        "dossiers": dossiers,
+        "hidden_dossiers": hidden,
+        "can_register": perms.can_register_dossiers(request.user),
+        "can_order": perms.is_three_c_secretary_of(request.user, session.rcp),
+        "can_run": perms.can_run_session(request.user, session),
+        "can_follow": perms.can_follow_session(request.user, session),
     }
+    if dossiers:
+        from dcc.records.enums import TrailAction
+        from dcc.records.trail import trail_record
+
+        with transaction.atomic():
+            for dossier in dossiers:
+                trail_record(
+                    user=request.user, action=TrailAction.READ, patient=dossier.patient, obj=dossier, request=request,
+                    detail="liste de séance",
+                )  # fmt: skip
     return render(request, "rcp/session_detail.html", context)
 
 

@@ -3,9 +3,11 @@ import datetime
 import factory
 from django.utils import timezone
 
-from rcp.enums import AttendanceMode, Nature, RecurrenceKind, SessionStatus
-from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session
+from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, Nature, RecurrenceKind, SessionStatus
+from rcp.models import Attendance, Dossier, Fiche, Rcp, RcpMember, Recurrence, Session
+from tests.accounts.factories import UserFactory
 from tests.directory.factories import EstablishmentFactory, ProfessionalFactory
+from tests.identity.factories import PatientFactory
 
 
 class RcpFactory(factory.django.DjangoModelFactory):
@@ -75,3 +77,43 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     professional = factory.SubFactory(ProfessionalFactory)
     specialty_id = factory.LazyAttribute(lambda o: o.professional.specialty_id)
     mode = AttendanceMode.ROOM
+
+
+class DossierFactory(factory.django.DjangoModelFactory):
+    """A registered dossier with its (empty) fiche; use the services for lifecycle changes."""
+
+    class Meta:
+        model = Dossier
+        skip_postgeneration_save = True
+
+    session = factory.SubFactory(SessionFactory)
+    patient = factory.SubFactory(PatientFactory)
+    requesting_doctor = factory.SubFactory(ProfessionalFactory)
+    motive = DossierMotive.FIRST
+    question = "Quelle stratégie thérapeutique ?"
+    status = DossierStatus.REGISTERED
+    position = factory.Sequence(lambda n: n + 1)
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def fiche(obj, create, extracted, **kwargs):
+        if create:
+            Fiche.objects.create(dossier=obj, question=obj.question, **kwargs)
+
+
+FILLED_FICHE = {
+    "diagnosis_date": datetime.date(2026, 9, 1),
+    "topography_code": "C18.7",
+    "morphology_code": "8140/3",
+    "ecog_code": "LA9622-7",
+    "tnm_kind": "c",
+    "tnm_t": "T3",
+    "tnm_n": "N1",
+    "tnm_m": "M0",
+    "tnm_stage": "III",
+    "case_summary": "Adénocarcinome du sigmoïde découvert sur rectorragies.",
+    "question": "Chirurgie première ?",
+    "treatments": [{"rank": 1, "code": "387713003", "detail": "Sigmoïdectomie"}],
+    "guideline_conform": True,
+    "guideline": "TNCD côlon 2025",
+}

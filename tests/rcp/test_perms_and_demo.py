@@ -5,9 +5,11 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from dcc.accounts.models import User
+from dcc.records.access import visible_patients
 from rcp import perms
-from rcp.enums import AttendanceMode, SessionStatus
-from rcp.models import Attendance, Rcp, Session
+from rcp.enums import AttendanceMode, DossierStatus, SessionStatus
+from rcp.models import Attendance, Dossier, Fiche, FicheVersion, Rcp, Session
 from tests.personas import PERSONA_NAMES
 
 pytestmark = pytest.mark.django_db
@@ -55,5 +57,14 @@ def test_demo_catalogue_follows_the_seed_and_is_idempotent():
     assert cancelled.exists() and all(
         s.transitions.filter(to_status=SessionStatus.CANCELLED).exists() for s in cancelled
     )
+    # Past sessions carry validated fiches (signed, with quorum), coming ones registered dossiers.
+    validated = Fiche.objects.filter(validated_at__isnull=False, dossier__session__status=SessionStatus.CLOSED)
+    assert validated.count() >= 60 and FicheVersion.objects.count() == validated.count()
+    assert not validated.filter(quorum_reached=False, off_quorum_reason="").exists()
+    assert Dossier.objects.filter(status=DossierStatus.REGISTERED, session__status=SessionStatus.PLANNED).count() >= 40
+    demo_doctor = User.objects.get(email="medecin@demo.dcc.test")
+    assert visible_patients(demo_doctor).filter(rcp_dossiers__isnull=False).exists()
+    dossiers = Dossier.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert (Rcp.objects.count(), Session.objects.count()) == (count, sessions)
+    assert Dossier.objects.count() == dossiers

@@ -1,0 +1,548 @@
+"""Dossiers (demandes d'avis), fiches RCP and the live session. Patient data: every read is traced."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dcc.accounts.decorators import require
+from dcc.directory.models import Professional
+from dcc.records.access import can_view_patient, has_patient_care_profile, visible_patients
+from dcc.records.enums import TrailAction
+from dcc.records.trail import trail_record
+from identity.models import Patient
+from identity.selectors import search_patients
+from rcp import forms, perms, selectors, services
+from rcp.enums import DossierStatus
+from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
+
+FORM_VALUE_SETS = (*FICHE_CODED_FIELDS.values(), "type_traitement")
+
+
+def _trace(request, patient, obj, action=TrailAction.READ, detail: str = "") -> None:
+    with transaction.atomic():
+        trail_record(user=request.user, action=action, patient=patient, obj=obj, request=request, detail=detail)
+
+
+def _dossier(request, pk: int, *, edit: bool = False) -> Dossier:
+    try:
+        dossier = selectors.dossier_detail(pk)
+    except Dossier.DoesNotExist:
+        raise Http404 from None
+    allowed = perms.can_edit_fiche(request.user, dossier) if edit else perms.can_view_dossier(request.user, dossier)
+    if not allowed:
+        raise PermissionDenied
+    return dossier
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- Registration ---------------------------------------------------------------------------
+
+
+@require(perms.can_register_dossiers)
+def dossier_register(request, pk: int):
+    session = get_object_or_404(Session.objects.select_related("rcp__establishment", "rcp__three_c"), pk=pk)
+    search = forms.PatientSearchForm(request.GET or None)
+    results = []
+    if search.is_valid() and (search.cleaned_data["q"] or search.cleaned_data["birth_date"]):
+        found = list(search_patients(name=search.cleaned_data["q"], birth_date=search.cleaned_data["birth_date"])[:20])
+        visible = set(visible_patients(request.user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+        results = [{"patient": p, "in_care": p.pk in visible} for p in found]
+    patient = None
+    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    if patient_id:
+        patient = get_object_or_404(Patient.objects.current(), pk=patient_id)
+        if not can_view_patient(request.user, patient):
+            raise PermissionDenied
+    doctors = (
+        Professional.objects.filter(Q(rcp_memberships__rcp=session.rcp) | Q(pk=request.user.professional_id or 0))
+        .filter(is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+    form = forms.DossierForm(
+        request.POST or None,
+        doctors=doctors,
+        initial={"requesting_doctor": request.user.professional_id},
+    )
+    if request.method == "POST" and patient is not None and form.is_valid():
+        data = form.cleaned_data
+        try:
+            dossier = services.dossier_register(
+                session=session,
+                patient=patient,
+                requesting_doctor=data["requesting_doctor"],
+                motive=data["motive"],
+                question=data["question"],
+                by=request.user,
+                draft=data["draft"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(
+                request,
+                "Dossier enregistré en brouillon."
+                if dossier.status == DossierStatus.DRAFT
+                else f"Patient inscrit à la séance (position {dossier.position}).",
+            )
+            return redirect("rcp:dossier", dossier.pk)
+    if patient is not None and request.method == "GET":
+        _trace(request, patient, patient, detail="inscription RCP")
+    context = {
+        "session": session,
+        "search": search,
+        "results": results,
+        "patient": patient,
+        "form": form,
+        "late": session.registration_deadline < timezone.localdate(),
+    }
+    return render(request, "rcp/dossier_register.html", context)
+
+
+@require(has_patient_care_profile)
+def dossier_detail(request, pk: int):
+    dossier = _dossier(request, pk)
+    _trace(request, dossier.patient, dossier)
+    fiche = dossier.fiche
+    context = {
+        "dossier": dossier,
+        "fiche": fiche,
+        "labels": selectors.fiche_labels(fiche),
+        "can_edit": perms.can_edit_fiche(request.user, dossier),
+        "is_doctor": perms.is_doctor(request.user),
+        "is_secretary": perms.is_three_c_secretary_of(request.user, dossier.session.rcp),
+        "quorum": services.fiche_quorum(fiche) if not fiche.is_validated else None,
+        "validate_form": forms.ValidateForm(initial={"revision": fiche.revision}),
+        "has_previous": services.previous_fiche(fiche) is not None and not fiche.is_validated,
+        "statuses": DossierStatus,
+    }
+    return render(request, "rcp/dossier_detail.html", context)
+
+
+@require(has_patient_care_profile)
+@require_POST
+def dossier_status(request, pk: int):
+    dossier = _dossier(request, pk, edit=True)
+    form = forms.DossierStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Changement de statut inconnu.")
+        return redirect("rcp:dossier", pk)
+    to, note = form.cleaned_data["to"], form.cleaned_data["note"]
+    try:
+        if to == DossierStatus.REGISTERED:
+            services.dossier_submit(dossier=dossier, by=request.user, request=request)
+        else:
+            services.dossier_transition(dossier=dossier, to=to, by=request.user, note=note, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Dossier : {DossierStatus(to).label.lower()}.")
+    target = request.POST.get("next", "")
+    if target.startswith("/rcp/"):
+        return redirect(target)
+    return redirect("rcp:dossier", pk)
+
+
+@require(has_patient_care_profile)
+def patient_dossiers(request, patient_pk: int):
+    patient = get_object_or_404(Patient.objects.current(), pk=patient_pk)
+    if not can_view_patient(request.user, patient):
+        raise PermissionDenied
+    _trace(request, patient, patient, detail="dossiers RCP")
+    context = {
+        "patient": patient,
+        "dossiers": selectors.patient_dossiers(patient),
+        "concertations": selectors.patient_concertations(patient),
+        "can_write_concertation": perms.is_doctor(request.user),
+    }
+    return render(request, "rcp/patient_dossiers.html", context)
+
+
+@require(perms.can_register_dossiers)
+@require_POST
+def session_reorder(request, pk: int):
+    session = get_object_or_404(Session.objects.select_related("rcp"), pk=pk)
+    if not perms.is_three_c_secretary_of(request.user, session.rcp):
+        raise PermissionDenied
+    ids = list(session.dossiers.order_by("position", "pk").values_list("pk", flat=True))
+    try:
+        moved = int(request.POST.get("dossier", ""))
+        index = ids.index(moved)
+    except ValueError:
+        messages.error(request, "Dossier inconnu dans cette séance.")
+        return redirect("rcp:session", pk)
+    other = index - 1 if request.POST.get("direction") == "up" else index + 1
+    if 0 <= other < len(ids):
+        ids[index], ids[other] = ids[other], ids[index]
+        services.dossiers_reorder(session=session, ordered_ids=ids, by=request.user)
+    return redirect(reverse("rcp:session", args=[pk]) + "#dossiers")
+
+
+# --- Fiche ----------------------------------------------------------------------------------
+
+
+def _fiche_form(data=None, *, fiche: Fiche):
+    return forms.FicheForm(
+        data, initial=forms.FicheForm.initial_from(fiche), code_lists=selectors.fiche_code_lists(FORM_VALUE_SETS)
+    )
+
+
+def _conflict(request, dossier, exc: services.FicheConflict, form):
+    mine = form.content()
+    current = exc.current
+    rows = []
+    for name in (*[n for n in mine if n != "treatments"], "treatments"):
+        theirs = getattr(current, name)
+        ours = mine.get(name)
+        rows.append(
+            {
+                "label": Fiche._meta.get_field(name).verbose_name,
+                "theirs": theirs,
+                "mine": ours,
+                "differs": str(theirs or "") != str(ours or ""),
+            }
+        )
+    context = {
+        "dossier": dossier,
+        "current": current,
+        "rows": rows,
+        "form": _fiche_form(request.POST.copy(), fiche=current),
+    }
+    form_again = context["form"]
+    form_again.data["revision"] = current.revision
+    return render(request, "rcp/fiche_conflict.html", context, status=409)
+
+
+@require(has_patient_care_profile)
+def fiche_edit(request, pk: int):
+    dossier = _dossier(request, pk, edit=True)
+    fiche = dossier.fiche
+    if fiche.is_validated:
+        return redirect("rcp:fiche_amend", pk)
+    form = _fiche_form(request.POST or None, fiche=fiche)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.fiche_save(
+                fiche=fiche,
+                data=form.content(),
+                expected_revision=form.cleaned_data["revision"],
+                by=request.user,
+                request=request,
+            )
+        except services.FicheConflict as exc:
+            return _conflict(request, dossier, exc, form)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Fiche RCP enregistrée.")
+            return redirect("rcp:dossier", pk)
+    if request.method == "GET":
+        _trace(request, dossier.patient, fiche)
+    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": None})
+
+
+@require(perms.is_doctor)
+def fiche_amend(request, pk: int):
+    dossier = _dossier(request, pk, edit=True)
+    fiche = dossier.fiche
+    if not fiche.is_validated:
+        return redirect("rcp:fiche", pk)
+    form = _fiche_form(request.POST or None, fiche=fiche)
+    amend = forms.AmendReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and amend.is_valid():
+        try:
+            services.fiche_amend(
+                fiche=fiche,
+                data=form.content(),
+                reason=amend.cleaned_data["reason"],
+                expected_revision=form.cleaned_data["revision"],
+                by=request.user,
+                request=request,
+            )
+        except services.FicheConflict as exc:
+            return _conflict(request, dossier, exc, form)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Amendement enregistré : nouvelle version de la fiche.")
+            return redirect("rcp:dossier", pk)
+    if request.method == "GET":
+        _trace(request, dossier.patient, fiche)
+    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": amend})
+
+
+@require(has_patient_care_profile)
+@require_POST
+def fiche_validate(request, pk: int):
+    dossier = _dossier(request, pk)
+    form = forms.ValidateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Formulaire de validation incomplet : rechargez la page.")
+        return redirect("rcp:dossier", pk)
+    try:
+        services.fiche_validate(
+            fiche=dossier.fiche,
+            by=request.user,
+            off_quorum_reason=form.cleaned_data["off_quorum_reason"],
+            expected_revision=form.cleaned_data["revision"],
+            request=request,
+        )
+    except services.FicheConflict:
+        messages.error(request, "La fiche a été modifiée entre-temps : relisez-la avant de la valider.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Fiche RCP validée et signée.")
+    target = request.POST.get("next", "")
+    return redirect(target) if target.startswith("/rcp/") else redirect("rcp:dossier", pk)
+
+
+@require(has_patient_care_profile)
+@require_POST
+def fiche_copy_forward(request, pk: int):
+    dossier = _dossier(request, pk, edit=True)
+    try:
+        services.fiche_copy_forward(
+            fiche=dossier.fiche,
+            expected_revision=int(request.POST.get("revision") or 0),
+            by=request.user,
+            request=request,
+        )
+    except services.FicheConflict:
+        messages.error(request, "La fiche a été modifiée entre-temps : rechargez-la.")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Diagnostic et antécédents repris de la fiche précédente.")
+    return redirect("rcp:fiche", pk)
+
+
+# --- Live session ---------------------------------------------------------------------------
+
+
+def _live_session(request, pk: int, *, run: bool) -> Session:
+    session = get_object_or_404(
+        Session.objects.select_related("rcp__establishment", "rcp__three_c", "current_dossier"), pk=pk
+    )
+    allowed = perms.can_run_session(request.user, session) if run else perms.can_follow_session(request.user, session)
+    if not allowed:
+        raise PermissionDenied
+    return session
+
+
+def _current_context(request, session: Session) -> dict:
+    dossier = None
+    if session.current_dossier_id:
+        dossier = selectors.dossier_detail(session.current_dossier_id)
+        if perms.can_view_dossier(request.user, dossier):
+            # One trail line per dossier shown to this user, not one per 5-second poll.
+            key = f"rcp_live_traced_{session.pk}"
+            if request.session.get(key) != dossier.pk:
+                _trace(request, dossier.patient, dossier, detail="séance en direct")
+                request.session[key] = dossier.pk
+        else:
+            dossier = None
+    return {
+        "session": session,
+        "current": dossier,
+        "labels": selectors.fiche_labels(dossier.fiche) if dossier else {},
+    }
+
+
+@require(has_patient_care_profile)
+def session_live(request, pk: int):
+    session = _live_session(request, pk, run=True)
+    dossiers, hidden = selectors.session_dossiers(session, request.user)
+    context = _current_context(request, session)
+    current = context["current"]
+    quick = None
+    if current is not None and not current.fiche.is_validated:
+        quick = forms.QuickPropositionForm(
+            initial={
+                "revision": current.fiche.revision,
+                "surveillance_only": current.fiche.surveillance_only,
+                "representation_requested": current.fiche.representation_requested,
+                "proposition": current.fiche.proposition,
+                **{f"treatment_{t['rank']}": t["code"] for t in current.fiche.treatments if t["rank"] <= 2},
+            },
+            treatment_entries=selectors.fiche_code_lists(["type_traitement"])["type_traitement"],
+        )
+    context.update(
+        {
+            "dossiers": dossiers,
+            "hidden": hidden,
+            "quick": quick,
+            "quorum": selectors.session_quorum(selectors.session_detail(session.pk)),
+            "validate_form": forms.ValidateForm(initial={"revision": current.fiche.revision}) if current else None,
+            # The fiche's own quorum counts the requesting doctor's specialty (the session's does not).
+            "fiche_quorum": services.fiche_quorum(current.fiche) if current else None,
+            "is_doctor": perms.is_doctor(request.user),
+        }
+    )
+    return render(request, "rcp/session_live.html", context)
+
+
+@require(has_patient_care_profile)
+def session_follow(request, pk: int):
+    session = _live_session(request, pk, run=False)
+    template = "rcp/_live_current.html" if request.htmx else "rcp/session_follow.html"
+    return render(request, template, _current_context(request, session))
+
+
+@require(has_patient_care_profile)
+@require_POST
+def session_live_goto(request, pk: int):
+    session = _live_session(request, pk, run=True)
+    ids = list(
+        session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED, DossierStatus.VALIDATED])
+        .order_by("position", "pk")
+        .values_list("pk", flat=True)
+    )
+    target = request.POST.get("dossier", "")
+    if target in ("next", "prev"):
+        if not ids:
+            messages.error(request, "Aucun dossier à présenter.")
+            return redirect("rcp:session_live", pk)
+        index = ids.index(session.current_dossier_id) if session.current_dossier_id in ids else -1
+        index = min(index + 1, len(ids) - 1) if target == "next" else max(index - 1, 0)
+        dossier_id = ids[index]
+    else:
+        try:
+            dossier_id = int(target)
+        except ValueError:
+            raise Http404 from None
+    dossier = get_object_or_404(Dossier, pk=dossier_id, session=session)
+    try:
+        services.session_set_current(session=session, dossier=dossier, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("rcp:session_live", pk)
+
+
+@require(has_patient_care_profile)
+@require_POST
+def session_live_proposition(request, pk: int):
+    session = _live_session(request, pk, run=True)
+    if not session.current_dossier_id:
+        messages.error(request, "Aucun dossier en cours.")
+        return redirect("rcp:session_live", pk)
+    dossier = _dossier(request, session.current_dossier_id, edit=True)
+    fiche = dossier.fiche
+    form = forms.QuickPropositionForm(
+        request.POST,
+        treatment_entries=selectors.fiche_code_lists(["type_traitement"])["type_traitement"],
+    )
+    if not form.is_valid():
+        messages.error(request, "Proposition incomplète.")
+        return redirect("rcp:session_live", pk)
+    data = form.content()
+    data["treatments"] += [t for t in fiche.treatments if t["rank"] > 2]
+    try:
+        services.fiche_save(
+            fiche=fiche, data=data, expected_revision=form.cleaned_data["revision"], by=request.user, request=request
+        )
+    except services.FicheConflict:
+        messages.error(
+            request, "La fiche a été modifiée entre-temps : votre saisie n'a pas été enregistrée, reprenez-la."
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Proposition enregistrée.")
+    return redirect("rcp:session_live", pk)
+
+
+@require(has_patient_care_profile)
+@require_POST
+def session_live_close(request, pk: int):
+    session = _live_session(request, pk, run=True)
+    try:
+        services.session_close(session=session, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("rcp:session_live", pk)
+    pending = services.unvalidated_dossiers(session).count()
+    if pending:
+        messages.warning(
+            request, f"Séance clôturée : {pending} dossier(s) sans fiche validée ; les médecins présents sont relancés."
+        )
+    else:
+        messages.success(request, "Séance clôturée : toutes les fiches sont validées.")
+    return redirect("rcp:session", pk)
+
+
+# --- CR de concertation ---------------------------------------------------------------------
+
+
+def _patient_in_care(request, patient_pk: int) -> Patient:
+    patient = get_object_or_404(Patient.objects.current(), pk=patient_pk)
+    if not can_view_patient(request.user, patient):
+        raise PermissionDenied
+    return patient
+
+
+@require(perms.is_doctor)
+def concertation_create(request, patient_pk: int):
+    patient = _patient_in_care(request, patient_pk)
+    form = forms.ConcertationForm(
+        request.POST or None,
+        rcps=Rcp.objects.filter(members__professional_id=request.user.professional_id).order_by("title"),
+        doctors=Professional.objects.filter(is_active=True, specialty__code__startswith="G15_10/SM")
+        .exclude(pk=request.user.professional_id)
+        .order_by("last_name", "first_name"),
+        treatment_entries=selectors.fiche_code_lists(["type_traitement"])["type_traitement"],
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            concertation = services.concertation_create(
+                patient=patient,
+                requesting_doctor=request.user.professional,
+                consulted=list(data["consulted"]),
+                question=data["question"],
+                opinion=data["opinion"],
+                treatment_codes=[data["treatment_1"], data["treatment_2"]],
+                rcp=data["rcp"],
+                by=request.user,
+                request=request,
+            )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            messages.success(request, "Compte rendu de concertation signé.")
+            return redirect("rcp:concertation", concertation.pk)
+    return render(request, "rcp/concertation_form.html", {"patient": patient, "form": form})
+
+
+@require(has_patient_care_profile)
+def concertation_detail(request, pk: int):
+    concertation = get_object_or_404(
+        Concertation.objects.select_related("patient", "rcp", "requesting_doctor", "author").prefetch_related(
+            "consulted"
+        ),
+        pk=pk,
+    )
+    if not can_view_patient(request.user, concertation.patient):
+        raise PermissionDenied
+    _trace(request, concertation.patient, concertation)
+    labels = selectors.code_labels(("type_traitement", t["code"]) for t in concertation.treatments)
+    treatments = [
+        {**t, "label": labels.get(("type_traitement", t["code"]), t["code"])} for t in concertation.treatments
+    ]
+    return render(request, "rcp/concertation_detail.html", {"concertation": concertation, "treatments": treatments})
