@@ -47,12 +47,14 @@ class FollowUpForm(StyledForm):
     prefix = "suivi"
     kind = forms.ChoiceField(label="Type d'EDP", choices=[(k.value, k.label) for k in FOLLOW_UP_KINDS])
     label = forms.CharField(label="Libellé", max_length=200)
-    interval_1 = forms.IntegerField(label="Tous les (mois)", initial=6)
-    until_1 = forms.IntegerField(label="Jusqu'au mois", initial=24, help_text="Compté depuis le début du suivi.")
-    interval_2 = forms.IntegerField(label="Puis tous les (mois)", required=False)
-    until_2 = forms.IntegerField(label="Jusqu'au mois", required=False)
-    interval_3 = forms.IntegerField(label="Puis tous les (mois)", required=False)
-    until_3 = forms.IntegerField(label="Jusqu'au mois", required=False)
+    interval_1 = forms.IntegerField(label="Rythme 1 : tous les (mois)", initial=6)
+    until_1 = forms.IntegerField(
+        label="Rythme 1 : jusqu'au mois", initial=24, help_text="Compté depuis le début du suivi."
+    )
+    interval_2 = forms.IntegerField(label="Rythme 2 (facultatif) : puis tous les (mois)", required=False)
+    until_2 = forms.IntegerField(label="Rythme 2 : jusqu'au mois", required=False)
+    interval_3 = forms.IntegerField(label="Rythme 3 (facultatif) : puis tous les (mois)", required=False)
+    until_3 = forms.IntegerField(label="Rythme 3 : jusqu'au mois", required=False)
     first_offset_months = forms.IntegerField(
         label="Première échéance (mois après le début)", required=False,
         help_text="Vide : un intervalle après le début ; 0 : dès le début du suivi.",

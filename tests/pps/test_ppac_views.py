@@ -1,0 +1,259 @@
+"""PPAC pages: who may open and use each one (every persona), what they show, errors kept, query budgets, trail."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dcc.records.models import AccessTrail
+from pps import services
+from pps.enums import PpsStatus
+from pps.models import Pps, Programme
+from pps.models_ppac import Responsible
+from pps.ppac_schedule import Phase
+from pps.ppac_services import ppac_create, ppac_follow_up_add, ppac_validate
+from tests.directory.factories import ProfessionalFactory
+from tests.helpers import assert_access
+from tests.pps.factories import breast_follow_up_template, seed_group
+
+pytestmark = pytest.mark.django_db
+
+# The hospital's patient: its care staff (not the 3C secretary, whose link is per 3C, nor outsiders).
+HOSPITAL_CARE = {"doctor", "medical_secretary", "annonce_nurse"}
+START = datetime.date(2025, 1, 6)
+
+
+@pytest.fixture
+def nurse(personas):
+    return personas["annonce_nurse"]
+
+
+@pytest.fixture
+def ppac(hospital_patient, nurse):
+    return ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START, template=breast_follow_up_template())
+
+
+@pytest.fixture
+def validated(ppac, nurse):
+    return ppac_validate(ppac=ppac, by=nurse)
+
+
+def url(name, *args):
+    return reverse(f"pps:ppac:{name}", args=args)
+
+
+# --- Access, view by view -----------------------------------------------------------------------
+
+
+def test_patient_page(client, personas, hospital_patient):
+    assert_access(client, personas, url("patient", hospital_patient.pk), allowed=HOSPITAL_CARE)
+
+
+def test_create(client, personas, hospital_patient):
+    data = {"ppac-follow_up_start": "2025-01-06"}
+    assert_access(
+        client, personas, url("create", hospital_patient.pk), method="post", data=data, allowed=HOSPITAL_CARE,
+        ok_status=302,
+    )  # fmt: skip
+    assert Pps.objects.filter(programme=Programme.PPAC, patient=hospital_patient).count() == len(HOSPITAL_CARE)
+
+
+def test_detail(client, personas, ppac):
+    assert_access(client, personas, url("detail", ppac.pk), allowed=HOSPITAL_CARE)
+
+
+def test_plan(client, personas, ppac):
+    data = {"plan-follow_up_start": "2025-02-03", "plan-treatment_summary": "", "plan-patient_comment": ""}
+    assert_access(
+        client, personas, url("plan", ppac.pk), method="post", data=data, allowed=HOSPITAL_CARE, ok_status=302
+    )
+
+
+FOLLOW_UP = {
+    "suivi-kind": "examen", "suivi-label": "Biologie", "suivi-interval_1": "6", "suivi-until_1": "24",
+    "suivi-responsible": "gp",
+}  # fmt: skip
+
+
+def test_follow_up_add(client, personas, ppac):
+    assert_access(
+        client, personas, url("follow_up_add", ppac.pk), method="post", data=FOLLOW_UP, allowed=HOSPITAL_CARE,
+        ok_status=302,
+    )  # fmt: skip
+
+
+def test_follow_up_remove(client, personas, validated):
+    # on a validated PPAC the allowed personas reach the service, which refuses (400): nothing removed
+    line = validated.follow_ups.first()
+    assert_access(
+        client, personas, url("follow_up_remove", validated.pk, line.pk), method="post", allowed=HOSPITAL_CARE,
+        ok_status=400,
+    )  # fmt: skip
+    assert validated.follow_ups.filter(pk=line.pk).exists()
+
+
+def test_advice(client, personas, ppac):
+    assert_access(
+        client, personas, url("advice", ppac.pk), method="post", data={"conseils-nutrition": "Manger varié."},
+        allowed=HOSPITAL_CARE, ok_status=302,
+    )  # fmt: skip
+
+
+def test_contact_add(client, personas, ppac):
+    professional = ProfessionalFactory()
+    data = {"contact-professional": professional.pk, "contact-role": "Oncologue"}
+    # the professional is outside the PPAC's pickers' scope: the allowed personas get the form error (400)
+    assert_access(
+        client, personas, url("contact_add", ppac.pk), method="post", data=data, allowed=HOSPITAL_CARE,
+        ok_status=400,
+    )  # fmt: skip
+
+
+def test_contact_remove(client, personas, hospital_patient, nurse):
+    hospital_patient.general_practitioner = ProfessionalFactory()
+    hospital_patient.save()
+    ppac = ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START, template=breast_follow_up_template())
+    ppac_validate(ppac=ppac, by=nurse)
+    contact = ppac.contacts.get()
+    assert_access(
+        client, personas, url("contact_remove", ppac.pk, contact.pk), method="post", allowed=HOSPITAL_CARE,
+        ok_status=400,
+    )  # fmt: skip
+    assert ppac.contacts.exists()
+
+
+def test_validate(client, personas, hospital_patient, nurse):
+    empty = ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START)
+    assert_access(client, personas, url("validate", empty.pk), method="post", allowed=HOSPITAL_CARE, ok_status=400)
+    assert Pps.objects.get(pk=empty.pk).status == PpsStatus.DRAFT
+
+
+def test_deliver(client, personas, ppac):
+    data = {"remise-delivered_on": datetime.date.today().isoformat()}
+    assert_access(
+        client, personas, url("deliver", ppac.pk), method="post", data=data, allowed=HOSPITAL_CARE, ok_status=400
+    )
+    assert Pps.objects.get(pk=ppac.pk).status == PpsStatus.DRAFT
+
+
+def test_new_version(client, personas, ppac):
+    data = {"version-reason": "GEN-176"}
+    assert_access(
+        client, personas, url("new_version", ppac.pk), method="post", data=data, allowed=HOSPITAL_CARE,
+        ok_status=400,
+    )  # fmt: skip
+    assert not Pps.objects.filter(previous=ppac).exists()
+
+
+def test_a_ppac_is_not_a_pps_page_and_back(client, nurse, ppac, hospital_patient):
+    client.force_login(nurse)
+    pps = services.pps_create(patient=hospital_patient, by=nurse)
+    assert client.get(reverse("pps:detail", args=[ppac.pk])).status_code == 404
+    assert client.get(url("detail", pps.pk)).status_code == 404
+    html = client.get(reverse("pps:patient", args=[hospital_patient.pk])).content.decode()
+    assert "Programme de l'après-cancer (PPAC)" in html
+    assert html.count('href="/pps/' + str(ppac.pk) + '/"') == 0  # the PPS list does not show the PPAC
+
+
+# --- What the pages show and do -------------------------------------------------------------------
+
+
+def test_the_patient_page_offers_the_last_pps_and_the_templates(client, nurse, hospital_patient):
+    breast_follow_up_template()
+    pps = services.pps_create(patient=hospital_patient, by=nurse)
+    client.force_login(nurse)
+    html = client.get(url("patient", hospital_patient.pk)).content.decode()
+    assert "Dernier PPS : version 1" in html and "Sein — surveillance après traitement" in html
+    assert pps.pk
+    assert AccessTrail.objects.filter(patient_id=hospital_patient.pk, detail="Liste des PPAC").exists()
+
+
+def test_creating_from_a_template_and_the_last_pps(client, nurse, hospital_patient):
+    template = breast_follow_up_template()
+    pps = services.pps_create(patient=hospital_patient, by=nurse)
+    services.pps_group_apply(pps=pps, group=seed_group(), start_date=datetime.date(2024, 6, 3), by=nurse)
+    client.force_login(nurse)
+    response = client.post(
+        url("create", hospital_patient.pk),
+        {"ppac-follow_up_start": "2025-01-06", "ppac-template": template.pk, "ppac-from_last_pps": "on"},
+    )
+    ppac = Pps.objects.get(programme=Programme.PPAC)
+    assert response.status_code == 302 and response.url == url("detail", ppac.pk)
+    assert ppac.ppac.source_pps == pps and ppac.follow_ups.count() == 2
+
+
+def test_a_bad_start_keeps_the_form_with_a_french_message(client, nurse, hospital_patient):
+    client.force_login(nurse)
+    response = client.post(url("create", hospital_patient.pk), {"ppac-follow_up_start": "1990-01-01"})
+    assert response.status_code == 400
+    assert "La date de début du suivi doit être comprise" in response.content.decode()
+    assert not Pps.objects.filter(programme=Programme.PPAC).exists()
+
+
+def test_the_detail_shows_the_calendar_over_years_and_who_does_what(client, nurse, ppac, django_assert_max_num_queries):
+    client.force_login(nurse)
+    with django_assert_max_num_queries(30):
+        response = client.get(url("detail", ppac.pk))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for year in range(2025, 2031):
+        assert f'data-testid="ppac-calendar-{year}"' in html
+    assert 'data-date="2025-07-07"' in html and "edp-consultation" in html
+    assert 'data-date="2030-01-07"' in html
+    assert "Tous les 6 mois pendant 2 ans, puis tous les ans jusqu&#x27;à 5 ans" in html
+    assert "En alternance : équipe hospitalière et médecin traitant" in html
+    assert "Activité physique" in html and "Signes d&#x27;alerte" in html
+    assert AccessTrail.objects.filter(patient_id=ppac.patient_id, action="read", object_id=str(ppac.pk)).exists()
+
+
+def test_the_detail_query_count_does_not_grow_with_follow_ups(client, nurse, ppac, django_assert_max_num_queries):
+    for number in range(6):
+        ppac_follow_up_add(
+            ppac=ppac, by=nurse, kind="examen", label=f"Examen {number}", phases=[Phase(3, 60)],
+            responsible=Responsible.OTHER, responsible_professional=ProfessionalFactory(),
+        )  # fmt: skip
+    client.force_login(nurse)
+    with django_assert_max_num_queries(30):
+        assert client.get(url("detail", ppac.pk)).status_code == 200
+
+
+def test_the_patient_page_query_budget(client, nurse, hospital_patient, django_assert_max_num_queries):
+    client.force_login(nurse)
+    for number in range(4):
+        template = breast_follow_up_template(name=f"Modèle {number}")
+        ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START, template=template)
+        with django_assert_max_num_queries(22):  # the same with 1 or 4 PPAC and templates
+            assert client.get(url("patient", hospital_patient.pk)).status_code == 200
+
+
+def test_a_bad_follow_up_line_keeps_the_input_with_french_messages(client, nurse, ppac):
+    client.force_login(nurse)
+    data = FOLLOW_UP | {"suivi-interval_2": "12", "suivi-until_2": "12", "suivi-label": "Biologie ACE"}
+    response = client.post(url("follow_up_add", ppac.pk), data)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Rythme 2 : il doit aller au-delà du rythme précédent" in html
+    assert 'value="Biologie ACE"' in html
+    assert not ppac.follow_ups.filter(label="Biologie ACE").exists()
+    response = client.post(url("follow_up_add", ppac.pk), FOLLOW_UP | {"suivi-until_1": ""})
+    assert response.status_code == 400 and "Indiquez l&#x27;intervalle et le mois de fin" in response.content.decode()
+
+
+def test_validate_then_deliver_then_new_version_through_the_pages(client, nurse, ppac):
+    client.force_login(nurse)
+    assert client.post(url("validate", ppac.pk)).status_code == 302
+    today = datetime.date.today().isoformat()
+    assert client.post(url("deliver", ppac.pk), {"remise-delivered_on": today}).status_code == 302
+    response = client.post(url("new_version", ppac.pk), {"version-reason": "GEN-176"})
+    new = Pps.objects.get(previous=ppac)
+    assert response.status_code == 302 and response.url == url("detail", new.pk)
+    html = client.get(url("detail", ppac.pk)).content.decode()
+    assert "Une version plus récente existe" in html and "Remis au patient" in html
+
+
+def test_validation_problems_are_shown(client, nurse, hospital_patient):
+    empty = ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START)
+    client.force_login(nurse)
+    response = client.post(url("validate", empty.pk))
+    assert response.status_code == 400
+    assert "Ajoutez au moins un élément de suivi avant de valider le PPAC." in response.content.decode()
