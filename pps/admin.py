@@ -99,7 +99,7 @@ class EdpGroupAdmin(RegionalAdminMixin, admin.ModelAdmin):
 from pps.models_ppac import PpacTemplate, PpacTemplateLine  # noqa: E402
 
 
-class PpacTemplateLineInline(admin.TabularInline):
+class PpacTemplateLineInline(RegionalAdminMixin, admin.TabularInline):
     model = PpacTemplateLine
     extra = 1
     fields = ["position", "kind", "label", "phases", "first_offset_months", "responsible", "comment"]

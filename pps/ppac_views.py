@@ -43,12 +43,13 @@ def patient(request, patient_pk: int):
     patient = _patient_for(request, patient_pk)
     items = list(ppac_selectors.patient_ppac(patient))
     source = ppac_services.last_pps(patient)
+    templates = list(ppac_selectors.active_templates())
     form = ppac_forms.CreateForm(
         templates=ppac_selectors.active_templates(),
         initial={"follow_up_start": timezone.localdate(), "from_last_pps": source is not None},
     )
     trail_record(user=request.user, action=TrailAction.READ, patient=patient, request=request, detail="Liste des PPAC")
-    context = {"patient": patient, "items": items, "form": form, "source": source}
+    context = {"patient": patient, "items": items, "form": form, "source": source, "templates": templates}
     return render(request, "pps/ppac/patient.html", context)
 
 
@@ -71,6 +72,7 @@ def create(request, patient_pk: int):
         "items": list(ppac_selectors.patient_ppac(patient)),
         "form": form,
         "source": ppac_services.last_pps(patient),
+        "templates": list(templates),
     }
     return render(request, "pps/ppac/patient.html", context, status=400)
 

@@ -108,9 +108,9 @@ def directory_choices(pps: Pps) -> QuerySet[Professional]:
 def pps_statistics(*, year: int | None = None) -> dict:
     """The seed's PPS tables: produced (validated) PPS and patients, per year, 3C, establishment, author profile.
 
-    A PPS counts once per validated version (the seed counts documents produced).
+    A PPS counts once per validated version (the seed counts documents produced); PPAC are not counted.
     """
-    produced = Pps.objects.produced()
+    produced = Pps.objects.produced().filter(programme=Programme.PPS)
     if year is not None:
         produced = produced.filter(validated_at__year=year)
 
@@ -123,6 +123,7 @@ def pps_statistics(*, year: int | None = None) -> dict:
 
     per_year = list(
         Pps.objects.produced()
+        .filter(programme=Programme.PPS)
         .annotate(year=ExtractYear("validated_at"))
         .values("year")
         .annotate(pps=Count("id"), patients=Count("patient_id", distinct=True))

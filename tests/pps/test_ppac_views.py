@@ -9,7 +9,7 @@ from dcc.records.models import AccessTrail
 from pps import services
 from pps.enums import PpsStatus
 from pps.models import Pps, Programme
-from pps.models_ppac import Responsible
+from pps.models_ppac import PpacTemplate, Responsible
 from pps.ppac_schedule import Phase
 from pps.ppac_services import ppac_create, ppac_follow_up_add, ppac_validate
 from tests.directory.factories import ProfessionalFactory
@@ -164,6 +164,7 @@ def test_the_patient_page_offers_the_last_pps_and_the_templates(client, nurse, h
     client.force_login(nurse)
     html = client.get(url("patient", hospital_patient.pk)).content.decode()
     assert "Dernier PPS : version 1" in html and "Sein — surveillance après traitement" in html
+    assert "Mammographie bilatérale : tous les ans pendant 5 ans — Médecin traitant" in html
     assert pps.pk
     assert AccessTrail.objects.filter(patient_id=hospital_patient.pk, detail="Liste des PPAC").exists()
 
@@ -222,7 +223,7 @@ def test_the_patient_page_query_budget(client, nurse, hospital_patient, django_a
     for number in range(4):
         template = breast_follow_up_template(name=f"Modèle {number}")
         ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START, template=template)
-        with django_assert_max_num_queries(22):  # the same with 1 or 4 PPAC and templates
+        with django_assert_max_num_queries(23):  # the same with 1 or 4 PPAC and templates
             assert client.get(url("patient", hospital_patient.pk)).status_code == 200
 
 
@@ -257,3 +258,35 @@ def test_validation_problems_are_shown(client, nurse, hospital_patient):
     response = client.post(url("validate", empty.pk))
     assert response.status_code == 400
     assert "Ajoutez au moins un élément de suivi avant de valider le PPAC." in response.content.decode()
+
+
+# --- The template library (Django admin) and the rest of the PPS app ----------------------------
+
+
+def test_only_the_admin_maintains_the_follow_up_templates(client, personas):
+    template = breast_follow_up_template()
+    for name in ("annonce_nurse", "doctor", "secretary_3c"):
+        client.force_login(personas[name])
+        assert client.get(reverse("admin:pps_ppactemplate_changelist")).status_code != 200
+    client.force_login(personas["admin"])
+    assert client.get(reverse("admin:pps_ppactemplate_change", args=[template.pk])).status_code == 200
+    base = {
+        "name": "Côlon — surveillance", "cancer_type": "Côlon", "description": "", "is_active": "on",
+        "lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-position": "1",
+        "lines-0-kind": "imagerie", "lines-0-label": "Scanner TAP", "lines-0-responsible": "hospital",
+    }  # fmt: skip
+    bad = client.post(reverse("admin:pps_ppactemplate_add"), base | {"lines-0-phases": "[[6, 36], [12, 24]]"})
+    assert bad.status_code == 200 and "au-delà du rythme précédent" in bad.content.decode()
+    good = client.post(reverse("admin:pps_ppactemplate_add"), base | {"lines-0-phases": "[[6, 36], [12, 60]]"})
+    assert good.status_code == 302
+    line = PpacTemplate.objects.get(name="Côlon — surveillance").lines.get()
+    assert line.rhythm_text == "tous les 6 mois pendant 3 ans, puis tous les ans jusqu'à 5 ans"
+
+
+def test_a_ppac_is_not_counted_in_the_pps_statistics_and_shows_in_the_recent_list(client, nurse, validated):
+    from pps.selectors import pps_statistics
+
+    assert pps_statistics()["total"] == 0
+    client.force_login(nurse)
+    html = client.get(reverse("pps:home")).content.decode()
+    assert f'href="{url("detail", validated.pk)}"' in html and "PPAC version 1" in html
