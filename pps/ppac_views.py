@@ -74,6 +74,7 @@ def create(request, patient_pk: int):
         "source": ppac_services.last_pps(patient),
         "templates": list(templates),
     }
+    trail_record(user=request.user, action=TrailAction.READ, patient=patient, request=request, detail="Liste des PPAC")
     return render(request, "pps/ppac/patient.html", context, status=400)
 
 
@@ -86,7 +87,9 @@ def _years(elements) -> list[dict]:
 
 
 def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200):
+    """The PPAC page; every display of it (including a form shown again with its errors) is traced."""
     bound = bound or {}
+    trail_record(user=request.user, action=TrailAction.READ, patient=ppac.patient, obj=ppac, request=request)
     plan = ppac.ppac
     elements = list(ppac.elements.all())
     professionals = selectors.directory_choices(ppac)
@@ -130,9 +133,7 @@ def _superseded(ppac: Pps) -> bool:
 
 @require(perms.can_author_pps)
 def detail(request, pk: int):
-    ppac = _ppac_for(request, pk)
-    trail_record(user=request.user, action=TrailAction.READ, patient=ppac.patient, obj=ppac, request=request)
-    return _detail(request, ppac)
+    return _detail(request, _ppac_for(request, pk))
 
 
 def _run(request, ppac: Pps, form, key: str, action, success: str, anchor: str = ""):

@@ -236,12 +236,15 @@ def test_a_bad_follow_up_line_keeps_the_input_with_french_messages(client, nurse
     assert "Rythme 2 : il doit aller au-delà du rythme précédent" in html
     assert 'value="Biologie ACE"' in html
     assert not ppac.follow_ups.filter(label="Biologie ACE").exists()
+    # the page shown again is a read of the record: traced, like the write attempts that succeed
+    assert AccessTrail.objects.filter(patient_id=ppac.patient_id, action="read", object_id=str(ppac.pk)).count() == 1
     response = client.post(url("follow_up_add", ppac.pk), FOLLOW_UP | {"suivi-until_1": ""})
     assert response.status_code == 400 and "Indiquez l&#x27;intervalle et le mois de fin" in response.content.decode()
 
 
 def test_validate_then_deliver_then_new_version_through_the_pages(client, nurse, ppac):
     client.force_login(nurse)
+    writes = AccessTrail.objects.filter(patient_id=ppac.patient_id, action__in=["create", "update"]).count()
     assert client.post(url("validate", ppac.pk)).status_code == 302
     today = datetime.date.today().isoformat()
     assert client.post(url("deliver", ppac.pk), {"remise-delivered_on": today}).status_code == 302
@@ -250,6 +253,7 @@ def test_validate_then_deliver_then_new_version_through_the_pages(client, nurse,
     assert response.status_code == 302 and response.url == url("detail", new.pk)
     html = client.get(url("detail", ppac.pk)).content.decode()
     assert "Une version plus récente existe" in html and "Remis au patient" in html
+    assert AccessTrail.objects.filter(patient_id=ppac.patient_id, action__in=["create", "update"]).count() == writes + 3
 
 
 def test_validation_problems_are_shown(client, nurse, hospital_patient):
