@@ -21,6 +21,7 @@ from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
 from identity.models import Patient
+from pps.dates import validate_start
 from pps.edp_types import EDP_TYPES, TRAITEMENT, EdpKind
 from pps.enums import PpsStatus, UpdateReason
 from pps.models import Pps, PpsContact, PpsElement, PpsTransition, Programme
@@ -61,6 +62,14 @@ def _require_draft(ppac: Pps) -> None:
     ppac.status = Pps.objects.select_for_update().values_list("status", flat=True).get(pk=ppac.pk)
     if ppac.status != PpsStatus.DRAFT:
         raise ValidationError(NOT_DRAFT)
+
+
+def _check_start(follow_up_start: datetime.date | None) -> None:
+    if follow_up_start is None:
+        raise ValidationError({"follow_up_start": "Indiquez la date de début du suivi."})
+    problem = validate_start(follow_up_start)
+    if problem:
+        raise ValidationError({"follow_up_start": problem.replace("La date de début", "La date de début du suivi")})
 
 
 def _check_ppac(ppac: Pps) -> None:
@@ -161,10 +170,7 @@ def ppac_create(
 ) -> Pps:
     """A draft PPAC: from the patient's last PPS when there is one (its care team, its treatments) and
     from a follow-up template when one is chosen; the advice sections get their default text."""
-    try:
-        follow_up_dates(follow_up_start, [Phase(12, 12)])
-    except ScheduleError as error:
-        raise ValidationError({"follow_up_start": error.errors}) from None
+    _check_start(follow_up_start)
     if template is not None and not template.is_active:
         raise ValidationError({"template": "Ce modèle de suivi n'est plus proposé."})
     source = last_pps(patient) if from_last_pps else None
@@ -209,6 +215,7 @@ def ppac_plan_update(
 ) -> Pps:
     """Change the plan; a new start of the follow-up recomputes every occurrence."""
     _check_ppac(ppac)
+    _check_start(follow_up_start)
     _require_draft(ppac)
     plan = PpacPlan.objects.select_for_update().get(pps=ppac)
     moved = plan.follow_up_start != follow_up_start

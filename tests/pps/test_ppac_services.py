@@ -165,6 +165,15 @@ def test_moving_the_start_recomputes_every_occurrence(ppac, nurse):
     assert _trail_count(ppac.patient, "Début du suivi déplacé") == 1
 
 
+def test_a_bad_new_start_is_refused_even_without_follow_up_lines(ppac, nurse):
+    with pytest.raises(ValidationError) as raised:
+        ppac_plan_update(
+            ppac=ppac, by=nurse, follow_up_start=datetime.date(2101, 1, 1), treatment_summary="", patient_comment=""
+        )
+    assert "La date de début du suivi doit être comprise" in raised.value.message_dict["follow_up_start"][0]
+    assert Pps.objects.get(pk=ppac.pk).ppac.follow_up_start == START
+
+
 def test_removing_a_follow_up_line_removes_its_occurrences(ppac, nurse):
     line = ppac_follow_up_add(
         ppac=ppac, by=nurse, kind="examen", label="Biologie", phases=[Phase(6, 24)], responsible="gp"

@@ -256,6 +256,19 @@ def test_validate_then_deliver_then_new_version_through_the_pages(client, nurse,
     assert AccessTrail.objects.filter(patient_id=ppac.patient_id, action__in=["create", "update"]).count() == writes + 3
 
 
+def test_a_contact_and_a_named_doctor_from_the_directory(client, nurse, ppac, personas):
+    doctor = personas["doctor"].professional
+    client.force_login(nurse)
+    response = client.post(url("contact_add", ppac.pk), {"contact-professional": doctor.pk, "contact-role": "Oncologue"})
+    assert response.status_code == 302
+    assert ppac.contacts.filter(professional=doctor, role="Oncologue").exists()
+    data = FOLLOW_UP | {"suivi-responsible": "other", "suivi-responsible_professional": doctor.pk}
+    assert client.post(url("follow_up_add", ppac.pk), data).status_code == 302
+    assert ppac.follow_ups.get(label="Biologie").responsible_professional == doctor
+    html = client.get(url("detail", ppac.pk)).content.decode()
+    assert f"Autre professionnel ({doctor})" in html
+
+
 def test_validation_problems_are_shown(client, nurse, hospital_patient):
     empty = ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START)
     client.force_login(nurse)
