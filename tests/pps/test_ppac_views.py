@@ -259,7 +259,8 @@ def test_validate_then_deliver_then_new_version_through_the_pages(client, nurse,
 def test_a_contact_and_a_named_doctor_from_the_directory(client, nurse, ppac, personas):
     doctor = personas["doctor"].professional
     client.force_login(nurse)
-    response = client.post(url("contact_add", ppac.pk), {"contact-professional": doctor.pk, "contact-role": "Oncologue"})
+    data = {"contact-professional": doctor.pk, "contact-role": "Oncologue"}
+    response = client.post(url("contact_add", ppac.pk), data)
     assert response.status_code == 302
     assert ppac.contacts.filter(professional=doctor, role="Oncologue").exists()
     data = FOLLOW_UP | {"suivi-responsible": "other", "suivi-responsible_professional": doctor.pk}
