@@ -308,3 +308,20 @@ def test_a_ppac_is_not_counted_in_the_pps_statistics_and_shows_in_the_recent_lis
     client.force_login(nurse)
     html = client.get(reverse("pps:home")).content.decode()
     assert f'href="{url("detail", validated.pk)}"' in html and "PPAC version 1" in html
+
+
+@pytest.mark.parametrize("page", ["detail", "patient"])
+def test_the_pages_label_every_field_and_use_no_inline_style_or_script(client, nurse, ppac, page):
+    from lxml import html as lxml_html
+
+    client.force_login(nurse)
+    target = url("detail", ppac.pk) if page == "detail" else url("patient", ppac.patient_id)
+    tree = lxml_html.fromstring(client.get(target).content)
+    labelled = set(tree.xpath("//label/@for"))
+    controls = tree.xpath("//main//input[not(@type='hidden')] | //main//select | //main//textarea")
+    assert controls
+    assert [c.get("name") for c in controls if c.get("id") not in labelled] == []
+    assert not tree.xpath("//*[@style]")
+    assert not [s for s in tree.xpath("//script") if (s.text or "").strip()]
+    for table in tree.xpath("//main//table"):
+        assert table.xpath(".//caption") and table.xpath(".//th[@scope='col']")
