@@ -147,8 +147,10 @@ def seed_ppac(context: dict) -> None:
     )
     if source is None or Pps.objects.filter(patient=source.patient, programme=Programme.PPAC).exists():
         return
+    # The follow-up starts once the source PPS's elements are done (surgery, start of hormonotherapy).
+    last = source.elements.order_by("-planned_date").values_list("planned_date", flat=True).first()
     ppac_create(
-        patient=source.patient, by=nurse, follow_up_start=timezone.localdate(),
+        patient=source.patient, by=nurse, follow_up_start=max(filter(None, [last, timezone.localdate()])),
         template=PpacTemplate.objects.get(name=PPAC_TEMPLATES[0][0]),
     )  # fmt: skip
     log(f"PPAC : un PPAC de démonstration pour {source.patient.display_name}")

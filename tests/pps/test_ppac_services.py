@@ -260,3 +260,5 @@ def test_seed_demo_adds_two_templates_and_one_ppac_idempotently():
     ppac = Pps.objects.get(programme=Programme.PPAC)
     assert ppac.ppac.source_pps is not None and ppac.ppac.source_pps.patient_id == ppac.patient_id
     assert ppac.follow_ups.count() == 3 and ppac.elements.count() > 10
+    last_treatment = ppac.ppac.source_pps.elements.order_by("-planned_date").first().planned_date
+    assert ppac.ppac.follow_up_start >= last_treatment
