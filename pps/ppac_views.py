@@ -103,6 +103,7 @@ def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200)
         "years": _years(elements),
         "legend": sorted({element.type.kind: element.type for element in elements}.values(), key=lambda t: t.label),
         "contacts": list(ppac.contacts.all()),
+        "suggestions": selectors.suggested_contacts(ppac) if ppac.is_draft else [],
         "transitions": list(ppac.transitions.all()),
         "plan_form": bound.get("plan")
         or ppac_forms.PlanForm(

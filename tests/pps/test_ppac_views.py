@@ -270,6 +270,16 @@ def test_a_contact_and_a_named_doctor_from_the_directory(client, nurse, ppac, pe
     assert f"Autre professionnel ({doctor})" in html
 
 
+def test_the_coordination_nurse_is_suggested_as_a_contact(client, nurse, ppac, personas):
+    from dcc.directory.enums import PracticeRole
+    from tests.directory.factories import PlaceOfPracticeFactory
+
+    place = PlaceOfPracticeFactory(establishment=ppac.establishment, role=PracticeRole.INFIRMIER_COORDINATEUR)
+    client.force_login(nurse)
+    html = client.get(url("detail", ppac.pk)).content.decode()
+    assert f"Infirmier(e) de coordination : {place.professional}" in html
+
+
 def test_validation_problems_are_shown(client, nurse, hospital_patient):
     empty = ppac_create(patient=hospital_patient, by=nurse, follow_up_start=START)
     client.force_login(nurse)
