@@ -92,3 +92,24 @@ class EdpGroupAdmin(RegionalAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(scope=GroupScope.REGIONAL)
+
+
+# --- PPAC follow-up templates -------------------------------------------------------------------
+
+from pps.models_ppac import PpacTemplate, PpacTemplateLine  # noqa: E402
+
+
+class PpacTemplateLineInline(RegionalAdminMixin, admin.TabularInline):
+    model = PpacTemplateLine
+    extra = 1
+    fields = ["position", "kind", "label", "phases", "first_offset_months", "responsible", "comment"]
+
+
+@admin.register(PpacTemplate)
+class PpacTemplateAdmin(RegionalAdminMixin, admin.ModelAdmin):
+    """The regional library of PPAC follow-up templates, per cancer type."""
+
+    list_display = ["name", "cancer_type", "is_active", "updated_at"]
+    list_filter = ["cancer_type", "is_active"]
+    search_fields = ["name", "cancer_type"]
+    inlines = [PpacTemplateLineInline]

@@ -72,6 +72,7 @@ def seed(context: dict) -> None:
     patients = list(Patient.objects.current().order_by("pk")[:4]) if nurse else []
     if not patients:
         log("PPS : aucun patient de démonstration, pas de PPS créé")
+        seed_ppac(context)
         return
     group = EdpGroup.objects.get(name="Chir sein + Hormono", scope=GroupScope.REGIONAL)
     made = 0
@@ -88,3 +89,68 @@ def seed(context: dict) -> None:
             services.pps_validate(pps=pps, by=nurse, no_rcp_reason="Démonstration : fiche RCP non reprise dans le DCC")
         made += 1
     log(f"PPS : {made} PPS de démonstration")
+    seed_ppac(context)
+
+
+# --- PPAC (programme personnalisé de l'après-cancer) ---------------------------------------------
+
+PPAC_TEMPLATES = [
+    (
+        "Sein — surveillance après traitement",
+        "Sein",
+        "Surveillance d'un cancer du sein traité, en alternance entre l'équipe hospitalière et le médecin traitant.",
+        [
+            ("consultation", "Examen clinique", [(6, 24), (12, 60)], None, "shared"),
+            ("imagerie", "Mammographie bilatérale (± échographie)", [(12, 60)], None, "gp"),
+            ("surveillance", "Suivi de l'hormonothérapie (tolérance, observance)", [(6, 60)], None, "gp"),
+        ],
+    ),
+    (
+        "Côlon — surveillance",
+        "Côlon",
+        "Surveillance d'un cancer du côlon opéré (stade II-III), sur 5 ans.",
+        [
+            ("consultation", "Examen clinique", [(3, 36), (6, 60)], None, "shared"),
+            ("imagerie", "Scanner thoraco-abdomino-pelvien", [(6, 36), (12, 60)], None, "hospital"),
+            ("examen", "Dosage de l'ACE", [(3, 36), (6, 60)], None, "gp"),
+            ("examen", "Coloscopie", [(36, 48)], 12, "hospital"),
+        ],
+    ),
+]
+
+
+@transaction.atomic
+def seed_ppac(context: dict) -> None:
+    """Two follow-up templates and a PPAC for one demo patient who has a validated PPS (idempotent)."""
+    from pps.models import Programme
+    from pps.models_ppac import PpacTemplate
+    from pps.ppac_schedule import Phase
+    from pps.ppac_services import ppac_create, ppac_template_line_add
+
+    log = context.get("log", print)
+    for name, cancer_type, description, lines in PPAC_TEMPLATES:
+        template, created = PpacTemplate.objects.get_or_create(
+            name=name, defaults={"cancer_type": cancer_type, "description": description}
+        )
+        if created:
+            for kind, label, phases, first, responsible in lines:
+                ppac_template_line_add(
+                    template=template, kind=kind, label=label, phases=[Phase(*phase) for phase in phases],
+                    first_offset_months=first, responsible=responsible,
+                )  # fmt: skip
+    log(f"PPAC : {len(PPAC_TEMPLATES)} modèles de suivi")
+    nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
+    source = (
+        Pps.objects.current().produced().filter(programme=Programme.PPS).order_by("patient_id", "id").first()
+        if nurse
+        else None
+    )
+    if source is None or Pps.objects.filter(patient=source.patient, programme=Programme.PPAC).exists():
+        return
+    # The follow-up starts once the source PPS's elements are done (surgery, start of hormonotherapy).
+    last = source.elements.order_by("-planned_date").values_list("planned_date", flat=True).first()
+    ppac_create(
+        patient=source.patient, by=nurse, follow_up_start=max(filter(None, [last, timezone.localdate()])),
+        template=PpacTemplate.objects.get(name=PPAC_TEMPLATES[0][0]),
+    )  # fmt: skip
+    log(f"PPAC : un PPAC de démonstration pour {source.patient.display_name}")

@@ -426,3 +426,13 @@ class PpsContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.professional} ({self.role})"
+
+
+# The PPAC models live in their own module; importing them here registers them with the app.
+from pps.models_ppac import (  # noqa: E402, F401
+    PpacAdvice,
+    PpacFollowUp,
+    PpacPlan,
+    PpacTemplate,
+    PpacTemplateLine,
+)

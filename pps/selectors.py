@@ -8,7 +8,7 @@ from django.db.models.functions import ExtractYear
 from dcc.directory.enums import PracticeRole
 from dcc.directory.models import PlaceOfPractice, Professional
 from pps.enums import GroupScope
-from pps.models import EdpGroup, EdpGroupElement, EdpGroupFavourite, Pps, PpsElement, Protocol
+from pps.models import EdpGroup, EdpGroupElement, EdpGroupFavourite, Pps, PpsElement, Programme, Protocol
 
 
 def library_for(user) -> QuerySet[EdpGroup]:
@@ -38,7 +38,7 @@ def active_protocols() -> QuerySet[Protocol]:
 
 def patient_pps(patient) -> QuerySet[Pps]:
     return (
-        Pps.objects.filter(patient=patient)
+        Pps.objects.filter(patient=patient, programme=Programme.PPS)
         .select_related("author", "establishment", "superseded_by")
         .annotate(element_count=Count("elements"))
         .order_by("-created_at", "-id")
@@ -50,9 +50,8 @@ def pps_detail(pk: int) -> Pps:
         "planned_date", "block_id", "position", "id"
     )
     return (
-        Pps.objects.select_related(
-            "patient", "author", "validated_by", "establishment", "three_c", "previous", "superseded_by"
-        )
+        Pps.objects.filter(programme=Programme.PPS)
+        .select_related("patient", "author", "validated_by", "establishment", "three_c", "previous", "superseded_by")
         .prefetch_related(
             Prefetch("elements", queryset=elements),
             "blocks",
@@ -109,9 +108,9 @@ def directory_choices(pps: Pps) -> QuerySet[Professional]:
 def pps_statistics(*, year: int | None = None) -> dict:
     """The seed's PPS tables: produced (validated) PPS and patients, per year, 3C, establishment, author profile.
 
-    A PPS counts once per validated version (the seed counts documents produced).
+    A PPS counts once per validated version (the seed counts documents produced); PPAC are not counted.
     """
-    produced = Pps.objects.produced()
+    produced = Pps.objects.produced().filter(programme=Programme.PPS)
     if year is not None:
         produced = produced.filter(validated_at__year=year)
 
@@ -124,6 +123,7 @@ def pps_statistics(*, year: int | None = None) -> dict:
 
     per_year = list(
         Pps.objects.produced()
+        .filter(programme=Programme.PPS)
         .annotate(year=ExtractYear("validated_at"))
         .values("year")
         .annotate(pps=Count("id"), patients=Count("patient_id", distinct=True))

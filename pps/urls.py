@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from pps import views
 
@@ -33,4 +33,5 @@ urlpatterns = [
     path("<int:pk>/remettre/", views.deliver, name="deliver"),
     path("<int:pk>/nouvelle-version/", views.new_version, name="new_version"),
     path("statistiques/", views.statistics, name="statistics"),
+    path("apres-cancer/", include("pps.ppac_urls")),
 ]

@@ -77,3 +77,24 @@ class PpsElementFactory(factory.django.DjangoModelFactory):
     pps = factory.SubFactory(PpsFactory)
     kind = "consultation"
     planned_date = datetime.date(2025, 4, 22)
+
+
+def breast_follow_up_template(**kwargs):
+    """A PPAC follow-up template: clinical exam every 6 months for 2 years then yearly to 5 years,
+    yearly mammography."""
+    from pps.models_ppac import PpacTemplate, Responsible
+    from pps.ppac_schedule import Phase
+    from pps.ppac_services import ppac_template_line_add
+
+    template = PpacTemplate.objects.create(
+        name=kwargs.pop("name", "Sein — surveillance après traitement"), cancer_type="Sein", **kwargs
+    )
+    ppac_template_line_add(
+        template=template, kind="consultation", label="Examen clinique",
+        phases=[Phase(6, 24), Phase(12, 60)], responsible=Responsible.SHARED,
+    )  # fmt: skip
+    ppac_template_line_add(
+        template=template, kind="imagerie", label="Mammographie bilatérale", phases=[Phase(12, 60)],
+        responsible=Responsible.GP,
+    )  # fmt: skip
+    return template
