@@ -282,7 +282,7 @@ def test_fiche_form_and_patient_list_query_budgets(client, personas, case, codes
     client.force_login(personas["doctor"])
     with django_assert_max_num_queries(20):
         assert client.get(reverse("rcp:fiche", args=[case["dossier"].pk])).status_code == 200
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("rcp:patient_dossiers", args=[case["patient"].pk]))
     assert len(response.context["dossiers"]) == 4
 
