@@ -539,7 +539,16 @@ def _discovery_section(screening: bool | None, when: dt.date | None) -> etree._E
     nar = Narrative()
     entries = []
     if screening is None:
-        nar.add("Mode de découverte non renseigné")
+        # IHE Event Outcome sections need a simple observation: the answer is then "unknown".
+        entries.append(
+            simple_observation(
+                code("code", "63921-1", LOINC, "Dépistage du cancer"),
+                E.value({XSI_TYPE: "BL"}, nullFlavor="UNK"),
+                nar=nar,
+                label="Mode de découverte non renseigné",
+                when=when,
+            )
+        )
     else:
         label = "Découverte par dépistage" if screening else "Découverte hors dépistage"
         entries.append(

@@ -1,0 +1,95 @@
+import pytest
+
+from dcc.records.documents_services import document_file_bytes
+from dcc.records.enums import DocumentOrigin, DocumentStatus, GenerationStatus, ValidationStatus
+from dcc.records.models import Document, DocumentGeneration
+from interop.cda.parsing import parse_cda
+from interop.cda.validation import validate_cda
+from interop.filing import document_generate
+from pps.enums import UpdateReason
+from pps.services import pps_new_version
+from tests.records.documents_helpers import record_patient, store_frcp, validated_pps
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+def test_a_validated_pps_becomes_a_valid_cda_and_pdf_in_the_record(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk, requested_by_id=personas["doctor"].pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    document = generation.document
+    assert document.origin == DocumentOrigin.PRODUCED
+    assert document.type_code == "18776-5"
+    assert document.validation_status == ValidationStatus.VALID
+    cda = document_file_bytes(document, "cda")
+    assert validate_cda(cda).valid
+    _, summary = parse_cda(cda)
+    assert summary.patient.ins == patient.ins_matricule
+    assert summary.version == 1
+    assert document_file_bytes(document, "pdf").startswith(b"%PDF-")
+
+
+def test_rerunning_the_generation_creates_no_duplicate(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    first = document_generate(source_type="pps.pps", source_id=pps.pk)
+    again = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert again.document_id == first.document_id
+    assert Document.objects.filter(source_type="pps.pps").count() == 1
+    assert DocumentGeneration.objects.count() == 1
+
+
+def test_a_new_pps_version_replaces_the_previous_document_with_rplc(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+    first = document_generate(source_type="pps.pps", source_id=pps.pk).document
+    new = pps_new_version(pps=pps, by=personas["doctor"], reason=UpdateReason.CALENDRIER)
+    new.status, new.validated_at, new.validated_by = "validated", pps.validated_at, personas["doctor"]
+    new.save()
+
+    second = document_generate(source_type="pps.pps", source_id=new.pk).document
+
+    first.refresh_from_db()
+    assert first.status == DocumentStatus.REPLACED
+    assert (second.set_id, second.version, second.replaces_id) == (first.set_id, 2, first.pk)
+    xml = document_file_bytes(second, "cda")
+    assert b'typeCode="RPLC"' in xml and first.document_id.encode() in xml
+    assert validate_cda(xml).valid
+
+
+def test_without_a_diagnosis_in_the_record_the_failure_is_explained_and_nothing_is_stored(personas):
+    patient = record_patient(personas)
+    pps = validated_pps(personas, patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.FAILED
+    assert "Aucune fiche RCP" in generation.failure_reason
+    assert not Document.objects.filter(source_type="pps.pps").exists()
+
+
+def test_an_identity_without_ins_cannot_produce_a_cda(personas):
+    patient = record_patient(personas, qualified=False)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.FAILED
+    assert "INS" in generation.failure_reason
