@@ -35,3 +35,20 @@ class TrailFilterForm(forms.Form):
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise forms.ValidationError("La date de début doit précéder la date de fin.")
         return data
+
+
+class DocumentFilterForm(forms.Form):
+    type_code = forms.ChoiceField(label="Type de document", required=False)
+    start = forms.DateField(label="Depuis le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="Jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    include_replaced = forms.BooleanField(label="Afficher les versions remplacées", required=False)
+
+    def __init__(self, *args, types=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type_code"].choices = [("", "Tous les types"), *types]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError("La date de fin précède la date de début.")
+        return data
