@@ -14,7 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
+def media(request, settings, tmp_path):
+    if "celery_queue" in request.fixturenames:
+        return  # the worker reads the default storage
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
@@ -93,3 +95,48 @@ def test_an_identity_without_ins_cannot_produce_a_cda(personas):
 
     assert generation.status == GenerationStatus.FAILED
     assert "INS" in generation.failure_reason
+
+
+def test_validating_a_pps_queues_its_document_after_commit(personas, django_capture_on_commit_callbacks):
+    from interop.tasks import generate_document
+    from pps.services import pps_validate
+    from tests.pps.factories import PpsElementFactory, PpsFactory
+
+    patient = record_patient(personas)
+    pps = PpsFactory(patient=patient, author=personas["doctor"], establishment=personas.hospital)
+    PpsElementFactory(pps=pps, kind="consultation")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pps_validate(pps=pps, by=personas["doctor"], no_rcp_reason="Hors RCP (test)")
+
+    queued = [
+        cb
+        for cb in callbacks
+        if getattr(getattr(getattr(cb, "func", None), "__self__", None), "name", "") == generate_document.name
+    ]
+    assert [cb.args for cb in queued] == [("pps.pps", pps.pk, personas["doctor"].pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_files_the_pps_document_once_and_the_record_shows_it(celery_queue, client):
+    from django.urls import reverse
+
+    from interop.tasks import generate_document
+    from tests.personas import build_personas
+
+    personas = build_personas()
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    document_id = generate_document.apply_async(
+        args=["pps.pps", pps.pk, personas["doctor"].pk], queue=celery_queue
+    ).get(timeout=120)
+    again = generate_document.apply_async(args=["pps.pps", pps.pk], queue=celery_queue).get(timeout=120)
+
+    assert document_id is not None and again == document_id
+    assert Document.objects.filter(source_type="pps.pps", source_id=str(pps.pk)).count() == 1
+    client.force_login(personas["doctor"])
+    page = client.get(reverse("records:documents", args=[patient.pk])).content.decode()
+    assert reverse("records:document_detail", args=[document_id]) in page
+    assert "Plan personnalisé de soins" in page

@@ -106,7 +106,7 @@ def test_the_timeline_filters_by_type_and_date_and_hides_replaced_versions(clien
     patient = record_patient(personas)
     old = store_frcp(patient, title="Fiche ancienne", act_date=timezone.now() - datetime.timedelta(days=400))
     first = store_frcp(patient, title="Fiche v1")
-    pdf, cda = sample_frcp()
+    pdf, _ = sample_frcp()
     documents_services.document_store(
         patient=patient, type_code="34794-8", title="Fiche v2", origin=DocumentOrigin.PRODUCED,
         act_date=timezone.now(), pdf=pdf, replaces=first,
