@@ -149,3 +149,13 @@ def document_file_bytes(document: Document, field: str) -> bytes:
     stored = getattr(document, f"{field}_file")
     with stored.open("rb") as handle:
         return handle.read()
+
+
+@transaction.atomic
+def document_validation_update(*, document: Document, valid: bool, report: str) -> Document:
+    """Record the outcome of a (re)validation of the document's CDA."""
+    document.validation_status = ValidationStatus.VALID if valid else ValidationStatus.INVALID
+    document.validation_report = report
+    document.validated_at = timezone.now()
+    document.save(update_fields=["validation_status", "validation_report", "validated_at"])
+    return document
