@@ -159,3 +159,83 @@ def document_validation_update(*, document: Document, valid: bool, report: str) 
     document.validated_at = timezone.now()
     document.save(update_fields=["validation_status", "validation_report", "validated_at"])
     return document
+
+
+@transaction.atomic
+def quarantine_add(
+    *,
+    data: bytes,
+    filename: str,
+    file_kind: str,
+    reason: str,
+    origin: str,
+    type_code: str = "",
+    title: str = "",
+    act_date=None,
+    traits: dict | None = None,
+    suggested_patient=None,
+    uploaded_by=None,
+):
+    """Keep a file that cannot be attached safely, with the French reason, for a human to decide."""
+    from dcc.records.models import QuarantinedDocument
+
+    item = QuarantinedDocument(
+        filename=filename[:255],
+        file_kind=file_kind,
+        sha256=sha256(data),
+        type_code=type_code,
+        title=title[:255],
+        act_date=act_date,
+        origin=origin,
+        reason=reason,
+        traits=traits or {},
+        suggested_patient=suggested_patient,
+        uploaded_by=uploaded_by,
+    )
+    item.file.save(filename[-100:] or "document", ContentFile(data), save=False)
+    item.save()
+    return item
+
+
+@transaction.atomic
+def quarantine_reject(*, item, by, note: str):
+    from dcc.records.enums import QuarantineStatus
+    from dcc.records.models import QuarantinedDocument
+
+    item = QuarantinedDocument.objects.select_for_update().get(pk=item.pk)
+    if item.status != QuarantineStatus.PENDING:
+        raise ValueError("Ce document a déjà été traité.")
+    item.status, item.resolved_by, item.resolved_at = QuarantineStatus.REJECTED, by, timezone.now()
+    item.resolution_note = note[:500]
+    item.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note"])
+    return item
+
+
+@transaction.atomic
+def quarantine_attach(*, item, patient, by, note: str = "", validation_status: str, validation_report: str = ""):
+    """Attach a quarantined file to ``patient``'s record, as decided by a human (the decision is kept)."""
+    from dcc.records.enums import QuarantineStatus
+    from dcc.records.models import QuarantinedDocument
+
+    item = QuarantinedDocument.objects.select_for_update().get(pk=item.pk)
+    if item.status != QuarantineStatus.PENDING:
+        raise ValueError("Ce document a déjà été traité.")
+    with item.file.open("rb") as handle:
+        data = handle.read()
+    document = document_store(
+        patient=patient,
+        type_code=item.type_code or "34133-9",
+        title=item.title or item.filename,
+        origin=item.origin,
+        act_date=item.act_date or item.created_at,
+        pdf=data if item.file_kind == "pdf" else None,
+        cda=data if item.file_kind == "cda" else None,
+        author=None,
+        author_label="",
+        validation_status=validation_status,
+        validation_report=validation_report,
+    )
+    item.status, item.resolved_by, item.resolved_at = QuarantineStatus.ATTACHED, by, timezone.now()
+    item.resolution_note, item.document = note[:500], document
+    item.save(update_fields=["status", "resolved_by", "resolved_at", "resolution_note", "document"])
+    return document

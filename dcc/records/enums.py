@@ -77,3 +77,9 @@ DOCUMENT_TYPES = {
     "18748-4": "CR d'imagerie médicale",
     "34133-9": "Synthèse d'épisode de soins",
 }
+
+
+class QuarantineStatus(models.TextChoices):
+    PENDING = "pending", "À traiter"
+    ATTACHED = "attached", "Rattaché à un dossier"
+    REJECTED = "rejected", "Rejeté"

@@ -16,6 +16,7 @@ from dcc.records.enums import (
     DocumentOrigin,
     DocumentStatus,
     GenerationStatus,
+    QuarantineStatus,
     TrailAction,
     ValidationStatus,
 )
@@ -317,3 +318,44 @@ class DocumentTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+def quarantine_upload_to(instance, filename: str) -> str:
+    return f"quarantine/{timezone.now():%Y/%m}/{instance.sha256[:16]}-{filename}"
+
+
+class QuarantinedDocument(models.Model):
+    """An imported document that could not be attached to a patient safely; a human attaches or rejects it."""
+
+    file = models.FileField("fichier", upload_to=quarantine_upload_to)
+    filename = models.CharField("nom du fichier", max_length=255)
+    file_kind = models.CharField("format", max_length=3)  # "pdf" or "cda"
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    type_code = models.CharField("type (code LOINC)", max_length=16, blank=True)
+    title = models.CharField("titre", max_length=255, blank=True)
+    act_date = models.DateTimeField("date de l'acte", null=True, blank=True)
+    origin = models.CharField("origine", max_length=12, choices=DocumentOrigin.choices)
+    reason = models.TextField("raison de la mise en quarantaine")
+    traits = models.JSONField("identité indiquée par le document", default=dict, blank=True)
+    suggested_patient = models.ForeignKey(Patient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        "statut", max_length=12, choices=QuarantineStatus.choices, default=QuarantineStatus.PENDING
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("reçu le", default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField("traité le", null=True, blank=True)
+    resolution_note = models.CharField("note", max_length=500, blank=True)
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "document en quarantaine"
+        verbose_name_plural = "documents en quarantaine"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
