@@ -20,7 +20,7 @@ from dcc.records import documents_services as services
 from dcc.records.enums import DOCUMENT_TYPES, DocumentStatus, ValidationStatus
 from dcc.records.models import Document
 from identity.models import LocalIdentifier, Patient
-from interop.cda.parsing import CdaSummary, PatientTraits, UnsafeDocumentError, parse_cda
+from interop.cda.parsing import PatientTraits, UnsafeDocumentError, parse_cda
 from interop.cda.validation import validate_cda
 
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
@@ -173,7 +173,7 @@ def document_import(
                 traits=_traits_dict(summary.patient),
                 suggested_patient=patient,
                 uploaded_by=by,
-            )  # fmt: skip
+            )
         )
     result = validate_cda(data)
     with transaction.atomic():

@@ -93,7 +93,8 @@ def test_a_document_for_another_patient_than_the_chosen_record_goes_to_quarantin
     [
         (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "xxe.xml", "DTD"),
         (
-            b'<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><ClinicalDocument xmlns="urn:hl7-org:v3">&b;</ClinicalDocument>',
+            b'<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]>'
+            b'<ClinicalDocument xmlns="urn:hl7-org:v3">&b;</ClinicalDocument>',
             "lol.xml",
             "DTD",
         ),
