@@ -141,3 +141,30 @@ def test_importing_the_same_cda_twice_is_refused(personas):
 
     with pytest.raises(ImportRefused, match="déjà importé"):
         document_import(data=data, filename="a.xml", origin=DocumentOrigin.MIGRATION)
+
+
+def test_the_bulk_import_reads_a_folder_with_its_manifest(personas, tmp_path, capsys):
+    from django.core.management import call_command
+
+    patient = record_patient(personas)
+    pdf, _ = sample_frcp()
+    folder = tmp_path / "lot"
+    folder.mkdir()
+    (folder / "frcp.xml").write_bytes(cda_for(patient))
+    (folder / "acp.pdf").write_bytes(pdf)
+    (folder / "inconnu.pdf").write_bytes(pdf)
+    (folder / "faux.pdf").write_bytes(b"pas un pdf")
+    (folder / "manifest.csv").write_text(
+        "fichier;type;date;titre;ins;ipp;finess\n"
+        f"acp.pdf;11526-1;2026-01-05;CR ACP;{patient.ins_matricule};;\n"
+        "inconnu.pdf;11526-1;2026-01-05;CR ACP;;IPP-X;860014208\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(SystemExit):
+        call_command("import_documents", str(folder))
+
+    out = capsys.readouterr().out
+    assert "2 importé(s), 1 en quarantaine, 1 refusé(s)" in out
+    assert "n'est pas un fichier PDF" in out
+    assert set(Document.objects.values_list("title", flat=True)) == {"CR ACP", "Fiche RCP"}
