@@ -193,7 +193,10 @@ def organization(tag: str, org: Organization, *, industry: bool = True) -> etree
 
 
 def person_name(pro: Professional) -> etree._Element:
-    return E.name(E.given(pro.given_name), E.family(pro.family_name), E.suffix(pro.title))
+    name = E.name(E.given(pro.given_name), E.family(pro.family_name))
+    if pro.title:  # JDV_J246 titre (DR, PR…): none for a nurse or a secretary
+        name.append(E.suffix(pro.title))
+    return name
 
 
 def specialty(pro: Professional) -> etree._Element:

@@ -140,3 +140,15 @@ def test_the_real_worker_files_the_pps_document_once_and_the_record_shows_it(cel
     page = client.get(reverse("records:documents", args=[patient.pk])).content.decode()
     assert reverse("records:document_detail", args=[document_id]) in page
     assert "Plan personnalisé de soins" in page
+
+
+def test_a_pps_validated_by_a_nurse_carries_no_doctor_title_and_stays_valid(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    nurse = personas["annonce_nurse"]
+    pps = validated_pps(personas, patient, author=nurse, validated_by=nurse)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    assert b"<suffix>" not in document_file_bytes(generation.document, "cda")

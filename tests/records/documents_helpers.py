@@ -52,16 +52,15 @@ def store_frcp(patient, *, title="Fiche RCP sein", act_date=None):
 
 def validated_pps(personas, patient, **extra):
     doctor = personas["doctor"]
+    values = {"author": doctor, "validated_by": doctor} | extra
     pps = PpsFactory(
         patient=patient,
-        author=doctor,
         establishment=personas.hospital,
         three_c=personas.three_c,
         status=PpsStatus.VALIDATED,
         validated_at=timezone.now(),
-        validated_by=doctor,
         no_rcp_reason="Test",
-        **extra,
+        **values,
     )
     PpsElementFactory(pps=pps, kind="consultation", planned_date=datetime.date(2026, 12, 1))
     PpsElementFactory(
