@@ -152,3 +152,62 @@ def test_a_pps_validated_by_a_nurse_carries_no_doctor_title_and_stays_valid(pers
 
     assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
     assert b"<suffix>" not in document_file_bytes(generation.document, "cda")
+
+
+def test_subscribers_hear_of_a_stored_document_after_commit(personas, django_capture_on_commit_callbacks):
+    from dcc.records.documents import on_document_ready, remove_document_ready
+
+    heard = []
+    on_document_ready("test", heard.append)
+    try:
+        patient = record_patient(personas)
+        store_frcp(patient)
+        pps = validated_pps(personas, patient)
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+    finally:
+        remove_document_ready("test")
+
+    assert [document.pk for document in heard] == [generation.document_id]
+
+
+def test_a_run_that_died_after_storing_is_completed_without_a_second_document(personas):
+    from dcc.records.models import DocumentGeneration
+
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+    document = document_generate(source_type="pps.pps", source_id=pps.pk).document
+    DocumentGeneration.objects.filter(pk=document.generation.pk).update(status=GenerationStatus.RUNNING, document=None)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED and generation.document_id == document.pk
+    assert Document.objects.filter(source_type="pps.pps").count() == 1
+
+
+def test_a_failed_generation_is_shown_to_the_author_on_the_record_page(client, personas):
+    from django.urls import reverse
+
+    patient = record_patient(personas)
+    pps = validated_pps(personas, patient)
+    document_generate(source_type="pps.pps", source_id=pps.pk)
+    client.force_login(personas["doctor"])
+
+    page = client.get(reverse("records:document_generations", args=[patient.pk])).content.decode()
+
+    assert "Échec" in page and "Aucune fiche RCP" in page
+    assert "every 2s" not in page  # nothing left to poll
+
+
+def test_a_retried_failure_succeeds_once_the_cause_is_fixed(personas):
+    patient = record_patient(personas)
+    pps = validated_pps(personas, patient)
+    assert document_generate(source_type="pps.pps", source_id=pps.pk).status == GenerationStatus.FAILED
+    store_frcp(patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED
+    assert generation.attempts == 2

@@ -158,3 +158,16 @@ def test_document_detail_query_budget(client, personas, document, django_assert_
 def test_a_produced_frcp_from_the_samples_is_valid_for_the_record():
     produced = produce_frcp(samples.header(title="Fiche RCP"), samples.frcp_appareil(), issuer="3C test")
     assert produced.valid, produced.validation.summary_fr()
+
+
+def test_the_production_status_polls_while_a_document_is_being_produced(client, personas):
+    from dcc.records.documents_services import generation_start
+
+    patient = record_patient(personas)
+    generation_start(source_type="pps.pps", source_id=999999, patient=patient)
+    client.force_login(personas["doctor"])
+
+    page = client.get(reverse("records:document_generations", args=[patient.pk])).content.decode()
+
+    assert "En cours" in page
+    assert 'hx-trigger="every 2s"' in page
