@@ -182,6 +182,7 @@ def quarantine(request):
     items = list(
         QuarantinedDocument.objects.filter(status=QuarantineStatus.PENDING).select_related("uploaded_by")[:100]
     )
+    _trail(request, TrailAction.READ, None, detail=f"quarantaine des documents importés ({len(items)})")
     return render(request, "records/documents/quarantine.html", {"items": items, "form": QuarantineDecisionForm()})
 
 
