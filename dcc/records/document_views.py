@@ -214,6 +214,9 @@ def quarantine_decide(request, item_id: int):
     if patient is None:
         messages.error(request, "Patient introuvable.")
         return redirect("records:quarantine")
+    if access.has_patient_care_profile(request.user) and not access.can_view_patient(request.user, patient):
+        messages.error(request, "Ce patient ne fait pas partie de votre périmètre : rattachement refusé.")
+        return redirect("records:quarantine")
     status, report = ValidationStatus.NOT_APPLICABLE, ""
     if item.file_kind == "cda":
         from interop.cda.validation import validate_cda

@@ -77,7 +77,11 @@ def test_the_quarantine_page_is_for_3c_secretaries_and_the_admin(client, persona
 
 
 def test_a_quarantined_cda_is_attached_by_a_human_decision(client, personas):
+    from dcc.records.enums import CareRelationshipKind
+    from dcc.records.services import care_relationship_add
+
     patient = record_patient(personas)
+    care_relationship_add(patient=patient, kind=CareRelationshipKind.THREE_C, three_c=personas.three_c)
     outcome = document_import(data=cda_for(patient, birth_name="AUTRE"), filename="x.xml", origin="migration")
     item = outcome.quarantined
     client.force_login(personas["secretary_3c"])
@@ -105,3 +109,18 @@ def test_a_quarantined_document_can_be_rejected(client, personas):
     assert item.status == QuarantineStatus.REJECTED
     assert not Document.objects.exists()
     assert QuarantinedDocument.objects.count() == 1  # kept, nothing lost
+
+
+def test_a_secretary_cannot_attach_to_a_patient_outside_her_3c(client, personas):
+    patient = record_patient(personas)  # treated at the hospital, not linked to the secretary's 3C
+    item = document_import(data=cda_for(patient, birth_name="AUTRE"), filename="x.xml", origin="migration").quarantined
+    client.force_login(personas["secretary_3c"])
+
+    client.post(
+        reverse("records:quarantine_decide", args=[item.pk]),
+        {"decision": "attach", "patient_id": patient.pk, "note": "Essai hors périmètre"},
+    )
+
+    item.refresh_from_db()
+    assert item.status == QuarantineStatus.PENDING
+    assert not Document.objects.exists()
