@@ -12,5 +12,13 @@ class RecordsConfig(AppConfig):
         from dcc.accounts.navigation import register
         from dcc.accounts.perms import can_audit_trail
         from dcc.records import receivers  # noqa: F401
+        from dcc.records.perms import can_review_quarantine
 
         register(order=70, label="Traçabilité", section="records", url_name="records:trail", visible=can_audit_trail)
+        register(
+            order=72,
+            label="Quarantaine",
+            section="records-quarantine",
+            url_name="records:quarantine",
+            visible=can_review_quarantine,
+        )

@@ -33,3 +33,53 @@ class TrailAction(models.TextChoices):
     IMPERSONATE = "impersonate", "Début de connexion en tant que"
     IMPERSONATE_END = "impersonate_end", "Fin de connexion en tant que"
     TAMPERING = "tampering", "Requête falsifiée rejetée"
+
+
+class DocumentStatus(models.TextChoices):
+    CURRENT = "current", "Version en vigueur"
+    REPLACED = "replaced", "Remplacé par une version plus récente"
+
+
+class DocumentOrigin(models.TextChoices):
+    PRODUCED = "produced", "Produit par le DCC"
+    UPLOADED = "uploaded", "Déposé"
+    INTEROP = "interop", "Reçu par interopérabilité"
+    MIGRATION = "migration", "Reprise de données"
+
+
+class Confidentiality(models.TextChoices):
+    """x_BasicConfidentialityKind, as in the CDA header."""
+
+    NORMAL = "N", "Normale"
+    RESTRICTED = "R", "Restreinte"
+    VERY_RESTRICTED = "V", "Très restreinte"
+
+
+class ValidationStatus(models.TextChoices):
+    VALID = "valid", "Conforme"
+    INVALID = "invalid", "Non conforme"
+    NOT_APPLICABLE = "not_applicable", "Sans objet (pas de CDA)"
+
+
+class GenerationStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    SUCCEEDED = "succeeded", "Document prêt"
+    FAILED = "failed", "Échec"
+
+
+# LOINC document codes (JDV_J07) the record knows by name.
+DOCUMENT_TYPES = {
+    "34794-8": "CR de réunion de concertation pluridisciplinaire",
+    "18776-5": "Plan personnalisé de soins",
+    "11526-1": "CR d'anatomie et de cytologie pathologiques",
+    "11488-4": "Note de consultation",
+    "18748-4": "CR d'imagerie médicale",
+    "34133-9": "Synthèse d'épisode de soins",
+}
+
+
+class QuarantineStatus(models.TextChoices):
+    PENDING = "pending", "À traiter"
+    ATTACHED = "attached", "Rattaché à un dossier"
+    REJECTED = "rejected", "Rejeté"

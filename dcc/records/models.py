@@ -10,7 +10,16 @@ from django.db import models
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, ThreeC
-from dcc.records.enums import CareRelationshipKind, TrailAction
+from dcc.records.enums import (
+    CareRelationshipKind,
+    Confidentiality,
+    DocumentOrigin,
+    DocumentStatus,
+    GenerationStatus,
+    QuarantineStatus,
+    TrailAction,
+    ValidationStatus,
+)
 from identity.models import Patient
 
 
@@ -174,3 +183,179 @@ class AccessTrail(models.Model):
         if self.acting_as_label:
             return f"{self.user_label} agissant en tant que {self.acting_as_label}"
         return self.user_label
+
+
+# --- Documents -----------------------------------------------------------------------------------------------------
+
+
+class DocumentQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(status=DocumentStatus.CURRENT)
+
+
+def document_upload_to(instance, filename: str) -> str:
+    return f"documents/{instance.patient_id}/{instance.set_id}/v{instance.version}/{filename}"
+
+
+class Document(models.Model):
+    """One version of a document of a patient's record (produced by the DCC or imported).
+
+    Versions of the same document share ``set_id``; a new version replaces the previous one, which
+    stays readable with the status *replaced*. Files go through Django's storage API with their SHA-256.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="documents")
+    type_code = models.CharField("type (code LOINC)", max_length=16)
+    type_label = models.CharField("type", max_length=200)
+    title = models.CharField("titre", max_length=255)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="auteur", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    author_label = models.CharField("auteur (nom)", max_length=255, blank=True)
+    establishment = models.ForeignKey(
+        Establishment, verbose_name="établissement", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    act_date = models.DateTimeField("date de l'acte", db_index=True)
+    status = models.CharField("statut", max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.CURRENT)
+    confidentiality = models.CharField(
+        "confidentialité", max_length=1, choices=Confidentiality.choices, default=Confidentiality.NORMAL
+    )
+    origin = models.CharField("origine", max_length=12, choices=DocumentOrigin.choices)
+    document_id = models.CharField("identifiant du document", max_length=128, unique=True)
+    set_id = models.CharField("identifiant du lot de versions", max_length=128)
+    version = models.PositiveIntegerField("version", default=1)
+    replaces = models.OneToOneField(
+        "self", verbose_name="remplace", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by"
+    )
+    pdf_file = models.FileField("PDF", upload_to=document_upload_to, blank=True)
+    pdf_sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64, blank=True)
+    cda_file = models.FileField("CDA", upload_to=document_upload_to, blank=True)
+    cda_sha256 = models.CharField("empreinte SHA-256 du CDA", max_length=64, blank=True)
+    validation_status = models.CharField(
+        "conformité", max_length=16, choices=ValidationStatus.choices, default=ValidationStatus.NOT_APPLICABLE
+    )
+    validation_report = models.TextField("rapport de validation", blank=True)
+    validated_at = models.DateTimeField("validé le", null=True, blank=True)
+    source_type = models.CharField("objet source (app.modèle)", max_length=100, blank=True)
+    source_id = models.CharField("identifiant de l'objet source", max_length=64, blank=True)
+    created_at = models.DateTimeField("enregistré le", default=timezone.now)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "document"
+        verbose_name_plural = "documents"
+        ordering = ["-act_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["set_id", "version"], name="unique_document_version"),
+            models.UniqueConstraint(
+                fields=["source_type", "source_id"],
+                condition=~models.Q(source_type=""),
+                name="unique_document_per_source",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(pdf_file="") | ~models.Q(cda_file=""), name="document_has_a_file"
+            ),
+        ]
+        indexes = [models.Index(fields=["patient", "-act_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} v{self.version} — {self.patient}"
+
+    @property
+    def is_replaced(self) -> bool:
+        return self.status == DocumentStatus.REPLACED
+
+
+class DocumentGeneration(models.Model):
+    """The production of the document of one source object (e.g. one PPS version): the status the UI polls."""
+
+    source_type = models.CharField("objet source (app.modèle)", max_length=100)
+    source_id = models.CharField("identifiant de l'objet source", max_length=64)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="document_generations")
+    status = models.CharField(
+        "statut", max_length=12, choices=GenerationStatus.choices, default=GenerationStatus.PENDING
+    )
+    failure_reason = models.TextField("raison de l'échec", blank=True)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    document = models.OneToOneField(
+        Document, on_delete=models.PROTECT, null=True, blank=True, related_name="generation"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("demandé le", default=timezone.now)
+    updated_at = models.DateTimeField("mis à jour le", auto_now=True)
+
+    class Meta:
+        verbose_name = "production de document"
+        verbose_name_plural = "productions de documents"
+        constraints = [
+            models.UniqueConstraint(fields=["source_type", "source_id"], name="unique_generation_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_type}#{self.source_id} ({self.get_status_display()})"
+
+
+class DocumentTransition(models.Model):
+    """Every status change of a document or of a generation, in order."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions")
+    generation = models.ForeignKey(
+        DocumentGeneration, on_delete=models.CASCADE, null=True, blank=True, related_name="transitions"
+    )
+    from_status = models.CharField("de", max_length=12, blank=True)
+    to_status = models.CharField("vers", max_length=12)
+    at = models.DateTimeField("le", default=timezone.now)
+    note = models.CharField("note", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "changement de statut de document"
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
+
+def quarantine_upload_to(instance, filename: str) -> str:
+    return f"quarantine/{timezone.now():%Y/%m}/{instance.sha256[:16]}-{filename}"
+
+
+class QuarantinedDocument(models.Model):
+    """An imported document that could not be attached to a patient safely; a human attaches or rejects it."""
+
+    file = models.FileField("fichier", upload_to=quarantine_upload_to)
+    filename = models.CharField("nom du fichier", max_length=255)
+    file_kind = models.CharField("format", max_length=3)  # "pdf" or "cda"
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    type_code = models.CharField("type (code LOINC)", max_length=16, blank=True)
+    title = models.CharField("titre", max_length=255, blank=True)
+    act_date = models.DateTimeField("date de l'acte", null=True, blank=True)
+    origin = models.CharField("origine", max_length=12, choices=DocumentOrigin.choices)
+    reason = models.TextField("raison de la mise en quarantaine")
+    traits = models.JSONField("identité indiquée par le document", default=dict, blank=True)
+    suggested_patient = models.ForeignKey(Patient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    status = models.CharField(
+        "statut", max_length=12, choices=QuarantineStatus.choices, default=QuarantineStatus.PENDING
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("reçu le", default=timezone.now)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField("traité le", null=True, blank=True)
+    resolution_note = models.CharField("note", max_length=500, blank=True)
+    document = models.OneToOneField(Document, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "document en quarantaine"
+        verbose_name_plural = "documents en quarantaine"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

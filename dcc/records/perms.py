@@ -17,3 +17,8 @@ def can_view_access_log(user, patient) -> bool:
     if perms.can_audit_trail(user):
         return True
     return may_read_trails(user) and access.can_view_patient(user, patient)
+
+
+def can_review_quarantine(user) -> bool:
+    """Imported documents in quarantine: the 3C secretaries and the regional admin (agenda holders)."""
+    return perms.user_can(user, Permission.RCP_AGENDA)

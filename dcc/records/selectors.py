@@ -170,3 +170,57 @@ def connection_statistics(
         if key in group_users
     ]
     return ConnectionStatistics(by_method, by_profile, distinct_users, total_logins)
+
+
+def patient_documents(patient_id: int, *, type_code: str = "", start=None, end=None, include_replaced: bool = False):
+    """The record's documents, newest act first, filtered by type and act date."""
+    from dcc.records.enums import DocumentStatus
+    from dcc.records.models import Document
+
+    documents = Document.objects.filter(patient_id=patient_id).select_related("establishment", "replaces")
+    if not include_replaced:
+        documents = documents.filter(status=DocumentStatus.CURRENT)
+    if type_code:
+        documents = documents.filter(type_code=type_code)
+    if start:
+        documents = documents.filter(act_date__date__gte=start)
+    if end:
+        documents = documents.filter(act_date__date__lte=end)
+    return documents.order_by("-act_date", "-id")
+
+
+def patient_document_types(patient_id: int) -> list[tuple[str, str]]:
+    from dcc.records.models import Document
+
+    return list(
+        Document.objects.filter(patient_id=patient_id)
+        .values_list("type_code", "type_label")
+        .distinct()
+        .order_by("type_label")
+    )
+
+
+def document_versions(set_id: str):
+    from dcc.records.models import Document
+
+    return Document.objects.filter(set_id=set_id).order_by("-version")
+
+
+def recent_generations(patient_id: int, limit: int = 10):
+    from dcc.records.enums import GenerationStatus
+    from dcc.records.models import DocumentGeneration
+
+    return list(
+        DocumentGeneration.objects.filter(patient_id=patient_id)
+        .exclude(status=GenerationStatus.SUCCEEDED, updated_at__lt=_recent())
+        .select_related("document")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def _recent():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() - timedelta(minutes=10)

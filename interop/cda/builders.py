@@ -193,7 +193,10 @@ def organization(tag: str, org: Organization, *, industry: bool = True) -> etree
 
 
 def person_name(pro: Professional) -> etree._Element:
-    return E.name(E.given(pro.given_name), E.family(pro.family_name), E.suffix(pro.title))
+    name = E.name(E.given(pro.given_name), E.family(pro.family_name))
+    if pro.title:  # JDV_J246 titre (DR, PR…): none for a nurse or a secretary
+        name.append(E.suffix(pro.title))
+    return name
 
 
 def specialty(pro: Professional) -> etree._Element:
@@ -539,7 +542,16 @@ def _discovery_section(screening: bool | None, when: dt.date | None) -> etree._E
     nar = Narrative()
     entries = []
     if screening is None:
-        nar.add("Mode de découverte non renseigné")
+        # IHE Event Outcome sections need a simple observation: the answer is then "unknown".
+        entries.append(
+            simple_observation(
+                code("code", "63921-1", LOINC, "Dépistage du cancer"),
+                E.value({XSI_TYPE: "BL"}, nullFlavor="UNK"),
+                nar=nar,
+                label="Mode de découverte non renseigné",
+                when=when,
+            )
+        )
     else:
         label = "Découverte par dépistage" if screening else "Découverte hors dépistage"
         entries.append(

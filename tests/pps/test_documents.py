@@ -1,0 +1,213 @@
+import pytest
+
+from dcc.records.documents_services import document_file_bytes
+from dcc.records.enums import DocumentOrigin, DocumentStatus, GenerationStatus, ValidationStatus
+from dcc.records.models import Document, DocumentGeneration
+from interop.cda.parsing import parse_cda
+from interop.cda.validation import validate_cda
+from interop.filing import document_generate
+from pps.enums import UpdateReason
+from pps.services import pps_new_version
+from tests.records.documents_helpers import record_patient, store_frcp, validated_pps
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(request, settings, tmp_path):
+    if "celery_queue" in request.fixturenames:
+        return  # the worker reads the default storage
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+
+
+def test_a_validated_pps_becomes_a_valid_cda_and_pdf_in_the_record(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk, requested_by_id=personas["doctor"].pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    document = generation.document
+    assert document.origin == DocumentOrigin.PRODUCED
+    assert document.type_code == "18776-5"
+    assert document.validation_status == ValidationStatus.VALID
+    cda = document_file_bytes(document, "cda")
+    assert validate_cda(cda).valid
+    _, summary = parse_cda(cda)
+    assert summary.patient.ins == patient.ins_matricule
+    assert summary.version == 1
+    assert document_file_bytes(document, "pdf").startswith(b"%PDF-")
+
+
+def test_rerunning_the_generation_creates_no_duplicate(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    first = document_generate(source_type="pps.pps", source_id=pps.pk)
+    again = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert again.document_id == first.document_id
+    assert Document.objects.filter(source_type="pps.pps").count() == 1
+    assert DocumentGeneration.objects.count() == 1
+
+
+def test_a_new_pps_version_replaces_the_previous_document_with_rplc(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+    first = document_generate(source_type="pps.pps", source_id=pps.pk).document
+    new = pps_new_version(pps=pps, by=personas["doctor"], reason=UpdateReason.CALENDRIER)
+    new.status, new.validated_at, new.validated_by = "validated", pps.validated_at, personas["doctor"]
+    new.save()
+
+    second = document_generate(source_type="pps.pps", source_id=new.pk).document
+
+    first.refresh_from_db()
+    assert first.status == DocumentStatus.REPLACED
+    assert (second.set_id, second.version, second.replaces_id) == (first.set_id, 2, first.pk)
+    xml = document_file_bytes(second, "cda")
+    assert b'typeCode="RPLC"' in xml and first.document_id.encode() in xml
+    assert validate_cda(xml).valid
+
+
+def test_without_a_diagnosis_in_the_record_the_failure_is_explained_and_nothing_is_stored(personas):
+    patient = record_patient(personas)
+    pps = validated_pps(personas, patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.FAILED
+    assert "Aucune fiche RCP" in generation.failure_reason
+    assert not Document.objects.filter(source_type="pps.pps").exists()
+
+
+def test_an_identity_without_ins_cannot_produce_a_cda(personas):
+    patient = record_patient(personas, qualified=False)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.FAILED
+    assert "INS" in generation.failure_reason
+
+
+def test_validating_a_pps_queues_its_document_after_commit(personas, django_capture_on_commit_callbacks):
+    from interop.tasks import generate_document
+    from pps.services import pps_validate
+    from tests.pps.factories import PpsElementFactory, PpsFactory
+
+    patient = record_patient(personas)
+    pps = PpsFactory(patient=patient, author=personas["doctor"], establishment=personas.hospital)
+    PpsElementFactory(pps=pps, kind="consultation")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        pps_validate(pps=pps, by=personas["doctor"], no_rcp_reason="Hors RCP (test)")
+
+    queued = [
+        cb
+        for cb in callbacks
+        if getattr(getattr(getattr(cb, "func", None), "__self__", None), "name", "") == generate_document.name
+    ]
+    assert [cb.args for cb in queued] == [("pps.pps", pps.pk, personas["doctor"].pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_files_the_pps_document_once_and_the_record_shows_it(celery_queue, client):
+    from django.urls import reverse
+
+    from interop.tasks import generate_document
+    from tests.personas import build_personas
+
+    personas = build_personas()
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+
+    document_id = generate_document.apply_async(
+        args=["pps.pps", pps.pk, personas["doctor"].pk], queue=celery_queue
+    ).get(timeout=120)
+    again = generate_document.apply_async(args=["pps.pps", pps.pk], queue=celery_queue).get(timeout=120)
+
+    assert document_id is not None and again == document_id
+    assert Document.objects.filter(source_type="pps.pps", source_id=str(pps.pk)).count() == 1
+    client.force_login(personas["doctor"])
+    page = client.get(reverse("records:documents", args=[patient.pk])).content.decode()
+    assert reverse("records:document_detail", args=[document_id]) in page
+    assert "Plan personnalisé de soins" in page
+
+
+def test_a_pps_validated_by_a_nurse_carries_no_doctor_title_and_stays_valid(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    nurse = personas["annonce_nurse"]
+    pps = validated_pps(personas, patient, author=nurse, validated_by=nurse)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    assert b"<suffix>" not in document_file_bytes(generation.document, "cda")
+
+
+def test_subscribers_hear_of_a_stored_document_after_commit(personas, django_capture_on_commit_callbacks):
+    from dcc.records.documents import on_document_ready, remove_document_ready
+
+    heard = []
+    on_document_ready("test", heard.append)
+    try:
+        patient = record_patient(personas)
+        store_frcp(patient)
+        pps = validated_pps(personas, patient)
+        heard.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+    finally:
+        remove_document_ready("test")
+
+    assert [document.pk for document in heard] == [generation.document_id]
+
+
+def test_a_run_that_died_after_storing_is_completed_without_a_second_document(personas):
+    from dcc.records.models import DocumentGeneration
+
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+    document = document_generate(source_type="pps.pps", source_id=pps.pk).document
+    DocumentGeneration.objects.filter(pk=document.generation.pk).update(status=GenerationStatus.RUNNING, document=None)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED and generation.document_id == document.pk
+    assert Document.objects.filter(source_type="pps.pps").count() == 1
+
+
+def test_a_failed_generation_is_shown_to_the_author_on_the_record_page(client, personas):
+    from django.urls import reverse
+
+    patient = record_patient(personas)
+    pps = validated_pps(personas, patient)
+    document_generate(source_type="pps.pps", source_id=pps.pk)
+    client.force_login(personas["doctor"])
+
+    page = client.get(reverse("records:document_generations", args=[patient.pk])).content.decode()
+
+    assert "Échec" in page and "Aucune fiche RCP" in page
+    assert "every 2s" not in page  # nothing left to poll
+
+
+def test_a_retried_failure_succeeds_once_the_cause_is_fixed(personas):
+    patient = record_patient(personas)
+    pps = validated_pps(personas, patient)
+    assert document_generate(source_type="pps.pps", source_id=pps.pk).status == GenerationStatus.FAILED
+    store_frcp(patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED
+    assert generation.attempts == 2
