@@ -105,6 +105,21 @@ def celery_queue(django_db_setup, django_db_blocker) -> str:
     log_handle.close()
 
 
+@pytest.fixture
+def route_to_worker(celery_queue, monkeypatch):
+    """Send a task's ``delay``/``delay_on_commit`` calls to the test worker's queue for one test.
+
+    Celery caches a task's routing options on first use (``Task._exec_options``): reset it too,
+    or a call made earlier in the session would keep sending the task to the default queue.
+    """
+
+    def route(task) -> None:
+        monkeypatch.setattr(task, "queue", celery_queue, raising=False)
+        monkeypatch.setattr(task, "_exec_options", None, raising=False)
+
+    return route
+
+
 # --- Browser -----------------------------------------------------------------------------
 
 

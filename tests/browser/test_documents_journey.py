@@ -16,9 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def world(transactional_db, celery_queue, monkeypatch):
+def world(transactional_db, route_to_worker):
     # Route the pipeline's task to the test worker's queue (the real worker, the real broker).
-    monkeypatch.setattr(generate_document, "queue", celery_queue, raising=False)
+    route_to_worker(generate_document)
     personas = build_personas()
     patient = record_patient(personas, birth_name="DOCUMENTTEST")
     store_frcp(patient)
