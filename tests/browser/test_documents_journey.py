@@ -19,6 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def world(transactional_db, celery_queue, monkeypatch):
     # Route the pipeline's task to the test worker's queue (the real worker, the real broker).
     monkeypatch.setattr(generate_document, "queue", celery_queue, raising=False)
+    monkeypatch.setattr(generate_document, "_exec_options", None, raising=False)  # Celery caches the routing
     personas = build_personas()
     patient = record_patient(personas, birth_name="DOCUMENTTEST")
     store_frcp(patient)
