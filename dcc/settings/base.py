@@ -311,3 +311,11 @@ if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpo
 DCC_DOCUMENT_PRODUCERS = {"pps.pps": "pps.documents"}
 # Uploads: files above this size are refused before being read (Django spools big uploads to disk).
 DCC_DOCUMENT_MAX_UPLOAD_BYTES = env_int("DCC_DOCUMENT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+
+# --- CDA identifier roots ---
+# The region's OID branch for the identifiers the DCC issues in CDA headers. Defaults: the roots of the
+# official ANS FRCP examples; a production region sets its own.
+DCC_OID_RRC_ROOT = env_str("DCC_OID_RRC_ROOT", "1.2.250.1.161.1.20.1.1")
+DCC_OID_GESTIONNAIRE_RCP_ROOT = env_str("DCC_OID_GESTIONNAIRE_RCP_ROOT", "1.2.250.1.161.1.20.2.1")
+DCC_OID_RCP_ROOT = env_str("DCC_OID_RCP_ROOT", "1.2.250.1.161.1.20.3.1")
+DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")

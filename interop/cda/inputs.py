@@ -11,16 +11,18 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from identity.enums import INS_OID_TEST
 
-# Identifier roots used by the DCC. Local identifiers (IPP, RCP, session) live under the DCC's own OID branch;
-# the defaults below are placeholders of the demo region and are overridden by configuration in production.
+# Identifier roots. RPPS and FINESS are national; the regional roots (RRC, gestionnaire RCP, RCP, session)
+# come from settings (DCC_OID_*), whose defaults are the roots of the official ANS FRCP examples.
 RPPS_ROOT = "1.2.250.1.71.4.2.1"
 FINESS_ROOT = "1.2.250.1.71.4.2.2"
-RRC_ROOT = "1.2.250.1.161.1.20.1.1"
-GESTIONNAIRE_RCP_ROOT = "1.2.250.1.161.1.20.2.1"
-RCP_ROOT = "1.2.250.1.161.1.20.3.1"
-SESSION_ROOT = "1.2.250.1.213.1.1.9"
+RRC_ROOT = settings.DCC_OID_RRC_ROOT
+GESTIONNAIRE_RCP_ROOT = settings.DCC_OID_GESTIONNAIRE_RCP_ROOT
+RCP_ROOT = settings.DCC_OID_RCP_ROOT
+SESSION_ROOT = settings.DCC_OID_SESSION_ROOT
 
 
 @dataclass(frozen=True)
