@@ -32,4 +32,6 @@
       return;
     }
   });
+  // Lets tests (and assistive tooling) know the shortcuts are active.
+  document.documentElement.dataset.liveShortcuts = "ready";
 })();

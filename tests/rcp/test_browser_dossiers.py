@@ -92,6 +92,8 @@ def test_live_session_through_three_dossiers_then_a_validator_signs(page: Page, 
     page.get_by_role("link", name="Conduire la séance en direct").click()
     expect(page.get_by_text("Raccourcis clavier")).to_be_visible()
     for dossier in ordered:
+        # Each "next" reloads the page: press only once its shortcut script is attached.
+        page.wait_for_selector("html[data-live-shortcuts=ready]", state="attached")
         page.keyboard.press("n")  # the documented shortcut for "next"
         expect(page.get_by_test_id("live-current")).to_contain_text(dossier.patient.display_name)
     page.get_by_role("button", name="← Précédent").click()
