@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,34 +12,21 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
-from identity.models import Patient
 from pps import forms as pps_forms
 from pps import perms, ppac_forms, ppac_selectors, ppac_services, selectors, services
 from pps.calendar import build_calendar
 from pps.models import Pps, PpsContact
 from pps.models_ppac import PpacFollowUp
-
-
-def _patient_for(request, patient_pk: int) -> Patient:
-    patient = get_object_or_404(Patient.objects.current(), pk=patient_pk)
-    if not perms.can_work_on_patient_pps(request.user, patient):
-        raise PermissionDenied
-    return patient
+from pps.view_access import patient_for, programme_for
 
 
 def _ppac_for(request, pk: int) -> Pps:
-    try:
-        ppac = ppac_selectors.ppac_detail(pk)
-    except Pps.DoesNotExist:
-        raise Http404 from None
-    if not perms.can_work_on_patient_pps(request.user, ppac.patient):
-        raise PermissionDenied
-    return ppac
+    return programme_for(request, pk, ppac_selectors.ppac_detail)
 
 
 @require(perms.can_author_pps)
 def patient(request, patient_pk: int):
-    patient = _patient_for(request, patient_pk)
+    patient = patient_for(request, patient_pk)
     items = list(ppac_selectors.patient_ppac(patient))
     source = ppac_services.last_pps(patient)
     templates = list(ppac_selectors.active_templates())
@@ -56,7 +42,7 @@ def patient(request, patient_pk: int):
 @require_POST
 @require(perms.can_author_pps)
 def create(request, patient_pk: int):
-    patient = _patient_for(request, patient_pk)
+    patient = patient_for(request, patient_pk)
     templates = ppac_selectors.active_templates()
     form = ppac_forms.CreateForm(request.POST, templates=templates)
     if form.is_valid():

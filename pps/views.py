@@ -18,13 +18,13 @@ from dcc.accounts.enums import Profile
 from dcc.records.access import visible_patients
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
-from identity.models import Patient
 from pps import forms, perms, selectors, services
 from pps.calendar import build_calendar
 from pps.dates import Rule, RuleError, compute_dates
 from pps.edp_types import CATEGORIES, EDP_TYPES
 from pps.enums import GroupScope
 from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsContact, PpsElement
+from pps.view_access import patient_for, programme_for
 
 # --- Library ------------------------------------------------------------------------------------
 
@@ -186,26 +186,13 @@ def group_favourite(request, pk: int):
 # --- A patient's PPS ----------------------------------------------------------------------------
 
 
-def _patient_for(request, patient_pk: int) -> Patient:
-    patient = get_object_or_404(Patient.objects.current(), pk=patient_pk)
-    if not perms.can_work_on_patient_pps(request.user, patient):
-        raise PermissionDenied
-    return patient
-
-
 def _pps_for(request, pk: int) -> Pps:
-    try:
-        pps = selectors.pps_detail(pk)
-    except Pps.DoesNotExist:
-        raise Http404 from None
-    if not perms.can_work_on_patient_pps(request.user, pps.patient):
-        raise PermissionDenied
-    return pps
+    return programme_for(request, pk, selectors.pps_detail)
 
 
 @require(perms.can_author_pps)
 def patient(request, patient_pk: int):
-    patient = _patient_for(request, patient_pk)
+    patient = patient_for(request, patient_pk)
     items = list(selectors.patient_pps(patient))
     trail_record(user=request.user, action=TrailAction.READ, patient=patient, request=request, detail="Liste des PPS")
     return render(request, "pps/patient.html", {"patient": patient, "items": items})
@@ -214,7 +201,7 @@ def patient(request, patient_pk: int):
 @require_POST
 @require(perms.can_author_pps)
 def pps_create(request, patient_pk: int):
-    patient = _patient_for(request, patient_pk)
+    patient = patient_for(request, patient_pk)
     pps = services.pps_create(patient=patient, by=request.user, request=request)
     return redirect("pps:detail", pk=pps.pk)
 
