@@ -13,8 +13,7 @@ from django.utils import timezone
 
 from dcc.records.enums import DocumentStatus
 from dcc.records.models import Document
-from identity.datamatrix import DataMatrixError, encode
-from identity.enums import RnivStatus
+from interop import model_inputs
 from interop.cda import inputs
 from interop.cda.parsing import parse_xml_safely
 from interop.documents import produce_pps
@@ -41,61 +40,6 @@ def _pps(source_id) -> Pps:
 def source_info(source_id) -> SourceInfo:
     pps = Pps.objects.select_related("patient").get(pk=source_id)
     return SourceInfo(patient=pps.patient, previous_source_id=str(pps.previous_id) if pps.previous_id else None)
-
-
-def _organization(establishment) -> inputs.Organization:
-    return inputs.Organization(
-        finess=establishment.finess_geo,
-        name=establishment.name,
-        address=inputs.Address(
-            street_name=getattr(establishment, "address", "") or "",
-            postal_code=getattr(establishment, "postcode", "") or "",
-            city=getattr(establishment, "town", "") or "",
-        ),
-    )
-
-
-def _professional(user, organization: inputs.Organization) -> inputs.Professional:
-    pro = getattr(user, "professional", None)
-    if pro is None or not pro.rpps:
-        raise ProductionError(
-            f"Le PPS a été validé par {user}, qui n'est pas rattaché à un professionnel de l'annuaire (RPPS) : "
-            "le document ne peut pas être signé."
-        )
-    if pro.specialty_id is None:
-        raise ProductionError(f"La spécialité de {pro} n'est pas renseignée dans l'annuaire.")
-    return inputs.Professional(
-        rpps=pro.rpps,
-        family_name=pro.last_name.upper(),
-        given_name=pro.first_name,
-        specialty_code=pro.specialty_id,
-        organization=organization,
-        title="DR" if pro.specialty_id.startswith("G15_10") else "",
-        phone=pro.phone or "",
-    )
-
-
-def _patient_identity(patient) -> inputs.PatientIdentity:
-    if not patient.ins_matricule:
-        raise ProductionError(
-            "L'identité du patient n'a pas d'INS : le PPS ne peut pas être produit au format CDA. "
-            "Récupérez ou qualifiez l'identité (téléservice INSi) puis revalidez."
-        )
-    ipp = next(iter(patient.local_identifiers.all()), None)
-    given = tuple((patient.given_names or patient.first_given_name).split()) or (patient.first_given_name,)
-    return inputs.PatientIdentity(
-        ins=patient.ins_matricule,
-        ins_oid=patient.ins_oid or inputs.INS_OID_TEST,
-        birth_family_name=patient.birth_name.upper(),
-        given_names=given,
-        sex=patient.sex if patient.sex in ("M", "F") else "U",
-        birth_date=patient.birth_date,
-        ipp=ipp.value if ipp else "",
-        ipp_root=(ipp.assigning_authority_oid or inputs.PatientIdentity.ipp_root) if ipp else "1.2.250.1.213.1.1.9.99",
-        used_family_name=(patient.used_name or "").upper(),
-        used_given_name=patient.used_first_name or "",
-        birth_place_code=patient.birth_place_code or "",
-    )
 
 
 def diagnosis_from_record(patient) -> tuple[inputs.Diagnosis, bool | None]:
@@ -166,22 +110,17 @@ def produce(source_id, chain: Chain) -> Production:
         raise ProductionError("Un PPS en brouillon ne produit pas de document : validez-le d'abord.")
     if pps.establishment is None:
         raise ProductionError("Le PPS n'est rattaché à aucun établissement : le document ne peut pas être émis.")
-    organization = _organization(pps.establishment)
-    signer = _professional(pps.validated_by, organization)
+    organization = model_inputs.organization(pps.establishment)
+    signer = model_inputs.signer(pps.validated_by, organization, document="Le PPS")
     programme, supportive = _items(pps)
     if not programme:
         raise ProductionError("Le programme thérapeutique et de suivi ne comporte aucun traitement ni suivi.")
     patient = pps.patient
-    datamatrix = None
-    if patient.rniv_status == RnivStatus.QUALIFIEE:
-        try:
-            datamatrix = encode(patient).png()
-        except DataMatrixError:
-            datamatrix = None
+    datamatrix = model_inputs.datamatrix_png(patient)
     moment = timezone.localtime(pps.validated_at)
     header_kwargs = {"set_id": chain.set_id} if chain.set_id else {}
     header = inputs.DocumentHeader(
-        patient=_patient_identity(patient),
+        patient=model_inputs.patient_identity(patient, document="Le PPS"),
         author=signer,
         custodian=organization,
         legal_authenticator=signer,

@@ -23,9 +23,9 @@ def _frcp_for(patient):
 
     from interop.cda import samples
     from interop.documents import produce_frcp
-    from pps.documents import _patient_identity
+    from interop.model_inputs import patient_identity
 
-    header = replace(samples.header(title=FRCP_TITLE), patient=_patient_identity(patient))
+    header = replace(samples.header(title=FRCP_TITLE), patient=patient_identity(patient))
     return produce_frcp(header, samples.frcp_appareil(), issuer="3C de démonstration")
 
 
