@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -240,68 +242,71 @@ def _lookup_for(request, pk: int, lookup_pk: int) -> InsiLookup:
     return get_object_or_404(InsiLookup, pk=lookup_pk, patient=patient)
 
 
-@require_POST
-@require(can_search_patients)
-def insi_accept(request, pk: int, lookup_pk: int):
-    lookup = _lookup_for(request, pk, lookup_pk)
+def _act(request, action: Callable[[], object], success: str | Callable[[object], str], *, to: str) -> HttpResponse:
+    """Run a service action; show its French errors or its success message, then go back to ``to``."""
     try:
-        patient = services.insi_result_accept(lookup=lookup, user=request.user, request=request)
+        result = action()
     except services.IdentityError as exc:
         for message in _error_messages(exc):
             messages.error(request, message)
     else:
-        messages.success(request, f"Résultat INSi accepté : {patient.get_rniv_status_display().lower()}.")
-    return redirect("identity:detail", pk=pk)
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(to)
+
+
+def _status_message(prefix: str) -> Callable[[Patient], str]:
+    return lambda patient: f"{prefix} : {patient.get_rniv_status_display().lower()}."
+
+
+@require_POST
+@require(can_search_patients)
+def insi_accept(request, pk: int, lookup_pk: int):
+    lookup = _lookup_for(request, pk, lookup_pk)
+    return _act(
+        request,
+        lambda: services.insi_result_accept(lookup=lookup, user=request.user, request=request),
+        _status_message("Résultat INSi accepté"),
+        to=reverse("identity:detail", args=[pk]),
+    )
 
 
 @require_POST
 @require(can_search_patients)
 def insi_reject(request, pk: int, lookup_pk: int):
     lookup = _lookup_for(request, pk, lookup_pk)
-    form = ReasonForm(request.POST)
-    try:
-        services.insi_result_reject(
-            lookup=lookup, user=request.user, reason=form.data.get("reason", ""), request=request
-        )
-    except services.IdentityError as exc:
-        for message in _error_messages(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, "Résultat INSi refusé : l'identité reste inchangée.")
-    return redirect("identity:detail", pk=pk)
+    reason = ReasonForm(request.POST).data.get("reason", "")
+    return _act(
+        request,
+        lambda: services.insi_result_reject(lookup=lookup, user=request.user, reason=reason, request=request),
+        "Résultat INSi refusé : l'identité reste inchangée.",
+        to=reverse("identity:detail", args=[pk]),
+    )
 
 
 @require_POST
 @require(can_search_patients)
 def proof(request, pk: int):
     patient = _patient_for(request, pk)
-    form = ProofForm(request.POST)
-    try:
-        patient = services.identity_proof_record(
-            patient=patient, user=request.user, document=form.data.get("document", ""), request=request
-        )
-    except services.IdentityError as exc:
-        for message in _error_messages(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, f"Justificatif enregistré. Statut : {patient.get_rniv_status_display().lower()}.")
-    return redirect("identity:detail", pk=pk)
+    document = ProofForm(request.POST).data.get("document", "")
+    return _act(
+        request,
+        lambda: services.identity_proof_record(patient=patient, user=request.user, document=document, request=request),
+        _status_message("Justificatif enregistré. Statut"),
+        to=reverse("identity:detail", args=[pk]),
+    )
 
 
 @require_POST
 @require(can_search_patients)
 def downgrade(request, pk: int):
     patient = _patient_for(request, pk)
-    try:
-        services.identity_downgrade(
-            patient=patient, user=request.user, reason=request.POST.get("reason", ""), request=request
-        )
-    except services.IdentityError as exc:
-        for message in _error_messages(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, "Identité repassée au statut provisoire.")
-    return redirect("identity:detail", pk=pk)
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        lambda: services.identity_downgrade(patient=patient, user=request.user, reason=reason, request=request),
+        "Identité repassée au statut provisoire.",
+        to=reverse("identity:detail", args=[pk]),
+    )
 
 
 @require_POST
@@ -314,17 +319,18 @@ def local_identifier(request, pk: int):
             for error in errors:
                 messages.error(request, error)
         return redirect("identity:detail", pk=pk)
-    try:
-        services.local_identifier_add(
-            patient=patient, user=request.user, establishment=form.cleaned_data["establishment"],
-            value=form.cleaned_data["value"], request=request,
-        )  # fmt: skip
-    except services.IdentityError as exc:
-        for message in _error_messages(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, "IPP enregistré.")
-    return redirect("identity:detail", pk=pk)
+    return _act(
+        request,
+        lambda: services.local_identifier_add(
+            patient=patient,
+            user=request.user,
+            establishment=form.cleaned_data["establishment"],
+            value=form.cleaned_data["value"],
+            request=request,
+        ),
+        "IPP enregistré.",
+        to=reverse("identity:detail", args=[pk]),
+    )
 
 
 @require(can_search_patients)
@@ -399,13 +405,10 @@ def merge(request, first: int, second: int):
 @require(can_unmerge)
 def unmerge(request, merge_pk: int):
     merge_row = get_object_or_404(PatientMerge, pk=merge_pk)
-    try:
-        services.patient_unmerge(
-            merge=merge_row, user=request.user, reason=request.POST.get("reason", ""), request=request
-        )
-    except services.IdentityError as exc:
-        for message in _error_messages(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, "Fusion annulée : les deux identités sont de nouveau distinctes.")
-    return redirect("identity:quality")
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        lambda: services.patient_unmerge(merge=merge_row, user=request.user, reason=reason, request=request),
+        "Fusion annulée : les deux identités sont de nouveau distinctes.",
+        to=reverse("identity:quality"),
+    )
