@@ -411,43 +411,7 @@ FICHE_CODED_FIELDS: dict[str, str] = {
     "organe_code": "rcp_organe",
     "treatment_care_code": "traitement_soins",
 }
-# The content of a fiche: what the form edits, what a version snapshots, what copy-forward copies.
-FICHE_CONTENT_FIELDS = (
-    "nature",
-    "appareil_code",
-    "organe_code",
-    "treatment_care_code",
-    "discovery_mode",
-    "discovery_date",
-    "diagnosis_date",
-    "topography_code",
-    "morphology_code",
-    "laterality_code",
-    "phase_code",
-    "tnm_kind",
-    "tnm_edition",
-    "tnm_t",
-    "tnm_n",
-    "tnm_m",
-    "tnm_stage",
-    "ecog_code",
-    "history",
-    "previous_treatments",
-    "case_summary",
-    "question",
-    "treatments",
-    "surveillance_only",
-    "complementary_exams",
-    "representation_requested",
-    "proposition",
-    "guideline_conform",
-    "guideline",
-    "guideline_justification",
-    "clinical_trial_proposed",
-    "clinical_trial",
-    "dossier_complete",
-)
-# What copy-forward brings from the patient's previous fiche (the disease, not this discussion).
+# What copy-forward brings from the patient's previous fiche: the disease, not this discussion.
 FICHE_COPY_FORWARD_FIELDS = (
     "nature",
     "appareil_code",
@@ -469,6 +433,23 @@ FICHE_COPY_FORWARD_FIELDS = (
     "ecog_code",
     "history",
     "previous_treatments",
+)
+# The content of a fiche: what the form edits, what a version snapshots (the disease, then this discussion).
+FICHE_CONTENT_FIELDS = (
+    *FICHE_COPY_FORWARD_FIELDS,
+    "case_summary",
+    "question",
+    "treatments",
+    "surveillance_only",
+    "complementary_exams",
+    "representation_requested",
+    "proposition",
+    "guideline_conform",
+    "guideline",
+    "guideline_justification",
+    "clinical_trial_proposed",
+    "clinical_trial",
+    "dossier_complete",
 )
 
 
