@@ -970,7 +970,7 @@ def fiche_validate(
 
 
 def _snapshot(fiche: Fiche, *, by, at, reason: str) -> FicheVersion:
-    return FicheVersion.objects.create(
+    version = FicheVersion.objects.create(
         fiche=fiche,
         version=fiche.version,
         content=fiche.content(),
@@ -980,6 +980,37 @@ def _snapshot(fiche: Fiche, *, by, at, reason: str) -> FicheVersion:
         participants=fiche.participants,
         signed_by=by,
         signed_at=at,
+    )
+    fiche_document_request(version=version, patient=fiche.dossier.patient, by=by)
+    return version
+
+
+FICHE_DOCUMENT_SOURCE = "rcp.ficheversion"
+
+
+def fiche_document_request(*, version: FicheVersion, patient, by) -> bool:
+    """Ask for the FRCP document (CDA + PDF/A) of a validated version, queued once the transaction commits.
+
+    Idempotent: a version whose document is pending, running or stored is not queued again; a failed one is.
+    """
+    from dcc.records.documents_services import generation_request
+    from interop.tasks import generate_document
+
+    _, should_queue = generation_request(
+        source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk, patient=patient, requested_by=by
+    )
+    if should_queue:
+        generate_document.delay_on_commit(FICHE_DOCUMENT_SOURCE, version.pk, by.pk)
+    return should_queue
+
+
+@transaction.atomic
+def fiche_document_regenerate(*, fiche: Fiche, by) -> int:
+    """Queue again the failed documents of the fiche's versions, oldest first; returns how many were queued."""
+    patient = fiche.dossier.patient
+    return sum(
+        fiche_document_request(version=version, patient=patient, by=by)
+        for version in fiche.versions.order_by("version")
     )
 
 

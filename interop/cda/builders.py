@@ -943,6 +943,8 @@ def _dossier_status_section(content: FrcpContent) -> etree._Element:
         classCode="CLUSTER",
         moodCode="EVN",
     )
+    if content.off_quorum_notice:
+        nar.add(content.off_quorum_notice)
     members = ", ".join(f"Dr {m.given_name} {m.family_name}" for m in content.quorum_members)
     if members:
         nar.add(f"Participants : {members}")
