@@ -25,11 +25,11 @@ from interop.cda import inputs
 from interop.cda.jdv import UnknownCodeError
 from interop.documents import produce_frcp
 from interop.filing import Chain, Production, ProductionError, SourceInfo
-from rcp.enums import MemberRole
+from rcp.enums import FICHE_DOCUMENT_SOURCE, MemberRole
 from rcp.frcp import fiche_as_of, frcp_content
 from rcp.models import Fiche, FicheVersion, RcpMember
 
-SOURCE_TYPE = "rcp.ficheversion"
+SOURCE_TYPE = FICHE_DOCUMENT_SOURCE
 FRCP_CODE = "34794-8"
 REQUIRED = {
     "diagnosis_date": "la date du diagnostic",

@@ -20,6 +20,7 @@ from rcp import recurrence as rec
 from rcp.enums import (
     DOSSIER_ACTIVE,
     DOSSIER_TRANSITIONS,
+    FICHE_DOCUMENT_SOURCE,
     SESSION_TRANSITIONS,
     AttendanceMode,
     DossierMotive,
@@ -985,9 +986,6 @@ def _snapshot(fiche: Fiche, *, by, at, reason: str) -> FicheVersion:
     return version
 
 
-FICHE_DOCUMENT_SOURCE = "rcp.ficheversion"
-
-
 def fiche_document_request(*, version: FicheVersion, patient, by) -> bool:
     """Ask for the FRCP document (CDA + PDF/A) of a validated version, queued once the transaction commits.
 
@@ -1005,13 +1003,18 @@ def fiche_document_request(*, version: FicheVersion, patient, by) -> bool:
 
 
 @transaction.atomic
-def fiche_document_regenerate(*, fiche: Fiche, by) -> int:
-    """Queue again the failed documents of the fiche's versions, oldest first; returns how many were queued."""
+def fiche_document_regenerate(*, fiche: Fiche, by, request=None) -> int:
+    """Queue again the failed (or never requested) documents of the fiche's versions, oldest first, so version
+    n+1 finds version n filed; returns how many were queued."""
+    from dcc.records.enums import TrailAction
+
     patient = fiche.dossier.patient
-    return sum(
+    queued = sum(
         fiche_document_request(version=version, patient=patient, by=by)
         for version in fiche.versions.order_by("version")
     )
+    _trail(by=by, action=TrailAction.UPDATE, patient=patient, obj=fiche, request=request, detail="relance du document")
+    return queued
 
 
 @transaction.atomic

@@ -1,5 +1,8 @@
 """A validated fiche RCP leaves the DCC as FRCP 2025.01 (CDA R2 N3 embedding a PDF/A-1b) filed in the record."""
 
+import os
+import time
+
 import pytest
 from lxml import etree
 
@@ -244,3 +247,140 @@ def test_source_info_names_the_patient_and_the_previous_version(personas):
     assert documents.source_info(first.pk).previous_source_id is None
     info = documents.source_info(second.pk)
     assert (info.patient, info.previous_source_id) == (world["patient"], str(first.pk))
+
+
+# --- Queueing, the real worker, the PDF/A --------------------------------------------------------------------
+
+
+def _queued(callbacks) -> list[tuple]:
+    from interop.tasks import generate_document
+
+    return [
+        cb.args
+        for cb in callbacks
+        if getattr(getattr(getattr(cb, "func", None), "__self__", None), "name", "") == generate_document.name
+    ]
+
+
+def test_validation_and_amendment_queue_their_document_after_commit(personas, django_capture_on_commit_callbacks):
+    world = fiche_world(personas)
+    doctor = personas["doctor"]
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        fiche = validate(world, personas)
+    first = fiche.versions.get()
+    assert _queued(callbacks) == [("rcp.ficheversion", first.pk, doctor.pk)]
+    generation = DocumentGeneration.objects.get(source_type="rcp.ficheversion", source_id=str(first.pk))
+    assert generation.status == GenerationStatus.PENDING
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        fiche = services.fiche_amend(
+            fiche=fiche, data=fiche.content(), reason="Relecture", expected_revision=fiche.revision, by=doctor
+        )
+    assert _queued(callbacks) == [("rcp.ficheversion", fiche.versions.get(version=2).pk, doctor.pk)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_files_the_validated_fiche_once(celery_queue, route_to_worker):
+    from interop.tasks import generate_document
+    from tests.personas import build_personas
+
+    route_to_worker(generate_document)
+    personas = build_personas()
+    world = fiche_world(personas)
+    version = validate(world, personas).versions.get()  # committed: queued to the worker
+
+    generation = DocumentGeneration.objects.get(source_type="rcp.ficheversion", source_id=str(version.pk))
+    deadline = time.monotonic() + 120
+    while generation.status not in (GenerationStatus.SUCCEEDED, GenerationStatus.FAILED):
+        assert time.monotonic() < deadline, "le document n'a pas été produit à temps"
+        time.sleep(0.5)
+        generation.refresh_from_db()
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    again = generate_document.apply_async(args=["rcp.ficheversion", version.pk], queue=celery_queue).get(timeout=120)
+    assert again == generation.document_id
+    assert Document.objects.filter(source_type="rcp.ficheversion").count() == 1
+
+
+def test_the_filed_pdf_is_pdfa_1b(personas):
+    from interop.pdf import preflight
+
+    if not preflight.available() and os.environ.get("CI", "").lower() != "true":
+        pytest.skip("Apache PDFBox Preflight (libpdfbox2-java) n'est pas installé")
+    world = fiche_world(personas, quorum=False)
+    document = _generate(validate(world, personas, off_quorum_reason="Urgence thérapeutique")).document
+
+    report = preflight.preflight(document_file_bytes(document, "pdf"))
+
+    assert report.valid, report.output
+
+
+# --- Views ------------------------------------------------------------------------------------------------------
+
+CARE = {"secretary_3c", "doctor", "medical_secretary", "annonce_nurse"}
+FICHE_EDITORS = {"secretary_3c", "doctor"}
+
+
+def test_document_fragment_and_relaunch_by_persona(client, personas):
+    from django.urls import reverse
+
+    from tests.helpers import assert_access
+
+    world = fiche_world(personas)
+    validate(world, personas)
+    dossier = world["dossier"]
+
+    assert_access(client, personas, reverse("rcp:fiche_documents", args=[dossier.pk]), allowed=CARE)
+    assert_access(
+        client,
+        personas,
+        reverse("rcp:fiche_documents_regenerate", args=[dossier.pk]),
+        allowed=FICHE_EDITORS,
+        method="post",
+        ok_status=302,
+    )
+
+
+def test_the_dossier_page_shows_the_ready_document_with_its_links(client, personas, django_assert_max_num_queries):
+    from django.urls import reverse
+
+    world = fiche_world(personas)
+    fiche = validate(world, personas)
+    document = _generate(fiche).document
+    client.force_login(personas["medical_secretary"])
+
+    with django_assert_max_num_queries(30):
+        page = client.get(reverse("rcp:dossier", args=[world["dossier"].pk])).content.decode()
+
+    assert "Document prêt" in page
+    assert reverse("records:document_detail", args=[document.pk]) in page
+    assert reverse("records:document_pdf", args=[document.pk]) in page
+    assert reverse("records:documents", args=[world["patient"].pk]) in page
+    assert "Relancer la production" not in page
+    assert 'hx-trigger="every 2s"' not in page  # nothing left to wait for
+
+
+def test_a_failed_document_shows_its_reason_and_can_be_relaunched_once(
+    client, personas, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from dcc.records.models import AccessTrail
+
+    world = fiche_world(personas, qualified=False)
+    fiche = validate(world, personas)
+    _generate(fiche)
+    dossier = world["dossier"]
+    client.force_login(personas["doctor"])
+
+    page = client.get(reverse("rcp:fiche_documents", args=[dossier.pk])).content.decode()
+    assert "Échec" in page and "n&#x27;a pas d&#x27;INS" in page and "Relancer la production" in page
+    assert AccessTrail.objects.filter(patient_id=world["patient"].pk, detail__contains="suivi de production").exists()
+
+    url = reverse("rcp:fiche_documents_regenerate", args=[dossier.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(url).status_code == 302
+        client.post(url)  # pending now: not queued twice
+    assert _queued(callbacks) == [("rcp.ficheversion", fiche.versions.get().pk, personas["doctor"].pk)]
+    page = client.get(reverse("rcp:fiche_documents", args=[dossier.pk])).content.decode()
+    assert "En attente" in page and 'hx-trigger="every 2s"' in page
