@@ -21,7 +21,8 @@ def fiche_world(personas, *, quorum: bool = True, patient=None, **patient_traits
     rcp = RcpFactory(title="Tumeurs digestives", establishment=personas.hospital, three_c=personas.three_c)
     RcpMemberFactory(rcp=rcp, professional=doctor.professional)
     coordinator = PlaceOfPracticeFactory(
-        establishment=personas.hospital, professional=ProfessionalFactory(last_name="Coordo", surgeon=True)
+        establishment=personas.hospital,
+        professional=ProfessionalFactory(last_name="Coordo", surgeon=True, phone="05 49 44 44 44"),
     ).professional
     RcpMemberFactory(rcp=rcp, professional=coordinator, role="coordinateur")
     session = SessionFactory(rcp=rcp)
