@@ -448,15 +448,16 @@ def seed_dossiers(context: dict) -> None:
 
 # --- Fiche documents ------------------------------------------------------------------------
 
-FICHE_DOCUMENTS_NOW = 40  # produced during the seed; the other validated fiches are queued to the worker
 
-
-def file_fiche_documents(log, *, patients=(), now: int = FICHE_DOCUMENTS_NOW) -> None:
+def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
     """File the FRCP (CDA + PDF/A) of the demo's validated fiches through the real pipeline (idempotent).
 
     Produced synchronously: every version of ``patients``' fiches (oldest first, so a PPS finds its diagnosis)
-    and the ``now`` most recent other versions; the remaining versions are queued to the worker.
+    and the ``now`` (``settings.DCC_DEMO_FICHE_DOCUMENTS``) most recent other versions; the remaining versions
+    are queued to the worker.
     """
+    from django.conf import settings
+
     from dcc.records.enums import GenerationStatus
     from dcc.records.models import DocumentGeneration
     from interop.filing import document_generate
@@ -473,6 +474,7 @@ def file_fiche_documents(log, *, patients=(), now: int = FICHE_DOCUMENTS_NOW) ->
     )
     first = list(versions.filter(fiche__dossier__patient__in=list(patients)).order_by("signed_at", "version"))
     recent = list(versions.exclude(pk__in=[v.pk for v in first]).order_by("-signed_at", "-pk"))
+    now = settings.DCC_DEMO_FICHE_DOCUMENTS if now is None else now
     produced = failed = queued = 0
     for version in first + sorted(recent[:now], key=lambda v: (v.signed_at, v.version)):
         if str(version.pk) in done:

@@ -384,3 +384,27 @@ def test_a_failed_document_shows_its_reason_and_can_be_relaunched_once(
     assert _queued(callbacks) == [("rcp.ficheversion", fiche.versions.get().pk, personas["doctor"].pk)]
     page = client.get(reverse("rcp:fiche_documents", args=[dossier.pk])).content.decode()
     assert "En attente" in page and 'hx-trigger="every 2s"' in page
+
+
+# --- Demo ------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_files_the_pps_patients_fiches_now_and_queues_the_others(personas, django_capture_on_commit_callbacks):
+    from rcp.demo import file_fiche_documents
+
+    world = fiche_world(personas)
+    validate(world, personas)
+    other = fiche_world(personas)
+    other_version = validate(other, personas).versions.get()
+    DocumentGeneration.objects.all().delete()  # as the demo's bulk-created fiches: never requested
+    lines = []
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        file_fiche_documents(lines.append, patients=[world["patient"]], now=0)
+
+    filed = Document.objects.get(source_type="rcp.ficheversion")
+    assert filed.patient == world["patient"] and filed.type_code == "34794-8"
+    assert ("rcp.ficheversion", other_version.pk, personas["doctor"].pk) in _queued(callbacks)
+    assert lines == ["Fiches RCP : 1 document(s) FRCP produit(s), 0 en échec, 1 confié(s) au worker"]
+    file_fiche_documents(lines.append, patients=[world["patient"]], now=0)  # idempotent
+    assert Document.objects.filter(source_type="rcp.ficheversion").count() == 1
