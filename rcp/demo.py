@@ -243,22 +243,24 @@ def seed(context: dict) -> None:
 
 # --- Dossiers and fiches --------------------------------------------------------------------
 
-# organ keyword → (CIM-10 topography, CIM-O-3 morphology, treatment codes of jdv-type-traitement-frcp-cisis)
+# organ keyword → (CIM-10 topography, CIM-O-3 morphology, treatment codes of jdv-type-traitement-frcp-cisis,
+# appareil of jdv-rcp-appareil-cisis)
 DISEASES = [
-    ("digestif", "C18.7", "8140/3", ["387713003", "C15632"]),
-    ("sein", "C50.4", "8500/3", ["387713003", "C15313"]),
-    ("poumon", "C34.1", "8140/3", ["C15632", "C15313"]),
-    ("urinaire", "C61", "8140/3", ["C15313", "387713003"]),
-    ("aérodigestives", "C32.0", "8070/3", ["387713003", "C15313"]),
-    ("gynécologique", "C56", "8441/3", ["387713003", "C15632"]),
-    ("hématologie", "C83.3", "9680/3", ["C15632"]),
+    ("digestif", "C18.7", "8140/3", ["387713003", "C15632"], "86762007"),
+    ("sein", "C50.4", "8500/3", ["387713003", "C15313"], "76752008"),
+    ("poumon", "C34.1", "8140/3", ["C15632", "C15313"], "312419003"),
+    ("urinaire", "C61", "8140/3", ["C15313", "387713003"], "122489005"),
+    ("aérodigestives", "C32.0", "8070/3", ["387713003", "C15313"], "119253004"),
+    ("gynécologique", "C56", "8441/3", ["387713003", "C15632"], "53065001"),
+    ("hématologie", "C83.3", "9680/3", ["C15632"], "57171008"),
 ]
-DEFAULT_DISEASE = ("", "C80.9", "8000/3", ["C15632"])
+DEFAULT_DISEASE = ("", "C80.9", "8000/3", ["C15632"], "87784001")
+SUPPORTIVE_CARE = "C15747"  # jdv-traitement-soins-frcp-cisis: soins de support (RCP transversales)
 PAST_SESSIONS_WITH_DOSSIERS = 60
 COMING_SESSIONS_WITH_DOSSIERS = 40
 
 
-def _disease_for(rcp: Rcp) -> tuple[str, str, str, list[str]]:
+def _disease_for(rcp: Rcp) -> tuple[str, str, str, list[str], str]:
     for disease in DISEASES:
         if disease[0] in rcp.organ:
             return disease
@@ -359,10 +361,13 @@ def seed_dossiers(context: dict) -> None:
                 note="Inscription.",
             )
         )
-        _organ, topography, morphology, treatment_codes = _disease_for(dossier.session.rcp)
+        _organ, topography, morphology, treatment_codes, appareil = _disease_for(dossier.session.rcp)
+        organ_rcp = dossier.session.rcp.nature == Nature.ORGANE
         fiche = Fiche(
             dossier=dossier,
             nature=dossier.session.rcp.nature,
+            appareil_code=appareil if organ_rcp else "",
+            treatment_care_code="" if organ_rcp else SUPPORTIVE_CARE,
             question=dossier.question,
             topography_code=topography,
             morphology_code=morphology,
@@ -439,3 +444,50 @@ def seed_dossiers(context: dict) -> None:
         f"Dossiers RCP : {sum(1 for _, v in plan if v)} fiches validées sur {len(past)} séances passées, "
         f"{sum(1 for _, v in plan if not v)} dossiers inscrits sur {len(coming)} séances à venir"
     )
+
+
+# --- Fiche documents ------------------------------------------------------------------------
+
+
+def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
+    """File the FRCP (CDA + PDF/A) of the demo's validated fiches through the real pipeline (idempotent).
+
+    Produced synchronously: every version of ``patients``' fiches (oldest first, so a PPS finds its diagnosis)
+    and the ``now`` (``settings.DCC_DEMO_FICHE_DOCUMENTS``) most recent other versions; the remaining versions
+    are queued to the worker.
+    """
+    from django.conf import settings
+
+    from dcc.records.enums import GenerationStatus
+    from dcc.records.models import DocumentGeneration
+    from interop.filing import document_generate
+    from rcp.enums import FICHE_DOCUMENT_SOURCE
+    from rcp.models import FicheVersion
+
+    versions = FicheVersion.objects.exclude(fiche__dossier__patient__ins_matricule="").select_related(
+        "fiche__dossier__patient", "signed_by"
+    )
+    done = set(
+        DocumentGeneration.objects.filter(
+            source_type=FICHE_DOCUMENT_SOURCE, status=GenerationStatus.SUCCEEDED
+        ).values_list("source_id", flat=True)
+    )
+    first = list(versions.filter(fiche__dossier__patient__in=list(patients)).order_by("signed_at", "version"))
+    recent = list(versions.exclude(pk__in=[v.pk for v in first]).order_by("-signed_at", "-pk"))
+    now = settings.DCC_DEMO_FICHE_DOCUMENTS if now is None else now
+    produced = failed = queued = 0
+    for version in first + sorted(recent[:now], key=lambda v: (v.signed_at, v.version)):
+        if str(version.pk) in done:
+            continue
+        generation = document_generate(source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk)
+        if generation.document_id:
+            produced += 1
+        else:
+            failed += 1
+            log(f"Fiches RCP : version {version.pk} non produite — {generation.failure_reason.splitlines()[0]}")
+    for version in recent[now:]:
+        if str(version.pk) not in done:
+            queued += services.fiche_document_request(
+                version=version, patient=version.fiche.dossier.patient, by=version.signed_by
+            )
+    log(f"Fiches RCP : {produced} document(s) FRCP produit(s), {failed} en échec, {queued} confié(s) au worker")

@@ -109,3 +109,7 @@ class TnmKind(models.TextChoices):
     CLINICAL = "c", "Clinique (cTNM)"
     PATHOLOGICAL = "p", "Anatomopathologique (pTNM)"
     POST_NEOADJUVANT = "yp", "Après traitement néoadjuvant (ypTNM)"
+
+
+# The record's source type of a validated fiche version's document (settings.DCC_DOCUMENT_PRODUCERS).
+FICHE_DOCUMENT_SOURCE = "rcp.ficheversion"

@@ -1,17 +1,56 @@
 """The clinical content of a validated fiche as the FRCP 2025.01 input of ``interop``.
 
-The document step (next) adds the header, the meeting and the people (directory → ``interop``
-professionals); everything clinical comes from here, with the same value-set codes.
+``rcp.documents`` adds the header, the meeting and the people (directory → ``interop`` professionals) and
+reads a validated version through ``fiche_as_of``; everything clinical comes from here, with the same
+value-set codes.
 """
 
 from __future__ import annotations
 
 from interop.cda.inputs import Diagnosis, FrcpContent, ProposedAct, RcpMeeting, Tnm
 from rcp.enums import DiscoveryMode, Nature
-from rcp.models import Fiche
+from rcp.models import FICHE_CONTENT_FIELDS, Fiche, FicheVersion
 
 QUORUM_REACHED = "ORG-126"  # jdv-statut-quorum-cisis
 QUORUM_NOT_REACHED = "ORG-133"
+SURVEILLANCE_ONLY = "MED-226"  # jdv-type-traitement-frcp-cisis
+OTHER_TREATMENT = "GEN-092.03.01"
+
+
+def fiche_as_of(version: FicheVersion) -> Fiche:
+    """An unsaved ``Fiche`` holding what ``version`` signed (its snapshot), never the live fiche's later edits."""
+    live = version.fiche
+    values = {
+        name: Fiche._meta.get_field(name).to_python(value)
+        for name, value in version.content.items()
+        if name in FICHE_CONTENT_FIELDS
+    }
+    return Fiche(
+        pk=live.pk,
+        dossier=live.dossier,
+        **values,
+        quorum_reached=version.quorum_reached,
+        off_quorum_reason=version.off_quorum_reason,
+        participants=version.participants,
+        validated_by=version.signed_by,
+        validated_at=version.signed_at,
+        version=version.version,
+    )
+
+
+def _proposition(fiche: Fiche) -> tuple[ProposedAct, ...]:
+    acts = tuple(
+        ProposedAct(treatment_code=item["code"], rank=item["rank"], detail=item.get("detail", ""))
+        for item in fiche.treatments
+    )
+    if acts:
+        return acts
+    if fiche.surveillance_only:
+        return (ProposedAct(treatment_code=SURVEILLANCE_ONLY, detail="Surveillance seule"),)
+    if fiche.representation_requested:
+        detail = "Pas de traitement proposé : dossier à représenter"
+        return (ProposedAct(treatment_code=OTHER_TREATMENT, detail=detail),)
+    return ()
 
 
 def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
@@ -29,7 +68,7 @@ def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
             f"Non conforme au référentiel : {fiche.guideline_justification}"
             if fiche.guideline_conform is False
             else "",
-            f"Validation hors quorum : {fiche.off_quorum_reason}" if fiche.off_quorum_reason else "",
+            f"Validée hors quorum — motif : {fiche.off_quorum_reason}" if fiche.quorum_reached is False else "",
         )
         if part
     )
@@ -47,10 +86,7 @@ def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
         ),
         case_summary=fiche.case_summary,
         question=fiche.question,
-        proposition=tuple(
-            ProposedAct(treatment_code=item["code"], rank=item["rank"], detail=item.get("detail", ""))
-            for item in fiche.treatments
-        ),
+        proposition=_proposition(fiche),
         appareil_code=fiche.appareil_code if organ else "",
         organe_code=fiche.organe_code if organ else "",
         treatment_care_code="" if organ else fiche.treatment_care_code,
@@ -62,6 +98,7 @@ def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
         phase_code=fiche.phase_code,
         dossier_complete=fiche.dossier_complete,
         quorum_code=QUORUM_REACHED if fiche.quorum_reached else QUORUM_NOT_REACHED,
+        off_quorum_reason="" if fiche.quorum_reached else fiche.off_quorum_reason,
         proposition_comment=comment,
         guideline=fiche.guideline,
         clinical_trial_proposed=fiche.clinical_trial_proposed,

@@ -106,6 +106,11 @@ def can_edit_fiche(user, dossier) -> bool:
     return bool(_care_profiles(user) & FICHE_EDITING_PROFILES) and can_view_dossier(user, dossier)
 
 
+def can_regenerate_fiche_document(user, dossier) -> bool:
+    """Relaunching a failed FRCP production: those who may edit the fiche (doctors, the 3C secretary)."""
+    return can_edit_fiche(user, dossier)
+
+
 def is_doctor(user) -> bool:
     return Profile.MEDECIN in _care_profiles(user) and bool(user.professional_id)
 

@@ -397,3 +397,21 @@ def patient_concertations(patient):
     from rcp.models import Concertation
 
     return Concertation.objects.filter(patient=patient).select_related("requesting_doctor", "rcp")
+
+
+def fiche_generations(fiche) -> list:
+    """The document production of each validated version of the fiche, newest version first (``version_number``
+    and ``version_label`` set on each): what the dossier page shows and polls."""
+    from dcc.records.models import DocumentGeneration
+    from rcp.enums import FICHE_DOCUMENT_SOURCE
+
+    versions = {str(pk): number for pk, number in fiche.versions.values_list("pk", "version")}
+    generations = list(
+        DocumentGeneration.objects.filter(
+            source_type=FICHE_DOCUMENT_SOURCE, source_id__in=list(versions)
+        ).select_related("document")
+    )
+    for generation in generations:
+        generation.version_number = versions[generation.source_id]
+        generation.version_label = f"Version {generation.version_number}"
+    return sorted(generations, key=lambda g: -g.version_number)

@@ -20,6 +20,7 @@ from rcp import recurrence as rec
 from rcp.enums import (
     DOSSIER_ACTIVE,
     DOSSIER_TRANSITIONS,
+    FICHE_DOCUMENT_SOURCE,
     SESSION_TRANSITIONS,
     AttendanceMode,
     DossierMotive,
@@ -970,7 +971,7 @@ def fiche_validate(
 
 
 def _snapshot(fiche: Fiche, *, by, at, reason: str) -> FicheVersion:
-    return FicheVersion.objects.create(
+    version = FicheVersion.objects.create(
         fiche=fiche,
         version=fiche.version,
         content=fiche.content(),
@@ -981,6 +982,39 @@ def _snapshot(fiche: Fiche, *, by, at, reason: str) -> FicheVersion:
         signed_by=by,
         signed_at=at,
     )
+    fiche_document_request(version=version, patient=fiche.dossier.patient, by=by)
+    return version
+
+
+def fiche_document_request(*, version: FicheVersion, patient, by) -> bool:
+    """Ask for the FRCP document (CDA + PDF/A) of a validated version, queued once the transaction commits.
+
+    Idempotent: a version whose document is pending, running or stored is not queued again; a failed one is.
+    """
+    from dcc.records.documents_services import generation_request
+    from interop.tasks import generate_document
+
+    _, should_queue = generation_request(
+        source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk, patient=patient, requested_by=by
+    )
+    if should_queue:
+        generate_document.delay_on_commit(FICHE_DOCUMENT_SOURCE, version.pk, by.pk)
+    return should_queue
+
+
+@transaction.atomic
+def fiche_document_regenerate(*, fiche: Fiche, by, request=None) -> int:
+    """Queue again the failed (or never requested) documents of the fiche's versions, oldest first, so version
+    n+1 finds version n filed; returns how many were queued."""
+    from dcc.records.enums import TrailAction
+
+    patient = fiche.dossier.patient
+    queued = sum(
+        fiche_document_request(version=version, patient=patient, by=by)
+        for version in fiche.versions.order_by("version")
+    )
+    _trail(by=by, action=TrailAction.UPDATE, patient=patient, obj=fiche, request=request, detail="relance du document")
+    return queued
 
 
 @transaction.atomic

@@ -35,6 +35,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/fiche/amender/", views_dossiers.fiche_amend, name="fiche_amend"),
     path("dossiers/<int:pk>/fiche/valider/", views_dossiers.fiche_validate, name="fiche_validate"),
     path("dossiers/<int:pk>/fiche/reprendre/", views_dossiers.fiche_copy_forward, name="fiche_copy_forward"),
+    path("dossiers/<int:pk>/fiche/documents/", views_dossiers.fiche_documents, name="fiche_documents"),
+    path(
+        "dossiers/<int:pk>/fiche/documents/relancer/",
+        views_dossiers.fiche_documents_regenerate,
+        name="fiche_documents_regenerate",
+    ),
     path("patients/<int:patient_pk>/dossiers/", views_dossiers.patient_dossiers, name="patient_dossiers"),
     path(
         "patients/<int:patient_pk>/concertations/nouvelle/",

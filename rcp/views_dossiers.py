@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.directory.models import Professional
 from dcc.records.access import can_view_patient, has_patient_care_profile, visible_patients
-from dcc.records.enums import TrailAction
+from dcc.records.enums import GenerationStatus, TrailAction
 from dcc.records.trail import trail_record
 from identity.models import Patient
 from identity.selectors import search_patients
@@ -132,6 +132,8 @@ def dossier_detail(request, pk: int):
         "has_previous": services.previous_fiche(fiche) is not None and not fiche.is_validated,
         "statuses": DossierStatus,
     }
+    if fiche.is_validated:
+        context |= _fiche_documents_context(request, dossier)
     return render(request, "rcp/dossier_detail.html", context)
 
 
@@ -311,6 +313,41 @@ def fiche_validate(request, pk: int):
         messages.success(request, "Fiche RCP validée et signée.")
     target = request.POST.get("next", "")
     return redirect(target) if target.startswith("/rcp/") else redirect("rcp:dossier", pk)
+
+
+def _fiche_documents_context(request, dossier: Dossier) -> dict:
+    generations = selectors.fiche_generations(dossier.fiche)
+    unfinished = (GenerationStatus.PENDING, GenerationStatus.RUNNING)
+    return {
+        "generations": generations,
+        "polling": any(generation.status in unfinished for generation in generations),
+        "can_regenerate": any(generation.status == GenerationStatus.FAILED for generation in generations)
+        and perms.can_regenerate_fiche_document(request.user, dossier),
+    }
+
+
+@require(has_patient_care_profile)
+def fiche_documents(request, pk: int):
+    """The htmx fragment of the fiche's FRCP documents, polled while they are being produced."""
+    dossier = _dossier(request, pk)
+    _trace(request, dossier.patient, dossier.fiche, detail="suivi de production de la fiche RCP")
+    context = {"dossier": dossier, **_fiche_documents_context(request, dossier)}
+    return render(request, "rcp/_fiche_documents.html", context)
+
+
+@require(has_patient_care_profile)
+@require_POST
+def fiche_documents_regenerate(request, pk: int):
+    dossier = _dossier(request, pk)
+    if not perms.can_regenerate_fiche_document(request.user, dossier):
+        raise PermissionDenied
+    if not dossier.fiche.is_validated:
+        messages.error(request, "La fiche n'est pas validée : aucun document à produire.")
+    elif services.fiche_document_regenerate(fiche=dossier.fiche, by=request.user, request=request):
+        messages.success(request, "Production du document de la fiche relancée.")
+    else:
+        messages.info(request, "Le document de la fiche est déjà produit ou en cours de production.")
+    return redirect("rcp:dossier", pk)
 
 
 @require(has_patient_care_profile)

@@ -120,6 +120,28 @@ def generation_start(*, source_type: str, source_id, patient, requested_by=None)
     return generation, True
 
 
+@transaction.atomic
+def generation_request(*, source_type: str, source_id, patient, requested_by=None) -> tuple[DocumentGeneration, bool]:
+    """Record that the document of one source is wanted, before its task runs, so the page shows it pending.
+
+    A failed generation goes back to pending (regenerate); a pending, running or succeeded one is left alone.
+    Returns ``(generation, should_queue)``.
+    """
+    generation, created = DocumentGeneration.objects.get_or_create(
+        source_type=source_type,
+        source_id=str(source_id),
+        defaults={"patient": patient, "requested_by": requested_by},
+    )
+    if created:
+        DocumentTransition.objects.create(generation=generation, to_status=generation.status, note="Demandée")
+        return generation, True
+    generation = DocumentGeneration.objects.select_for_update().get(pk=generation.pk)
+    if generation.status != GenerationStatus.FAILED:
+        return generation, False
+    _set_status(generation, GenerationStatus.PENDING, note="Relancée", requested_by=requested_by)
+    return generation, True
+
+
 def _set_status(generation: DocumentGeneration, status: str, *, note: str = "", **fields) -> None:
     previous = generation.status
     generation.status = status

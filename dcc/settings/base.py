@@ -308,7 +308,9 @@ if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpo
 # --- documents ---
 # Producers of the record's documents, by source type ("app_label.model"): modules offering
 # source_info(source_id) and produce(source_id, chain) (see interop/filing.py).
-DCC_DOCUMENT_PRODUCERS = {"pps.pps": "pps.documents"}
+DCC_DOCUMENT_PRODUCERS = {"pps.pps": "pps.documents", "rcp.ficheversion": "rcp.documents"}
+# Demo seed: how many recent validated fiches get their FRCP during the seed (the others go to the worker).
+DCC_DEMO_FICHE_DOCUMENTS = env_int("DCC_DEMO_FICHE_DOCUMENTS", 40)
 # Uploads: files above this size are refused before being read (Django spools big uploads to disk).
 DCC_DOCUMENT_MAX_UPLOAD_BYTES = env_int("DCC_DOCUMENT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
@@ -319,3 +321,5 @@ DCC_OID_RRC_ROOT = env_str("DCC_OID_RRC_ROOT", "1.2.250.1.161.1.20.1.1")
 DCC_OID_GESTIONNAIRE_RCP_ROOT = env_str("DCC_OID_GESTIONNAIRE_RCP_ROOT", "1.2.250.1.161.1.20.2.1")
 DCC_OID_RCP_ROOT = env_str("DCC_OID_RCP_ROOT", "1.2.250.1.161.1.20.3.1")
 DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
+# The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
+DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")

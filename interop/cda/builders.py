@@ -173,7 +173,11 @@ def address(value: Address | None) -> etree._Element:
 
 
 def telecom(phone: str) -> list[etree._Element]:
-    return [E.telecom(value=f"tel:{phone}", use="WP")] if phone else []
+    """A work phone as a ``tel:`` URI: the directory writes « 05 49 44 44 44 », a URI has no spaces (RFC 3966
+    visual separators are dots or dashes only), so keep the digits and a leading +."""
+    digits = "".join(char for char in phone if char.isdigit())
+    prefix = "+" if phone.strip().startswith("+") else ""
+    return [E.telecom(value=f"tel:{prefix}{digits}", use="WP")] if digits else []
 
 
 def organization(tag: str, org: Organization, *, industry: bool = True) -> etree._Element:
@@ -943,6 +947,8 @@ def _dossier_status_section(content: FrcpContent) -> etree._Element:
         classCode="CLUSTER",
         moodCode="EVN",
     )
+    if content.off_quorum_notice:
+        nar.add(content.off_quorum_notice)
     members = ", ".join(f"Dr {m.given_name} {m.family_name}" for m in content.quorum_members)
     if members:
         nar.add(f"Participants : {members}")

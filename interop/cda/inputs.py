@@ -175,6 +175,7 @@ class FrcpContent:
     phase_code: str = ""  # jdv-phase-cancer-cisis
     dossier_complete: bool = True
     quorum_code: str = "ORG-126"  # jdv-statut-quorum-cisis
+    off_quorum_reason: str = ""  # why the fiche was validated although the quorum was not reached (ORG-133)
     quorum_members: tuple[Professional, ...] = ()
     requester: Professional | None = None
     presenter: Professional | None = None
@@ -184,6 +185,13 @@ class FrcpContent:
     guideline_date: dt.date | None = None
     clinical_trial_proposed: bool = False
     clinical_trial: str = ""
+
+    @property
+    def off_quorum_notice(self) -> str:
+        """« Validée hors quorum — motif : … » when validated without its quorum (ORG-133), else ""."""
+        if self.quorum_code != "ORG-133":
+            return ""
+        return f"Validée hors quorum — motif : {self.off_quorum_reason or 'non précisé'}"
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def frcp_document(header: DocumentHeader, content: FrcpContent, *, issuer: str, 
         )
     )
     quorum = jdv.concept("jdv-statut-quorum-cisis", content.quorum_code).display_name
+    off_quorum = content.off_quorum_notice
     sections = [
         PdfSection(title="Type de RCP", rows=(("Nature de la discussion", nature),)),
         PdfSection(title="Diagnostic", rows=_diagnosis_rows(content)),
@@ -86,7 +87,9 @@ def frcp_document(header: DocumentHeader, content: FrcpContent, *, issuer: str, 
         PdfSection(title="Cadre de la proposition thérapeutique", rows=tuple(frame)),
         PdfSection(
             title="Statut du dossier et quorum",
+            paragraphs=(off_quorum,) if off_quorum else (),
             rows=(("Dossier complet", "oui" if content.dossier_complete else "non"), ("Quorum", quorum)),
+            highlight=bool(off_quorum),
         ),
     ]
     return PdfDocument(
@@ -101,6 +104,7 @@ def frcp_document(header: DocumentHeader, content: FrcpContent, *, issuer: str, 
         signed_at=header.effective_time,
         sections=tuple(sections),
         participants=tuple(_who(member) for member in content.quorum_members),
+        participants_notice=off_quorum,
     )
 
 

@@ -75,6 +75,7 @@ class PdfDocument:
     signed_at: dt.datetime
     sections: tuple[PdfSection, ...] = field(default_factory=tuple)
     participants: tuple[str, ...] = ()
+    participants_notice: str = ""  # shown, emphasised, above the participants (e.g. validation hors quorum)
     author: str = ""
 
 
