@@ -226,6 +226,8 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "protocol_form": bound.get("protocol") or forms.ApplyProtocolForm(),
         "comment_form": bound.get("comment") or forms.CommentForm(initial={"patient_comment": pps.patient_comment}),
         "contact_form": bound.get("contact") or forms.ContactForm(professionals=professionals),
+        "last_rcp": selectors.last_rcp(pps.rcp_fiche) if pps.rcp_fiche_id else None,
+        "fiche_form": _fiche_form(pps, bound),
         "validate_form": bound.get("validate") or forms.ValidateForm(),
         "deliver_form": bound.get("deliver") or forms.DeliverForm(initial={"delivered_on": timezone.localdate()}),
         "version_form": bound.get("version") or forms.NewVersionForm(),
@@ -234,6 +236,14 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "validation_problems": services.pps_validation_errors(pps, no_rcp_reason="-") if pps.is_draft else [],
     }
     return render(request, "pps/detail.html", context, status=status)
+
+
+def _fiche_form(pps: Pps, bound: dict):
+    if "fiche" in bound:  # shown again with its errors (even when the PPS was validated meanwhile)
+        return bound["fiche"]
+    if not pps.is_draft:
+        return None
+    return forms.RcpFicheForm(fiches=selectors.validated_fiches(pps.patient), initial={"rcp_fiche": pps.rcp_fiche_id})
 
 
 def _superseded(pps: Pps) -> bool:
@@ -267,7 +277,7 @@ def _run(request, pps: Pps, form, key: str, action, success: str):
     return _detail(request, selectors.pps_detail(pps.pk), bound=bound, status=400)
 
 
-BOUND_FORMS = {"edp", "group", "protocol", "comment", "contact", "validate", "deliver", "version"}
+BOUND_FORMS = {"edp", "group", "protocol", "comment", "contact", "fiche", "validate", "deliver", "version"}
 
 
 @require_POST
@@ -416,6 +426,18 @@ def contact_remove(request, pk: int, contact_pk: int):
     except ValidationError as error:
         return _detail(request, pps, bound={"errors": error.messages}, status=400)
     return redirect(reverse("pps:detail", args=[pps.pk]) + "#contacts")
+
+
+@require_POST
+@require(perms.can_author_pps)
+def rcp_fiche(request, pk: int):
+    pps = _pps_for(request, pk)
+    form = forms.RcpFicheForm(request.POST, fiches=selectors.validated_fiches(pps.patient))
+    return _run(
+        request, pps, form, "fiche",
+        lambda data: services.pps_link_fiche(pps=pps, fiche=data["rcp_fiche"], by=request.user, request=request),
+        "Proposition de RCP enregistrée.",
+    )  # fmt: skip
 
 
 @require_POST
