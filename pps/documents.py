@@ -9,6 +9,7 @@ patient's most recent fiche RCP (FRCP CDA) in the record: the PPS model has none
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -147,32 +148,47 @@ def _items(pps: Pps) -> tuple[list[inputs.ProgrammeItem], list[inputs.ProgrammeI
     return programme, supportive
 
 
-def produce(source_id, chain: Chain) -> Production:
-    pps = _pps(source_id)
+@dataclass(frozen=True)
+class SignedHeader:
+    header: inputs.DocumentHeader
+    organization: inputs.Organization
+    signer: inputs.Professional
+
+
+def signed_header(pps: Pps, chain: Chain, *, title: str, document: str) -> SignedHeader:
+    """The CDA header of a validated programme (PPS or PPAC), signed by who validated it, in its version chain.
+
+    ``document`` names it in the French errors (« Le PPS », « Le PPAC »).
+    """
     if pps.status == PpsStatus.DRAFT:
-        raise ProductionError("Un PPS en brouillon ne produit pas de document : validez-le d'abord.")
+        raise ProductionError(f"{document} en brouillon ne produit pas de document : validez-le d'abord.")
     if pps.establishment is None:
-        raise ProductionError("Le PPS n'est rattaché à aucun établissement : le document ne peut pas être émis.")
+        raise ProductionError(f"{document} n'est rattaché à aucun établissement : le document ne peut pas être émis.")
     organization = model_inputs.organization(pps.establishment)
-    signer = model_inputs.signer(pps.validated_by, organization, document="Le PPS")
-    programme, supportive = _items(pps)
-    if not programme:
-        raise ProductionError("Le programme thérapeutique et de suivi ne comporte aucun traitement ni suivi.")
-    patient = pps.patient
-    datamatrix = model_inputs.datamatrix_png(patient)
-    moment = timezone.localtime(pps.validated_at)
+    signer = model_inputs.signer(pps.validated_by, organization, document=document)
     header_kwargs = {"set_id": chain.set_id} if chain.set_id else {}
     header = inputs.DocumentHeader(
-        patient=model_inputs.patient_identity(patient, document="Le PPS"),
+        patient=model_inputs.patient_identity(pps.patient, document=document),
         author=signer,
         custodian=organization,
         legal_authenticator=signer,
-        title="Programme personnalisé de soins",
-        effective_time=moment,
+        title=title,
+        effective_time=timezone.localtime(pps.validated_at),
         version=chain.version,
         replaced_document_id=chain.replaced_document_id,
         **header_kwargs,
     )
+    return SignedHeader(header=header, organization=organization, signer=signer)
+
+
+def produce(source_id, chain: Chain) -> Production:
+    pps = _pps(source_id)
+    signed = signed_header(pps, chain, title="Programme personnalisé de soins", document="Le PPS")
+    header, organization = signed.header, signed.organization
+    programme, supportive = _items(pps)
+    if not programme:
+        raise ProductionError("Le programme thérapeutique et de suivi ne comporte aucun traitement ni suivi.")
+    datamatrix = model_inputs.datamatrix_png(pps.patient)
     diagnosis, screening, discovered_on, rcp_date = _diagnosis(pps)
     content = inputs.PpsContent(
         programme=tuple(programme),
