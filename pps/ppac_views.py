@@ -106,6 +106,7 @@ def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200)
         "version_form": bound.get("version") or pps_forms.NewVersionForm(),
         "errors": bound.get("errors", []),
         "is_current": not _superseded(ppac),
+        "document": selectors.document_progress(ppac),
         "validation_problems": ppac_services.ppac_validation_errors(ppac) if ppac.is_draft else [],
     }
     return render(request, "pps/ppac/detail.html", context, status=status)

@@ -78,6 +78,40 @@ def pps_detail(pk: int) -> Pps:
     )
 
 
+DOCUMENT_SOURCES = {Programme.PPS: "pps.pps", Programme.PPAC: "pps.ppac"}
+POLL_WITHOUT_GENERATION = datetime.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class DocumentProgress:
+    """Where the production of a validated programme's document stands, for its page."""
+
+    generation: object  # dcc.records.models.DocumentGeneration | None
+    polling: bool
+
+
+def document_progress(pps: Pps) -> DocumentProgress | None:
+    """The document generation of a validated PPS or PPAC (``None`` for a draft). The page polls while it is
+    queued or running; before the worker records it, only for a while after the validation."""
+    from django.utils import timezone
+
+    from dcc.records.enums import GenerationStatus
+    from dcc.records.models import DocumentGeneration
+
+    if pps.validated_at is None:
+        return None
+    generation = (
+        DocumentGeneration.objects.filter(source_type=DOCUMENT_SOURCES[pps.programme], source_id=str(pps.pk))
+        .select_related("document")
+        .first()
+    )
+    if generation is None:
+        polling = timezone.now() - pps.validated_at < POLL_WITHOUT_GENERATION
+    else:
+        polling = generation.status in (GenerationStatus.PENDING, GenerationStatus.RUNNING)
+    return DocumentProgress(generation=generation, polling=polling)
+
+
 def suggested_contacts(pps: Pps) -> list[tuple[Professional, str, object]]:
     """Contacts to offer: the patient's GP, the referring doctors of the EDPs, the establishment's
     coordination nurses (professional, role, establishment)."""

@@ -33,6 +33,7 @@ urlpatterns = [
     path("<int:pk>/valider/", views.validate, name="validate"),
     path("<int:pk>/remettre/", views.deliver, name="deliver"),
     path("<int:pk>/nouvelle-version/", views.new_version, name="new_version"),
+    path("<int:pk>/document/", views.document_status, name="document_status"),
     path("statistiques/", views.statistics, name="statistics"),
     path("apres-cancer/", include("pps.ppac_urls")),
 ]

@@ -233,6 +233,7 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "version_form": bound.get("version") or forms.NewVersionForm(),
         "errors": bound.get("errors", []),
         "is_current": not _superseded(pps),
+        "document": selectors.document_progress(pps),
         "validation_problems": services.pps_validation_errors(pps, no_rcp_reason="-") if pps.is_draft else [],
     }
     return render(request, "pps/detail.html", context, status=status)
@@ -478,6 +479,27 @@ def new_version(request, pk: int):
             messages.success(request, f"Version {new.version} créée (brouillon).")
             return redirect("pps:detail", pk=new.pk)
     return _detail(request, selectors.pps_detail(pps.pk), bound={"version": form}, status=400)
+
+
+# --- The document of a validated PPS or PPAC -------------------------------------------------------
+
+
+def _programme(pk: int) -> Pps:
+    return Pps.objects.select_related("patient").get(pk=pk)
+
+
+@require(perms.can_author_pps)
+def document_status(request, pk: int):
+    """The htmx fragment of the PPS and PPAC pages polled while the programme's document is being produced."""
+    programme = programme_for(request, pk, _programme)
+    progress = selectors.document_progress(programme)
+    if progress is None:
+        raise Http404
+    trail_record(
+        user=request.user, action=TrailAction.READ, patient=programme.patient, obj=programme, request=request,
+        detail="Suivi de production du document",
+    )  # fmt: skip
+    return render(request, "pps/_document.html", {"programme": programme, "document": progress})
 
 
 # --- Statistics ---------------------------------------------------------------------------------
