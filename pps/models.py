@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -312,6 +313,14 @@ class Pps(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == PpsStatus.DRAFT
+
+    @property
+    def is_current(self) -> bool:
+        """Not replaced by a newer version."""
+        try:
+            return self.superseded_by is None
+        except ObjectDoesNotExist:
+            return True
 
 
 class PpsTransition(models.Model):

@@ -14,7 +14,7 @@ from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from pps import forms as pps_forms
 from pps import perms, ppac_forms, ppac_selectors, ppac_services, selectors, services
-from pps.calendar import build_calendar
+from pps.calendar import build_calendar, legend
 from pps.models import Pps, PpsContact
 from pps.models_ppac import PpacFollowUp
 from pps.view_access import patient_for, programme_for
@@ -69,7 +69,15 @@ def _years(elements) -> list[dict]:
     by_year: dict[int, list] = {}
     for element in elements:
         by_year.setdefault(element.planned_date.year, []).append(element)
-    return [{"year": year, "rows": build_calendar(items)} for year, items in sorted(by_year.items())]
+    return [
+        {
+            "year": year,
+            "rows": build_calendar(items),
+            "testid": f"ppac-calendar-{year}",
+            "caption": f"Calendrier du suivi en {year} : un mois par ligne, un jour par colonne",
+        }
+        for year, items in sorted(by_year.items())
+    ]
 
 
 def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200):
@@ -87,7 +95,7 @@ def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200)
         "follow_ups": list(ppac.follow_ups.all()),
         "advice": sorted(ppac.advice.all(), key=lambda item: item.position),
         "years": _years(elements),
-        "legend": sorted({element.type.kind: element.type for element in elements}.values(), key=lambda t: t.label),
+        "legend": legend(elements),
         "contacts": list(ppac.contacts.all()),
         "suggestions": selectors.suggested_contacts(ppac) if ppac.is_draft else [],
         "transitions": list(ppac.transitions.all()),
@@ -105,18 +113,11 @@ def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200)
         "deliver_form": bound.get("deliver") or pps_forms.DeliverForm(initial={"delivered_on": timezone.localdate()}),
         "version_form": bound.get("version") or pps_forms.NewVersionForm(),
         "errors": bound.get("errors", []),
-        "is_current": not _superseded(ppac),
+        "is_current": ppac.is_current,
         "document": selectors.document_progress(ppac),
         "validation_problems": ppac_services.ppac_validation_errors(ppac) if ppac.is_draft else [],
     }
     return render(request, "pps/ppac/detail.html", context, status=status)
-
-
-def _superseded(ppac: Pps) -> bool:
-    try:
-        return ppac.superseded_by is not None
-    except Pps.superseded_by.RelatedObjectDoesNotExist:
-        return False
 
 
 @require(perms.can_author_pps)

@@ -19,7 +19,7 @@ from dcc.records.access import visible_patients
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from pps import forms, perms, selectors, services
-from pps.calendar import build_calendar
+from pps.calendar import build_calendar, legend
 from pps.dates import Rule, RuleError, compute_dates
 from pps.edp_types import CATEGORIES, EDP_TYPES
 from pps.enums import GroupScope
@@ -217,7 +217,7 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "elements": elements,
         "blocks": list(pps.blocks.all()),
         "calendar": build_calendar(elements),
-        "legend": sorted({element.type.kind: element.type for element in elements}.values(), key=lambda t: t.label),
+        "legend": legend(elements),
         "contacts": list(pps.contacts.all()),
         "transitions": list(pps.transitions.all()),
         "suggestions": selectors.suggested_contacts(pps) if pps.is_draft else [],
@@ -232,7 +232,7 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "deliver_form": bound.get("deliver") or forms.DeliverForm(initial={"delivered_on": timezone.localdate()}),
         "version_form": bound.get("version") or forms.NewVersionForm(),
         "errors": bound.get("errors", []),
-        "is_current": not _superseded(pps),
+        "is_current": pps.is_current,
         "document": selectors.document_progress(pps),
         "validation_problems": services.pps_validation_errors(pps, no_rcp_reason="-") if pps.is_draft else [],
     }
@@ -245,13 +245,6 @@ def _fiche_form(pps: Pps, bound: dict):
     if not pps.is_draft:
         return None
     return forms.RcpFicheForm(fiches=selectors.validated_fiches(pps.patient), initial={"rcp_fiche": pps.rcp_fiche_id})
-
-
-def _superseded(pps: Pps) -> bool:
-    try:
-        return pps.superseded_by is not None
-    except Pps.superseded_by.RelatedObjectDoesNotExist:
-        return False
 
 
 @require(perms.can_author_pps)
