@@ -23,8 +23,8 @@ from pps.calendar import build_calendar, legend
 from pps.dates import Rule, RuleError, compute_dates
 from pps.edp_types import CATEGORIES, EDP_TYPES
 from pps.enums import GroupScope
-from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsContact, PpsElement
-from pps.view_access import patient_for, programme_for
+from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsElement
+from pps.view_access import contact_adding, patient_for, programme_for, remove_contact, run_form
 
 # --- Library ------------------------------------------------------------------------------------
 
@@ -256,19 +256,16 @@ def detail(request, pk: int):
 
 def _run(request, pps: Pps, form, key: str, action, success: str):
     """Validate ``form``, run ``action(cleaned_data)``; on error, show the page again with the input kept."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as error:
-            form.apply(error)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("pps:detail", args=[pps.pk]) + f"#{key}")
-    if key in BOUND_FORMS:
-        bound = {key: form}
-    else:  # forms drawn inline in the list (dates): their errors go to the page's error box
-        bound = {"errors": [error for errors in form.errors.values() for error in errors]}
-    return _detail(request, selectors.pps_detail(pps.pk), bound=bound, status=400)
+
+    def show_again(form):
+        if key in BOUND_FORMS:
+            bound = {key: form}
+        else:  # forms drawn inline in the list (dates): their errors go to the page's error box
+            bound = {"errors": [error for errors in form.errors.values() for error in errors]}
+        return _detail(request, selectors.pps_detail(pps.pk), bound=bound, status=400)
+
+    done_url = reverse("pps:detail", args=[pps.pk]) + f"#{key}"
+    return run_form(request, form, action, success, done_url=done_url, show_again=show_again)
 
 
 BOUND_FORMS = {"edp", "group", "protocol", "comment", "contact", "fiche", "validate", "deliver", "version"}
@@ -399,27 +396,18 @@ def comment(request, pk: int):
 @require(perms.can_author_pps)
 def contact_add(request, pk: int):
     pps = _pps_for(request, pk)
-    form = forms.ContactForm(request.POST, professionals=selectors.directory_choices(pps))
-    return _run(
-        request, pps, form, "contact",
-        lambda data: services.pps_contact_add(
-            pps=pps, professional=data["professional"], role=data["role"], by=request.user, request=request,
-            establishment=pps.establishment,
-        ),
-        "Contact ajouté.",
-    )  # fmt: skip
+    form, add = contact_adding(request, pps)
+    return _run(request, pps, form, "contact", add, "Contact ajouté.")
 
 
 @require_POST
 @require(perms.can_author_pps)
 def contact_remove(request, pk: int, contact_pk: int):
     pps = _pps_for(request, pk)
-    contact = get_object_or_404(PpsContact, pk=contact_pk, pps=pps)
-    try:
-        services.pps_contact_remove(contact=contact, by=request.user, request=request)
-    except ValidationError as error:
-        return _detail(request, pps, bound={"errors": error.messages}, status=400)
-    return redirect(reverse("pps:detail", args=[pps.pk]) + "#contacts")
+    return remove_contact(
+        request, pps, contact_pk, done_url=reverse("pps:detail", args=[pps.pk]) + "#contacts",
+        show_errors=lambda errors: _detail(request, pps, bound={"errors": errors}, status=400),
+    )  # fmt: skip
 
 
 @require_POST
