@@ -95,3 +95,8 @@ def build_calendar(elements, *, extra_months: int = 0) -> list[MonthRow]:
             )
         rows.append(MonthRow(year, month, cells))
     return rows
+
+
+def legend(elements) -> list:
+    """The EDP types of ``elements``, once each, by label (the calendar's legend)."""
+    return sorted({element.type.kind: element.type for element in elements}.values(), key=lambda kind: kind.label)

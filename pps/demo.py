@@ -1,4 +1,6 @@
-"""Demo data: the seed's groupement "Chir sein + Hormono", a few protocols, and PPS for a few demo patients."""
+"""Demo data: the seed's groupement "Chir sein + Hormono", a few protocols, PPS for a few demo patients (following
+their demo fiche RCP where they have one, else validated with a stated reason) and validated PPAC with their
+documents."""
 
 from __future__ import annotations
 
@@ -48,6 +50,21 @@ PROTOCOLS = [
 ]
 
 
+NO_RCP_REASON = "Démonstration : fiche RCP non reprise dans le DCC"
+
+
+def _demo_patients() -> list[tuple[Patient, bool]]:
+    """(patient, validate the PPS?): three patients with a validated fiche RCP (two PPS validated following it, one
+    left as a draft), then two without one, validated « sans proposition RCP » with a reason."""
+    from rcp.models import Fiche
+
+    with_fiche = set(Fiche.objects.filter(validated_at__isnull=False).values_list("dossier__patient_id", flat=True))
+    current = Patient.objects.current().order_by("pk")
+    followed = list(current.filter(pk__in=with_fiche)[:3])
+    without = list(current.exclude(pk__in=with_fiche)[:2])
+    return [(patient, index < 2) for index, patient in enumerate(followed)] + [(patient, True) for patient in without]
+
+
 @transaction.atomic
 def seed(context: dict) -> None:
     log = context.get("log", print)
@@ -69,24 +86,25 @@ def seed(context: dict) -> None:
     log(f"PPS : {len(GROUPS)} groupements régionaux, {len(PROTOCOLS)} protocoles")
 
     nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
-    patients = list(Patient.objects.current().order_by("pk")[:4]) if nurse else []
-    if not patients:
+    plan = _demo_patients() if nurse else []
+    if not plan:
         log("PPS : aucun patient de démonstration, pas de PPS créé")
         seed_ppac(context)
         return
     group = EdpGroup.objects.get(name="Chir sein + Hormono", scope=GroupScope.REGIONAL)
     made = 0
-    for index, patient in enumerate(patients):
+    for index, (patient, validate) in enumerate(plan):
         if Pps.objects.filter(patient=patient).exists():
             continue
-        pps = services.pps_create(patient=patient, by=nurse)
+        pps = services.pps_create(patient=patient, by=nurse)  # follows the patient's last validated fiche RCP
         start = timezone.localdate() - datetime.timedelta(days=14 * index)
         services.pps_group_apply(pps=pps, group=group, start_date=start, by=nurse)
         services.pps_update_details(
             pps=pps, by=nurse, patient_comment="N'hésitez pas à appeler l'infirmière de coordination."
         )
-        if index % 2 == 0:
-            services.pps_validate(pps=pps, by=nurse, no_rcp_reason="Démonstration : fiche RCP non reprise dans le DCC")
+        if validate:
+            reason = "" if pps.rcp_fiche_id else NO_RCP_REASON
+            services.pps_validate(pps=pps, by=nurse, no_rcp_reason=reason)
         made += 1
     log(f"PPS : {made} PPS de démonstration")
     seed_ppac(context)
@@ -119,13 +137,18 @@ PPAC_TEMPLATES = [
 ]
 
 
+DEMO_PPAC = 2
+
+
 @transaction.atomic
 def seed_ppac(context: dict) -> None:
-    """Two follow-up templates and a PPAC for one demo patient who has a validated PPS (idempotent)."""
+    """Two follow-up templates, and a validated PPAC with its document (PDF/A in a CDA N1) for two demo patients
+    who have a validated PPS (idempotent)."""
+    from interop.filing import document_generate
     from pps.models import Programme
     from pps.models_ppac import PpacTemplate
     from pps.ppac_schedule import Phase
-    from pps.ppac_services import ppac_create, ppac_template_line_add
+    from pps.ppac_services import ppac_create, ppac_template_line_add, ppac_validate
 
     log = context.get("log", print)
     for name, cancer_type, description, lines in PPAC_TEMPLATES:
@@ -140,17 +163,28 @@ def seed_ppac(context: dict) -> None:
                 )  # fmt: skip
     log(f"PPAC : {len(PPAC_TEMPLATES)} modèles de suivi")
     nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
-    source = (
-        Pps.objects.current().produced().filter(programme=Programme.PPS).order_by("patient_id", "id").first()
-        if nurse
-        else None
-    )
-    if source is None or Pps.objects.filter(patient=source.patient, programme=Programme.PPAC).exists():
+    if nurse is None or Pps.objects.filter(programme=Programme.PPAC).exists():
         return
-    # The follow-up starts once the source PPS's elements are done (surgery, start of hormonotherapy).
-    last = source.elements.order_by("-planned_date").values_list("planned_date", flat=True).first()
-    ppac_create(
-        patient=source.patient, by=nurse, follow_up_start=max(filter(None, [last, timezone.localdate()])),
-        template=PpacTemplate.objects.get(name=PPAC_TEMPLATES[0][0]),
-    )  # fmt: skip
-    log(f"PPAC : un PPAC de démonstration pour {source.patient.display_name}")
+    sources = (
+        Pps.objects.current()
+        .produced()
+        .filter(programme=Programme.PPS)
+        .exclude(patient__ins_matricule="")  # a CDA needs the INS
+        .order_by("patient_id", "id")
+    )
+    template = PpacTemplate.objects.get(name=PPAC_TEMPLATES[0][0])
+    produced = []
+    for source in sources[:DEMO_PPAC]:
+        # The follow-up starts once the source PPS's elements are done (surgery, start of hormonotherapy).
+        last = source.elements.order_by("-planned_date").values_list("planned_date", flat=True).first()
+        ppac = ppac_create(
+            patient=source.patient, by=nurse, follow_up_start=max(filter(None, [last, timezone.localdate()])),
+            template=template,
+        )  # fmt: skip
+        ppac_validate(ppac=ppac, by=nurse)
+        generation = document_generate(source_type="pps.ppac", source_id=ppac.pk, requested_by_id=nurse.pk)
+        produced.append(generation)
+        if generation.failure_reason:
+            log(f"PPAC : document du PPAC {ppac.pk} non produit — {generation.failure_reason.splitlines()[0]}")
+    ready = sum(1 for generation in produced if generation.document_id)
+    log(f"PPAC : {len(produced)} PPAC validé(s) de démonstration, {ready} document(s) produit(s)")

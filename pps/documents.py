@@ -1,13 +1,15 @@
 """The PPS as a document of the patient record: map a validated ``Pps`` onto the PPS 2025.01 inputs.
 
 Registered in ``settings.DCC_DOCUMENT_PRODUCERS`` under ``pps.pps``; ``interop.filing`` calls
-``source_info`` and ``produce``. The diagnosis (a mandatory PPS section) comes from the patient's most
-recent fiche RCP (FRCP CDA) in the record: the PPS model has none of its own.
+``source_info`` and ``produce``. The diagnosis (a mandatory PPS section) and the RCP date come from the
+fiche RCP the PPS follows (its latest validated version); a PPS without one takes the diagnosis of the
+patient's most recent fiche RCP (FRCP CDA) in the record: the PPS model has none of its own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from interop.filing import Chain, Production, ProductionError, SourceInfo
 from pps.edp_types import EDP_TYPES
 from pps.enums import PpsStatus
 from pps.models import Pps
+from rcp.enums import DiscoveryMode
 
 PPS_CODE = "18776-5"
 FRCP_CODE = "34794-8"
@@ -31,7 +34,13 @@ CIM_O_3 = "2.16.840.1.113883.6.43.1"
 
 def _pps(source_id) -> Pps:
     return (
-        Pps.objects.select_related("patient", "establishment", "three_c", "validated_by__professional__specialty")
+        Pps.objects.select_related(
+            "patient",
+            "establishment",
+            "three_c",
+            "validated_by__professional__specialty",
+            "rcp_fiche__dossier__session",
+        )
         .prefetch_related("elements__establishment", "patient__local_identifiers__establishment")
         .get(pk=source_id)
     )
@@ -84,6 +93,41 @@ def diagnosis_from_record(patient) -> tuple[inputs.Diagnosis, bool | None]:
     raise ProductionError(f"La fiche RCP « {frcp.title} » ne contient pas de diagnostic codé (CIM-O-3, CIM-10).")
 
 
+def diagnosis_from_fiche(fiche) -> tuple[inputs.Diagnosis, bool | None, dt.date | None] | None:
+    """The diagnosis, discovery by screening (if stated) and discovery date of the fiche's latest validated
+    version; ``None`` when the fiche has no coded diagnosis (topography, morphology and a date)."""
+    from pps.selectors import fiche_content
+
+    content = fiche_content(fiche)
+
+    def day(name: str) -> dt.date | None:
+        value = content.get(name)
+        return dt.date.fromisoformat(value) if value else None
+
+    when = day("diagnosis_date") or day("discovery_date")
+    if not (content.get("topography_code") and content.get("morphology_code") and when):
+        return None
+    mode = content.get("discovery_mode") or ""
+    diagnosis = inputs.Diagnosis(
+        morphology_code=content["morphology_code"], topography_code=content["topography_code"], diagnosis_date=when
+    )
+    return diagnosis, (mode == DiscoveryMode.SCREENING) if mode else None, day("discovery_date")
+
+
+def _diagnosis(pps: Pps) -> tuple[inputs.Diagnosis, bool | None, dt.date | None, dt.date | None]:
+    """(diagnosis, discovered by screening, discovery date, RCP date): from the linked fiche, else the record."""
+    fiche = pps.rcp_fiche
+    if fiche is not None:
+        rcp_date = timezone.localtime(fiche.dossier.session.starts_at).date()
+        found = diagnosis_from_fiche(fiche)
+        if found is not None:
+            return (*found, rcp_date)
+        diagnosis, screening = diagnosis_from_record(pps.patient)
+        return diagnosis, screening, None, rcp_date
+    diagnosis, screening = diagnosis_from_record(pps.patient)
+    return diagnosis, screening, None, None
+
+
 def _items(pps: Pps) -> tuple[list[inputs.ProgrammeItem], list[inputs.ProgrammeItem]]:
     programme, supportive = [], []
     for element in sorted(pps.elements.all(), key=lambda e: (e.planned_date, e.pk)):
@@ -104,38 +148,55 @@ def _items(pps: Pps) -> tuple[list[inputs.ProgrammeItem], list[inputs.ProgrammeI
     return programme, supportive
 
 
-def produce(source_id, chain: Chain) -> Production:
-    pps = _pps(source_id)
+@dataclass(frozen=True)
+class SignedHeader:
+    header: inputs.DocumentHeader
+    organization: inputs.Organization
+    signer: inputs.Professional
+
+
+def signed_header(pps: Pps, chain: Chain, *, title: str, document: str) -> SignedHeader:
+    """The CDA header of a validated programme (PPS or PPAC), signed by who validated it, in its version chain.
+
+    ``document`` names it in the French errors (« Le PPS », « Le PPAC »).
+    """
     if pps.status == PpsStatus.DRAFT:
-        raise ProductionError("Un PPS en brouillon ne produit pas de document : validez-le d'abord.")
+        raise ProductionError(f"{document} en brouillon ne produit pas de document : validez-le d'abord.")
     if pps.establishment is None:
-        raise ProductionError("Le PPS n'est rattaché à aucun établissement : le document ne peut pas être émis.")
+        raise ProductionError(f"{document} n'est rattaché à aucun établissement : le document ne peut pas être émis.")
     organization = model_inputs.organization(pps.establishment)
-    signer = model_inputs.signer(pps.validated_by, organization, document="Le PPS")
-    programme, supportive = _items(pps)
-    if not programme:
-        raise ProductionError("Le programme thérapeutique et de suivi ne comporte aucun traitement ni suivi.")
-    patient = pps.patient
-    datamatrix = model_inputs.datamatrix_png(patient)
-    moment = timezone.localtime(pps.validated_at)
+    signer = model_inputs.signer(pps.validated_by, organization, document=document)
     header_kwargs = {"set_id": chain.set_id} if chain.set_id else {}
     header = inputs.DocumentHeader(
-        patient=model_inputs.patient_identity(patient, document="Le PPS"),
+        patient=model_inputs.patient_identity(pps.patient, document=document),
         author=signer,
         custodian=organization,
         legal_authenticator=signer,
-        title="Programme personnalisé de soins",
-        effective_time=moment,
+        title=title,
+        effective_time=timezone.localtime(pps.validated_at),
         version=chain.version,
         replaced_document_id=chain.replaced_document_id,
         **header_kwargs,
     )
-    diagnosis, screening = diagnosis_from_record(patient)
+    return SignedHeader(header=header, organization=organization, signer=signer)
+
+
+def produce(source_id, chain: Chain) -> Production:
+    pps = _pps(source_id)
+    signed = signed_header(pps, chain, title="Programme personnalisé de soins", document="Le PPS")
+    header, organization = signed.header, signed.organization
+    programme, supportive = _items(pps)
+    if not programme:
+        raise ProductionError("Le programme thérapeutique et de suivi ne comporte aucun traitement ni suivi.")
+    datamatrix = model_inputs.datamatrix_png(pps.patient)
+    diagnosis, screening, discovered_on, rcp_date = _diagnosis(pps)
     content = inputs.PpsContent(
         programme=tuple(programme),
         supportive_care=tuple(supportive),
         diagnosis=diagnosis,
         discovered_by_screening=screening,
+        discovery_date=discovered_on,
+        rcp_date=rcp_date,
         handed_to_patient=pps.delivered_on,
         comment=pps.patient_comment[:2000],
         reference_establishment=organization,

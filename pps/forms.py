@@ -162,6 +162,31 @@ class ContactForm(StyledForm):
             self.fields["professional"].queryset = professionals
 
 
+class FicheChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, fiche) -> str:
+        from django.utils import timezone
+
+        session = fiche.dossier.session
+        day = timezone.localtime(session.starts_at)
+        return f"{day:%d/%m/%Y} — {session.rcp.three_c.name} — RCP {session.rcp.title}"
+
+
+class RcpFicheForm(StyledForm):
+    """Which validated fiche RCP of the patient the PPS follows (or none)."""
+
+    prefix = "rcp"
+    rcp_fiche = FicheChoiceField(
+        label="Fiche RCP dont le PPS suit la proposition",
+        queryset=None,
+        required=False,
+        empty_label="Aucune (PPS sans proposition de RCP)",
+    )
+
+    def __init__(self, *args, fiches, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rcp_fiche"].queryset = fiches
+
+
 class ValidateForm(StyledForm):
     prefix = "validation"
     no_rcp_reason = forms.CharField(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -259,9 +260,12 @@ class Pps(models.Model):
     status = models.CharField("statut", max_length=12, choices=PpsStatus.choices, default=PpsStatus.DRAFT)
     update_reason = models.CharField("motif de mise à jour", max_length=16, choices=UpdateReason.choices, blank=True)
     update_reason_detail = models.CharField("précision sur le motif", max_length=500, blank=True)
-    # The RCP proposition this PPS follows. The RCP fiche does not exist yet: the link becomes a
-    # foreign key when it does; until then every validation states a reason (below).
-    rcp_proposition_id = models.BigIntegerField("proposition RCP", null=True, blank=True)
+    # The validated fiche RCP whose proposition this PPS follows (the patient's most recent by default);
+    # a PPS validated without one states why (below).
+    rcp_fiche = models.ForeignKey(
+        "rcp.Fiche", verbose_name="fiche RCP (proposition suivie)", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
     no_rcp_reason = models.CharField("raison de la validation sans proposition RCP", max_length=500, blank=True)
     patient_comment = models.TextField("commentaire pour le patient", blank=True)
     author = models.ForeignKey(
@@ -309,6 +313,14 @@ class Pps(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == PpsStatus.DRAFT
+
+    @property
+    def is_current(self) -> bool:
+        """Not replaced by a newer version."""
+        try:
+            return self.superseded_by is None
+        except ObjectDoesNotExist:
+            return True
 
 
 class PpsTransition(models.Model):

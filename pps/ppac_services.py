@@ -21,6 +21,7 @@ from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
 from identity.models import Patient
+from interop.tasks import generate_document
 from pps.dates import validate_start
 from pps.edp_types import EDP_TYPES, TRAITEMENT, EdpKind
 from pps.enums import PpsStatus, UpdateReason
@@ -179,7 +180,7 @@ def ppac_create(
     ppac = Pps.objects.create(
         programme=Programme.PPAC, patient=patient, author=by, author_profile=profile, establishment=establishment,
         three_c=establishment.three_c if establishment else None,
-        rcp_proposition_id=source.rcp_proposition_id if source else None,
+        rcp_fiche_id=source.rcp_fiche_id if source else None,
     )  # fmt: skip
     PpacPlan.objects.create(
         pps=ppac, follow_up_start=follow_up_start, source_pps=source, template=template,
@@ -310,6 +311,7 @@ def ppac_validate(*, ppac: Pps, by, request=None) -> Pps:
     ppac.save(update_fields=["status", "validated_at", "validated_by"])
     _log(ppac, by, PpsStatus.DRAFT)
     _trail(ppac, by, request, TrailAction.UPDATE, "Validation du PPAC")
+    generate_document.delay_on_commit("pps.ppac", ppac.pk, by.pk)
     return ppac
 
 
@@ -351,7 +353,7 @@ def ppac_new_version(*, ppac: Pps, by, reason: str, detail: str = "", request=No
     establishment = establishment or ppac.establishment
     new = Pps.objects.create(
         programme=Programme.PPAC, patient=ppac.patient, version=ppac.version + 1, previous=ppac,
-        update_reason=reason, update_reason_detail=detail.strip(), rcp_proposition_id=ppac.rcp_proposition_id,
+        update_reason=reason, update_reason_detail=detail.strip(), rcp_fiche_id=ppac.rcp_fiche_id,
         patient_comment=ppac.patient_comment, author=by, author_profile=profile, establishment=establishment,
         three_c=establishment.three_c if establishment else None,
     )  # fmt: skip

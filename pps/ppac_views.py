@@ -13,11 +13,11 @@ from dcc.accounts.decorators import require
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from pps import forms as pps_forms
-from pps import perms, ppac_forms, ppac_selectors, ppac_services, selectors, services
-from pps.calendar import build_calendar
-from pps.models import Pps, PpsContact
+from pps import perms, ppac_forms, ppac_selectors, ppac_services, selectors
+from pps.calendar import build_calendar, legend
+from pps.models import Pps
 from pps.models_ppac import PpacFollowUp
-from pps.view_access import patient_for, programme_for
+from pps.view_access import contact_adding, patient_for, programme_for, remove_contact, run_form
 
 
 def _ppac_for(request, pk: int) -> Pps:
@@ -69,7 +69,15 @@ def _years(elements) -> list[dict]:
     by_year: dict[int, list] = {}
     for element in elements:
         by_year.setdefault(element.planned_date.year, []).append(element)
-    return [{"year": year, "rows": build_calendar(items)} for year, items in sorted(by_year.items())]
+    return [
+        {
+            "year": year,
+            "rows": build_calendar(items),
+            "testid": f"ppac-calendar-{year}",
+            "caption": f"Calendrier du suivi en {year} : un mois par ligne, un jour par colonne",
+        }
+        for year, items in sorted(by_year.items())
+    ]
 
 
 def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200):
@@ -87,7 +95,7 @@ def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200)
         "follow_ups": list(ppac.follow_ups.all()),
         "advice": sorted(ppac.advice.all(), key=lambda item: item.position),
         "years": _years(elements),
-        "legend": sorted({element.type.kind: element.type for element in elements}.values(), key=lambda t: t.label),
+        "legend": legend(elements),
         "contacts": list(ppac.contacts.all()),
         "suggestions": selectors.suggested_contacts(ppac) if ppac.is_draft else [],
         "transitions": list(ppac.transitions.all()),
@@ -105,17 +113,11 @@ def _detail(request, ppac: Pps, *, bound: dict | None = None, status: int = 200)
         "deliver_form": bound.get("deliver") or pps_forms.DeliverForm(initial={"delivered_on": timezone.localdate()}),
         "version_form": bound.get("version") or pps_forms.NewVersionForm(),
         "errors": bound.get("errors", []),
-        "is_current": not _superseded(ppac),
+        "is_current": ppac.is_current,
+        "document": selectors.document_progress(ppac),
         "validation_problems": ppac_services.ppac_validation_errors(ppac) if ppac.is_draft else [],
     }
     return render(request, "pps/ppac/detail.html", context, status=status)
-
-
-def _superseded(ppac: Pps) -> bool:
-    try:
-        return ppac.superseded_by is not None
-    except Pps.superseded_by.RelatedObjectDoesNotExist:
-        return False
 
 
 @require(perms.can_author_pps)
@@ -125,15 +127,11 @@ def detail(request, pk: int):
 
 def _run(request, ppac: Pps, form, key: str, action, success: str, anchor: str = ""):
     """Validate ``form``, run ``action(cleaned_data)``; on error show the page again with the input kept."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as error:
-            form.apply(error)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("pps:ppac:detail", args=[ppac.pk]) + f"#{anchor or key}")
-    return _detail(request, ppac_selectors.ppac_detail(ppac.pk), bound={key: form}, status=400)
+    return run_form(
+        request, form, action, success,
+        done_url=reverse("pps:ppac:detail", args=[ppac.pk]) + f"#{anchor or key}",
+        show_again=lambda form: _detail(request, ppac_selectors.ppac_detail(ppac.pk), bound={key: form}, status=400),
+    )  # fmt: skip
 
 
 @require_POST
@@ -189,27 +187,18 @@ def advice(request, pk: int):
 @require(perms.can_author_pps)
 def contact_add(request, pk: int):
     ppac = _ppac_for(request, pk)
-    form = pps_forms.ContactForm(request.POST, professionals=selectors.directory_choices(ppac))
-    return _run(
-        request, ppac, form, "contact",
-        lambda data: services.pps_contact_add(
-            pps=ppac, professional=data["professional"], role=data["role"], by=request.user, request=request,
-            establishment=ppac.establishment,
-        ),
-        "Contact ajouté.", anchor="contacts",
-    )  # fmt: skip
+    form, add = contact_adding(request, ppac)
+    return _run(request, ppac, form, "contact", add, "Contact ajouté.", anchor="contacts")
 
 
 @require_POST
 @require(perms.can_author_pps)
 def contact_remove(request, pk: int, contact_pk: int):
     ppac = _ppac_for(request, pk)
-    contact = get_object_or_404(PpsContact, pk=contact_pk, pps=ppac)
-    try:
-        services.pps_contact_remove(contact=contact, by=request.user, request=request)
-    except ValidationError as error:
-        return _detail(request, ppac, bound={"errors": error.messages}, status=400)
-    return redirect(reverse("pps:ppac:detail", args=[ppac.pk]) + "#contacts")
+    return remove_contact(
+        request, ppac, contact_pk, done_url=reverse("pps:ppac:detail", args=[ppac.pk]) + "#contacts",
+        show_errors=lambda errors: _detail(request, ppac, bound={"errors": errors}, status=400),
+    )  # fmt: skip
 
 
 @require_POST

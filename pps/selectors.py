@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
 from dcc.directory.enums import PracticeRole
@@ -45,13 +48,25 @@ def patient_pps(patient) -> QuerySet[Pps]:
     )
 
 
+DETAIL_RELATIONS = (
+    "patient",
+    "author",
+    "validated_by",
+    "establishment",
+    "three_c",
+    "previous",
+    "superseded_by",
+    "rcp_fiche__dossier__session__rcp__three_c",
+)
+
+
 def pps_detail(pk: int) -> Pps:
     elements = PpsElement.objects.select_related("establishment", "referring_doctor", "protocol", "block").order_by(
         "planned_date", "block_id", "position", "id"
     )
     return (
         Pps.objects.filter(programme=Programme.PPS)
-        .select_related("patient", "author", "validated_by", "establishment", "three_c", "previous", "superseded_by")
+        .select_related(*DETAIL_RELATIONS)
         .prefetch_related(
             Prefetch("elements", queryset=elements),
             "blocks",
@@ -61,6 +76,40 @@ def pps_detail(pk: int) -> Pps:
         )
         .get(pk=pk)
     )
+
+
+DOCUMENT_SOURCES = {Programme.PPS: "pps.pps", Programme.PPAC: "pps.ppac"}
+POLL_WITHOUT_GENERATION = datetime.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class DocumentProgress:
+    """Where the production of a validated programme's document stands, for its page."""
+
+    generation: object  # dcc.records.models.DocumentGeneration | None
+    polling: bool
+
+
+def document_progress(pps: Pps) -> DocumentProgress | None:
+    """The document generation of a validated PPS or PPAC (``None`` for a draft). The page polls while it is
+    queued or running; before the worker records it, only for a while after the validation."""
+    from django.utils import timezone
+
+    from dcc.records.enums import GenerationStatus
+    from dcc.records.models import DocumentGeneration
+
+    if pps.validated_at is None:
+        return None
+    generation = (
+        DocumentGeneration.objects.filter(source_type=DOCUMENT_SOURCES[pps.programme], source_id=str(pps.pk))
+        .select_related("document")
+        .first()
+    )
+    if generation is None:
+        polling = timezone.now() - pps.validated_at < POLL_WITHOUT_GENERATION
+    else:
+        polling = generation.status in (GenerationStatus.PENDING, GenerationStatus.RUNNING)
+    return DocumentProgress(generation=generation, polling=polling)
 
 
 def suggested_contacts(pps: Pps) -> list[tuple[Professional, str, object]]:
@@ -145,3 +194,76 @@ def pps_statistics(*, year: int | None = None) -> dict:
 
 def regional_groups() -> QuerySet[EdpGroup]:
     return EdpGroup.objects.filter(Q(scope=GroupScope.REGIONAL))
+
+
+# --- The RCP proposition a PPS follows ----------------------------------------------------------
+
+
+def validated_fiches(patient):
+    """The patient's validated fiches RCP, most recent RCP first (the PPS's choice of proposition)."""
+    from rcp.models import Fiche
+
+    return (
+        Fiche.objects.filter(dossier__patient_id=patient.pk, validated_at__isnull=False)
+        .select_related("dossier__session__rcp__three_c")
+        .order_by(F("dossier__session__starts_at").desc(), F("validated_at").desc(), "-pk")
+    )
+
+
+def last_validated_fiche(patient):
+    """The patient's most recent validated fiche RCP (a new PPS follows its proposition by default)."""
+    return validated_fiches(patient).first()
+
+
+def fiche_content(fiche) -> dict:
+    """The content of the fiche's latest validated version (an amendment signs a new version)."""
+    version = fiche.versions.order_by("-version").only("content").first()
+    return version.content if version is not None else fiche.content()
+
+
+@dataclass(frozen=True)
+class LastRcp:
+    """What a PPS shows of the RCP it follows: « Dernière RCP : 20/11/2026 (3C …) — RCP … ; Proposition : … »."""
+
+    date: datetime.date
+    three_c: str
+    rcp: str
+    proposition: str
+
+    def __str__(self) -> str:
+        where = f"{self.date:%d/%m/%Y} ({self.three_c}) — RCP {self.rcp}"
+        return f"Dernière RCP : {where} ; Proposition : {self.proposition}"
+
+
+def last_rcp(fiche) -> LastRcp:
+    """The date, 3C, RCP and proposition (ranked treatments with their FRCP labels, then the comment) of ``fiche``,
+    whose dossier, session, RCP and 3C are loaded."""
+    from django.utils import timezone
+
+    from rcp.selectors import code_labels
+
+    content = fiche_content(fiche)
+    treatments = sorted(content.get("treatments") or [], key=lambda item: item.get("rank") or 0)
+    labels = code_labels(("type_traitement", item.get("code", "")) for item in treatments)
+    parts = []
+    for item in treatments:
+        label = labels.get(("type_traitement", item.get("code", "")), item.get("code", ""))
+        label = label[:1].upper() + label[1:]
+        detail = f" ({item['detail']})" if item.get("detail") else ""
+        prefix = f"{item.get('rank')}. " if len(treatments) > 1 and item.get("rank") else ""
+        parts.append(f"{prefix}{label}{detail}")
+    if content.get("surveillance_only"):
+        parts.append("Surveillance seule")
+    if content.get("representation_requested"):
+        parts.append("Dossier à représenter en RCP")
+    text = " ; ".join(parts)
+    comment = (content.get("proposition") or "").strip()
+    if comment:
+        text = f"{text}. {comment}" if text else comment
+    session = fiche.dossier.session
+    return LastRcp(
+        date=timezone.localtime(session.starts_at).date(),
+        three_c=session.rcp.three_c.name,
+        rcp=session.rcp.title,
+        proposition=text or "non renseignée",
+    )

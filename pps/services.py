@@ -38,6 +38,7 @@ from pps.models import (
     Protocol,
     protocol_errors,
 )
+from pps.selectors import last_validated_fiche
 
 NOT_DRAFT = "Ce PPS n'est plus un brouillon : créez une nouvelle version pour le modifier."
 
@@ -285,10 +286,36 @@ def pps_create(*, patient: Patient, by, request=None) -> Pps:
         author_profile=profile,
         establishment=establishment,
         three_c=establishment.three_c if establishment else None,
+        rcp_fiche=last_validated_fiche(patient),
     )
     _log(pps, by, "", "Création")
     care_relationship_add(patient=patient, kind=CareRelationshipKind.PPS_AUTHOR, user=by, source=f"pps:{pps.pk}")
     _trail(pps, by, request, TrailAction.CREATE, "Création du PPS")
+    return pps
+
+
+def _fiche_errors(pps: Pps, fiche) -> list[str]:
+    """A PPS follows only a validated fiche RCP of its own patient."""
+    if fiche is None:
+        return []
+    if fiche.dossier.patient_id != pps.patient_id:
+        return ["Cette fiche RCP concerne un autre patient : elle ne peut pas être liée à ce PPS."]
+    if not fiche.is_validated:
+        return ["Cette fiche RCP n'est pas validée : seule la proposition d'une fiche validée peut être suivie."]
+    return []
+
+
+@transaction.atomic
+def pps_link_fiche(*, pps: Pps, fiche, by, request=None) -> Pps:
+    """Choose the validated fiche RCP whose proposition the PPS follows (``None``: no RCP proposition)."""
+    _require_draft(pps)
+    errors = _fiche_errors(pps, fiche)
+    if errors:
+        raise ValidationError({"rcp_fiche": errors})
+    pps.rcp_fiche = fiche
+    pps.save(update_fields=["rcp_fiche"])
+    detail = f"Proposition de la fiche RCP du dossier {fiche.dossier_id}" if fiche else "Aucune proposition RCP liée"
+    _trail(pps, by, request, TrailAction.UPDATE, detail)
     return pps
 
 
@@ -557,10 +584,11 @@ def pps_validation_errors(pps: Pps, *, no_rcp_reason: str) -> list[str]:
                 f"{element.title} ({element.planned_date:%d/%m/%Y}) : la date précède le début du groupement "
                 f"« {element.block.name} » ; corrigez-la ou revenez à la date calculée."
             )
-    if pps.rcp_proposition_id is None and not no_rcp_reason.strip():
+    if pps.rcp_fiche_id is None and not no_rcp_reason.strip():
         errors.append(
             "Aucune proposition de RCP n'est liée à ce PPS : indiquez la raison de la validation sans proposition."
         )
+    errors.extend(_fiche_errors(pps, pps.rcp_fiche))
     return errors
 
 
@@ -574,7 +602,8 @@ def pps_validate(*, pps: Pps, by, no_rcp_reason: str = "", request=None) -> Pps:
     pps.status = PpsStatus.VALIDATED
     pps.validated_at = timezone.now()
     pps.validated_by = by
-    pps.no_rcp_reason = no_rcp_reason.strip()
+    # A PPS that follows a fiche RCP needs no reason: any text typed is not kept.
+    pps.no_rcp_reason = "" if pps.rcp_fiche_id else no_rcp_reason.strip()
     pps.save(update_fields=["status", "validated_at", "validated_by", "no_rcp_reason"])
     _log(pps, by, previous, f"Sans proposition RCP : {pps.no_rcp_reason}" if pps.no_rcp_reason else "")
     _trail(pps, by, request, TrailAction.UPDATE, "Validation du PPS")
@@ -617,7 +646,7 @@ def pps_new_version(*, pps: Pps, by, reason: str, detail: str = "", request=None
     profile, establishment = _author_context(by)
     new = Pps.objects.create(
         programme=pps.programme, patient=pps.patient, version=pps.version + 1, previous=pps,
-        update_reason=reason, update_reason_detail=detail.strip(), rcp_proposition_id=pps.rcp_proposition_id,
+        update_reason=reason, update_reason_detail=detail.strip(), rcp_fiche_id=pps.rcp_fiche_id,
         patient_comment=pps.patient_comment, author=by, author_profile=profile,
         establishment=establishment or pps.establishment,
         three_c=(establishment or pps.establishment).three_c if (establishment or pps.establishment) else None,

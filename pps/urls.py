@@ -29,9 +29,11 @@ urlpatterns = [
     path("<int:pk>/commentaire/", views.comment, name="comment"),
     path("<int:pk>/contacts/", views.contact_add, name="contact_add"),
     path("<int:pk>/contacts/<int:contact_pk>/supprimer/", views.contact_remove, name="contact_remove"),
+    path("<int:pk>/fiche-rcp/", views.rcp_fiche, name="rcp_fiche"),
     path("<int:pk>/valider/", views.validate, name="validate"),
     path("<int:pk>/remettre/", views.deliver, name="deliver"),
     path("<int:pk>/nouvelle-version/", views.new_version, name="new_version"),
+    path("<int:pk>/document/", views.document_status, name="document_status"),
     path("statistiques/", views.statistics, name="statistics"),
     path("apres-cancer/", include("pps.ppac_urls")),
 ]

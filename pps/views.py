@@ -19,12 +19,12 @@ from dcc.records.access import visible_patients
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from pps import forms, perms, selectors, services
-from pps.calendar import build_calendar
+from pps.calendar import build_calendar, legend
 from pps.dates import Rule, RuleError, compute_dates
 from pps.edp_types import CATEGORIES, EDP_TYPES
 from pps.enums import GroupScope
-from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsContact, PpsElement
-from pps.view_access import patient_for, programme_for
+from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsElement
+from pps.view_access import contact_adding, patient_for, programme_for, remove_contact, run_form
 
 # --- Library ------------------------------------------------------------------------------------
 
@@ -217,7 +217,7 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "elements": elements,
         "blocks": list(pps.blocks.all()),
         "calendar": build_calendar(elements),
-        "legend": sorted({element.type.kind: element.type for element in elements}.values(), key=lambda t: t.label),
+        "legend": legend(elements),
         "contacts": list(pps.contacts.all()),
         "transitions": list(pps.transitions.all()),
         "suggestions": selectors.suggested_contacts(pps) if pps.is_draft else [],
@@ -226,21 +226,25 @@ def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
         "protocol_form": bound.get("protocol") or forms.ApplyProtocolForm(),
         "comment_form": bound.get("comment") or forms.CommentForm(initial={"patient_comment": pps.patient_comment}),
         "contact_form": bound.get("contact") or forms.ContactForm(professionals=professionals),
+        "last_rcp": selectors.last_rcp(pps.rcp_fiche) if pps.rcp_fiche_id else None,
+        "fiche_form": _fiche_form(pps, bound),
         "validate_form": bound.get("validate") or forms.ValidateForm(),
         "deliver_form": bound.get("deliver") or forms.DeliverForm(initial={"delivered_on": timezone.localdate()}),
         "version_form": bound.get("version") or forms.NewVersionForm(),
         "errors": bound.get("errors", []),
-        "is_current": not _superseded(pps),
+        "is_current": pps.is_current,
+        "document": selectors.document_progress(pps),
         "validation_problems": services.pps_validation_errors(pps, no_rcp_reason="-") if pps.is_draft else [],
     }
     return render(request, "pps/detail.html", context, status=status)
 
 
-def _superseded(pps: Pps) -> bool:
-    try:
-        return pps.superseded_by is not None
-    except Pps.superseded_by.RelatedObjectDoesNotExist:
-        return False
+def _fiche_form(pps: Pps, bound: dict):
+    if "fiche" in bound:  # shown again with its errors (even when the PPS was validated meanwhile)
+        return bound["fiche"]
+    if not pps.is_draft:
+        return None
+    return forms.RcpFicheForm(fiches=selectors.validated_fiches(pps.patient), initial={"rcp_fiche": pps.rcp_fiche_id})
 
 
 @require(perms.can_author_pps)
@@ -252,22 +256,19 @@ def detail(request, pk: int):
 
 def _run(request, pps: Pps, form, key: str, action, success: str):
     """Validate ``form``, run ``action(cleaned_data)``; on error, show the page again with the input kept."""
-    if form.is_valid():
-        try:
-            action(form.cleaned_data)
-        except ValidationError as error:
-            form.apply(error)
-        else:
-            messages.success(request, success)
-            return redirect(reverse("pps:detail", args=[pps.pk]) + f"#{key}")
-    if key in BOUND_FORMS:
-        bound = {key: form}
-    else:  # forms drawn inline in the list (dates): their errors go to the page's error box
-        bound = {"errors": [error for errors in form.errors.values() for error in errors]}
-    return _detail(request, selectors.pps_detail(pps.pk), bound=bound, status=400)
+
+    def show_again(form):
+        if key in BOUND_FORMS:
+            bound = {key: form}
+        else:  # forms drawn inline in the list (dates): their errors go to the page's error box
+            bound = {"errors": [error for errors in form.errors.values() for error in errors]}
+        return _detail(request, selectors.pps_detail(pps.pk), bound=bound, status=400)
+
+    done_url = reverse("pps:detail", args=[pps.pk]) + f"#{key}"
+    return run_form(request, form, action, success, done_url=done_url, show_again=show_again)
 
 
-BOUND_FORMS = {"edp", "group", "protocol", "comment", "contact", "validate", "deliver", "version"}
+BOUND_FORMS = {"edp", "group", "protocol", "comment", "contact", "fiche", "validate", "deliver", "version"}
 
 
 @require_POST
@@ -395,27 +396,30 @@ def comment(request, pk: int):
 @require(perms.can_author_pps)
 def contact_add(request, pk: int):
     pps = _pps_for(request, pk)
-    form = forms.ContactForm(request.POST, professionals=selectors.directory_choices(pps))
-    return _run(
-        request, pps, form, "contact",
-        lambda data: services.pps_contact_add(
-            pps=pps, professional=data["professional"], role=data["role"], by=request.user, request=request,
-            establishment=pps.establishment,
-        ),
-        "Contact ajouté.",
-    )  # fmt: skip
+    form, add = contact_adding(request, pps)
+    return _run(request, pps, form, "contact", add, "Contact ajouté.")
 
 
 @require_POST
 @require(perms.can_author_pps)
 def contact_remove(request, pk: int, contact_pk: int):
     pps = _pps_for(request, pk)
-    contact = get_object_or_404(PpsContact, pk=contact_pk, pps=pps)
-    try:
-        services.pps_contact_remove(contact=contact, by=request.user, request=request)
-    except ValidationError as error:
-        return _detail(request, pps, bound={"errors": error.messages}, status=400)
-    return redirect(reverse("pps:detail", args=[pps.pk]) + "#contacts")
+    return remove_contact(
+        request, pps, contact_pk, done_url=reverse("pps:detail", args=[pps.pk]) + "#contacts",
+        show_errors=lambda errors: _detail(request, pps, bound={"errors": errors}, status=400),
+    )  # fmt: skip
+
+
+@require_POST
+@require(perms.can_author_pps)
+def rcp_fiche(request, pk: int):
+    pps = _pps_for(request, pk)
+    form = forms.RcpFicheForm(request.POST, fiches=selectors.validated_fiches(pps.patient))
+    return _run(
+        request, pps, form, "fiche",
+        lambda data: services.pps_link_fiche(pps=pps, fiche=data["rcp_fiche"], by=request.user, request=request),
+        "Proposition de RCP enregistrée.",
+    )  # fmt: skip
 
 
 @require_POST
@@ -456,6 +460,27 @@ def new_version(request, pk: int):
             messages.success(request, f"Version {new.version} créée (brouillon).")
             return redirect("pps:detail", pk=new.pk)
     return _detail(request, selectors.pps_detail(pps.pk), bound={"version": form}, status=400)
+
+
+# --- The document of a validated PPS or PPAC -------------------------------------------------------
+
+
+def _programme(pk: int) -> Pps:
+    return Pps.objects.select_related("patient").get(pk=pk)
+
+
+@require(perms.can_author_pps)
+def document_status(request, pk: int):
+    """The htmx fragment of the PPS and PPAC pages polled while the programme's document is being produced."""
+    programme = programme_for(request, pk, _programme)
+    progress = selectors.document_progress(programme)
+    if progress is None:
+        raise Http404
+    trail_record(
+        user=request.user, action=TrailAction.READ, patient=programme.patient, obj=programme, request=request,
+        detail="Suivi de production du document",
+    )  # fmt: skip
+    return render(request, "pps/_document.html", {"programme": programme, "document": progress})
 
 
 # --- Statistics ---------------------------------------------------------------------------------

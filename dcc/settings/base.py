@@ -308,7 +308,11 @@ if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpo
 # --- documents ---
 # Producers of the record's documents, by source type ("app_label.model"): modules offering
 # source_info(source_id) and produce(source_id, chain) (see interop/filing.py).
-DCC_DOCUMENT_PRODUCERS = {"pps.pps": "pps.documents", "rcp.ficheversion": "rcp.documents"}
+DCC_DOCUMENT_PRODUCERS = {
+    "pps.pps": "pps.documents",
+    "pps.ppac": "pps.ppac_documents",
+    "rcp.ficheversion": "rcp.documents",
+}
 # Demo seed: how many recent validated fiches get their FRCP during the seed (the others go to the worker).
 DCC_DEMO_FICHE_DOCUMENTS = env_int("DCC_DEMO_FICHE_DOCUMENTS", 40)
 # Uploads: files above this size are refused before being read (Django spools big uploads to disk).

@@ -49,10 +49,21 @@ def test_a_period_is_shaded_until_its_end_within_the_shown_months():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seed_demo_creates_the_seed_groupement_and_is_idempotent():
+def test_seed_demo_creates_the_seed_groupement_and_is_idempotent(settings, tmp_path):
     from tests.identity.factories import PatientFactory
+    from tests.personas import build_personas
+    from tests.pps.fiches import validated_fiche
+    from tests.records.documents_helpers import record_patient
 
-    PatientFactory.create_batch(2)  # stand-ins for identity's demo patients
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    personas = build_personas()
+    # Stand-ins for identity's demo patients; one has a validated fiche RCP (from the RCP demo in a real run).
+    followed = record_patient(personas)
+    fiche = validated_fiche(followed, establishment=personas.hospital, by=personas["doctor"])
+    PatientFactory.create_batch(2)
     for _ in range(2):
         call_command("seed_demo", stdout=StringIO())
 
@@ -68,6 +79,10 @@ def test_seed_demo_creates_the_seed_groupement_and_is_idempotent():
     from identity.models import Patient
 
     programmes = Pps.objects.filter(programme="pps")  # the PPAC demo is tested in test_ppac_services.py
-    assert programmes.count() == min(Patient.objects.count(), 4)
-    assert programmes.filter(status="validated").exists()
+    assert programmes.count() == min(Patient.objects.count(), 3)
     assert all(pps.elements.count() == 4 for pps in programmes)
+    # The patient with a fiche RCP has a PPS validated following it; the others state why they have none.
+    linked = programmes.get(patient=followed)
+    assert (linked.status, linked.rcp_fiche_id, linked.no_rcp_reason) == ("validated", fiche.pk, "")
+    others = programmes.exclude(patient=followed)
+    assert others.count() == 2 and all(pps.rcp_fiche_id is None and pps.no_rcp_reason for pps in others)

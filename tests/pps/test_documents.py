@@ -1,4 +1,7 @@
+import datetime as dt
+
 import pytest
+from lxml import etree
 
 from dcc.records.documents_services import document_file_bytes
 from dcc.records.enums import DocumentOrigin, DocumentStatus, GenerationStatus, ValidationStatus
@@ -11,6 +14,7 @@ from pps.services import pps_new_version
 from tests.records.documents_helpers import record_patient, store_frcp, validated_pps
 
 pytestmark = pytest.mark.django_db
+NS = {"cda": "urn:hl7-org:v3"}
 
 
 @pytest.fixture(autouse=True)
@@ -211,3 +215,63 @@ def test_a_retried_failure_succeeds_once_the_cause_is_fixed(personas):
 
     assert generation.status == GenerationStatus.SUCCEEDED
     assert generation.attempts == 2
+
+
+# --- The diagnosis of the fiche RCP the PPS follows ------------------------------------------------
+
+
+def _linked_pps(personas, patient, **fiche_fields):
+    from tests.pps.fiches import validated_fiche
+
+    fiche = validated_fiche(patient, establishment=personas.hospital, by=personas["doctor"], **fiche_fields)
+    return validated_pps(personas, patient, rcp_fiche=fiche, no_rcp_reason=""), fiche
+
+
+def test_the_pps_document_takes_the_diagnosis_and_rcp_date_from_the_linked_fiche(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)  # a breast FRCP in the record (C50.4): the linked fiche wins
+    pps, _ = _linked_pps(
+        personas, patient, topography_code="C18.7", morphology_code="8140/3", diagnosis_date=dt.date(2026, 9, 1),
+        discovery_mode="depistage", discovery_date=dt.date(2026, 8, 20),
+    )  # fmt: skip
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    xml = document_file_bytes(generation.document, "cda")
+    result = validate_cda(xml)
+    assert result.valid and not result.failures, result.summary_fr()
+    root = etree.fromstring(xml)
+    values = root.findall(".//cda:observation/cda:value[@codeSystem='2.16.840.1.113883.6.43.1']", NS)
+    assert [value.get("code") for value in values] == ["8140/3"]
+    sites = {site.get("code") for site in root.iterfind(".//cda:targetSiteCode", NS)}
+    assert "C18.7" in sites and "C50.4" not in sites
+    assert b"20260901" in xml and b"20261120" in xml and b"20260820" in xml
+    screening = [
+        obs.find("cda:value", NS).get("value")
+        for obs in root.iterfind(".//cda:observation", NS)
+        if obs.find("cda:code", NS) is not None and obs.find("cda:code", NS).get("code") == "63921-1"
+    ]
+    assert screening == ["true"]
+
+
+def test_a_linked_fiche_without_a_coded_diagnosis_falls_back_to_the_record(personas):
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps, _ = _linked_pps(personas, patient, topography_code="", morphology_code="")
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    xml = document_file_bytes(generation.document, "cda")
+    assert b'code="C50.4"' in xml and b"20261120" in xml
+    assert validate_cda(xml).valid
+
+
+def test_a_linked_fiche_needs_no_frcp_in_the_record(personas):
+    patient = record_patient(personas)
+    pps, _ = _linked_pps(personas, patient)
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason

@@ -248,17 +248,28 @@ def test_template_lines_are_checked(db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_seed_demo_adds_two_templates_and_one_ppac_idempotently():
+def test_seed_demo_adds_two_templates_and_validated_ppac_with_documents_idempotently(settings, tmp_path):
+    from dcc.records.enums import GenerationStatus
+    from dcc.records.models import DocumentGeneration
     from tests.identity.factories import PatientFactory
 
-    PatientFactory.create_batch(2)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
+    }
+    PatientFactory.create_batch(3, qualified=True)  # a CDA needs the INS
     for _ in range(2):
         call_command("seed_demo", stdout=StringIO())
     assert set(PpacTemplate.objects.values_list("name", flat=True)) >= {
         "Sein — surveillance après traitement", "Côlon — surveillance",
     }  # fmt: skip
-    ppac = Pps.objects.get(programme=Programme.PPAC)
-    assert ppac.ppac.source_pps is not None and ppac.ppac.source_pps.patient_id == ppac.patient_id
-    assert ppac.follow_ups.count() == 3 and ppac.elements.count() > 10
-    last_treatment = ppac.ppac.source_pps.elements.order_by("-planned_date").first().planned_date
-    assert ppac.ppac.follow_up_start >= last_treatment
+    ppacs = list(Pps.objects.filter(programme=Programme.PPAC).order_by("pk"))
+    assert len(ppacs) == 2
+    for ppac in ppacs:
+        assert ppac.status == PpsStatus.VALIDATED
+        assert ppac.ppac.source_pps is not None and ppac.ppac.source_pps.patient_id == ppac.patient_id
+        assert ppac.follow_ups.count() == 3 and ppac.elements.count() > 10
+        last_treatment = ppac.ppac.source_pps.elements.order_by("-planned_date").first().planned_date
+        assert ppac.ppac.follow_up_start >= last_treatment
+        generation = DocumentGeneration.objects.get(source_type="pps.ppac", source_id=str(ppac.pk))
+        assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason

@@ -52,14 +52,13 @@ def store_frcp(patient, *, title="Fiche RCP sein", act_date=None):
 
 def validated_pps(personas, patient, **extra):
     doctor = personas["doctor"]
-    values = {"author": doctor, "validated_by": doctor} | extra
+    values = {"author": doctor, "validated_by": doctor, "no_rcp_reason": "Test"} | extra
     pps = PpsFactory(
         patient=patient,
         establishment=personas.hospital,
         three_c=personas.three_c,
         status=PpsStatus.VALIDATED,
         validated_at=timezone.now(),
-        no_rcp_reason="Test",
         **values,
     )
     PpsElementFactory(pps=pps, kind="consultation", planned_date=datetime.date(2026, 12, 1))

@@ -76,6 +76,17 @@ def test_rescheduling_is_for_the_patients_care_team_only(client, personas, pps):
     assert_access(client, personas, url, method="post", data=data, allowed=HOSPITAL_CARE, ok_status=302)
 
 
+def test_choosing_the_rcp_fiche_is_for_the_patients_care_team_only(client, personas, pps):
+    from tests.pps.fiches import validated_fiche
+
+    fiche = validated_fiche(pps.patient, establishment=personas.hospital, by=personas["doctor"])
+    url = reverse("pps:rcp_fiche", args=[pps.pk])
+    data = {"rcp-rcp_fiche": str(fiche.pk)}
+    assert_access(client, personas, url, method="post", data=data, allowed=HOSPITAL_CARE, ok_status=302)
+    pps.refresh_from_db()
+    assert pps.rcp_fiche == fiche
+
+
 def test_statistics(client, personas):
     assert_access(client, personas, reverse("pps:statistics"), allowed={"admin", "secretary_3c", "registry"})
 

@@ -269,3 +269,27 @@ def test_a_kept_override_left_before_a_later_start_is_flagged(client, nurse, pps
     assert "Avant le début du groupement : à vérifier." in html
     with pytest.raises(ValidationError, match="précède le début du groupement"):
         services.pps_validate(pps=pps, by=nurse, no_rcp_reason="raison")
+
+
+def test_the_pps_page_adds_and_removes_a_contact_in_the_shared_block(client, nurse, pps, personas):
+    from tests.directory.factories import PlaceOfPracticeFactory, ProfessionalFactory
+
+    professional = ProfessionalFactory(last_name="CONTACTTEST")
+    PlaceOfPracticeFactory(establishment=personas.hospital, professional=professional)
+    client.force_login(nurse)
+    missing_role = client.post(reverse("pps:contact_add", args=[pps.pk]), {"contact-professional": professional.pk})
+    assert missing_role.status_code == 400 and "Ce champ est obligatoire" in missing_role.content.decode()
+
+    added = client.post(
+        reverse("pps:contact_add", args=[pps.pk]),
+        {"contact-professional": professional.pk, "contact-role": "Infirmière de coordination"},
+    )
+
+    assert added.status_code == 302 and added["Location"].endswith("#contact")
+    contact = pps.contacts.get()
+    page = client.get(reverse("pps:detail", args=[pps.pk])).content.decode()
+    assert '<h2 id="contacts-titre" class="h4">Contacts utiles</h2>' in page
+    assert "Infirmière de coordination : " in page and reverse("pps:contact_remove", args=[pps.pk, contact.pk]) in page
+    removed = client.post(reverse("pps:contact_remove", args=[pps.pk, contact.pk]))
+    assert removed.status_code == 302 and removed["Location"].endswith("#contacts")
+    assert not pps.contacts.exists()
