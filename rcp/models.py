@@ -16,6 +16,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
+from dcc.records.models import Document
 from identity.models import Patient
 from rcp.enums import (
     AttendanceMode,
@@ -371,6 +372,9 @@ class Dossier(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    attachments = models.ManyToManyField(
+        Document, verbose_name="pièces jointes", through="DossierAttachment", related_name="rcp_dossiers", blank=True
+    )
 
     class Meta:
         verbose_name = "dossier RCP"
@@ -380,6 +384,24 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"Dossier {self.pk} — {self.session}"
+
+
+class DossierAttachment(models.Model):
+    """A document of the patient's record attached to a demande d'avis (CR-ACP, imaging report, previous FRCP…)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attached_documents")
+    document = models.ForeignKey(Document, verbose_name="document", on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField("ajouté le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe de dossier RCP"
+        verbose_name_plural = "pièces jointes de dossier RCP"
+        ordering = ["-document__act_date", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "document"], name="unique_dossier_attachment")]
+
+    def __str__(self) -> str:
+        return f"{self.document.title} — dossier {self.dossier_id}"
 
 
 class DossierTransition(models.Model):

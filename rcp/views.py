@@ -5,7 +5,6 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from rcp.enums import AttendanceMode
 from rcp.models import CalendarFeed, CodeListEntry, MentionCategory, Rcp, RcpMember, Recurrence, Session, SpecialtyTag
 from rcp.quorum import QuorumRule
 from rcp.value_sets import FICHE_VALUE_SETS
+from rcp.view_helpers import errors_to_form, trace_dossiers
 
 PAGE_SIZE = 25
 MONTHS = [
@@ -46,14 +46,6 @@ def _session_for_edit(request, pk: int) -> Session:
     if not perms.can_edit_rcp(request.user, session.rcp):
         raise PermissionDenied
     return session
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -89,7 +81,7 @@ def rcp_create(request):
         try:
             rcp = services.rcp_create(data=form.rcp_data(), tags=form.cleaned_data["tags"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"La RCP « {rcp.title} » est créée.")
             return redirect("rcp:detail", rcp.pk)
@@ -122,7 +114,7 @@ def rcp_edit(request, pk: int):
         try:
             services.rcp_update(rcp=rcp, data=form.rcp_data(), tags=form.cleaned_data["tags"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "La RCP est enregistrée.")
             return redirect("rcp:detail", rcp.pk)
@@ -195,7 +187,7 @@ def recurrence_add(request, pk: int):
         try:
             recurrence = services.recurrence_create(rcp=rcp, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             count = recurrence.sessions.count()
             plural = "s" if count > 1 else ""
@@ -234,7 +226,7 @@ def session_add(request, pk: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Séance supplémentaire créée.")
             return redirect("rcp:session", session.pk)
@@ -260,16 +252,7 @@ def session_detail(request, pk: int):
         "can_run": perms.can_run_session(request.user, session),
         "can_follow": perms.can_follow_session(request.user, session),
     }
-    if dossiers:
-        from dcc.records.enums import TrailAction
-        from dcc.records.trail import trail_record
-
-        with transaction.atomic():
-            for dossier in dossiers:
-                trail_record(
-                    user=request.user, action=TrailAction.READ, patient=dossier.patient, obj=dossier, request=request,
-                    detail="liste de séance",
-                )  # fmt: skip
+    trace_dossiers(request, dossiers, detail="liste de séance")
     return render(request, "rcp/session_detail.html", context)
 
 
@@ -294,7 +277,7 @@ def session_move(request, pk: int):
                 by=request.user,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Séance déplacée ; les membres sont prévenus.")
             return redirect("rcp:session", session.pk)
@@ -496,7 +479,7 @@ def mention_edit(request, pk: int | None = None):
         try:
             services.mention_save(mention=mention, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Mention enregistrée.")
             return redirect("rcp:mentions")
@@ -516,7 +499,7 @@ def tag_edit(request, pk: int | None = None):
         try:
             services.tag_save(tag=tag, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Tag enregistré.")
             return redirect("rcp:mentions")

@@ -308,7 +308,10 @@ if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpo
 # --- documents ---
 # Producers of the record's documents, by source type ("app_label.model"): modules offering
 # source_info(source_id) and produce(source_id, chain) (see interop/filing.py).
-DCC_DOCUMENT_PRODUCERS = {"pps.pps": "pps.documents"}
+DCC_DOCUMENT_PRODUCERS = {
+    "pps.pps": "pps.documents",
+    "rcp.concertation": "rcp.concertation_documents",
+}
 # Uploads: files above this size are refused before being read (Django spools big uploads to disk).
 DCC_DOCUMENT_MAX_UPLOAD_BYTES = env_int("DCC_DOCUMENT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 
