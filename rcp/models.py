@@ -10,9 +10,7 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
@@ -119,7 +117,6 @@ class Rcp(models.Model):
         verbose_name = "RCP"
         verbose_name_plural = "RCP"
         ordering = ["title"]
-        indexes = [GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="rcp_title_trgm")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quorum_min_specialties__gte=1), name="rcp_quorum_at_least_one_specialty"
@@ -339,7 +336,6 @@ class CodeListEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["value_set_name", "code"]),
-            GinIndex(OpClass(Upper("label"), name="gin_trgm_ops"), name="code_label_trgm"),
         ]
 
     def __str__(self) -> str:
