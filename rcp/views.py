@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -212,14 +213,12 @@ def recurrence_stop(request, pk: int, recurrence_id: int):
 # --- Sessions -------------------------------------------------------------------------------
 
 
-@require(perms.can_manage_catalogue)
-def session_add(request, pk: int):
-    rcp = _rcp_for_edit(request, pk)
-    form = forms.SessionForm(request.POST or None)
+def _session_form_page(request, *, rcp: Rcp, session: Session | None, save, saved: str, initial=None):
+    """Schedule an extra session or move one: the same form of date, time, duration and place."""
+    form = forms.SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_add_extra(
-                rcp=rcp,
+            result = save(
                 starts_at=form.starts_at,
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 place=form.cleaned_data["place"],
@@ -228,9 +227,16 @@ def session_add(request, pk: int):
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, "Séance supplémentaire créée.")
-            return redirect("rcp:session", session.pk)
-    return render(request, "rcp/session_form.html", {"form": form, "rcp": rcp, "session": None})
+            messages.success(request, saved)
+            return redirect("rcp:session", result.pk)
+    return render(request, "rcp/session_form.html", {"form": form, "rcp": rcp, "session": session})
+
+
+@require(perms.can_manage_catalogue)
+def session_add(request, pk: int):
+    rcp = _rcp_for_edit(request, pk)
+    save = functools.partial(services.session_add_extra, rcp=rcp)
+    return _session_form_page(request, rcp=rcp, session=None, save=save, saved="Séance supplémentaire créée.")
 
 
 @require(perms.can_view_catalogue)
@@ -266,22 +272,10 @@ def session_move(request, pk: int):
         "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
         "place": session.place,
     }
-    form = forms.SessionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.session_move(
-                session=session,
-                starts_at=form.starts_at,
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                place=form.cleaned_data["place"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "Séance déplacée ; les membres sont prévenus.")
-            return redirect("rcp:session", session.pk)
-    return render(request, "rcp/session_form.html", {"form": form, "rcp": session.rcp, "session": session})
+    return _session_form_page(
+        request, rcp=session.rcp, session=session, save=functools.partial(services.session_move, session=session),
+        saved="Séance déplacée ; les membres sont prévenus.", initial=initial,
+    )  # fmt: skip
 
 
 @require(perms.can_manage_catalogue)
@@ -466,6 +460,20 @@ def mentions(request):
     return render(request, "rcp/mentions.html", context)
 
 
+def _reference_page(request, *, kind: str, item, form_class, initial: dict, save, saved: str):
+    """Create or edit a mention or a specialty tag (the same form page, the same save-and-return flow)."""
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**{kind: item}, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, saved)
+            return redirect("rcp:mentions")
+    return render(request, "rcp/mention_form.html", {"form": form, "item": item, "kind": kind})
+
+
 @require(perms.can_manage_mentions)
 def mention_edit(request, pk: int | None = None):
     mention = get_object_or_404(MentionCategory, pk=pk) if pk else None
@@ -474,16 +482,10 @@ def mention_edit(request, pk: int | None = None):
         if mention
         else {"position": MentionCategory.objects.count() + 1}
     )
-    form = forms.MentionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mention_save(mention=mention, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "Mention enregistrée.")
-            return redirect("rcp:mentions")
-    return render(request, "rcp/mention_form.html", {"form": form, "item": mention, "kind": "mention"})
+    return _reference_page(
+        request, kind="mention", item=mention, form_class=forms.MentionForm, initial=initial,
+        save=services.mention_save, saved="Mention enregistrée.",
+    )  # fmt: skip
 
 
 @require(perms.can_manage_mentions)
@@ -494,16 +496,10 @@ def tag_edit(request, pk: int | None = None):
         if tag
         else {"position": SpecialtyTag.objects.count() + 1}
     )
-    form = forms.TagForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tag_save(tag=tag, **form.cleaned_data)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "Tag enregistré.")
-            return redirect("rcp:mentions")
-    return render(request, "rcp/mention_form.html", {"form": form, "item": tag, "kind": "tag"})
+    return _reference_page(
+        request, kind="tag", item=tag, form_class=forms.TagForm, initial=initial, save=services.tag_save,
+        saved="Tag enregistré.",
+    )  # fmt: skip
 
 
 # --- Code lists (value sets of the fiche) ---------------------------------------------------

@@ -248,62 +248,50 @@ def _conflict(request, dossier, exc: services.FicheConflict, form):
     return render(request, "rcp/fiche_conflict.html", context, status=409)
 
 
-@require(has_patient_care_profile)
-def fiche_edit(request, pk: int):
-    dossier = _dossier(request, pk, edit=True)
+def _fiche_page(request, dossier: Dossier, *, amend: forms.AmendReasonForm | None):
+    """The fiche form: saves a fiche in progress, or amends a validated one when ``amend`` (its reason) is given."""
     fiche = dossier.fiche
-    if fiche.is_validated:
-        return redirect("rcp:fiche_amend", pk)
     form = _fiche_form(request.POST or None, fiche=fiche)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (amend is None or amend.is_valid()):
+        common = {
+            "fiche": fiche,
+            "data": form.content(),
+            "expected_revision": form.cleaned_data["revision"],
+            "by": request.user,
+            "request": request,
+        }
         try:
-            services.fiche_save(
-                fiche=fiche,
-                data=form.content(),
-                expected_revision=form.cleaned_data["revision"],
-                by=request.user,
-                request=request,
-            )
+            if amend is None:
+                services.fiche_save(**common)
+            else:
+                services.fiche_amend(**common, reason=amend.cleaned_data["reason"])
         except services.FicheConflict as exc:
             return _conflict(request, dossier, exc, form)
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
-            messages.success(request, "Fiche RCP enregistrée.")
-            return redirect("rcp:dossier", pk)
+            amended = "Amendement enregistré : nouvelle version de la fiche."
+            messages.success(request, "Fiche RCP enregistrée." if amend is None else amended)
+            return redirect("rcp:dossier", dossier.pk)
     if request.method == "GET":
         trace(request, dossier.patient, fiche)
-    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": None})
+    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": amend})
+
+
+@require(has_patient_care_profile)
+def fiche_edit(request, pk: int):
+    dossier = _dossier(request, pk, edit=True)
+    if dossier.fiche.is_validated:
+        return redirect("rcp:fiche_amend", pk)
+    return _fiche_page(request, dossier, amend=None)
 
 
 @require(perms.is_doctor)
 def fiche_amend(request, pk: int):
     dossier = _dossier(request, pk, edit=True)
-    fiche = dossier.fiche
-    if not fiche.is_validated:
+    if not dossier.fiche.is_validated:
         return redirect("rcp:fiche", pk)
-    form = _fiche_form(request.POST or None, fiche=fiche)
-    amend = forms.AmendReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and amend.is_valid():
-        try:
-            services.fiche_amend(
-                fiche=fiche,
-                data=form.content(),
-                reason=amend.cleaned_data["reason"],
-                expected_revision=form.cleaned_data["revision"],
-                by=request.user,
-                request=request,
-            )
-        except services.FicheConflict as exc:
-            return _conflict(request, dossier, exc, form)
-        except ValidationError as exc:
-            errors_to_form(form, exc)
-        else:
-            messages.success(request, "Amendement enregistré : nouvelle version de la fiche.")
-            return redirect("rcp:dossier", pk)
-    if request.method == "GET":
-        trace(request, dossier.patient, fiche)
-    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": amend})
+    return _fiche_page(request, dossier, amend=forms.AmendReasonForm(request.POST or None))
 
 
 @require(has_patient_care_profile)
