@@ -826,6 +826,11 @@ def _re_register(dossier: Dossier, target: Session, *, to: str, by) -> Dossier:
             fiche.guideline_conform = None
             fiche.guideline_justification = old.guideline_justification
     fiche.save()
+    # The documents the request relied on follow it to the next session (still editable there).
+    DossierAttachment.objects.bulk_create(
+        DossierAttachment(dossier=successor, document_id=attachment.document_id, added_by_id=attachment.added_by_id)
+        for attachment in dossier.attached_documents.all()
+    )
     _attach_care(successor)
     return successor
 

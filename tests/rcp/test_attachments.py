@@ -198,3 +198,13 @@ def test_dossier_page_shows_the_attachments_for_a_constant_number_of_queries(cli
 
     assert page.count("Examen ") == 6
     assert len(eight) == len(two) <= 26
+
+
+def test_a_postponed_dossier_takes_its_attachments_to_the_next_session(attached, personas):
+    later = SessionFactory(rcp=attached["rcp"], starts_at=attached["session"].starts_at + datetime.timedelta(days=7))
+
+    services.dossier_transition(dossier=attached["dossier"], to=DossierStatus.POSTPONED, by=personas["doctor"])
+
+    successor = Dossier.objects.get(previous=attached["dossier"])
+    assert successor.session == later
+    assert set(successor.attachments.all()) == {attached["acp"], attached["imaging"]}
