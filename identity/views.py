@@ -16,7 +16,8 @@ from dcc.accounts.decorators import require
 from dcc.directory.models import Establishment
 from dcc.records.access import can_view_patient
 from dcc.records.enums import TrailAction
-from dcc.records.trail import trail_record
+from dcc.records.perms import can_view_documents
+from dcc.records.trail import trail_record, trail_record_many
 from identity import selectors, services
 from identity.enums import LOCKED_STATUSES, InsiOperation, RnivStatus
 from identity.forms import (
@@ -136,6 +137,7 @@ def detail(request, pk: int):
         "ipp_form": LocalIdentifierForm(establishments=_user_establishments(request.user)),
         "locked": patient.rniv_status in LOCKED_STATUSES,
         "statuses": RnivStatus,
+        "can_view_documents": can_view_documents(request.user, patient),
     }
     return render(request, "identity/detail.html", context)
 
@@ -395,9 +397,9 @@ def merge(request, first: int, second: int):
         else:
             messages.success(request, "Identités fusionnées : l'identité absorbée renvoie vers l'identité conservée.")
             return redirect("identity:quality")
-    with transaction.atomic():
-        for patient in pair:
-            trail_record(user=request.user, action=TrailAction.READ, patient=patient, obj=patient, request=request)
+    trail_record_many(
+        user=request.user, action=TrailAction.READ, items=[(patient, patient) for patient in pair], request=request
+    )
     return render(request, "identity/merge.html", {"form": form, "pair": pair})
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from dcc.directory.models import Establishment, Professional, ThreeC
 from identity.models import Patient
 from rcp import services
+from rcp.demo_documents import seed_record_documents
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, MemberRole, Nature, RecurrenceKind, SessionStatus
 from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
 from rcp.reference import ensure_reference_data
@@ -239,6 +240,7 @@ def seed(context: dict) -> None:
         f"{closed} séances passées clôturées avec présences"
     )
     seed_dossiers(context)
+    seed_record_documents(context)
 
 
 # --- Dossiers and fiches --------------------------------------------------------------------

@@ -88,6 +88,9 @@ DOSSIER_ACTIVE = frozenset(
     {DossierStatus.DRAFT, DossierStatus.REGISTERED, DossierStatus.PRESENTED, DossierStatus.VALIDATED}
 )
 
+# Statuses in which the requesting side may still change the documents attached from the record.
+DOSSIER_ATTACHMENTS_EDITABLE = frozenset({DossierStatus.DRAFT, DossierStatus.REGISTERED})
+
 
 class DossierMotive(models.TextChoices):
     FIRST = "premiere", "Première présentation"

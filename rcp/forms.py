@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
+from dcc.records.models import Document
 from rcp.enums import (
     DiscoveryMode,
     DossierMotive,
@@ -201,11 +202,34 @@ class PatientSearchForm(StyledForm):
     )
 
 
-class DossierForm(StyledForm):
+class RecordDocumentChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return f"{obj.type_label} — {obj.title} ({obj.act_date:%d/%m/%Y})"
+
+
+class AttachmentsForm(StyledForm):
+    """Documents of the patient's record joined to a demande d'avis (the choices: the record's current documents)."""
+
+    attachments = RecordDocumentChoiceField(
+        label="Pièces jointes du dossier documentaire",
+        required=False,
+        queryset=Document.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choisissez uniquement des documents en vigueur du dossier de ce patient."},
+    )
+
+    def __init__(self, *args, documents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].queryset = documents if documents is not None else Document.objects.none()
+
+
+class DossierForm(AttachmentsForm):
     requesting_doctor = forms.ModelChoiceField(label="Médecin demandeur", queryset=Professional.objects.none())
     motive = forms.ChoiceField(label="Motif de la demande", choices=[("", "—"), *DossierMotive.choices])
     question = forms.CharField(label="Question posée à la RCP", widget=forms.Textarea(attrs={"rows": 3}))
     draft = forms.BooleanField(label="Garder en brouillon (inscription plus tard)", required=False)
+
+    field_order = ["requesting_doctor", "motive", "question", "attachments", "draft"]
 
     def __init__(self, *args, doctors=None, **kwargs):
         super().__init__(*args, **kwargs)

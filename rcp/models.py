@@ -10,12 +10,11 @@ import datetime
 import secrets
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
+from dcc.records.models import Document
 from identity.models import Patient
 from rcp.enums import (
     AttendanceMode,
@@ -118,7 +117,6 @@ class Rcp(models.Model):
         verbose_name = "RCP"
         verbose_name_plural = "RCP"
         ordering = ["title"]
-        indexes = [GinIndex(OpClass(Upper("title"), name="gin_trgm_ops"), name="rcp_title_trgm")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(quorum_min_specialties__gte=1), name="rcp_quorum_at_least_one_specialty"
@@ -338,7 +336,6 @@ class CodeListEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["value_set_name", "code"]),
-            GinIndex(OpClass(Upper("label"), name="gin_trgm_ops"), name="code_label_trgm"),
         ]
 
     def __str__(self) -> str:
@@ -371,6 +368,9 @@ class Dossier(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    attachments = models.ManyToManyField(
+        Document, verbose_name="pièces jointes", through="DossierAttachment", related_name="rcp_dossiers", blank=True
+    )
 
     class Meta:
         verbose_name = "dossier RCP"
@@ -380,6 +380,24 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"Dossier {self.pk} — {self.session}"
+
+
+class DossierAttachment(models.Model):
+    """A document of the patient's record attached to a demande d'avis (CR-ACP, imaging report, previous FRCP…)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="attached_documents")
+    document = models.ForeignKey(Document, verbose_name="document", on_delete=models.PROTECT, related_name="+")
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    added_at = models.DateTimeField("ajouté le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "pièce jointe de dossier RCP"
+        verbose_name_plural = "pièces jointes de dossier RCP"
+        ordering = ["-document__act_date", "pk"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "document"], name="unique_dossier_attachment")]
+
+    def __str__(self) -> str:
+        return f"{self.document.title} — dossier {self.dossier_id}"
 
 
 class DossierTransition(models.Model):

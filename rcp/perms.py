@@ -111,6 +111,17 @@ def can_regenerate_fiche_document(user, dossier) -> bool:
     return can_edit_fiche(user, dossier)
 
 
+def can_edit_attachments(user, dossier) -> bool:
+    """The requesting side (may register, sees the patient) while the dossier is a draft or registered."""
+    from rcp.enums import DOSSIER_ATTACHMENTS_EDITABLE
+
+    return (
+        dossier.status in DOSSIER_ATTACHMENTS_EDITABLE
+        and can_register_dossiers(user)
+        and can_view_dossier(user, dossier)
+    )
+
+
 def is_doctor(user) -> bool:
     return Profile.MEDECIN in _care_profiles(user) and bool(user.professional_id)
 

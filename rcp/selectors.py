@@ -19,6 +19,7 @@ from rcp.models import (
     Attendance,
     CodeListEntry,
     Dossier,
+    DossierAttachment,
     DossierTransition,
     FicheVersion,
     Rcp,
@@ -313,9 +314,11 @@ def attendance_guests(session: Session) -> list[Professional]:
 
 
 def _dossier_base():
+    """Dossiers with what every page shows of them, their attachments from the record included (one query)."""
+    attachments = DossierAttachment.objects.select_related("document", "added_by").order_by("-document__act_date", "pk")
     return Dossier.objects.select_related(
         "patient", "requesting_doctor__specialty", "fiche", "session__rcp__establishment"
-    )
+    ).prefetch_related(Prefetch("attached_documents", queryset=attachments))
 
 
 def session_dossiers(session: Session, user) -> tuple[list[Dossier], int]:
@@ -391,6 +394,22 @@ def fiche_labels(fiche) -> dict:
         {**item, "label": labels.get(("type_traitement", item["code"]), item["code"])} for item in fiche.treatments
     ]
     return result
+
+
+def attachable_documents(patient) -> QuerySet:
+    """The current documents of the patient's record a demande d'avis may carry, newest act first."""
+    from dcc.records.selectors import patient_documents
+
+    return patient_documents(patient.pk)
+
+
+def concertation_treatments(concertation) -> list[dict]:
+    """The proposed treatments of a CR de concertation, ranked, each with the label of its code (one query)."""
+    labels = code_labels(("type_traitement", item["code"]) for item in concertation.treatments)
+    return [
+        {**item, "label": labels.get(("type_traitement", item["code"]), item["code"])}
+        for item in sorted(concertation.treatments, key=lambda item: item["rank"])
+    ]
 
 
 def patient_concertations(patient):

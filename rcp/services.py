@@ -19,6 +19,7 @@ from rcp import perms
 from rcp import recurrence as rec
 from rcp.enums import (
     DOSSIER_ACTIVE,
+    DOSSIER_ATTACHMENTS_EDITABLE,
     DOSSIER_TRANSITIONS,
     FICHE_DOCUMENT_SOURCE,
     SESSION_TRANSITIONS,
@@ -39,6 +40,7 @@ from rcp.models import (
     CodeListEntry,
     Concertation,
     Dossier,
+    DossierAttachment,
     DossierTransition,
     Fiche,
     FicheVersion,
@@ -613,12 +615,14 @@ def dossier_register(
     question: str,
     by,
     draft: bool = False,
+    attachments: Iterable = (),
     request=None,
 ) -> Dossier:
     """Register a patient's case to a session (or keep it as a draft), with its empty fiche.
 
     Refused for a cancelled, closed, past or full session, and after the deadline unless ``by`` is
-    the 3C secretary of the RCP's 3C (the dossier is then marked late).
+    the 3C secretary of the RCP's 3C (the dossier is then marked late). ``attachments`` are documents
+    of the patient's record joined to the demande d'avis.
     """
     from dcc.records.enums import TrailAction
 
@@ -633,6 +637,9 @@ def dossier_register(
         errors["question"] = "La question posée à la RCP est obligatoire."
     if not requesting_doctor.is_active:
         errors["requesting_doctor"] = f"{requesting_doctor.display_name} n'est plus en activité."
+    attachments = list(attachments)
+    if refused := _attachment_error(patient, attachments):
+        errors["attachments"] = refused
     if errors:
         raise ValidationError(errors)
     if session.dossiers.filter(patient=patient, status__in=DOSSIER_ACTIVE).exists():
@@ -653,6 +660,9 @@ def dossier_register(
     Fiche.objects.create(dossier=dossier, nature=session.rcp.nature, question=question, updated_by=by)
     _attach_care(dossier)
     _trail(by=by, action=TrailAction.CREATE, patient=patient, obj=dossier, request=request)
+    DossierAttachment.objects.bulk_create(
+        DossierAttachment(dossier=dossier, document=document, added_by=by) for document in attachments
+    )
     if not draft:
         dossier.status = DossierStatus.REGISTERED
         dossier.save(update_fields=["status"])
@@ -663,6 +673,48 @@ def dossier_register(
             by=by,
             note="Inscription hors délai par le secrétariat du 3C." if dossier.is_late else "Inscription.",
         )
+    return dossier
+
+
+def _attachment_error(patient, documents: list) -> str:
+    """Only documents of this patient's record, still current, may be attached: the French refusal, or ''."""
+    from dcc.records.enums import DocumentStatus
+
+    for document in documents:
+        if document.patient_id != patient.pk:
+            return f"Le document « {document.title} » n'appartient pas au dossier de ce patient."
+        if document.status != DocumentStatus.CURRENT:
+            return f"Le document « {document.title} » a été remplacé : joignez sa version en vigueur."
+    return ""
+
+
+@transaction.atomic
+def dossier_attachments_set(*, dossier: Dossier, documents: Iterable, by, request=None) -> Dossier:
+    """Replace the documents of the record attached to a dossier (while it is a draft or registered)."""
+    from dcc.records.enums import TrailAction
+
+    dossier = Dossier.objects.select_for_update().select_related("patient").get(pk=dossier.pk)
+    if dossier.status not in DOSSIER_ATTACHMENTS_EDITABLE:
+        raise ValidationError(
+            f"Les pièces jointes d'un dossier « {dossier.get_status_display().lower()} » ne sont plus modifiables."
+        )
+    documents = list(documents)
+    current = {attachment.document_id: attachment for attachment in dossier.attached_documents.all()}
+    wanted = {document.pk: document for document in documents}
+    removed = [pk for pk in current if pk not in wanted]
+    added = [document for pk, document in wanted.items() if pk not in current]
+    if refused := _attachment_error(dossier.patient, added):
+        raise ValidationError({"attachments": refused})
+    if not removed and not added:
+        return dossier
+    dossier.attached_documents.filter(document_id__in=removed).delete()
+    DossierAttachment.objects.bulk_create(
+        DossierAttachment(dossier=dossier, document=document, added_by=by) for document in added
+    )
+    _trail(
+        by=by, action=TrailAction.UPDATE, patient=dossier.patient, obj=dossier, request=request,
+        detail=f"pièces jointes : {len(added)} ajoutée(s), {len(removed)} retirée(s)",
+    )  # fmt: skip
     return dossier
 
 
@@ -775,6 +827,11 @@ def _re_register(dossier: Dossier, target: Session, *, to: str, by) -> Dossier:
             fiche.guideline_conform = None
             fiche.guideline_justification = old.guideline_justification
     fiche.save()
+    # The documents the request relied on follow it to the next session (still editable there).
+    DossierAttachment.objects.bulk_create(
+        DossierAttachment(dossier=successor, document_id=attachment.document_id, added_by_id=attachment.added_by_id)
+        for attachment in dossier.attached_documents.all()
+    )
     _attach_care(successor)
     return successor
 
@@ -1111,9 +1168,11 @@ def concertation_create(
     by,
     request=None,
 ) -> Concertation:
-    """Record an opinion given outside a session, signed by the doctor writing it."""
+    """Record an opinion given outside a session, signed by the doctor writing it; its document is then queued."""
     from dcc.records.enums import CareRelationshipKind, TrailAction
     from dcc.records.services import care_relationship_add
+    from interop.tasks import generate_document
+    from rcp.concertation_documents import CONCERTATION_SOURCE
 
     if not perms.is_doctor(by):
         raise RoleRefused("Seul un médecin peut signer un compte rendu de concertation.")
@@ -1147,4 +1206,6 @@ def concertation_create(
             else CareRelationshipKind.RCP_PARTICIPANT, professional=professional, source=source,
         )  # fmt: skip
     _trail(by=by, action=TrailAction.CREATE, patient=patient, obj=concertation, request=request)
+    # Signed means final: its CDA N1 document is filed in the patient's record once this commits.
+    generate_document.delay_on_commit(CONCERTATION_SOURCE, concertation.pk, by.pk)
     return concertation

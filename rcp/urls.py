@@ -30,6 +30,7 @@ urlpatterns = [
     path("seances/<int:pk>/direct/cloturer/", views_dossiers.session_live_close, name="session_live_close"),
     path("seances/<int:pk>/suivre/", views_dossiers.session_follow, name="session_follow"),
     path("dossiers/<int:pk>/", views_dossiers.dossier_detail, name="dossier"),
+    path("dossiers/<int:pk>/pieces-jointes/", views_dossiers.dossier_attachments, name="dossier_attachments"),
     path("dossiers/<int:pk>/statut/", views_dossiers.dossier_status, name="dossier_status"),
     path("dossiers/<int:pk>/fiche/", views_dossiers.fiche_edit, name="fiche"),
     path("dossiers/<int:pk>/fiche/amender/", views_dossiers.fiche_amend, name="fiche_amend"),

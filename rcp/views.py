@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +20,7 @@ from rcp.enums import AttendanceMode
 from rcp.models import CalendarFeed, CodeListEntry, MentionCategory, Rcp, RcpMember, Recurrence, Session, SpecialtyTag
 from rcp.quorum import QuorumRule
 from rcp.value_sets import FICHE_VALUE_SETS
+from rcp.view_helpers import errors_to_form, trace_dossiers
 
 PAGE_SIZE = 25
 MONTHS = [
@@ -46,14 +47,6 @@ def _session_for_edit(request, pk: int) -> Session:
     if not perms.can_edit_rcp(request.user, session.rcp):
         raise PermissionDenied
     return session
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -89,7 +82,7 @@ def rcp_create(request):
         try:
             rcp = services.rcp_create(data=form.rcp_data(), tags=form.cleaned_data["tags"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, f"La RCP « {rcp.title} » est créée.")
             return redirect("rcp:detail", rcp.pk)
@@ -122,7 +115,7 @@ def rcp_edit(request, pk: int):
         try:
             services.rcp_update(rcp=rcp, data=form.rcp_data(), tags=form.cleaned_data["tags"])
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "La RCP est enregistrée.")
             return redirect("rcp:detail", rcp.pk)
@@ -195,7 +188,7 @@ def recurrence_add(request, pk: int):
         try:
             recurrence = services.recurrence_create(rcp=rcp, **form.cleaned_data)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             count = recurrence.sessions.count()
             plural = "s" if count > 1 else ""
@@ -220,25 +213,30 @@ def recurrence_stop(request, pk: int, recurrence_id: int):
 # --- Sessions -------------------------------------------------------------------------------
 
 
-@require(perms.can_manage_catalogue)
-def session_add(request, pk: int):
-    rcp = _rcp_for_edit(request, pk)
-    form = forms.SessionForm(request.POST or None)
+def _session_form_page(request, *, rcp: Rcp, session: Session | None, save, saved: str, initial=None):
+    """Schedule an extra session or move one: the same form of date, time, duration and place."""
+    form = forms.SessionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            session = services.session_add_extra(
-                rcp=rcp,
+            result = save(
                 starts_at=form.starts_at,
                 duration_minutes=form.cleaned_data["duration_minutes"],
                 place=form.cleaned_data["place"],
                 by=request.user,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            messages.success(request, "Séance supplémentaire créée.")
-            return redirect("rcp:session", session.pk)
-    return render(request, "rcp/session_form.html", {"form": form, "rcp": rcp, "session": None})
+            messages.success(request, saved)
+            return redirect("rcp:session", result.pk)
+    return render(request, "rcp/session_form.html", {"form": form, "rcp": rcp, "session": session})
+
+
+@require(perms.can_manage_catalogue)
+def session_add(request, pk: int):
+    rcp = _rcp_for_edit(request, pk)
+    save = functools.partial(services.session_add_extra, rcp=rcp)
+    return _session_form_page(request, rcp=rcp, session=None, save=save, saved="Séance supplémentaire créée.")
 
 
 @require(perms.can_view_catalogue)
@@ -260,16 +258,7 @@ def session_detail(request, pk: int):
         "can_run": perms.can_run_session(request.user, session),
         "can_follow": perms.can_follow_session(request.user, session),
     }
-    if dossiers:
-        from dcc.records.enums import TrailAction
-        from dcc.records.trail import trail_record
-
-        with transaction.atomic():
-            for dossier in dossiers:
-                trail_record(
-                    user=request.user, action=TrailAction.READ, patient=dossier.patient, obj=dossier, request=request,
-                    detail="liste de séance",
-                )  # fmt: skip
+    trace_dossiers(request, dossiers, detail="liste de séance")
     return render(request, "rcp/session_detail.html", context)
 
 
@@ -283,22 +272,10 @@ def session_move(request, pk: int):
         "duration_minutes": int((session.ends_at - session.starts_at).total_seconds() // 60),
         "place": session.place,
     }
-    form = forms.SessionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.session_move(
-                session=session,
-                starts_at=form.starts_at,
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                place=form.cleaned_data["place"],
-                by=request.user,
-            )
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, "Séance déplacée ; les membres sont prévenus.")
-            return redirect("rcp:session", session.pk)
-    return render(request, "rcp/session_form.html", {"form": form, "rcp": session.rcp, "session": session})
+    return _session_form_page(
+        request, rcp=session.rcp, session=session, save=functools.partial(services.session_move, session=session),
+        saved="Séance déplacée ; les membres sont prévenus.", initial=initial,
+    )  # fmt: skip
 
 
 @require(perms.can_manage_catalogue)
@@ -483,6 +460,20 @@ def mentions(request):
     return render(request, "rcp/mentions.html", context)
 
 
+def _reference_page(request, *, kind: str, item, form_class, initial: dict, save, saved: str):
+    """Create or edit a mention or a specialty tag (the same form page, the same save-and-return flow)."""
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**{kind: item}, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, saved)
+            return redirect("rcp:mentions")
+    return render(request, "rcp/mention_form.html", {"form": form, "item": item, "kind": kind})
+
+
 @require(perms.can_manage_mentions)
 def mention_edit(request, pk: int | None = None):
     mention = get_object_or_404(MentionCategory, pk=pk) if pk else None
@@ -491,16 +482,10 @@ def mention_edit(request, pk: int | None = None):
         if mention
         else {"position": MentionCategory.objects.count() + 1}
     )
-    form = forms.MentionForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.mention_save(mention=mention, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, "Mention enregistrée.")
-            return redirect("rcp:mentions")
-    return render(request, "rcp/mention_form.html", {"form": form, "item": mention, "kind": "mention"})
+    return _reference_page(
+        request, kind="mention", item=mention, form_class=forms.MentionForm, initial=initial,
+        save=services.mention_save, saved="Mention enregistrée.",
+    )  # fmt: skip
 
 
 @require(perms.can_manage_mentions)
@@ -511,16 +496,10 @@ def tag_edit(request, pk: int | None = None):
         if tag
         else {"position": SpecialtyTag.objects.count() + 1}
     )
-    form = forms.TagForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tag_save(tag=tag, **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, "Tag enregistré.")
-            return redirect("rcp:mentions")
-    return render(request, "rcp/mention_form.html", {"form": form, "item": tag, "kind": "tag"})
+    return _reference_page(
+        request, kind="tag", item=tag, form_class=forms.TagForm, initial=initial, save=services.tag_save,
+        saved="Tag enregistré.",
+    )  # fmt: skip
 
 
 # --- Code lists (value sets of the fiche) ---------------------------------------------------

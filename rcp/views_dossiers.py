@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,20 +14,18 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.directory.models import Professional
 from dcc.records.access import can_view_patient, has_patient_care_profile, visible_patients
-from dcc.records.enums import GenerationStatus, TrailAction
-from dcc.records.trail import trail_record
+from dcc.records.enums import GenerationStatus
+from dcc.records.perms import can_view_documents
+from dcc.records.selectors import source_generation
 from identity.models import Patient
 from identity.selectors import search_patients
 from rcp import forms, perms, selectors, services
+from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import DossierStatus
 from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
+from rcp.view_helpers import errors_to_form, trace, trace_dossiers
 
 FORM_VALUE_SETS = (*FICHE_CODED_FIELDS.values(), "type_traitement")
-
-
-def _trace(request, patient, obj, action=TrailAction.READ, detail: str = "") -> None:
-    with transaction.atomic():
-        trail_record(user=request.user, action=action, patient=patient, obj=obj, request=request, detail=detail)
 
 
 def _dossier(request, pk: int, *, edit: bool = False) -> Dossier:
@@ -40,14 +37,6 @@ def _dossier(request, pk: int, *, edit: bool = False) -> Dossier:
     if not allowed:
         raise PermissionDenied
     return dossier
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 # --- Registration ---------------------------------------------------------------------------
@@ -77,6 +66,7 @@ def dossier_register(request, pk: int):
     form = forms.DossierForm(
         request.POST or None,
         doctors=doctors,
+        documents=selectors.attachable_documents(patient) if patient is not None else None,
         initial={"requesting_doctor": request.user.professional_id},
     )
     if request.method == "POST" and patient is not None and form.is_valid():
@@ -90,10 +80,11 @@ def dossier_register(request, pk: int):
                 question=data["question"],
                 by=request.user,
                 draft=data["draft"],
+                attachments=data["attachments"],
                 request=request,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -103,7 +94,7 @@ def dossier_register(request, pk: int):
             )
             return redirect("rcp:dossier", dossier.pk)
     if patient is not None and request.method == "GET":
-        _trace(request, patient, patient, detail="inscription RCP")
+        trace(request, patient, patient, detail="inscription RCP")
     context = {
         "session": session,
         "search": search,
@@ -116,12 +107,41 @@ def dossier_register(request, pk: int):
 
 
 @require(has_patient_care_profile)
+def dossier_attachments(request, pk: int):
+    """Choose the documents of the patient's record joined to the demande d'avis (draft or registered dossier)."""
+    dossier = _dossier(request, pk)
+    if not perms.can_edit_attachments(request.user, dossier):
+        raise PermissionDenied
+    attached = [attachment.document for attachment in dossier.attached_documents.all()]
+    form = forms.AttachmentsForm(
+        request.POST or None,
+        documents=selectors.attachable_documents(dossier.patient),
+        initial={"attachments": [document.pk for document in attached]},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dossier_attachments_set(
+                dossier=dossier, documents=form.cleaned_data["attachments"], by=request.user, request=request
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, "Pièces jointes enregistrées.")
+            return redirect("rcp:dossier", pk)
+    if request.method == "GET":
+        trace(request, dossier.patient, dossier, detail="choix des pièces jointes")
+    return render(request, "rcp/dossier_attachments.html", {"dossier": dossier, "form": form})
+
+
+@require(has_patient_care_profile)
 def dossier_detail(request, pk: int):
     dossier = _dossier(request, pk)
-    _trace(request, dossier.patient, dossier)
+    trace(request, dossier.patient, dossier)
     fiche = dossier.fiche
     context = {
         "dossier": dossier,
+        "can_edit_attachments": perms.can_edit_attachments(request.user, dossier),
+        "can_view_documents": can_view_documents(request.user, dossier.patient),
         "fiche": fiche,
         "labels": selectors.fiche_labels(fiche),
         "can_edit": perms.can_edit_fiche(request.user, dossier),
@@ -166,7 +186,7 @@ def patient_dossiers(request, patient_pk: int):
     patient = get_object_or_404(Patient.objects.current(), pk=patient_pk)
     if not can_view_patient(request.user, patient):
         raise PermissionDenied
-    _trace(request, patient, patient, detail="dossiers RCP")
+    trace(request, patient, patient, detail="dossiers RCP")
     context = {
         "patient": patient,
         "dossiers": selectors.patient_dossiers(patient),
@@ -231,62 +251,50 @@ def _conflict(request, dossier, exc: services.FicheConflict, form):
     return render(request, "rcp/fiche_conflict.html", context, status=409)
 
 
-@require(has_patient_care_profile)
-def fiche_edit(request, pk: int):
-    dossier = _dossier(request, pk, edit=True)
+def _fiche_page(request, dossier: Dossier, *, amend: forms.AmendReasonForm | None):
+    """The fiche form: saves a fiche in progress, or amends a validated one when ``amend`` (its reason) is given."""
     fiche = dossier.fiche
-    if fiche.is_validated:
-        return redirect("rcp:fiche_amend", pk)
     form = _fiche_form(request.POST or None, fiche=fiche)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and (amend is None or amend.is_valid()):
+        common = {
+            "fiche": fiche,
+            "data": form.content(),
+            "expected_revision": form.cleaned_data["revision"],
+            "by": request.user,
+            "request": request,
+        }
         try:
-            services.fiche_save(
-                fiche=fiche,
-                data=form.content(),
-                expected_revision=form.cleaned_data["revision"],
-                by=request.user,
-                request=request,
-            )
+            if amend is None:
+                services.fiche_save(**common)
+            else:
+                services.fiche_amend(**common, reason=amend.cleaned_data["reason"])
         except services.FicheConflict as exc:
             return _conflict(request, dossier, exc, form)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
-            messages.success(request, "Fiche RCP enregistrée.")
-            return redirect("rcp:dossier", pk)
+            amended = "Amendement enregistré : nouvelle version de la fiche."
+            messages.success(request, "Fiche RCP enregistrée." if amend is None else amended)
+            return redirect("rcp:dossier", dossier.pk)
     if request.method == "GET":
-        _trace(request, dossier.patient, fiche)
-    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": None})
+        trace(request, dossier.patient, fiche)
+    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": amend})
+
+
+@require(has_patient_care_profile)
+def fiche_edit(request, pk: int):
+    dossier = _dossier(request, pk, edit=True)
+    if dossier.fiche.is_validated:
+        return redirect("rcp:fiche_amend", pk)
+    return _fiche_page(request, dossier, amend=None)
 
 
 @require(perms.is_doctor)
 def fiche_amend(request, pk: int):
     dossier = _dossier(request, pk, edit=True)
-    fiche = dossier.fiche
-    if not fiche.is_validated:
+    if not dossier.fiche.is_validated:
         return redirect("rcp:fiche", pk)
-    form = _fiche_form(request.POST or None, fiche=fiche)
-    amend = forms.AmendReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and amend.is_valid():
-        try:
-            services.fiche_amend(
-                fiche=fiche,
-                data=form.content(),
-                reason=amend.cleaned_data["reason"],
-                expected_revision=form.cleaned_data["revision"],
-                by=request.user,
-                request=request,
-            )
-        except services.FicheConflict as exc:
-            return _conflict(request, dossier, exc, form)
-        except ValidationError as exc:
-            _errors_to_form(form, exc)
-        else:
-            messages.success(request, "Amendement enregistré : nouvelle version de la fiche.")
-            return redirect("rcp:dossier", pk)
-    if request.method == "GET":
-        _trace(request, dossier.patient, fiche)
-    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": amend})
+    return _fiche_page(request, dossier, amend=forms.AmendReasonForm(request.POST or None))
 
 
 @require(has_patient_care_profile)
@@ -330,7 +338,7 @@ def _fiche_documents_context(request, dossier: Dossier) -> dict:
 def fiche_documents(request, pk: int):
     """The htmx fragment of the fiche's FRCP documents, polled while they are being produced."""
     dossier = _dossier(request, pk)
-    _trace(request, dossier.patient, dossier.fiche, detail="suivi de production de la fiche RCP")
+    trace(request, dossier.patient, dossier.fiche, detail="suivi de production de la fiche RCP")
     context = {"dossier": dossier, **_fiche_documents_context(request, dossier)}
     return render(request, "rcp/_fiche_documents.html", context)
 
@@ -391,7 +399,7 @@ def _current_context(request, session: Session) -> dict:
             # One trail line per dossier shown to this user, not one per 5-second poll.
             key = f"rcp_live_traced_{session.pk}"
             if request.session.get(key) != dossier.pk:
-                _trace(request, dossier.patient, dossier, detail="séance en direct")
+                trace(request, dossier.patient, dossier, detail="séance en direct")
                 request.session[key] = dossier.pk
         else:
             dossier = None
@@ -406,6 +414,7 @@ def _current_context(request, session: Session) -> dict:
 def session_live(request, pk: int):
     session = _live_session(request, pk, run=True)
     dossiers, hidden = selectors.session_dossiers(session, request.user)
+    trace_dossiers(request, dossiers, detail="liste de la séance en direct")
     context = _current_context(request, session)
     current = context["current"]
     quick = None
@@ -560,7 +569,7 @@ def concertation_create(request, patient_pk: int):
                 request=request,
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, "Compte rendu de concertation signé.")
             return redirect("rcp:concertation", concertation.pk)
@@ -577,9 +586,11 @@ def concertation_detail(request, pk: int):
     )
     if not can_view_patient(request.user, concertation.patient):
         raise PermissionDenied
-    _trace(request, concertation.patient, concertation)
-    labels = selectors.code_labels(("type_traitement", t["code"]) for t in concertation.treatments)
-    treatments = [
-        {**t, "label": labels.get(("type_traitement", t["code"]), t["code"])} for t in concertation.treatments
-    ]
-    return render(request, "rcp/concertation_detail.html", {"concertation": concertation, "treatments": treatments})
+    trace(request, concertation.patient, concertation)
+    context = {
+        "concertation": concertation,
+        "treatments": selectors.concertation_treatments(concertation),
+        "can_view_documents": can_view_documents(request.user, concertation.patient),
+        "generation": source_generation(CONCERTATION_SOURCE, concertation.pk),
+    }
+    return render(request, "rcp/concertation_detail.html", context)

@@ -22,3 +22,8 @@ def can_view_access_log(user, patient) -> bool:
 def can_review_quarantine(user) -> bool:
     """Imported documents in quarantine: the 3C secretaries and the regional admin (agenda holders)."""
     return perms.user_can(user, Permission.RCP_AGENDA)
+
+
+def can_view_documents(user, patient) -> bool:
+    """May open the patient's record documents (the page ``records:documents``): the link is shown only then."""
+    return access.can_view_patient(user, patient)

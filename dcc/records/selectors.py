@@ -206,6 +206,17 @@ def document_versions(set_id: str):
     return Document.objects.filter(set_id=set_id).order_by("-version")
 
 
+def source_generation(source_type: str, source_id):
+    """The production of one source object's document (with the stored document), or None if never queued."""
+    from dcc.records.models import DocumentGeneration
+
+    return (
+        DocumentGeneration.objects.filter(source_type=source_type, source_id=str(source_id))
+        .select_related("document")
+        .first()
+    )
+
+
 def recent_generations(patient_id: int, limit: int = 10):
     from dcc.records.enums import GenerationStatus
     from dcc.records.models import DocumentGeneration

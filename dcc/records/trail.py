@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Model
 
 from dcc.records.models import AccessTrail
@@ -22,6 +24,28 @@ def _label(user) -> str:
     return str(user) if getattr(user, "is_authenticated", False) else "anonyme"
 
 
+def _line(*, user, action: str, patient, obj: Model | None, request, detail: str, acting_as) -> AccessTrail:
+    """One unsaved trail line: the shared shape of ``trail_record`` and ``trail_record_many``."""
+    session = getattr(request, "session", None)
+    impersonator = getattr(request, IMPERSONATOR_ATTRIBUTE, None) if request is not None else None
+    if impersonator is not None and acting_as is None:
+        acting_as, user = user, impersonator
+    authenticated = getattr(user, "is_authenticated", False)
+    return AccessTrail(
+        user=user if authenticated else None,
+        user_label=_label(user),
+        acting_as=acting_as if getattr(acting_as, "is_authenticated", False) else None,
+        acting_as_label=_label(acting_as) if acting_as is not None else "",
+        patient_id=getattr(patient, "pk", patient),
+        action=action,
+        object_type=obj._meta.label if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        connection_method=(session.get(CONNECTION_METHOD_SESSION_KEY, "") if session is not None else ""),
+        ip_address=client_ip(request),
+        detail=detail[:500],
+    )
+
+
 def trail_record(
     *,
     user,
@@ -37,21 +61,29 @@ def trail_record(
     During support impersonation (an administrator X using the DCC as user Y), the line names X
     as ``user`` and Y as ``acting_as``: "X agissant en tant que Y".
     """
-    session = getattr(request, "session", None)
-    impersonator = getattr(request, IMPERSONATOR_ATTRIBUTE, None) if request is not None else None
-    if impersonator is not None and acting_as is None:
-        acting_as, user = user, impersonator
-    authenticated = getattr(user, "is_authenticated", False)
-    return AccessTrail.objects.create(
-        user=user if authenticated else None,
-        user_label=_label(user),
-        acting_as=acting_as if getattr(acting_as, "is_authenticated", False) else None,
-        acting_as_label=_label(acting_as) if acting_as is not None else "",
-        patient_id=getattr(patient, "pk", patient),
-        action=action,
-        object_type=obj._meta.label if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        connection_method=(session.get(CONNECTION_METHOD_SESSION_KEY, "") if session is not None else ""),
-        ip_address=client_ip(request),
-        detail=detail[:500],
+    line = _line(
+        user=user, action=action, patient=patient, obj=obj, request=request, detail=detail, acting_as=acting_as
     )
+    line.save()
+    return line
+
+
+def trail_record_many(
+    *,
+    user,
+    action: str,
+    items: Iterable[tuple[object, Model | None]],
+    request=None,
+    detail: str = "",
+    acting_as=None,
+) -> list[AccessTrail]:
+    """Write one trail line per ``(patient, obj)`` of a page listing several patients, in one INSERT.
+
+    The lines are those ``trail_record`` would write one by one (same who, how and from where); the
+    append-only trigger refuses only UPDATE and DELETE, so a multi-row INSERT keeps the trail intact.
+    """
+    lines = [
+        _line(user=user, action=action, patient=patient, obj=obj, request=request, detail=detail, acting_as=acting_as)
+        for patient, obj in items
+    ]
+    return AccessTrail.objects.bulk_create(lines) if lines else []

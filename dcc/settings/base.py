@@ -312,6 +312,7 @@ DCC_DOCUMENT_PRODUCERS = {
     "pps.pps": "pps.documents",
     "pps.ppac": "pps.ppac_documents",
     "rcp.ficheversion": "rcp.documents",
+    "rcp.concertation": "rcp.concertation_documents",
 }
 # Demo seed: how many recent validated fiches get their FRCP during the seed (the others go to the worker).
 DCC_DEMO_FICHE_DOCUMENTS = env_int("DCC_DEMO_FICHE_DOCUMENTS", 40)

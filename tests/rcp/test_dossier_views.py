@@ -250,8 +250,8 @@ def test_follow_page_access(client, personas, case):
     )
 
 
-def test_session_page_query_budget(client, personas, world, django_assert_max_num_queries):
-    for _ in range(12):
+def _register_many(world, personas, count):
+    for _ in range(count):
         services.dossier_register(
             session=world["session"],
             patient=PatientFactory(),
@@ -260,11 +260,33 @@ def test_session_page_query_budget(client, personas, world, django_assert_max_nu
             question="?",
             by=personas["doctor"],
         )
+
+
+def _queries(client, url) -> tuple[int, object]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response
+
+
+@pytest.mark.parametrize("page", ["rcp:session", "rcp:session_live"])
+def test_session_pages_cost_the_same_queries_for_3_or_12_dossiers(client, personas, world, page):
+    """The pages trace every patient listed in one INSERT: the query count does not grow with the dossiers."""
+    services.session_open(session=world["session"], by=personas["secretary_3c"])
+    url = reverse(page, args=[world["session"].pk])
     client.force_login(personas["secretary_3c"])
-    # Reads are traced one line per patient shown (bounded by the session's capacity).
-    with django_assert_max_num_queries(25 + 12):
-        response = client.get(reverse("rcp:session", args=[world["session"].pk]))
-    assert response.content.decode().count("Quelle") == 0 and len(response.context["dossiers"]) == 12
+    _register_many(world, personas, 3)
+    few, _ = _queries(client, url)
+    _register_many(world, personas, 9)
+    many, response = _queries(client, url)
+
+    assert many == few <= 30
+    assert len(response.context["dossiers"]) == 12
+    detail = "liste de séance" if page == "rcp:session" else "liste de la séance en direct"
+    assert AccessTrail.objects.filter(detail=detail).count() == 3 + 12
 
 
 def test_fiche_form_and_patient_list_query_budgets(client, personas, case, codes, django_assert_max_num_queries):

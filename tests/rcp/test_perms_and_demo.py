@@ -64,7 +64,19 @@ def test_demo_catalogue_follows_the_seed_and_is_idempotent():
     assert Dossier.objects.filter(status=DossierStatus.REGISTERED, session__status=SessionStatus.PLANNED).count() >= 40
     demo_doctor = User.objects.get(email="medecin@demo.dcc.test")
     assert visible_patients(demo_doctor).filter(rcp_dossiers__isnull=False).exists()
+    # Registered demandes d'avis carry reports of the record; two concertations are filed as CDA N1 documents.
+    from dcc.records.models import Document
+    from rcp.concertation_documents import CONCERTATION_SOURCE
+    from rcp.models import Concertation, DossierAttachment
+
+    attachments = DossierAttachment.objects.select_related("dossier", "document")
+    assert attachments.count() == 4
+    assert all(a.document.patient_id == a.dossier.patient_id for a in attachments)
+    assert {a.dossier.status for a in attachments} == {DossierStatus.REGISTERED}
+    assert Concertation.objects.count() == 2
+    assert Document.objects.filter(source_type=CONCERTATION_SOURCE, type_code="11488-4").count() == 2
     dossiers = Dossier.objects.count()
     call_command("seed_demo", stdout=StringIO())
     assert (Rcp.objects.count(), Session.objects.count()) == (count, sessions)
     assert Dossier.objects.count() == dossiers
+    assert (DossierAttachment.objects.count(), Concertation.objects.count()) == (4, 2)

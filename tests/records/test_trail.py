@@ -205,3 +205,38 @@ def test_the_log_of_a_kept_identity_includes_the_lines_of_the_absorbed_one(perso
 
     assert sorted(patient_openers(kept.pk).values_list("patient_id", flat=True)) == sorted([kept.pk, absorbed.pk])
     assert list(patient_openers(absorbed.pk).values_list("patient_id", flat=True)) == [absorbed.pk]
+
+
+def test_a_page_listing_several_patients_traces_them_in_one_insert(personas, django_assert_num_queries):
+    from django.test import RequestFactory
+
+    from dcc.records.trail import CONNECTION_METHOD_SESSION_KEY, IMPERSONATOR_ATTRIBUTE, trail_record_many
+
+    patients = [PatientFactory() for _ in range(5)]
+    request = RequestFactory().get("/", REMOTE_ADDR="10.1.2.3")
+    request.session = {CONNECTION_METHOD_SESSION_KEY: "otp"}
+    setattr(request, IMPERSONATOR_ATTRIBUTE, personas["admin"])
+
+    with django_assert_num_queries(1):
+        lines = trail_record_many(
+            user=personas["doctor"],
+            action=TrailAction.READ,
+            items=[(patient, patient) for patient in patients],
+            request=request,
+            detail="liste",
+        )
+
+    stored = AccessTrail.objects.filter(pk__in=[line.pk for line in lines]).order_by("patient_id")
+    assert [line.patient_id for line in stored] == sorted(patient.pk for patient in patients)
+    first = stored[0]
+    # The same line trail_record would write: impersonation, connection method, address, object.
+    assert (first.user, first.acting_as, first.connection_method, first.ip_address) == (
+        personas["admin"],
+        personas["doctor"],
+        "otp",
+        "10.1.2.3",
+    )
+    assert (first.object_type, first.detail) == ("identity.Patient", "liste")
+    with pytest.raises(AppendOnlyError):
+        stored.delete()
+    assert trail_record_many(user=personas["doctor"], action=TrailAction.READ, items=[]) == []
