@@ -89,7 +89,7 @@ def _concertations(doctor, dossiers, *, log) -> tuple[int, int]:
         colleagues = [
             m.professional for m in rcp.members.select_related("professional") if m.professional != doctor.professional
         ]
-        _organ, _topography, _morphology, treatments = _disease_for(rcp)
+        treatments = _disease_for(rcp)[3]
         concertation = services.concertation_create(
             patient=dossier.patient,
             requesting_doctor=doctor.professional,
