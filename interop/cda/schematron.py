@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +68,7 @@ class CompiledSchematron:
     xslt: str
     assertions: list[AssertionInfo] = field(default_factory=list)
     patterns: list[str] = field(default_factory=list)
+    documents: list[Path] = field(default_factory=list)  # read by doc()/document(): preloaded once per process
 
 
 def sources_digest(path: Path) -> str:
@@ -242,8 +244,69 @@ def compile_schematron(path: Path | str) -> CompiledSchematron:
         walk = etree.SubElement(sheet, _X + "template", match="@*|node()", priority="-2", mode=mode)
         etree.SubElement(walk, _X + "apply-templates", select=visit, mode=mode)
 
+    compiled.documents = _preload_documents(sheet, path)
     compiled.xslt = etree.tostring(sheet, encoding="unicode")
     return compiled
+
+
+# --- Documents read by the rules (value sets, terminologies) ---------------------------------------------------
+#
+# Saxon keeps the documents that doc() and document() read for one transformation only: every validation would
+# parse again the value sets and the terminologies (2 MB of RDF for the terminology layer alone). The compiled
+# calls go through ``dccsch:doc`` and ``dccsch:doc-available``, which look first in the map passed as the
+# PRELOADED_PARAM parameter (absolute path → document node, filled once per process by the validation engine
+# with ``CompiledSchematron.documents``) and fall back to the standard functions, so a document the preload did
+# not foresee is still read exactly as before.
+
+PRELOADED_PARAM = "dcc_preloaded_documents"
+_DOC_CALL = re.compile(r"(?<![\w:.\-$])(doc-available|document|doc)\s*\(")
+_LITERAL = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_DOCUMENT_SUFFIXES = (".xml", ".rdf")
+
+
+def _preload_documents(sheet: etree._Element, path: Path) -> list[Path]:
+    """Route the sheet's doc()/document()/doc-available() calls through the preloaded map; return the files the
+    string literals of the sheet name (files, or every document of a named folder), resolved as the rules do."""
+    found: dict[Path, None] = {}
+    rewritten = False
+    for element in sheet.iter(_X + "*"):
+        for name in ("select", "test"):
+            value = element.get(name)
+            if not value:
+                continue
+            for literal in _LITERAL.finditer(value):
+                _collect_documents(path, literal.group(1) or literal.group(2) or "", found)
+            if _DOC_CALL.search(value):
+                element.set(name, _DOC_CALL.sub(lambda m: f"dccsch:{m.group(1)}(", value))
+                rewritten = True
+    if not rewritten:
+        return []
+    base = "resolve-uri($uri, static-base-uri())"
+    key = f"replace({base}, '^file:/*', '/')"
+    param = etree.Element(_X + "param", name=PRELOADED_PARAM, select="map{}", **{"as": "map(*)"})
+    sheet.insert(1, param)
+    for function, body in (
+        ("doc", f"let $hit := ${PRELOADED_PARAM}({key}) return if (exists($hit)) then $hit else doc({base})"),
+        ("document", f"let $hit := ${PRELOADED_PARAM}({key}) return if (exists($hit)) then $hit else doc({base})"),
+        ("doc-available", f"exists(${PRELOADED_PARAM}({key})) or doc-available({base})"),
+    ):
+        declared = etree.Element(_X + "function", name=f"dccsch:{function}")
+        etree.SubElement(declared, _X + "param", name="uri", **{"as": "xs:string?"})
+        etree.SubElement(declared, _X + "sequence", select=body)
+        sheet.insert(2, declared)
+    return list(found)
+
+
+def _collect_documents(path: Path, literal: str, found: dict[Path, None]) -> None:
+    if not literal or len(literal) > 300 or any(char in literal for char in "${}()[]*|<>"):
+        return
+    target = Path(os.path.normpath(path.parent / unquote(literal)))
+    if target.is_file() and target.suffix in _DOCUMENT_SUFFIXES:
+        found[target] = None
+    elif literal.endswith("/") and target.is_dir():
+        for child in sorted(target.iterdir()):
+            if child.is_file() and child.suffix in _DOCUMENT_SUFFIXES:
+                found[child] = None
 
 
 def _may_match_attribute(context: str) -> bool:

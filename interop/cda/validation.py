@@ -22,7 +22,7 @@ from pathlib import Path
 from lxml import etree
 
 from .parsing import MAX_BYTES, UnsafeDocumentError, parse_xml_safely
-from .schematron import SVRL_NS, CompiledSchematron, compile_schematron, normalize_message
+from .schematron import PRELOADED_PARAM, SVRL_NS, CompiledSchematron, compile_schematron, normalize_message
 
 SPECS_DIR = Path(__file__).resolve().parent / "specs"
 SCHEMATRONS_DIR = SPECS_DIR / "schematrons"
@@ -162,6 +162,7 @@ class _Engine:
         self._xslt = None
         self._xsd: etree.XMLSchema | None = None
         self._compiled: dict[Path, tuple[object, CompiledSchematron]] = {}
+        self._documents: dict[Path, object] = {}  # value sets and terminologies, parsed once per process
         self.compilations: dict[Path, int] = {}
 
     def xsd(self) -> etree.XMLSchema:
@@ -186,9 +187,19 @@ class _Engine:
                 self.processor()
                 compiled = compile_schematron(path)
                 executable = self._xslt.compile_stylesheet(stylesheet_text=compiled.xslt)
+                if compiled.documents:
+                    executable.set_parameter(PRELOADED_PARAM, self._preloaded(compiled.documents))
                 self._compiled[path] = (executable, compiled)
                 self.compilations[path] = self.compilations.get(path, 0) + 1
             return self._compiled[path]
+
+    def _preloaded(self, files: list[Path]):
+        """The ``PRELOADED_PARAM`` map (absolute path → document node) of ``files``, each parsed once."""
+        processor = self.processor()
+        for file in files:
+            if file not in self._documents:
+                self._documents[file] = processor.parse_xml(xml_file_name=str(file))
+        return processor.make_map({processor.make_string_value(str(file)): self._documents[file] for file in files})
 
     def parse(self, xml_text: str):
         with self._lock:

@@ -106,6 +106,31 @@ def test_bad_confidentiality_code_is_caught_by_xpath2_rules():
     assert any("x_BasicConfidentialityKind" in f.message for f in result.failures_in(Layer.STRUCTURATION_MINIMALE))
 
 
+def test_a_topography_unknown_to_cim_10_fails_the_terminology_layer():
+    def change(root):  # a coded value in CIM-10 (2.16.840.1.113883.6.3), which has no C99
+        value = root.xpath(".//cda:observation[cda:code/@code='282291009']/cda:value", namespaces=NS)[0]
+        value.set("codeSystem", "2.16.840.1.113883.6.3")
+        value.set("code", "C99.7")
+
+    result = validate_cda(edit(FRCP_APPAREIL, change))
+
+    terminology = result.failures_in(Layer.TERMINOLOGIES)
+    assert terminology and all("C99.7" in f.message for f in terminology), result.summary_fr()
+    assert "n'est pas retrouvé dans la terminologie" in terminology[0].message
+
+
+def test_the_terminologies_and_value_sets_are_read_once_per_process():
+    validate_cda(example(PPS))
+    terminologies = validation.SCHEMATRON_FILES[Layer.TERMINOLOGIES]
+    _, compiled = validation._engine.schematron(terminologies)
+
+    cim_10 = terminologies.parent.parent / "terminologie" / "2.16.840.1.113883.6.3.rdf"
+    assert cim_10 in compiled.documents
+    preloaded = set(validation._engine._documents)
+    assert cim_10 in preloaded
+    assert {"jdv-morphologie-cisis.xml", "JDV_J01_XdsAuthorSpecialty_CISIS.xml"} <= {f.name for f in preloaded}
+
+
 def test_unreadable_document_is_one_french_failure():
     result = validate_cda(b"ceci n'est pas du XML")
 
