@@ -88,3 +88,25 @@ def datamatrix_png(patient) -> bytes | None:
         return encode(patient).png()
     except DataMatrixError:
         return None
+
+
+def signed_header(
+    patient, signer: inputs.Professional, custodian: inputs.Organization, chain, *, title: str, effective_time,
+    document: str, **extra,
+) -> inputs.DocumentHeader:  # fmt: skip
+    """The header of a document signed (authored and legally authenticated) by ``signer``, placed in its version
+    ``chain`` (``interop.filing.Chain``: setId, versionNumber, RPLC). ``document`` names it in the French errors;
+    ``extra`` are further ``DocumentHeader`` fields (service_start…)."""
+    if chain.set_id:
+        extra["set_id"] = chain.set_id
+    return inputs.DocumentHeader(
+        patient=patient_identity(patient, document=document),
+        author=signer,
+        custodian=custodian,
+        legal_authenticator=signer,
+        title=title,
+        effective_time=effective_time,
+        version=chain.version,
+        replaced_document_id=chain.replaced_document_id,
+        **extra,
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from interop import model_inputs
 from interop.documents import produce_n1
 from interop.filing import Chain, Production, ProductionError
-from interop.pdf.layouts import pdf_patient
+from interop.pdf.layouts import signed_pdf
 from interop.pdf.render import PdfDocument, PdfSection
 from pps.documents import SignedHeader, signed_header
 from pps.documents import source_info as source_info  # same version chain as the PPS: the previous version
@@ -34,12 +34,6 @@ def _ppac(source_id) -> Pps:
         return ppac_detail(int(source_id))
     except Pps.DoesNotExist:
         raise ProductionError(f"Le PPAC n° {source_id} n'existe pas (ou n'est pas un PPAC).") from None
-
-
-def _signature(signed: SignedHeader) -> tuple[str, str]:
-    signer = signed.signer
-    name = f"{signer.given_name} {signer.family_name}"
-    return (f"Dr {name}" if signer.title == "DR" else name), "pour l'équipe qui vous suit"
 
 
 def _introduction(ppac: Pps) -> PdfSection:
@@ -107,19 +101,14 @@ def layout(ppac: Pps, signed: SignedHeader) -> PdfDocument:
         sections.append(contacts)
     advice = sorted((item for item in ppac.advice.all() if item.text.strip()), key=lambda item: item.position)
     sections.extend(PdfSection(title=item.get_section_display(), paragraphs=(item.text.strip(),)) for item in advice)
-    signed_by, role = _signature(signed)
-    header = signed.header
-    return PdfDocument(
+    return signed_pdf(
+        signed.header,
         title=TITLE,
         issuer=ppac.three_c.name if ppac.three_c else ppac.establishment.name,
         subtitle=f"Suivi à partir du {plan.follow_up_start:%d/%m/%Y}",
-        patient=pdf_patient(header.patient, model_inputs.datamatrix_png(ppac.patient)),
-        document_id=header.document_id,
-        version=header.version,
-        signed_by=signed_by,
-        signed_role=role,
-        signed_at=header.effective_time,
-        sections=tuple(sections),
+        sections=sections,
+        signed_role="pour l'équipe qui vous suit",
+        datamatrix_png=model_inputs.datamatrix_png(ppac.patient),
     )
 
 

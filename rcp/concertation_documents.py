@@ -19,8 +19,8 @@ from interop import model_inputs
 from interop.cda import inputs
 from interop.documents import produce_n1
 from interop.filing import Chain, Production, ProductionError, SourceInfo
-from interop.pdf.layouts import pdf_patient
-from interop.pdf.render import PdfDocument, PdfSection
+from interop.pdf.layouts import signed_pdf
+from interop.pdf.render import PdfSection
 from rcp import selectors
 from rcp.models import Concertation
 
@@ -77,18 +77,14 @@ def layout(concertation: Concertation, header: inputs.DocumentHeader, *, issuer:
     ]
     if treatments:
         sections.append(PdfSection(title="Traitements proposés", paragraphs=treatments))
-    signer = header.legal_authenticator
-    return PdfDocument(
+    return signed_pdf(
+        header,
         title=TITLE,
         issuer=issuer,
         subtitle=f"Avis donné hors séance le {timezone.localtime(concertation.signed_at):%d/%m/%Y}",
-        patient=pdf_patient(header.patient, datamatrix_png),
-        document_id=header.document_id,
-        version=header.version,
-        signed_by=f"Dr {signer.given_name} {signer.family_name}",
+        sections=sections,
         signed_role="médecin signataire",
-        signed_at=header.effective_time,
-        sections=tuple(sections),
+        datamatrix_png=datamatrix_png,
         participants=tuple(_who(professional) for professional in concertation.consulted.all()),
     )
 
@@ -100,18 +96,10 @@ def produce(source_id, chain: Chain) -> Production:
     signer = model_inputs.signer(concertation.author, organization, document="Le compte rendu de concertation")
     patient = concertation.patient
     moment = timezone.localtime(concertation.signed_at)
-    header_kwargs = {"set_id": chain.set_id} if chain.set_id else {}
-    header = inputs.DocumentHeader(
-        patient=model_inputs.patient_identity(patient, document="Le compte rendu de concertation"),
-        author=signer,
-        custodian=organization,
-        legal_authenticator=signer,
-        title=TITLE,
-        effective_time=moment,
-        version=chain.version,
-        replaced_document_id=chain.replaced_document_id,
-        **header_kwargs,
-    )
+    header = model_inputs.signed_header(
+        patient, signer, organization, chain,
+        title=TITLE, effective_time=moment, document="Le compte rendu de concertation",
+    )  # fmt: skip
     issuer = concertation.rcp.three_c.name if concertation.rcp is not None else establishment.name
     pdf_layout = layout(concertation, header, issuer=issuer, datamatrix_png=model_inputs.datamatrix_png(patient))
     return Production(

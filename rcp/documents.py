@@ -164,22 +164,13 @@ def frcp_inputs(version: FicheVersion, chain: Chain) -> FrcpInputs:
     organization = model_inputs.organization(rcp.establishment)
     signer = model_inputs.signer(version.signed_by, organization, document="La fiche RCP")
     patient = dossier.patient
-    identity = model_inputs.patient_identity(patient, document="La fiche RCP")
-    header_kwargs = {"set_id": chain.set_id} if chain.set_id else {}
     try:
         the_meeting = meeting(fiche, organization, _coordinator(fiche, organization, signer))
-        header = inputs.DocumentHeader(
-            patient=identity,
-            author=signer,
-            custodian=organization,
-            legal_authenticator=signer,
-            title=f"Fiche RCP — {rcp.title}",
-            effective_time=timezone.localtime(version.signed_at),
-            version=chain.version,
-            replaced_document_id=chain.replaced_document_id,
-            service_start=the_meeting.meeting_time,
-            **header_kwargs,
-        )
+        header = model_inputs.signed_header(
+            patient, signer, organization, chain,
+            title=f"Fiche RCP — {rcp.title}", effective_time=timezone.localtime(version.signed_at),
+            document="La fiche RCP", service_start=the_meeting.meeting_time,
+        )  # fmt: skip
         content = frcp_content(
             fiche,
             meeting=the_meeting,

@@ -27,9 +27,36 @@ def pdf_patient(patient: PatientIdentity, datamatrix_png: bytes | None = None) -
     )
 
 
+def person_name(pro: Professional) -> str:
+    """« Dr Prénom NOM » for a doctor (CDA title DR), « Prénom NOM » otherwise."""
+    name = f"{pro.given_name} {pro.family_name}"
+    return f"Dr {name}" if pro.title == "DR" else name
+
+
 def _who(pro: Professional) -> str:
     specialty = jdv.concept("JDV_J01_XdsAuthorSpecialty_CISIS", pro.specialty_code).display_name
-    return f"Dr {pro.given_name} {pro.family_name} ({specialty})"
+    return f"{person_name(pro)} ({specialty})"
+
+
+def signed_pdf(
+    header: DocumentHeader, *, title: str, issuer: str, subtitle: str, sections, signed_role: str,
+    datamatrix_png: bytes | None = None, participants: tuple[str, ...] = (), participants_notice: str = "",
+) -> PdfDocument:  # fmt: skip
+    """The printable document of ``header``: its patient, id, version and signature (the legal authenticator)."""
+    return PdfDocument(
+        title=title,
+        issuer=issuer,
+        subtitle=subtitle,
+        patient=pdf_patient(header.patient, datamatrix_png),
+        document_id=header.document_id,
+        version=header.version,
+        signed_by=person_name(header.legal_authenticator),
+        signed_role=signed_role,
+        signed_at=header.effective_time,
+        sections=tuple(sections),
+        participants=participants,
+        participants_notice=participants_notice,
+    )
 
 
 def _diagnosis_rows(content) -> tuple[tuple[str, str], ...]:
@@ -92,17 +119,14 @@ def frcp_document(header: DocumentHeader, content: FrcpContent, *, issuer: str, 
             highlight=bool(off_quorum),
         ),
     ]
-    return PdfDocument(
+    return signed_pdf(
+        header,
         title="Fiche de réunion de concertation pluridisciplinaire",
         issuer=issuer,
         subtitle=f"{meeting.rcp_label} — séance du {meeting.meeting_time:%d/%m/%Y}",
-        patient=pdf_patient(header.patient, datamatrix_png),
-        document_id=header.document_id,
-        version=header.version,
-        signed_by=f"Dr {header.legal_authenticator.given_name} {header.legal_authenticator.family_name}",
+        sections=sections,
         signed_role="médecin responsable de la RCP",
-        signed_at=header.effective_time,
-        sections=tuple(sections),
+        datamatrix_png=datamatrix_png,
         participants=tuple(_who(member) for member in content.quorum_members),
         participants_notice=off_quorum,
     )
@@ -133,15 +157,12 @@ def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, da
     sections.append(PdfSection(title="Diagnostic", rows=_diagnosis_rows(content)))
     if content.comment:
         sections.append(PdfSection(title="Commentaire", paragraphs=(content.comment,)))
-    return PdfDocument(
+    return signed_pdf(
+        header,
         title="Programme personnalisé de soins",
         issuer=issuer,
         subtitle=f"Date de la RCP : {content.rcp_date:%d/%m/%Y}" if content.rcp_date else "",
-        patient=pdf_patient(header.patient, datamatrix_png),
-        document_id=header.document_id,
-        version=header.version,
-        signed_by=f"Dr {header.legal_authenticator.given_name} {header.legal_authenticator.family_name}",
+        sections=sections,
         signed_role="médecin référent",
-        signed_at=header.effective_time,
-        sections=tuple(sections),
+        datamatrix_png=datamatrix_png,
     )
