@@ -26,6 +26,11 @@ class ProductionError(ValueError):
     """The source cannot make a document (missing INS, no diagnosis…); the message is French, for the author."""
 
 
+class PreviousVersionPending(Exception):
+    """Version n-1 of the source is still queued or being produced: version n must wait to take its place in the
+    chain (same setId, RPLC), so its task runs again later."""
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     patient: object
@@ -64,11 +69,16 @@ def source_document(source_type: str, source_id) -> Document | None:
     return Document.objects.filter(source_type=source_type, source_id=str(source_id)).first()
 
 
-def document_generate(*, source_type: str, source_id, requested_by_id: int | None = None) -> DocumentGeneration:
+def document_generate(
+    *, source_type: str, source_id, requested_by_id: int | None = None, wait_for_previous: bool = True
+) -> DocumentGeneration:
     """Produce, validate and store the document of one source object. Idempotent: once stored, a rerun is a no-op.
 
     Transient errors (database, storage) propagate so the Celery task retries; content errors become a failed
-    generation with a French reason.
+    generation with a French reason. When the previous version's document is still queued or being produced,
+    ``PreviousVersionPending`` is raised (the generation goes back to pending) or, with ``wait_for_previous``
+    false (the task's last attempt), the generation fails with a reason: a version never starts a new chain
+    while its predecessor's document is on its way.
     """
     from django.contrib.auth import get_user_model
 
@@ -87,6 +97,20 @@ def document_generate(*, source_type: str, source_id, requested_by_id: int | Non
     previous = source_document(source_type, info.previous_source_id) if info.previous_source_id else None
     if previous is not None and previous.status == DocumentStatus.REPLACED:
         previous = previous.replaced_by if hasattr(previous, "replaced_by") else None
+    if (
+        previous is None
+        and info.previous_source_id
+        and services.generation_in_progress(source_type=source_type, source_id=info.previous_source_id)
+    ):
+        if not wait_for_previous:
+            return services.generation_fail(
+                generation=generation,
+                reason="Le document de la version précédente est toujours en cours de production : celui-ci doit "
+                "le remplacer et n'a pas pu être produit. Relancez la production une fois la version précédente "
+                "produite.",
+            )
+        services.generation_wait(generation=generation, note="En attente du document de la version précédente")
+        raise PreviousVersionPending(f"{source_type} {info.previous_source_id}")
     chain = Chain(
         set_id=previous.set_id if previous else None,
         version=previous.version + 1 if previous else 1,
@@ -122,3 +146,15 @@ def document_generate(*, source_type: str, source_id, requested_by_id: int | Non
             source_id=source_id,
         )
         return services.generation_succeed(generation=generation, document=document)
+
+
+def document_generate_or_queue(*, source_type: str, source_id) -> DocumentGeneration:
+    """Produce the document now (seeding, scripts) or, when the previous version's document is still on its way,
+    leave the generation pending and queue its task, which waits for it."""
+    from interop.tasks import generate_document
+
+    try:
+        return document_generate(source_type=source_type, source_id=source_id)
+    except PreviousVersionPending:
+        transaction.on_commit(lambda: generate_document.delay(source_type, source_id))
+        return DocumentGeneration.objects.get(source_type=source_type, source_id=str(source_id))

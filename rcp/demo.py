@@ -462,7 +462,7 @@ def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
 
     from dcc.records.enums import GenerationStatus
     from dcc.records.models import DocumentGeneration
-    from interop.filing import document_generate
+    from interop.filing import document_generate_or_queue
     from rcp.enums import FICHE_DOCUMENT_SOURCE
     from rcp.models import FicheVersion
 
@@ -481,9 +481,11 @@ def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
     for version in first + sorted(recent[:now], key=lambda v: (v.signed_at, v.version)):
         if str(version.pk) in done:
             continue
-        generation = document_generate(source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk)
+        generation = document_generate_or_queue(source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk)
         if generation.document_id:
             produced += 1
+        elif generation.status == GenerationStatus.PENDING:
+            queued += 1
         else:
             failed += 1
             log(f"Fiches RCP : version {version.pk} non produite — {generation.failure_reason.splitlines()[0]}")

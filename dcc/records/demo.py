@@ -16,9 +16,9 @@ PATIENTS = 2
 
 
 def seed(context: dict) -> None:
-    from dcc.records.enums import DocumentOrigin, QuarantineStatus
+    from dcc.records.enums import DocumentOrigin, GenerationStatus, QuarantineStatus
     from dcc.records.models import QuarantinedDocument
-    from interop.filing import document_generate
+    from interop.filing import document_generate_or_queue
     from interop.importing import ImportRefused, document_import
     from pps.enums import PpsStatus
     from pps.models import Pps
@@ -36,11 +36,13 @@ def seed(context: dict) -> None:
         pass
     else:
         file_fiche_documents(log, patients=[pps.patient for pps in candidates])
-    produced = failed = 0
+    produced = failed = queued = 0
     for pps in candidates:
-        generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+        generation = document_generate_or_queue(source_type="pps.pps", source_id=pps.pk)
         if generation.document_id:
             produced += 1
+        elif generation.status == GenerationStatus.PENDING:
+            queued += 1
         else:
             failed += 1
             log(f"Documents : PPS {pps.pk} non produit — {generation.failure_reason.splitlines()[0]}")
@@ -52,4 +54,7 @@ def seed(context: dict) -> None:
         except ImportRefused as refusal:
             log(f"Documents : exemple CR-ACP refusé — {refusal}")
     pending = QuarantinedDocument.objects.filter(status=QuarantineStatus.PENDING).count()
-    log(f"Documents : {produced} PPS produit(s), {failed} en échec, {pending} document(s) en quarantaine")
+    log(
+        f"Documents : {produced} PPS produit(s), {failed} en échec, {queued} confié(s) au worker, "
+        f"{pending} document(s) en quarantaine"
+    )

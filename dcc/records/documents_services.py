@@ -160,6 +160,23 @@ def generation_fail(*, generation: DocumentGeneration, reason: str) -> DocumentG
 
 
 @transaction.atomic
+def generation_wait(*, generation: DocumentGeneration, note: str) -> DocumentGeneration:
+    """Put a started generation back to pending: its task will run again later (``note`` says why)."""
+    generation = DocumentGeneration.objects.select_for_update().get(pk=generation.pk)
+    _set_status(generation, GenerationStatus.PENDING, note=note)
+    return generation
+
+
+def generation_in_progress(*, source_type: str, source_id) -> bool:
+    """Whether the document of this source is queued or being produced."""
+    return DocumentGeneration.objects.filter(
+        source_type=source_type,
+        source_id=str(source_id),
+        status__in=(GenerationStatus.PENDING, GenerationStatus.RUNNING),
+    ).exists()
+
+
+@transaction.atomic
 def generation_succeed(*, generation: DocumentGeneration, document: Document) -> DocumentGeneration:
     generation = DocumentGeneration.objects.select_for_update().get(pk=generation.pk)
     _set_status(generation, GenerationStatus.SUCCEEDED, document=document, failure_reason="")

@@ -176,6 +176,52 @@ def test_an_amendment_becomes_version_2_replacing_version_1(personas):
     assert root.find(inscription, NS).get("root") == _xml(first).find(inscription, NS).get("root")
 
 
+def _amend(fiche, personas):
+    return services.fiche_amend(
+        fiche=fiche, data=fiche.content(), reason="Relecture", expected_revision=fiche.revision, by=personas["doctor"]
+    )
+
+
+def test_version_2_waits_for_version_1_still_on_its_way_then_takes_its_place(personas):
+    from interop.filing import PreviousVersionPending
+
+    world = fiche_world(personas)
+    fiche = _amend(validate(world, personas), personas)  # both versions requested, neither produced yet
+    second = fiche.versions.get(version=2)
+
+    with pytest.raises(PreviousVersionPending):
+        _generate(fiche, version=2)
+    waiting = DocumentGeneration.objects.get(source_type="rcp.ficheversion", source_id=str(second.pk))
+    assert waiting.status == GenerationStatus.PENDING
+    assert waiting.transitions.order_by("-pk").first().note == "En attente du document de la version précédente"
+    assert not Document.objects.filter(source_type="rcp.ficheversion").exists()
+
+    first = _generate(fiche).document
+    latest = _generate(fiche, version=2).document
+
+    assert (latest.set_id, latest.version, latest.replaces_id) == (first.set_id, 2, first.pk)
+
+
+def test_the_task_gives_up_waiting_with_a_french_reason_and_can_be_relaunched(personas):
+    from dcc.records.documents_services import generation_request
+    from interop.tasks import generate_document
+
+    world = fiche_world(personas)
+    fiche = _amend(validate(world, personas), personas)
+    second = fiche.versions.get(version=2)
+
+    generate_document.apply(args=["rcp.ficheversion", second.pk])  # eager: every retry runs at once
+
+    generation = DocumentGeneration.objects.get(source_type="rcp.ficheversion", source_id=str(second.pk))
+    assert generation.status == GenerationStatus.FAILED
+    assert "version précédente est toujours en cours de production" in generation.failure_reason
+    first = _generate(fiche).document
+    generation_request(source_type="rcp.ficheversion", source_id=second.pk, patient=world["patient"])
+    generate_document.apply(args=["rcp.ficheversion", second.pk])
+    latest = Document.objects.get(source_type="rcp.ficheversion", source_id=str(second.pk))
+    assert (latest.set_id, latest.version) == (first.set_id, 2)
+
+
 def test_the_pps_producer_finds_the_filed_frcp(personas):
     from pps.documents import diagnosis_from_record
 
