@@ -94,24 +94,17 @@ def diagnosis_from_record(patient) -> tuple[inputs.Diagnosis, bool | None]:
 
 
 def diagnosis_from_fiche(fiche) -> tuple[inputs.Diagnosis, bool | None, dt.date | None] | None:
-    """The diagnosis, discovery by screening (if stated) and discovery date of the fiche's latest validated
-    version; ``None`` when the fiche has no coded diagnosis (topography, morphology and a date)."""
-    from pps.selectors import fiche_content
+    """The diagnosis (with laterality and TNM), discovery by screening (if stated) and discovery date of the fiche's
+    latest validated version; ``None`` when it has no coded diagnosis (topography, morphology and a date)."""
+    from rcp.frcp import fiche_as_of, fiche_diagnosis
 
-    content = fiche_content(fiche)
-
-    def day(name: str) -> dt.date | None:
-        value = content.get(name)
-        return dt.date.fromisoformat(value) if value else None
-
-    when = day("diagnosis_date") or day("discovery_date")
-    if not (content.get("topography_code") and content.get("morphology_code") and when):
+    version = fiche.versions.order_by("-version").first()
+    signed = fiche_as_of(version) if version is not None else fiche
+    diagnosis = fiche_diagnosis(signed)
+    if not (diagnosis.topography_code and diagnosis.morphology_code and diagnosis.diagnosis_date):
         return None
-    mode = content.get("discovery_mode") or ""
-    diagnosis = inputs.Diagnosis(
-        morphology_code=content["morphology_code"], topography_code=content["topography_code"], diagnosis_date=when
-    )
-    return diagnosis, (mode == DiscoveryMode.SCREENING) if mode else None, day("discovery_date")
+    screening = (signed.discovery_mode == DiscoveryMode.SCREENING) if signed.discovery_mode else None
+    return diagnosis, screening, signed.discovery_date
 
 
 def _diagnosis(pps: Pps) -> tuple[inputs.Diagnosis, bool | None, dt.date | None, dt.date | None]:
@@ -166,18 +159,10 @@ def signed_header(pps: Pps, chain: Chain, *, title: str, document: str) -> Signe
         raise ProductionError(f"{document} n'est rattaché à aucun établissement : le document ne peut pas être émis.")
     organization = model_inputs.organization(pps.establishment)
     signer = model_inputs.signer(pps.validated_by, organization, document=document)
-    header_kwargs = {"set_id": chain.set_id} if chain.set_id else {}
-    header = inputs.DocumentHeader(
-        patient=model_inputs.patient_identity(pps.patient, document=document),
-        author=signer,
-        custodian=organization,
-        legal_authenticator=signer,
-        title=title,
-        effective_time=timezone.localtime(pps.validated_at),
-        version=chain.version,
-        replaced_document_id=chain.replaced_document_id,
-        **header_kwargs,
-    )
+    header = model_inputs.signed_header(
+        pps.patient, signer, organization, chain,
+        title=title, effective_time=timezone.localtime(pps.validated_at), document=document,
+    )  # fmt: skip
     return SignedHeader(header=header, organization=organization, signer=signer)
 
 

@@ -180,6 +180,10 @@ class RcpFicheForm(StyledForm):
         queryset=None,
         required=False,
         empty_label="Aucune (PPS sans proposition de RCP)",
+        error_messages={
+            "invalid_choice": "Cette fiche RCP n'est pas une fiche validée de ce patient : choisissez-en une dans la "
+            "liste."
+        },
     )
 
     def __init__(self, *args, fiches, **kwargs):

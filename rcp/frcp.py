@@ -53,11 +53,23 @@ def _proposition(fiche: Fiche) -> tuple[ProposedAct, ...]:
     return ()
 
 
-def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
-    """FrcpContent of a fiche. ``people``: quorum_members, requester, presenter, general_practitioner."""
+def fiche_diagnosis(fiche: Fiche) -> Diagnosis:
+    """The coded diagnosis of a fiche (CIM-O-3 morphology, CIM-10 topography, laterality, clinical TNM), dated by
+    the diagnosis date, else the discovery date. Shared by the FRCP and the PPS that follows the fiche."""
     tnm = None
     if fiche.tnm_t and fiche.tnm_n and fiche.tnm_m:
         tnm = Tnm(t=fiche.tnm_t, n=fiche.tnm_n, m=fiche.tnm_m, stage=fiche.tnm_stage, edition=fiche.tnm_edition or "8")
+    return Diagnosis(
+        morphology_code=fiche.morphology_code,
+        topography_code=fiche.topography_code,
+        diagnosis_date=fiche.diagnosis_date or fiche.discovery_date,
+        laterality_code=fiche.laterality_code,
+        tnm=tnm,
+    )
+
+
+def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
+    """FrcpContent of a fiche. ``people``: quorum_members, requester, presenter, general_practitioner."""
     comment = "\n".join(
         part
         for part in (
@@ -77,13 +89,7 @@ def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
     return FrcpContent(
         meeting=meeting,
         nature_code=fiche.nature,
-        diagnosis=Diagnosis(
-            morphology_code=fiche.morphology_code,
-            topography_code=fiche.topography_code,
-            diagnosis_date=fiche.diagnosis_date,
-            laterality_code=fiche.laterality_code,
-            tnm=tnm,
-        ),
+        diagnosis=fiche_diagnosis(fiche),
         case_summary=fiche.case_summary,
         question=fiche.question,
         proposition=_proposition(fiche),

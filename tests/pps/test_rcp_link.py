@@ -206,7 +206,7 @@ def test_the_page_refuses_a_fiche_of_another_patient(client, nurse, personas, ho
     response = client.post(reverse("pps:rcp_fiche", args=[pps.pk]), {"rcp-rcp_fiche": str(stranger.pk)})
 
     assert response.status_code == 400
-    assert "Sélectionnez un choix valide" in response.content.decode()
+    assert "Cette fiche RCP n&#x27;est pas une fiche validée de ce patient" in response.content.decode()
     pps.refresh_from_db()
     assert pps.rcp_fiche == fiches[1]
 
