@@ -68,6 +68,15 @@ class GenerationStatus(models.TextChoices):
     FAILED = "failed", "Échec"
 
 
+# What each producer (``settings.DCC_DOCUMENT_PRODUCERS``) makes documents of, as the record names it to users.
+DOCUMENT_SOURCE_LABELS = {
+    "rcp.ficheversion": "Fiche RCP validée",
+    "rcp.concertation": "Compte rendu de concertation",
+    "pps.pps": "PPS",
+    "pps.ppac": "PPAC",
+}
+
+
 # LOINC document codes (JDV_J07) the record knows by name.
 DOCUMENT_TYPES = {
     "34794-8": "CR de réunion de concertation pluridisciplinaire",

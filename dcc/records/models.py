@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, ThreeC
 from dcc.records.enums import (
+    DOCUMENT_SOURCE_LABELS,
     CareRelationshipKind,
     Confidentiality,
     DocumentOrigin,
@@ -298,6 +299,11 @@ class DocumentGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_type}#{self.source_id} ({self.get_status_display()})"
+
+    @property
+    def source_label(self) -> str:
+        """« Fiche RCP validée n° 12 »: what the document is produced from, for the user."""
+        return f"{DOCUMENT_SOURCE_LABELS.get(self.source_type, self.source_type)} n° {self.source_id}"
 
 
 class DocumentTransition(models.Model):

@@ -202,6 +202,7 @@ def test_a_failed_generation_is_shown_to_the_author_on_the_record_page(client, p
     page = client.get(reverse("records:document_generations", args=[patient.pk])).content.decode()
 
     assert "Échec" in page and "Aucune fiche RCP" in page
+    assert f"PPS n° {pps.pk}" in page and "pps.pps" not in page  # named for the user, not by its table
     assert "every 2s" not in page  # nothing left to poll
 
 
@@ -232,7 +233,8 @@ def test_the_pps_document_takes_the_diagnosis_and_rcp_date_from_the_linked_fiche
     store_frcp(patient)  # a breast FRCP in the record (C50.4): the linked fiche wins
     pps, _ = _linked_pps(
         personas, patient, topography_code="C18.7", morphology_code="8140/3", diagnosis_date=dt.date(2026, 9, 1),
-        discovery_mode="depistage", discovery_date=dt.date(2026, 8, 20),
+        discovery_mode="depistage", discovery_date=dt.date(2026, 8, 20), laterality_code="7771000",
+        tnm_t="T3", tnm_n="N1", tnm_m="M0", tnm_stage="III",
     )  # fmt: skip
 
     generation = document_generate(source_type="pps.pps", source_id=pps.pk)
@@ -253,6 +255,14 @@ def test_the_pps_document_takes_the_diagnosis_and_rcp_date_from_the_linked_fiche
         if obs.find("cda:code", NS) is not None and obs.find("cda:code", NS).get("code") == "63921-1"
     ]
     assert screening == ["true"]
+    laterality = root.find(".//cda:targetSiteCode/cda:qualifier/cda:value", NS)
+    assert laterality is not None and laterality.get("code") == "7771000"
+    tnm = {
+        obs.find("cda:code", NS).get("code"): obs.find("cda:value", NS).get("code")
+        for obs in root.iterfind(".//cda:observation", NS)
+        if obs.find("cda:code", NS) is not None and obs.find("cda:value", NS) is not None
+    }
+    assert (tnm.get("21905-5"), tnm.get("21906-3"), tnm.get("21907-1")) == ("T3", "N1", "M0")
 
 
 def test_a_linked_fiche_without_a_coded_diagnosis_falls_back_to_the_record(personas):
