@@ -74,6 +74,20 @@ def test_document_has_french_text_ids_and_page_numbers(sample_pdf):
     assert sample_pdf.startswith(b"%PDF-1.4")
 
 
+def test_the_renderer_reads_data_uris_but_never_the_servers_disk(tmp_path):
+    from PIL import Image
+
+    picture = tmp_path / "secret.png"
+    Image.new("RGB", (8, 8), "white").save(picture)
+    data_uri = "data:image/png;base64," + base64.b64encode(picture.read_bytes()).decode()
+
+    inline = html_to_pdfa(f'<img src="{data_uri}" alt="">', title="Image")
+    from_disk = html_to_pdfa(f'<img src="{picture.as_uri()}" alt="">', title="Image")
+
+    assert b"/Subtype /Image" in inline
+    assert b"/Subtype /Image" not in from_disk
+
+
 def test_pdf_embeds_into_frcp_and_n1_documents_that_validate(sample_pdf):
     frcp = builders.build_frcp(samples.header(title="Fiche RCP"), samples.frcp_appareil(), PdfCopy(sample_pdf))
     n1 = builders.build_n1(
