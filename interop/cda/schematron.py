@@ -218,31 +218,44 @@ def compile_schematron(path: Path | str) -> CompiledSchematron:
         output.set("title", " ".join("".join(title.itertext()).split()))
 
     compiled = CompiledSchematron(source=path, xslt="")
+    element_modes: list[str] = []
+    attribute_modes: list[str] = []
     for index, pattern in enumerate(patterns):
         mode = f"M{index}"
         pattern_id = pattern.get("id") or f"pattern-{index}"
         compiled.patterns.append(pattern_id)
         active = etree.SubElement(output, _SVRL + "active-pattern")
         active.set("id", pattern_id)
-        etree.SubElement(output, _X + "apply-templates", select="/", mode=mode)
 
         rules = [
             r
             for r in pattern.iter(_S + "rule")
             if r.get("abstract") != "true" and r.get("context") and _owning_pattern(r) is pattern
         ]
+        element_modes.append(mode)
         # Walking attributes costs as much as walking elements; only patterns with a rule that can match an
         # attribute need it (the result is the same: a template that cannot match never fires).
-        visit = "@*|*" if any(_may_match_attribute(r.get("context")) for r in rules) else "*"
+        if any(_may_match_attribute(r.get("context")) for r in rules):
+            attribute_modes.append(mode)
         for position, rule in enumerate(rules):
             template = etree.SubElement(
                 sheet, _X + "template", match=rule.get("context"), mode=mode, priority=str(1000 + len(rules) - position)
             )
             _emit_rule_body(template, rule, abstract_rules, pattern_id, compiled, set())
-            etree.SubElement(template, _X + "apply-templates", select=visit, mode=mode)
-        etree.SubElement(sheet, _X + "template", match="text()", priority="-1", mode=mode)
-        walk = etree.SubElement(sheet, _X + "template", match="@*|node()", priority="-2", mode=mode)
-        etree.SubElement(walk, _X + "apply-templates", select=visit, mode=mode)
+        etree.SubElement(sheet, _X + "template", match="@*|node()", priority="-2", mode=mode)
+
+    # One walk of the document for every pattern: at each node (the document node, every element, and the
+    # attributes for the patterns that need them), each pattern's mode fires its first matching rule, as the
+    # skeleton's one walk per pattern does. The SVRL comes in document order; the Python side groups it by pattern.
+    etree.SubElement(output, _X + "apply-templates", select="/", mode="ALL")
+    walk = etree.SubElement(sheet, _X + "template", match="/|*", mode="ALL")
+    for mode in element_modes:
+        etree.SubElement(walk, _X + "apply-templates", select=".", mode=mode)
+    if attribute_modes:
+        each = etree.SubElement(walk, _X + "for-each", select="@*")
+        for mode in attribute_modes:
+            etree.SubElement(each, _X + "apply-templates", select=".", mode=mode)
+    etree.SubElement(walk, _X + "apply-templates", select="*", mode="ALL")
 
     compiled.documents = _preload_documents(sheet, path)
     compiled.xslt = etree.tostring(sheet, encoding="unicode")

@@ -294,7 +294,10 @@ def validate_cda(data: bytes | str, *, volet: Volet | None = None, max_bytes: in
 
 def _collect(result: ValidationResult, layer: Layer, compiled: CompiledSchematron, svrl: str) -> None:
     output = etree.fromstring(svrl.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
-    for node in output.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report"):
+    # The SVRL lists the firings in document order; report them pattern by pattern, as the ANS validator does.
+    order = {pattern: index for index, pattern in reversed(list(enumerate(compiled.patterns)))}
+    nodes = output.iter(f"{{{SVRL_NS}}}failed-assert", f"{{{SVRL_NS}}}successful-report")
+    for node in sorted(nodes, key=lambda node: order[compiled.assertions[int(node.get("n"))].pattern]):
         info = compiled.assertions[int(node.get("n"))]
         text = node.find(f"{{{SVRL_NS}}}text")
         message = normalize_message("".join(text.itertext()) if text is not None else "")

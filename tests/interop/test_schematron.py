@@ -154,6 +154,35 @@ def test_attribute_contexts_are_visited(library):
     assert 'location="/root[1]/item[3]/@code"' in svrl
 
 
+def test_every_pattern_sees_every_node_and_failures_come_pattern_by_pattern(library):
+    from interop.cda.validation import Layer, ValidationResult, _collect
+
+    schema = write(
+        library,
+        "main.sch",
+        """
+        <schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+          <ns prefix="t" uri="urn:test"/>
+          <pattern id="un">
+            <rule context="t:item"><assert test="false()">un <value-of select="@kind"/></assert></rule>
+          </pattern>
+          <pattern id="deux">
+            <rule context="t:item[@kind='b']"><assert test="false()">deux b (première règle)</assert></rule>
+            <rule context="t:item"><assert test="false()">deux <value-of select="@kind"/></assert></rule>
+          </pattern>
+          <pattern id="trois"><rule context="/"><report test="true()">trois racine</report></rule></pattern>
+        </schema>
+        """,
+    )
+
+    compiled, svrl = run(schema)
+    result = ValidationResult(volet=None)
+    _collect(result, Layer.IHE, compiled, svrl)
+
+    messages = [failure.message for failure in result.failures]
+    assert messages == ["un a", "un b", "un c", "deux a", "deux b (première règle)", "deux c", "trois racine"]
+
+
 def test_unknown_abstract_pattern_and_missing_include_are_errors(library):
     missing = write(
         library,
