@@ -37,9 +37,16 @@ class ProducedDocument:
 
 
 def produce_frcp(
-    header: DocumentHeader, content: FrcpContent, *, issuer: str, datamatrix_png: bytes | None = None
+    header: DocumentHeader,
+    content: FrcpContent,
+    *,
+    issuer: str,
+    datamatrix_png: bytes | None = None,
+    participants: tuple[str, ...] | None = None,
 ) -> ProducedDocument:
-    pdf = render_document(frcp_document(header, content, issuer=issuer, datamatrix_png=datamatrix_png))
+    """``participants``: everyone present as the PDF lists them (default: the quorum members the CDA carries)."""
+    layout = frcp_document(header, content, issuer=issuer, datamatrix_png=datamatrix_png, participants=participants)
+    pdf = render_document(layout)
     cda = builders.build_frcp(header, content, PdfCopy(pdf, title="Copie PDF de la fiche RCP"))
     return ProducedDocument(pdf=pdf, cda=cda, validation=validate_cda(cda.xml))
 

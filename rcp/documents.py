@@ -100,6 +100,15 @@ def _quorum_members(version: FicheVersion, default: inputs.Organization) -> tupl
     return tuple(member for member in members if member is not None)
 
 
+def _present(participants: list[dict]) -> tuple[str, ...]:
+    """Everyone present in the snapshot, « Nom (spécialité) », identified in the directory or not."""
+    return tuple(
+        f"{person['name']} ({person['specialty']})" if person.get("specialty") else person["name"]
+        for person in participants
+        if person.get("name")
+    )
+
+
 def _general_practitioner(patient) -> Professional | None:
     """The patient's médecin traitant: the identity's, else the GP told of an RCP (care relationship)."""
     if patient.general_practitioner_id:
@@ -153,6 +162,7 @@ class FrcpInputs:
     content: inputs.FrcpContent
     issuer: str
     datamatrix_png: bytes | None
+    participants: tuple[str, ...]  # everyone present when the version was signed, as the PDF lists them
 
 
 def frcp_inputs(version: FicheVersion, chain: Chain) -> FrcpInputs:
@@ -180,14 +190,19 @@ def frcp_inputs(version: FicheVersion, chain: Chain) -> FrcpInputs:
         )
     except UnknownCodeError as error:
         raise ProductionError(f"{error} Corrigez la fiche (amendement) puis relancez la production.") from error
-    return FrcpInputs(header, content, rcp.three_c.name, model_inputs.datamatrix_png(patient))
+    return FrcpInputs(
+        header, content, rcp.three_c.name, model_inputs.datamatrix_png(patient), _present(version.participants)
+    )
 
 
 def produce(source_id, chain: Chain) -> Production:
     version = _version(source_id)
     made = frcp_inputs(version, chain)
     try:
-        produced = produce_frcp(made.header, made.content, issuer=made.issuer, datamatrix_png=made.datamatrix_png)
+        produced = produce_frcp(
+            made.header, made.content, issuer=made.issuer, datamatrix_png=made.datamatrix_png,
+            participants=made.participants,
+        )  # fmt: skip
     except UnknownCodeError as error:
         raise ProductionError(f"{error} Corrigez la fiche (amendement) puis relancez la production.") from error
     session = version.fiche.dossier.session

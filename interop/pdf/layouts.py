@@ -77,7 +77,11 @@ def _diagnosis_rows(content) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
-def frcp_document(header: DocumentHeader, content: FrcpContent, *, issuer: str, datamatrix_png=None) -> PdfDocument:
+def frcp_document(
+    header: DocumentHeader, content: FrcpContent, *, issuer: str, datamatrix_png=None, participants=None
+) -> PdfDocument:
+    """The printable fiche RCP. ``participants`` lists everyone present (the CDA names only the quorum members the
+    directory identifies); by default, those quorum members."""
     meeting = content.meeting
     nature = jdv.concept("jdv-nature-discussion-cisis", content.nature_code).display_name
     proposition = tuple(
@@ -127,7 +131,7 @@ def frcp_document(header: DocumentHeader, content: FrcpContent, *, issuer: str, 
         sections=sections,
         signed_role="médecin responsable de la RCP",
         datamatrix_png=datamatrix_png,
-        participants=tuple(_who(member) for member in content.quorum_members),
+        participants=tuple(participants) if participants is not None else tuple(map(_who, content.quorum_members)),
         participants_notice=off_quorum,
     )
 

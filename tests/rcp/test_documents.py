@@ -46,7 +46,7 @@ def _pdf_text(fiche, version: int = 1) -> str:
     from interop.pdf.render import render_html
 
     made = documents.frcp_inputs(fiche.versions.get(version=version), Chain(None, 1, ""))
-    html = render_html(frcp_document(made.header, made.content, issuer=made.issuer))
+    html = render_html(frcp_document(made.header, made.content, issuer=made.issuer, participants=made.participants))
     return " ".join(etree.tostring(etree.HTML(html), encoding="unicode", method="text").split())
 
 
@@ -135,6 +135,26 @@ def test_without_quorum_the_pdf_and_the_cda_say_so_with_the_reason(personas):
     assert validate_cda(document_file_bytes(document, "cda")).failures == []
     text = _pdf_text(fiche)
     assert text.count("Validée hors quorum — motif : Chirurgien joint par téléphone") >= 2  # quorum + participants
+
+
+def test_a_participant_unknown_to_the_rpps_is_printed_but_left_out_of_the_cda(personas):
+    from rcp.enums import AttendanceMode
+
+    world = fiche_world(personas)
+    guest = ProfessionalFactory(first_name="Invitée", last_name="Sansrpps", rpps=None, specialty_id="G15_10/SM45")
+    entries = {p.pk: AttendanceMode.ROOM for p in (personas["doctor"].professional, world["coordinator"], guest)}
+    services.attendance_record(session=world["session"], entries=entries)
+    fiche = validate(world, personas)
+
+    document = _generate(fiche).document
+
+    assert "SANSRPPS" in _pdf_text(fiche)
+    performers = [p for p in _xml(document).iterfind("cda:participant", NS) if p.get("typeCode") == "PRF"]
+    identified = {p.rpps for p in _present(fiche) if p.rpps}
+    assert guest.pk in {p.pk for p in _present(fiche)} and len(identified) == len(_present(fiche)) - 1
+    assert {p.find(".//cda:associatedEntity/cda:id", NS).get("extension") for p in performers} == identified
+    assert b"SANSRPPS" not in document_file_bytes(document, "cda").upper().split(b"<COMPONENT>")[0]
+    assert validate_cda(document_file_bytes(document, "cda")).failures == []
 
 
 def test_the_document_carries_the_signed_snapshot_not_later_edits(personas):
