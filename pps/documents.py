@@ -22,7 +22,7 @@ from interop.documents import produce_pps
 from interop.filing import Chain, Production, ProductionError, SourceInfo
 from pps.edp_types import EDP_TYPES
 from pps.enums import PpsStatus
-from pps.models import Pps
+from pps.models import Pps, Programme
 from rcp.enums import DiscoveryMode
 
 PPS_CODE = "18776-5"
@@ -33,7 +33,7 @@ CIM_O_3 = "2.16.840.1.113883.6.43.1"
 
 
 def _pps(source_id) -> Pps:
-    return (
+    pps = (
         Pps.objects.select_related(
             "patient",
             "establishment",
@@ -44,6 +44,11 @@ def _pps(source_id) -> Pps:
         .prefetch_related("elements__establishment", "patient__local_identifiers__establishment")
         .get(pk=source_id)
     )
+    if pps.programme != Programme.PPS:
+        raise ProductionError(
+            f"Le programme n° {pps.pk} est un PPAC : son document est produit comme PPAC, pas comme PPS."
+        )
+    return pps
 
 
 def source_info(source_id) -> SourceInfo:

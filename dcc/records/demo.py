@@ -21,11 +21,13 @@ def seed(context: dict) -> None:
     from interop.filing import document_generate_or_queue
     from interop.importing import ImportRefused, document_import
     from pps.enums import PpsStatus
-    from pps.models import Pps
+    from pps.models import Pps, Programme
 
     log = context["log"]
     candidates = list(
         Pps.objects.filter(status__in=[PpsStatus.VALIDATED, PpsStatus.DELIVERED], establishment__isnull=False)
+        .filter(programme=Programme.PPS)  # the PPAC demo files its own documents
+        .filter(rcp_fiche__isnull=False)  # its diagnosis comes from the fiche (a PPS « sans RCP » has none)
         .exclude(patient__ins_matricule="")
         .select_related("patient")
         .order_by("pk")[:PATIENTS]

@@ -86,3 +86,9 @@ def test_seed_demo_creates_the_seed_groupement_and_is_idempotent(settings, tmp_p
     assert (linked.status, linked.rcp_fiche_id, linked.no_rcp_reason) == ("validated", fiche.pk, "")
     others = programmes.exclude(patient=followed)
     assert others.count() == 2 and all(pps.rcp_fiche_id is None and pps.no_rcp_reason for pps in others)
+    # The record's demo files the documents of the PPS that follow a fiche (their diagnosis comes from it): no
+    # failure to show a newcomer.
+    from dcc.records.models import DocumentGeneration
+
+    generations = DocumentGeneration.objects.filter(source_type="pps.pps")
+    assert [(g.source_id, g.status) for g in generations] == [(str(linked.pk), "succeeded")]

@@ -101,6 +101,21 @@ def test_an_identity_without_ins_cannot_produce_a_cda(personas):
     assert "INS" in generation.failure_reason
 
 
+def test_a_ppac_is_never_filed_as_a_pps(personas):
+    from pps.models import Pps
+
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = validated_pps(personas, patient)
+    Pps.objects.filter(pk=pps.pk).update(programme="ppac")
+
+    generation = document_generate(source_type="pps.pps", source_id=pps.pk)
+
+    assert generation.status == GenerationStatus.FAILED
+    assert "est un PPAC" in generation.failure_reason
+    assert not Document.objects.filter(source_type="pps.pps").exists()
+
+
 def test_validating_a_pps_queues_its_document_after_commit(personas, django_capture_on_commit_callbacks):
     from interop.tasks import generate_document
     from pps.services import pps_validate
