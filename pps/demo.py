@@ -56,10 +56,14 @@ NO_RCP_REASON = "Démonstration : fiche RCP non reprise dans le DCC"
 def _demo_patients() -> list[tuple[Patient, bool]]:
     """(patient, validate the PPS?): three patients with a validated fiche RCP (two PPS validated following it, one
     left as a draft), then two without one, validated « sans proposition RCP » with a reason."""
+    from django.db.models import Case, Value, When
+
     from rcp.models import Fiche
 
     with_fiche = set(Fiche.objects.filter(validated_at__isnull=False).values_list("dossier__patient_id", flat=True))
-    current = Patient.objects.current().order_by("pk")
+    # Patients with an INS first: a validated PPS is filed as a CDA, which needs it.
+    without_ins = Case(When(ins_matricule="", then=Value(1)), default=Value(0))
+    current = Patient.objects.current().order_by(without_ins, "pk")
     followed = list(current.filter(pk__in=with_fiche)[:3])
     without = list(current.exclude(pk__in=with_fiche)[:2])
     return [(patient, index < 2) for index, patient in enumerate(followed)] + [(patient, True) for patient in without]
