@@ -33,9 +33,12 @@ def person_name(pro: Professional) -> str:
     return f"Dr {name}" if pro.title == "DR" else name
 
 
+def _specialty(pro: Professional) -> str:
+    return jdv.concept("JDV_J01_XdsAuthorSpecialty_CISIS", pro.specialty_code).display_name
+
+
 def _who(pro: Professional) -> str:
-    specialty = jdv.concept("JDV_J01_XdsAuthorSpecialty_CISIS", pro.specialty_code).display_name
-    return f"{person_name(pro)} ({specialty})"
+    return f"{person_name(pro)} ({_specialty(pro)})"
 
 
 def signed_pdf(
@@ -136,6 +139,11 @@ def frcp_document(
     )
 
 
+def _pps_signer_role(signer: Professional) -> str:
+    """Who validated the PPS: the referring doctor, or e.g. the nurse of the announcement consultation."""
+    return "médecin référent" if signer.title == "DR" else _specialty(signer)
+
+
 def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, datamatrix_png=None) -> PdfDocument:
     def rows(items):
         result = []
@@ -167,6 +175,9 @@ def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, da
         issuer=issuer,
         subtitle=f"Date de la RCP : {content.rcp_date:%d/%m/%Y}" if content.rcp_date else "",
         sections=sections,
-        signed_role="médecin référent",
+        # Signed by who validated the PPS: the referring doctor, or a nurse of the announcement consultation.
+        signed_role="médecin référent"
+        if header.legal_authenticator.title == "DR"
+        else _specialty(header.legal_authenticator),
         datamatrix_png=datamatrix_png,
     )

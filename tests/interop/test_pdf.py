@@ -143,3 +143,22 @@ def test_pps_layout_renders_and_embeds_into_a_valid_pps():
     assert preflight.preflight(pdf).valid
     result = validate_cda(builders.build_pps(header, samples.pps(), PdfCopy(pdf)).xml)
     assert result.valid, result.summary_fr()
+
+
+def test_the_pps_is_signed_with_the_signers_own_title_and_role():
+    from dataclasses import replace
+
+    from interop.pdf.layouts import pps_document
+    from interop.pdf.render import render_html
+
+    def signature(signer) -> str:
+        header = replace(samples.header(title="PPS"), author=signer, legal_authenticator=signer)
+        html = render_html(pps_document(header, samples.pps(), issuer="3C"))
+        return " ".join(etree.tostring(etree.HTML(html), encoding="unicode", method="text").split())
+
+    nurse = replace(samples.professional(9, "SOIGNANTE", "Ida", "G15_60"), title="")
+    doctor = replace(samples.COORDINATOR, title="DR")
+
+    assert "par Ida SOIGNANTE, Infirmier" in signature(nurse)
+    assert "Dr Ida" not in signature(nurse) and "médecin référent" not in signature(nurse)
+    assert "par Dr Claire FICTIF, médecin référent" in signature(doctor)
