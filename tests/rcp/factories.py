@@ -117,3 +117,19 @@ FILLED_FICHE = {
     "guideline_conform": True,
     "guideline": "TNCD côlon 2025",
 }
+
+
+def register_dossier(session, by, *, patient=None, requesting_doctor=None, motive=DossierMotive.FIRST, **extra):
+    """A dossier registered to ``session`` by ``by`` through the service (a new patient unless given; the question
+    « Chirurgie première ? » unless given), as the registration form does."""
+    from rcp import services
+
+    return services.dossier_register(
+        session=session,
+        patient=patient or PatientFactory(),
+        requesting_doctor=requesting_doctor or by.professional,
+        motive=motive,
+        question=extra.pop("question", "Chirurgie première ?"),
+        by=by,
+        **extra,
+    )

@@ -7,9 +7,9 @@ from io import StringIO
 from django.core.management import call_command
 
 from rcp import services
-from rcp.enums import AttendanceMode, DossierMotive
+from rcp.enums import AttendanceMode
 from tests.directory.factories import PlaceOfPracticeFactory, ProfessionalFactory
-from tests.rcp.factories import FILLED_FICHE, RcpFactory, RcpMemberFactory, SessionFactory
+from tests.rcp.factories import FILLED_FICHE, RcpFactory, RcpMemberFactory, SessionFactory, register_dossier
 from tests.records.documents_helpers import record_patient
 
 
@@ -27,10 +27,7 @@ def fiche_world(personas, *, quorum: bool = True, patient=None, **patient_traits
     RcpMemberFactory(rcp=rcp, professional=coordinator, role="coordinateur")
     session = SessionFactory(rcp=rcp)
     patient = patient or record_patient(personas, **patient_traits)
-    dossier = services.dossier_register(
-        session=session, patient=patient, requesting_doctor=doctor.professional,
-        motive=DossierMotive.FIRST, question="Chirurgie première ?", by=doctor,
-    )  # fmt: skip
+    dossier = register_dossier(session, doctor, patient=patient)
     services.fiche_save(
         fiche=dossier.fiche, data={**FILLED_FICHE, "appareil_code": "76752008"}, expected_revision=1, by=doctor
     )

@@ -15,7 +15,7 @@ from rcp.enums import DossierMotive, DossierStatus
 from rcp.models import Dossier, DossierAttachment
 from tests.helpers import assert_access
 from tests.identity.factories import PatientFactory
-from tests.rcp.factories import SessionFactory
+from tests.rcp.factories import SessionFactory, register_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -43,15 +43,7 @@ def record_document(patient, *, title="CR anatomopathologique", type_code="11526
 
 
 def register(world, personas, patient, **extra):
-    return services.dossier_register(
-        session=extra.pop("session", world["session"]),
-        patient=patient,
-        requesting_doctor=personas["doctor"].professional,
-        motive=DossierMotive.FIRST,
-        question="Chirurgie première ?",
-        by=personas["doctor"],
-        **extra,
-    )
+    return register_dossier(extra.pop("session", world["session"]), personas["doctor"], patient=patient, **extra)
 
 
 @pytest.fixture

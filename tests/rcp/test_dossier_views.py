@@ -15,7 +15,7 @@ from rcp.models import Dossier, Fiche
 from tests.directory.factories import ProfessionalFactory
 from tests.helpers import assert_access
 from tests.identity.factories import PatientFactory
-from tests.rcp.factories import FILLED_FICHE, SessionFactory
+from tests.rcp.factories import FILLED_FICHE, SessionFactory, register_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -32,14 +32,7 @@ def codes():
 @pytest.fixture
 def case(world, personas):
     patient = PatientFactory()
-    dossier = services.dossier_register(
-        session=world["session"],
-        patient=patient,
-        requesting_doctor=personas["doctor"].professional,
-        motive=DossierMotive.FIRST,
-        question="Chirurgie première ?",
-        by=personas["doctor"],
-    )
+    dossier = register_dossier(world["session"], personas["doctor"], patient=patient)
     return {**world, "patient": patient, "dossier": dossier}
 
 
@@ -91,13 +84,8 @@ def test_registration_page_access_and_flow(client, personas, world):
     # The doctor finds only patients in their care as selectable; a stranger is refused.
     stranger = PatientFactory(birth_name="INCONNU")
     assert client.get(url, {"patient": stranger.pk}).status_code == 403
-    mine = services.dossier_register(
-        session=SessionFactory(rcp=world["rcp"]),
-        patient=PatientFactory(birth_name="DUPONTEL"),
-        requesting_doctor=doctor.professional,
-        motive=DossierMotive.FIRST,
-        question="?",
-        by=doctor,
+    mine = register_dossier(
+        SessionFactory(rcp=world["rcp"]), doctor, patient=PatientFactory(birth_name="DUPONTEL"), question="?"
     ).patient
     page = client.get(url, {"q": "DUPONTEL"}).content.decode()
     assert f"?patient={mine.pk}" in page
@@ -205,14 +193,7 @@ def test_live_session_moves_through_dossiers_and_closes(
     client, personas, case, codes, django_capture_on_commit_callbacks
 ):
     session = case["session"]
-    second = services.dossier_register(
-        session=session,
-        patient=PatientFactory(),
-        requesting_doctor=personas["doctor"].professional,
-        motive=DossierMotive.POSTOP,
-        question="Adjuvant ?",
-        by=personas["doctor"],
-    )
+    second = register_dossier(session, personas["doctor"], motive=DossierMotive.POSTOP, question="Adjuvant ?")
     _open(session, personas)
     live = reverse("rcp:session_live", args=[session.pk])
     assert_access(client, personas, live, allowed={"secretary_3c"})
@@ -252,14 +233,7 @@ def test_follow_page_access(client, personas, case):
 
 def _register_many(world, personas, count):
     for _ in range(count):
-        services.dossier_register(
-            session=world["session"],
-            patient=PatientFactory(),
-            requesting_doctor=personas["doctor"].professional,
-            motive=DossierMotive.FIRST,
-            question="?",
-            by=personas["doctor"],
-        )
+        register_dossier(world["session"], personas["doctor"], question="?")
 
 
 def _queries(client, url) -> tuple[int, object]:
@@ -332,14 +306,7 @@ def test_concertation_outside_a_session(client, personas, case, codes):
 
 
 def test_only_the_3c_secretary_orders_the_list(client, personas, case):
-    second = services.dossier_register(
-        session=case["session"],
-        patient=PatientFactory(),
-        requesting_doctor=personas["doctor"].professional,
-        motive=DossierMotive.FIRST,
-        question="?",
-        by=personas["doctor"],
-    )
+    second = register_dossier(case["session"], personas["doctor"], question="?")
     url = reverse("rcp:session_reorder", args=[case["session"].pk])
     data = {"dossier": second.pk, "direction": "up"}
     assert_access(client, personas, url, allowed={"secretary_3c"}, method="post", data=data, ok_status=302)

@@ -17,7 +17,7 @@ from rcp.models import Dossier, DossierTransition, FicheVersion
 from rcp.tasks import send_validation_reminders
 from tests.directory.factories import PlaceOfPracticeFactory, ProfessionalFactory
 from tests.identity.factories import PatientFactory
-from tests.rcp.factories import FILLED_FICHE, RcpMemberFactory, SessionFactory
+from tests.rcp.factories import FILLED_FICHE, RcpMemberFactory, SessionFactory, register_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -44,15 +44,10 @@ def case(world, personas):
 
 
 def _register(session, by, **extra):
-    return services.dossier_register(
-        session=session,
-        patient=extra.pop("patient", None) or PatientFactory(),
-        requesting_doctor=by.professional or ProfessionalFactory(),
-        motive=DossierMotive.FIRST,
-        question="Quelle prise en charge ?",
-        by=by,
-        **extra,
-    )
+    return register_dossier(
+        session, by, requesting_doctor=by.professional or ProfessionalFactory(),
+        question="Quelle prise en charge ?", **extra,
+    )  # fmt: skip
 
 
 def _open_with_quorum(session, personas, *, radiotherapist=True):

@@ -4,11 +4,11 @@ import pytest
 from django.urls import reverse
 
 from rcp import services
-from rcp.enums import DossierMotive
 from tests.directory.factories import ProfessionalFactory
 from tests.helpers import status_for
 from tests.identity.factories import PatientFactory
 from tests.personas import PERSONA_NAMES
+from tests.rcp.factories import register_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -18,14 +18,7 @@ CARE = {"secretary_3c", "doctor", "medical_secretary", "annonce_nurse"}
 @pytest.fixture
 def pages(world, personas):
     patient = PatientFactory()
-    dossier = services.dossier_register(
-        session=world["session"],
-        patient=patient,
-        requesting_doctor=personas["doctor"].professional,
-        motive=DossierMotive.FIRST,
-        question="?",
-        by=personas["doctor"],
-    )
+    dossier = register_dossier(world["session"], personas["doctor"], patient=patient, question="?")
     concertation = services.concertation_create(
         patient=patient,
         requesting_doctor=personas["doctor"].professional,
