@@ -16,14 +16,18 @@ from django.db import transaction
 from django.utils.module_loading import import_module
 
 from dcc.records import documents_services as services
-from dcc.records.enums import DocumentOrigin, DocumentStatus, ValidationStatus
+from dcc.records.enums import DocumentOrigin, DocumentStatus, GenerationStatus, ValidationStatus
 from dcc.records.models import Document, DocumentGeneration
+from dcc.records.selectors import source_generation
 from interop.cda.builders import BuildError
 from interop.documents import ProducedDocument
 
 
 class ProductionError(ValueError):
     """The source cannot make a document (missing INS, no diagnosis…); the message is French, for the author."""
+
+
+IN_PROGRESS = (GenerationStatus.PENDING, GenerationStatus.RUNNING)
 
 
 class PreviousVersionPending(Exception):
@@ -97,11 +101,10 @@ def document_generate(
     previous = source_document(source_type, info.previous_source_id) if info.previous_source_id else None
     if previous is not None and previous.status == DocumentStatus.REPLACED:
         previous = previous.replaced_by if hasattr(previous, "replaced_by") else None
-    if (
-        previous is None
-        and info.previous_source_id
-        and services.generation_in_progress(source_type=source_type, source_id=info.previous_source_id)
-    ):
+    waited_for = None
+    if previous is None and info.previous_source_id:
+        waited_for = source_generation(source_type, info.previous_source_id)
+    if waited_for is not None and waited_for.status in IN_PROGRESS:
         if not wait_for_previous:
             return services.generation_fail(
                 generation=generation,

@@ -167,15 +167,6 @@ def generation_wait(*, generation: DocumentGeneration, note: str) -> DocumentGen
     return generation
 
 
-def generation_in_progress(*, source_type: str, source_id) -> bool:
-    """Whether the document of this source is queued or being produced."""
-    return DocumentGeneration.objects.filter(
-        source_type=source_type,
-        source_id=str(source_id),
-        status__in=(GenerationStatus.PENDING, GenerationStatus.RUNNING),
-    ).exists()
-
-
 @transaction.atomic
 def generation_succeed(*, generation: DocumentGeneration, document: Document) -> DocumentGeneration:
     generation = DocumentGeneration.objects.select_for_update().get(pk=generation.pk)
