@@ -62,6 +62,11 @@ class Production:
     confidentiality: str = "N"
 
 
+def versioned_title(title: str, version: int) -> str:
+    """The record's title of a produced document: « PPS », then « PPS — version 2 » for the later versions."""
+    return f"{title} — version {version}" if version > 1 else title
+
+
 def producer(source_type: str) -> ModuleType:
     path = settings.DCC_DOCUMENT_PRODUCERS.get(source_type)
     if path is None:

@@ -19,7 +19,7 @@ from interop import model_inputs
 from interop.cda import inputs
 from interop.cda.parsing import parse_xml_safely
 from interop.documents import produce_pps
-from interop.filing import Chain, Production, ProductionError, SourceInfo
+from interop.filing import Chain, Production, ProductionError, SourceInfo, versioned_title
 from pps.edp_types import EDP_TYPES
 from pps.enums import PpsStatus
 from pps.models import Pps, Programme
@@ -196,7 +196,7 @@ def produce(source_id, chain: Chain) -> Production:
     return Production(
         produced=produced,
         type_code=PPS_CODE,
-        title=f"PPS — version {pps.version}" if pps.version > 1 else "PPS",
+        title=versioned_title("PPS", pps.version),
         act_date=pps.validated_at,
         author=pps.validated_by,
         establishment=pps.establishment,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from interop import model_inputs
 from interop.documents import produce_n1
-from interop.filing import Chain, Production, ProductionError
+from interop.filing import Chain, Production, ProductionError, versioned_title
 from interop.pdf.layouts import signed_pdf
 from interop.pdf.render import PdfDocument, PdfSection
 from pps.documents import SignedHeader, signed_header
@@ -121,7 +121,7 @@ def produce(source_id, chain: Chain) -> Production:
     return Production(
         produced=produced,
         type_code=PPAC_CODE,
-        title=f"PPAC — version {ppac.version}" if ppac.version > 1 else "PPAC",
+        title=versioned_title("PPAC", ppac.version),
         act_date=ppac.validated_at,
         author=ppac.validated_by,
         establishment=ppac.establishment,

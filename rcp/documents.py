@@ -24,7 +24,7 @@ from interop import model_inputs
 from interop.cda import inputs
 from interop.cda.jdv import UnknownCodeError
 from interop.documents import produce_frcp
-from interop.filing import Chain, Production, ProductionError, SourceInfo
+from interop.filing import Chain, Production, ProductionError, SourceInfo, versioned_title
 from rcp.enums import FICHE_DOCUMENT_SOURCE, MemberRole
 from rcp.frcp import fiche_as_of, frcp_content
 from rcp.models import Fiche, FicheVersion, RcpMember
@@ -206,11 +206,12 @@ def produce(source_id, chain: Chain) -> Production:
     except UnknownCodeError as error:
         raise ProductionError(f"{error} Corrigez la fiche (amendement) puis relancez la production.") from error
     session = version.fiche.dossier.session
-    suffix = f" — version {version.version}" if version.version > 1 else ""
     return Production(
         produced=produced,
         type_code=FRCP_CODE,
-        title=f"Fiche RCP {session.rcp.title} du {timezone.localtime(session.starts_at):%d/%m/%Y}{suffix}",
+        title=versioned_title(
+            f"Fiche RCP {session.rcp.title} du {timezone.localtime(session.starts_at):%d/%m/%Y}", version.version
+        ),
         act_date=session.starts_at,
         author=version.signed_by,
         establishment=session.rcp.establishment,
