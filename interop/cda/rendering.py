@@ -101,13 +101,26 @@ def _section(element: etree._Element, level: int) -> Section:
     return section
 
 
+TITLES = {"DR": "Dr", "PR": "Pr", "MME": "Mme", "M": "M."}
+
+
 def _person(element: etree._Element | None) -> str:
+    """« Dr Claire FICTIF »: the title (prefix or suffix), given names and family names, spaced."""
     if element is None:
         return ""
     name = element.find(".//cda:assignedPerson/cda:name", NS)
     if name is None:
         name = element.find(".//cda:name", NS)
-    return _text(name)
+    if name is None:
+        return ""
+    parts = {
+        tag: [text for text in (_text(part) for part in name.iterfind(f"cda:{tag}", NS)) if text]
+        for tag in ("prefix", "suffix", "given", "family")
+    }
+    if not any(parts.values()):  # a name written as plain text
+        return _text(name)
+    titles = [TITLES.get(title.upper(), title) for title in parts["prefix"] + parts["suffix"]]
+    return " ".join([*titles, *parts["given"], *parts["family"]])
 
 
 def render_cda(data: bytes) -> RenderedCda:
