@@ -77,7 +77,7 @@ def test_the_cda_is_shown_as_readable_html(client, personas, document):
     assert "Contenu du document (CDA)" in content
     assert "Diagnostic" in content or "Tumeur" in content
     assert "TESTPATIENTE" in content  # the CDA's own recordTarget
-    assert "Dr Claire FICTIF" in content  # author and legal authenticator, spaced and titled
+    assert "Dr Claire FICTIF" in content and "FICTIFDR" not in content  # the CDA's people, spaced and titled
     assert AccessTrail.objects.filter(object_id=str(document.pk), action=TrailAction.READ).exists()
 
 
