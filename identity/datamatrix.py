@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 from pystrich.datamatrix import DataMatrixEncoder
 
-from identity.enums import RnivStatus
 from identity.nir import normalize_trait
 
 GS, US = "\x1d", "\x1f"
@@ -107,7 +106,7 @@ def _values(patient) -> dict[str, str]:
 
 def encode(patient, *, issued: datetime.date | None = None) -> InsDataMatrix:
     """The DataMatrix of a qualified identity (the INS is only shared once qualified)."""
-    if patient.rniv_status != RnivStatus.QUALIFIEE or not patient.ins_matricule:
+    if not patient.ins_exchangeable:
         raise DataMatrixError("Le DataMatrix INS n'est produit que pour une identité qualifiée.")
     values = _values(patient)
     message = []

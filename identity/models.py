@@ -147,6 +147,15 @@ class Patient(models.Model):
         return f"{name} {self.used_first_name or self.first_given_name}"
 
     @property
+    def ins_exchangeable(self) -> bool:
+        """Whether the INS may travel with this identity (CDA, MSSanté X-MSS-INS, HL7, DataMatrix, patient mailbox).
+
+        The identity-vigilance rule (RNIV): only a *qualifiée* identity is exchanged with its INS. This property is the
+        one place that says so; every channel asks it.
+        """
+        return self.rniv_status == RnivStatus.QUALIFIEE and bool(self.ins_matricule) and bool(self.ins_oid)
+
+    @property
     def is_merged(self) -> bool:
         return self.merged_into_id is not None
 
