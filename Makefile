@@ -12,6 +12,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run    installe tout, démarre le DCC avec les données de démonstration"
 	@echo "make test   installe tout et lance toute la suite de tests"
+	@echo "make test-fast  la suite sans les tests navigateur ni d'intégration (boucle d'édition)"
 	@echo "make lint   ruff, djlint et makemigrations --check"
 	@echo "make lock   met à jour requirements/lock.txt depuis pyproject.toml"
 	@echo "make stop   arrête PostgreSQL et Redis embarqués"
@@ -35,6 +36,9 @@ run: install
 test: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(PYTEST_ARGS)
 
+test-fast: install
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest -m "not browser and not integration" $(PYTEST_ARGS)
+
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -52,4 +56,4 @@ lock: $(PY)
 stop:
 	$(PY) -m dcc.embedded stop
 
-.PHONY: help install run test lint format lock stop
+.PHONY: help install run test test-fast lint format lock stop
