@@ -7,17 +7,13 @@ from django.core.exceptions import ValidationError
 
 from dcc.directory.enums import Profession
 from dcc.directory.models import Establishment, Professional
+from dcc.widgets import IsoDateInput
 from pps.dates import RuleKind
 from pps.edp_types import EdpKind
 from pps.enums import GroupScope, UpdateReason
 from pps.models import EdpGroup, Protocol
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+DateInput = IsoDateInput
 
 
 class StyledForm(forms.Form):
