@@ -99,10 +99,15 @@ def _next_redis_database(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # An optimisation only: short socket timeouts, then a miss (the database answers) while Redis is away.
+        "BACKEND": "dcc.cache.ResilientRedisCache",
         "LOCATION": env_str("DCC_CACHE_URL") or _next_redis_database(REDIS_URL),
         "KEY_PREFIX": env_str("DCC_CACHE_PREFIX", "dcc"),
         "TIMEOUT": 300,
+        "OPTIONS": {
+            "SOCKET_TIMEOUT": env_int("DCC_CACHE_SOCKET_TIMEOUT_MS", 250) / 1000,
+            "RETRY_SECONDS": env_int("DCC_CACHE_RETRY_SECONDS", 5),
+        },
     }
 }
 
