@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rcp",
     "pps",
     "interop",
+    "interop.outbox",
 ]
 
 MIDDLEWARE = [
@@ -329,3 +330,18 @@ DCC_OID_RCP_ROOT = env_str("DCC_OID_RCP_ROOT", "1.2.250.1.161.1.20.3.1")
 DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
+
+# --- outbox (interop/outbox) ---
+# Channels are data: name → module exposing deliver(message) (see interop/outbox/channels.py).
+DCC_OUTBOX_CHANNELS = {"mss": "interop.mss.channel", "hl7": "interop.hl7.channel"}
+# Seconds before attempt n+1 after n transient failures (the last value repeats), and when to give up.
+DCC_OUTBOX_RETRY_DELAYS = [
+    int(d) for d in env_list("DCC_OUTBOX_RETRY_DELAYS", ["30", "60", "300", "900", "1800", "3600"])
+]
+DCC_OUTBOX_MAX_ATTEMPTS = env_int("DCC_OUTBOX_MAX_ATTEMPTS", 12)
+# A row left "envoi en cours" longer than this (worker crash) is taken again, after checking it did not leave.
+DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 300)
+# The beat task re-queues rows due for longer than this and never picked up.
+DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
+DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
+CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
