@@ -242,7 +242,7 @@ def build_ack(
                 [
                     "ERR",
                     "",
-                    escape(problem.location),
+                    problem.location,
                     f"{problem.code}^{escape(hl7_label)}^HL70357",
                     "E",
                     err5,

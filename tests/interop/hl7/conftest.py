@@ -46,8 +46,20 @@ class MllpClient:
         self.sock.close()
 
 
+def unescape(text: str) -> str:
+    for code, char in (("\\F\\", "|"), ("\\S\\", "^"), ("\\T\\", "&"), ("\\R\\", "~"), ("\\E\\", "\\")):
+        text = text.replace(code, char)
+    return text
+
+
 def ack_fields(ack: str) -> dict:
-    segments = {line.split("|")[0]: line.split("|") for line in ack.strip("\r").split("\r")}
+    """Segment name → fields (first occurrence); ERR-8 unescaped."""
+    segments = {}
+    for line in ack.strip("\r").split("\r"):
+        fields = line.split("|")
+        if fields[0] == "ERR" and len(fields) > 8:
+            fields[8] = unescape(fields[8])
+        segments.setdefault(fields[0], fields)
     return segments
 
 
@@ -86,8 +98,17 @@ def partner(establishment):
 _counter = iter(range(1, 10**6))
 
 
-def msh(trigger: str = "A28", *, message_type: str = "ADT", structure: str = "ADT_A05", control_id: str | None = None,
-        app: str = "GAM", facility: str = "CHTEST", version: str = "2.5^FRA^2.11", charset: str = "UNICODE UTF-8") -> str:  # fmt: skip
+def msh(
+    trigger: str = "A28",
+    *,
+    message_type: str = "ADT",
+    structure: str = "ADT_A05",
+    control_id: str | None = None,
+    app: str = "GAM",
+    facility: str = "CHTEST",
+    version: str = "2.5^FRA^2.11",
+    charset: str = "UNICODE UTF-8",
+) -> str:
     control_id = control_id if control_id is not None else f"MSG{next(_counter):06d}"
     return (
         f"MSH|^~\\&|{app}|{facility}|DCC|ARS|20261203101500||{message_type}^{trigger}^{structure}|{control_id}|P|"
