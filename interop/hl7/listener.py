@@ -36,6 +36,16 @@ def _process_frame(data: bytes, peer: str) -> str:
     return process(data, peer=peer).ack
 
 
+def _warm_up() -> None:
+    """Compile the CDA rules in a worker thread at start, so the first document does not wait for them."""
+    from interop.cda.validation import warm_up
+
+    try:
+        warm_up()
+    except Exception:  # a failed warm-up only makes the first document slower
+        logger.exception("Préchargement des règles CDA impossible")
+
+
 def _refuse_oversized(head: bytes, size: int, peer: str) -> str:
     from django.db import close_old_connections
 
@@ -141,6 +151,7 @@ class Listener:
 
     async def serve_forever(self) -> None:
         await self.start()
+        self.loop.run_in_executor(self.pool, _warm_up)
         print(f"[hl7] Écoute MLLP sur {self.host}:{self.port}" + (" (TLS)" if self.ssl_context else ""), flush=True)
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
