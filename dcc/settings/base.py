@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "pps",
     "interop",
     "interop.hl7",
+    "interop.outbox",
 ]
 
 MIDDLEWARE = [
@@ -341,3 +342,17 @@ DCC_MLLP_TLS_CERT = env_str("DCC_MLLP_TLS_CERT", "")
 DCC_MLLP_TLS_KEY = env_str("DCC_MLLP_TLS_KEY", "")
 DCC_MLLP_TLS_CLIENT_CA = env_str("DCC_MLLP_TLS_CLIENT_CA", "")
 DCC_MLLP_SEND_TIMEOUT = env_int("DCC_MLLP_SEND_TIMEOUT", 30)
+# --- outbox (interop/outbox) ---
+# Channels are data: name → module exposing deliver(message) (see interop/outbox/channels.py).
+DCC_OUTBOX_CHANNELS = {"mss": "interop.mss.channel", "hl7": "interop.hl7.channel"}
+# Seconds before attempt n+1 after n transient failures (the last value repeats), and when to give up.
+DCC_OUTBOX_RETRY_DELAYS = [
+    int(d) for d in env_list("DCC_OUTBOX_RETRY_DELAYS", ["30", "60", "300", "900", "1800", "3600"])
+]
+DCC_OUTBOX_MAX_ATTEMPTS = env_int("DCC_OUTBOX_MAX_ATTEMPTS", 12)
+# A row left "envoi en cours" longer than this (worker crash) is taken again, after checking it did not leave.
+DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 300)
+# The beat task re-queues rows due for longer than this and never picked up.
+DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
+DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
+CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
