@@ -73,6 +73,8 @@ def main() -> int:
         insi_port = os.environ.setdefault("DCC_INSI_STANDIN_PORT", "8089")
         os.environ["DCC_INSI_URL"] = f"http://127.0.0.1:{insi_port}/insi"
         commands["insi"] = [PYTHON, "-m", "identity.insi.standin", "--port", insi_port]
+    mllp_port = os.environ.get("DCC_MLLP_PORT", "2575")
+    commands["mllp"] = [PYTHON, "-m", "interop.hl7.listener", "--port", mllp_port]
     processes = {name: subprocess.Popen(cmd, cwd=BASE_DIR) for name, cmd in commands.items()}
 
     from dcc.accounts.demo import DEMO_PASSWORD, PERSONAS
@@ -84,6 +86,7 @@ def main() -> int:
         time.sleep(0.3)
     _say("")
     _say(f"Le DCC est prêt en {time.monotonic() - begun:.0f} s : http://{host}:{port}/")
+    _say(f"HL7 v2 (MLLP) : 127.0.0.1:{mllp_port} (ADT^A28/A31/A40/A47, MDM^T02/T10/T04, ORU^R01)")
     _say(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for persona in PERSONAS:
         _say(f"  {persona.email:<38} {Profile(persona.profile).label}")

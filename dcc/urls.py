@@ -12,6 +12,7 @@ urlpatterns = [
     path("pps/", include("pps.urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
+    path("interop/hl7/", include("interop.hl7.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

@@ -58,6 +58,7 @@ class Permission(models.TextChoices):
     TRAIL_AUDIT = "trail_audit", "Consulter la traçabilité régionale"
     USERS_ADMIN = "users_admin", "Administrer les utilisateurs"
     IMPERSONATE = "impersonate", "Se connecter en tant qu'un utilisateur (support)"
+    INTEROP_MONITOR = "interop_monitor", "Superviser les échanges d'interopérabilité"
 
 
 P = Permission
@@ -84,7 +85,16 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     Profile.REGISTRE: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ARC: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ADMIN_REGIONAL: frozenset(
-        {P.RCP_AGENDA, P.STATS_READ, P.DATA_EXPORT, P.TRAIL_READ, P.TRAIL_AUDIT, P.USERS_ADMIN, P.IMPERSONATE}
+        {
+            P.RCP_AGENDA,
+            P.STATS_READ,
+            P.DATA_EXPORT,
+            P.TRAIL_READ,
+            P.TRAIL_AUDIT,
+            P.USERS_ADMIN,
+            P.IMPERSONATE,
+            P.INTEROP_MONITOR,
+        }
     ),
 }
 del P

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rcp",
     "pps",
     "interop",
+    "interop.hl7",
     "interop.outbox",
 ]
 
@@ -336,6 +337,16 @@ DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
 
+# HL7 v2 over MLLP (interop/hl7): the listener `python -m interop.hl7.listener` (started by `make run`).
+DCC_MLLP_HOST = env_str("DCC_MLLP_HOST", "127.0.0.1")
+DCC_MLLP_PORT = env_int("DCC_MLLP_PORT", 2575)
+DCC_MLLP_MAX_BYTES = env_int("DCC_MLLP_MAX_BYTES", 16 * 1024 * 1024)
+DCC_MLLP_WORKERS = env_int("DCC_MLLP_WORKERS", 4)
+DCC_MLLP_IDLE_TIMEOUT = env_int("DCC_MLLP_IDLE_TIMEOUT", 120)
+DCC_MLLP_TLS_CERT = env_str("DCC_MLLP_TLS_CERT", "")
+DCC_MLLP_TLS_KEY = env_str("DCC_MLLP_TLS_KEY", "")
+DCC_MLLP_TLS_CLIENT_CA = env_str("DCC_MLLP_TLS_CLIENT_CA", "")
+DCC_MLLP_SEND_TIMEOUT = env_int("DCC_MLLP_SEND_TIMEOUT", 30)
 # --- outbox (interop/outbox) ---
 # Channels are data: name → module exposing deliver(message) (see interop/outbox/channels.py).
 DCC_OUTBOX_CHANNELS = {"mss": "interop.mss.channel", "hl7": "interop.hl7.channel"}
