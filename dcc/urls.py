@@ -12,6 +12,8 @@ urlpatterns = [
     path("pps/", include("pps.urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
+    path("appel-contextuel/", include("interop.launch.urls")),
+    path("imagerie/", include("interop.imaging.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

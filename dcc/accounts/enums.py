@@ -58,6 +58,7 @@ class Permission(models.TextChoices):
     TRAIL_AUDIT = "trail_audit", "Consulter la traçabilité régionale"
     USERS_ADMIN = "users_admin", "Administrer les utilisateurs"
     IMPERSONATE = "impersonate", "Se connecter en tant qu'un utilisateur (support)"
+    LAUNCH_SIMULATE = "launch_simulate", "Simuler l'appel contextuel d'un DPI (démonstration)"
 
 
 P = Permission
@@ -85,6 +86,7 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     Profile.ARC: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ADMIN_REGIONAL: frozenset(
         {P.RCP_AGENDA, P.STATS_READ, P.DATA_EXPORT, P.TRAIL_READ, P.TRAIL_AUDIT, P.USERS_ADMIN, P.IMPERSONATE}
+        | {P.LAUNCH_SIMULATE}
     ),
 }
 del P

@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "rcp",
     "pps",
     "interop",
+    "interop.launch",
+    "interop.imaging",
 ]
 
 MIDDLEWARE = [
@@ -329,3 +331,16 @@ DCC_OID_RCP_ROOT = env_str("DCC_OID_RCP_ROOT", "1.2.250.1.161.1.20.3.1")
 DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
+
+# --- interop: contextual launch (docs/launch.md) and imaging (docs/imaging.md) ---
+DCC_LAUNCH_AUDIENCE = env_str("DCC_LAUNCH_AUDIENCE", "urn:dcc:appel-contextuel")
+DCC_LAUNCH_MAX_LIFETIME_SECONDS = 60
+DCC_LAUNCH_CLOCK_SKEW_SECONDS = env_int("DCC_LAUNCH_CLOCK_SKEW_SECONDS", 5)
+DCC_LAUNCH_TARGETS = {"patient": "identity:detail", "demande_avis": "rcp:dossier_new"}
+DCC_IMAGING_TIMEOUT_SECONDS = env_int("DCC_IMAGING_TIMEOUT_SECONDS", 2)
+DCC_IMAGING_CACHE_SECONDS = env_int("DCC_IMAGING_CACHE_SECONDS", 120)
+DCC_IMAGING_CALLING_AE = env_str("DCC_IMAGING_CALLING_AE", "DCC")
+DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
+DCC_IMAGING_STANDIN_STUDIES = env_str(
+    "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
+)
