@@ -5,9 +5,29 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 
+from dcc.accounts.perms import can_administer
 from interop.launch import services
 from interop.launch.keys import KeyRefused, algorithm_of, thumbprint
 from interop.launch.models import Launch, LaunchKey
+
+
+class RegionalAdminMixin:
+    """Launch keys and PACS belong to the regional administrators (profile-based, like the protocol base)."""
+
+    def has_module_permission(self, request):
+        return can_administer(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return can_administer(request.user)
+
+    def has_add_permission(self, request, *args):
+        return can_administer(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return can_administer(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_administer(request.user)
 
 
 class LaunchKeyForm(forms.ModelForm):
@@ -35,11 +55,10 @@ class LaunchKeyForm(forms.ModelForm):
 
 
 @admin.register(LaunchKey)
-class LaunchKeyAdmin(admin.ModelAdmin):
+class LaunchKeyAdmin(RegionalAdminMixin, admin.ModelAdmin):
     list_display = ["kid", "establishment", "algorithm", "label", "created_at", "revoked_at"]
     list_filter = ["algorithm", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["kid", "establishment__name", "establishment__finess_geo"]
-    autocomplete_fields = ["establishment"]
     actions = ["revoke"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
@@ -77,7 +96,7 @@ class LaunchKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Launch)
-class LaunchAdmin(admin.ModelAdmin):
+class LaunchAdmin(RegionalAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "establishment", "rpps", "ipp", "target", "outcome"]
     list_filter = ["target"]
     search_fields = ["rpps", "ipp", "nonce"]
