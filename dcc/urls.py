@@ -13,6 +13,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
     path("interop/hl7/", include("interop.hl7.urls")),
+    path("appel-contextuel/", include("interop.launch.urls")),
+    path("imagerie/", include("interop.imaging.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

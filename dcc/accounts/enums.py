@@ -59,6 +59,7 @@ class Permission(models.TextChoices):
     USERS_ADMIN = "users_admin", "Administrer les utilisateurs"
     IMPERSONATE = "impersonate", "Se connecter en tant qu'un utilisateur (support)"
     INTEROP_MONITOR = "interop_monitor", "Superviser les échanges d'interopérabilité"
+    LAUNCH_SIMULATE = "launch_simulate", "Simuler l'appel contextuel d'un DPI (démonstration)"
 
 
 P = Permission
@@ -94,6 +95,7 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
             P.USERS_ADMIN,
             P.IMPERSONATE,
             P.INTEROP_MONITOR,
+            P.LAUNCH_SIMULATE,
         }
     ),
 }

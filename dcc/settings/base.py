@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "interop",
     "interop.hl7",
     "interop.outbox",
+    "interop.launch",
+    "interop.imaging",
 ]
 
 MIDDLEWARE = [
@@ -361,3 +363,15 @@ DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 3
 DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
 DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
 CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
+# --- interop: contextual launch (docs/launch.md) and imaging (docs/imaging.md) ---
+DCC_LAUNCH_AUDIENCE = env_str("DCC_LAUNCH_AUDIENCE", "urn:dcc:appel-contextuel")
+DCC_LAUNCH_MAX_LIFETIME_SECONDS = 60
+DCC_LAUNCH_CLOCK_SKEW_SECONDS = env_int("DCC_LAUNCH_CLOCK_SKEW_SECONDS", 5)
+DCC_LAUNCH_TARGETS = {"patient": "identity:detail", "demande_avis": "rcp:dossier_new"}
+DCC_IMAGING_TIMEOUT_SECONDS = env_int("DCC_IMAGING_TIMEOUT_SECONDS", 2)
+DCC_IMAGING_CACHE_SECONDS = env_int("DCC_IMAGING_CACHE_SECONDS", 120)
+DCC_IMAGING_CALLING_AE = env_str("DCC_IMAGING_CALLING_AE", "DCC")
+DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
+DCC_IMAGING_STANDIN_STUDIES = env_str(
+    "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
+)
