@@ -185,6 +185,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {
@@ -329,3 +330,9 @@ DCC_OID_RCP_ROOT = env_str("DCC_OID_RCP_ROOT", "1.2.250.1.161.1.20.3.1")
 DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
+
+# Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
+# section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
+# MSSanté deliverability. Exports of more rows than the threshold run in the worker.
+DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
+DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
