@@ -15,6 +15,7 @@ urlpatterns = [
     path("interop/hl7/", include("interop.hl7.urls")),
     path("appel-contextuel/", include("interop.launch.urls")),
     path("imagerie/", include("interop.imaging.urls")),
+    path("tableaux-de-bord/", include("dcc.dashboards.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

@@ -78,7 +78,16 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Profile.SECRETAIRE_MEDICALE: frozenset({P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.DOCUMENT_SEND}),
     Profile.SECRETAIRE_3C: frozenset(
-        {P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.RCP_AGENDA, P.DOCUMENT_SEND, P.STATS_READ, P.TRAIL_READ}
+        {
+            P.PATIENT_READ,
+            P.DOSSIER_REGISTER,
+            P.FICHE_EDIT,
+            P.RCP_AGENDA,
+            P.DOCUMENT_SEND,
+            P.STATS_READ,
+            P.TRAIL_READ,
+            P.DATA_EXPORT,  # her 3C's data requests (dcc.dashboards migration 0002)
+        }
     ),
     Profile.ANNONCE_PPS: frozenset({P.PATIENT_READ, P.PPS_AUTHOR, P.DOCUMENT_SEND}),
     Profile.LECTURE_SEULE: frozenset({P.STATS_READ}),

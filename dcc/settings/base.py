@@ -194,6 +194,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {
@@ -375,3 +376,8 @@ DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
 DCC_IMAGING_STANDIN_STUDIES = env_str(
     "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
 )
+# Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
+# section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
+# MSSanté deliverability. Exports of more rows than the threshold run in the worker.
+DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
+DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
