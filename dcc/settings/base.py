@@ -283,6 +283,11 @@ AUTHENTICATION_BACKENDS = [
     "dcc.accounts.backends.DccAuthenticationBackend",
 ]
 MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentication and allauth
+# Refusals (403, 404 on a real route, 429 at login) traced, coalesced: one line per refusal and window,
+# at most DCC_TRAIL_REFUSAL_MAX_LINES per person or address and window.
+MIDDLEWARE += ["dcc.records.refusals.RefusalTrailMiddleware"]
+DCC_TRAIL_REFUSAL_WINDOW_SECONDS = env_int("DCC_TRAIL_REFUSAL_WINDOW_SECONDS", 300)
+DCC_TRAIL_REFUSAL_MAX_LINES = env_int("DCC_TRAIL_REFUSAL_MAX_LINES", 30)
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]
 # Absolute session lifetime, whatever the activity (the idle expiry is DCC_SESSION_IDLE_MINUTES).
 DCC_SESSION_MAX_HOURS = env_int("DCC_SESSION_MAX_HOURS", 10)
