@@ -73,6 +73,10 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     login = str(credentials.get("email") or credentials.get("username") or "")[:200]
     # The line names the account tried when it exists (the typed login stays in the detail either way).
     account = User.objects.filter(email__iexact=login).first() if login else None
+    if login and credentials.get("password") is not None:
+        from dcc.accounts.lockout import failure_record
+
+        failure_record(login=login, ip_address=request.META.get("REMOTE_ADDR") if request is not None else None)
     security_event.send(
         sender=sender, user=account, action="login_failed", request=request, detail=f"identifiant saisi : {login}"
     )

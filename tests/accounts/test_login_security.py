@@ -106,7 +106,8 @@ def test_the_account_is_locked_after_five_failures_even_with_the_right_password(
     response = login(client, "doctor@test.dcc")
 
     assert "_auth_user_id" not in client.session
-    assert "Trop de tentatives de connexion échouées." in html.unescape(response.content.decode())
+    text = html.unescape(response.content.decode())
+    assert "Trop d'échecs de connexion pour ce compte" in text and "Réessayez dans 15 minutes" in text
 
 
 def test_the_lock_is_per_account_from_another_address(personas):
