@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
 from dcc.directory.models import Professional
+from dcc.params import int_param
 from dcc.records.access import can_view_patient, has_patient_care_profile
 from dcc.records.enums import GenerationStatus
 from dcc.records.perms import can_view_documents
@@ -57,7 +58,7 @@ def dossier_register(request, pk: int):
             shown = [item["patient"] for item in results]
             trail_search(request=request, patients=shown, detail="recherche patient (inscription RCP)")
     patient = None
-    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    patient_id = int_param(request.POST if "patient" in request.POST else request.GET, "patient", label="patient")
     if patient_id:
         patient = get_object_or_404(Patient.objects.current(), pk=patient_id)
         if not can_view_patient(request.user, patient):
@@ -370,7 +371,7 @@ def fiche_copy_forward(request, pk: int):
     try:
         services.fiche_copy_forward(
             fiche=dossier.fiche,
-            expected_revision=int(request.POST.get("revision") or 0),
+            expected_revision=int_param(request.POST, "revision", label="révision", min_value=0) or 0,
             by=request.user,
             request=request,
         )
