@@ -219,3 +219,18 @@ class ProtocolImportForm(forms.Form):
             except UnicodeDecodeError:
                 continue
         raise ValidationError("Encodage du fichier illisible (attendu : UTF-8).")
+
+
+class StatisticsFilterForm(forms.Form):
+    """``?annee=`` of the statistics page: a plausible year or nothing."""
+
+    annee = forms.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "l'année doit être un nombre entier.",
+            "min_value": "l'année doit être postérieure ou égale à %(limit_value)s.",
+            "max_value": "l'année doit être antérieure ou égale à %(limit_value)s.",
+        },
+    )
