@@ -16,6 +16,7 @@ help:
 	@echo "make lint   ruff, djlint et makemigrations --check"
 	@echo "make lock   met à jour requirements/lock.txt depuis pyproject.toml"
 	@echo "make stop   arrête PostgreSQL et Redis embarqués"
+	@echo "make bench  charge mixte (Locust, 20 connexions) comparée à une vue minimale"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 12) else 1)' || \
@@ -56,4 +57,8 @@ lock: $(PY)
 stop:
 	$(PY) -m dcc.embedded stop
 
-.PHONY: help install run test test-fast lint format lock stop
+# Load benchmark (bench/load.py): BENCH_ARGS="--url http://127.0.0.1:8000 --users 20 --duration 60".
+bench: install
+	DJANGO_SETTINGS_MODULE=dcc.settings.demo $(PY) bench/load.py $(BENCH_ARGS)
+
+.PHONY: help install run test test-fast lint format lock stop bench
