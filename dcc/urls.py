@@ -12,6 +12,7 @@ urlpatterns = [
     path("pps/", include("pps.urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
+    path("diffusion/", include("interop.mss.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 
