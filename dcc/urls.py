@@ -16,6 +16,7 @@ urlpatterns = [
     path("appel-contextuel/", include("interop.launch.urls")),
     path("imagerie/", include("interop.imaging.urls")),
     path("tableaux-de-bord/", include("dcc.dashboards.urls")),
+    path("diffusion/", include("interop.mss.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 
