@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "pps",
     "interop",
     "interop.outbox",
+    "rcp.gp",
+    "interop.deliverability",
 ]
 
 MIDDLEWARE = [
@@ -345,3 +347,5 @@ DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 3
 DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
 DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
 CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
+# GP loop (rcp.gp): the largest file a notified GP may attach to his contribution to the RCP.
+DCC_GP_CONTRIBUTION_MAX_BYTES = env_int("DCC_GP_CONTRIBUTION_MAX_BYTES", 10 * 1024 * 1024)
