@@ -17,7 +17,11 @@ def max_bytes() -> int:
 
 
 def megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.0f} Mo"
+    """A size as users read it: « 10 Mo », « 2,5 Mo », « 800 Ko »."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} Ko"
+    value = size / (1024 * 1024)
+    return f"{value:.0f} Mo" if value >= 10 or value.is_integer() else f"{value:.1f} Mo".replace(".", ",")
 
 
 class ContributionForm(forms.Form):

@@ -56,11 +56,11 @@ def contribute(request, pk: int):
         raise PermissionDenied
     limit = forms.max_bytes()
     form = forms.ContributionForm()
-    status = 200
+    status, too_big = 200, ""
     if request.method == "POST":
         # Refuse an oversized body before the multipart parser reads it.
         if int(request.META.get("CONTENT_LENGTH") or 0) > limit + UPLOAD_OVERHEAD:
-            form.add_error("attachment", f"Le fichier est trop volumineux : la limite est de {forms.megabytes(limit)}.")
+            too_big = f"Le fichier est trop volumineux : la limite est de {forms.megabytes(limit)}."
             status = 413
         else:
             form = forms.ContributionForm(request.POST, request.FILES)
@@ -77,7 +77,12 @@ def contribute(request, pk: int):
             status = 400
     else:
         trace(request, dossier.patient, dossier, detail="contribution du médecin traitant")
-    context = {"dossier": dossier, "form": form, "contributions": selectors.contributions_of(dossier)}
+    context = {
+        "dossier": dossier,
+        "form": form,
+        "too_big": too_big,
+        "contributions": selectors.contributions_of(dossier),
+    }
     return render(request, "gp/contribute.html", context, status=status)
 
 
