@@ -22,6 +22,49 @@ def _say(line: str) -> None:
     print(f"[dcc] {line}", flush=True)
 
 
+def _start_mss_operator(data: Path):
+    """Start the local MSSanté operator (its directory from the database), point DCC_MSS_* to it."""
+    import json
+
+    from django.conf import settings
+
+    from interop.mss.demo_directory import write
+
+    state = data / "mss-operator"
+    directory = state / "annuaire.txt"
+    behaviours = write(directory, patient_domain=settings.DCC_MSS_PATIENT_DOMAIN)
+    ports = {name: os.environ.get(f"DCC_MSS_OPERATOR_{name.upper()}_PORT", default)
+             for name, default in (("smtp", "8587"), ("imap", "8143"), ("web", "8025"))}  # fmt: skip
+    (state / "ready.json").unlink(missing_ok=True)
+    process = subprocess.Popen(
+        [PYTHON, "-m", "interop.mss.operator", "--state-dir", str(state), "--directory", str(directory),
+         "--smtp-port", ports["smtp"], "--imap-port", ports["imap"], "--web-port", ports["web"]],
+        cwd=BASE_DIR,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while not (state / "ready.json").exists():
+        if process.poll() is not None or time.monotonic() > deadline:
+            _say("ERREUR : l'opérateur MSSanté local n'a pas démarré ; les envois MSSanté attendront.")
+            return None
+        time.sleep(0.2)
+    ready = json.loads((state / "ready.json").read_text())
+    os.environ.update(
+        {
+            "DCC_MSS_SMTP_HOST": ready["host"],
+            "DCC_MSS_SMTP_PORT": str(ready["smtp_port"]),
+            "DCC_MSS_IMAP_HOST": ready["host"],
+            "DCC_MSS_IMAP_PORT": str(ready["imap_port"]),
+            "DCC_MSS_ADDRESS": ready["dcc_address"],
+            "DCC_MSS_PASSWORD": ready["password"],
+            "DCC_MSS_CERT_FILE": ready["client_cert"],
+            "DCC_MSS_KEY_FILE": ready["client_key"],
+            "DCC_MSS_CA_BUNDLE": ready["ca"],
+            "DCC_MSS_POLL_SECONDS": os.environ.get("DCC_MSS_POLL_SECONDS", "5"),
+        }
+    )
+    return process, ready, behaviours
+
+
 def main() -> int:
     begun = time.monotonic()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.demo")
@@ -73,7 +116,13 @@ def main() -> int:
         insi_port = os.environ.setdefault("DCC_INSI_STANDIN_PORT", "8089")
         os.environ["DCC_INSI_URL"] = f"http://127.0.0.1:{insi_port}/insi"
         commands["insi"] = [PYTHON, "-m", "identity.insi.standin", "--port", insi_port]
-    processes = {name: subprocess.Popen(cmd, cwd=BASE_DIR) for name, cmd in commands.items()}
+    processes = {}
+    mss_operator = None
+    if not os.environ.get("DCC_MSS_SMTP_HOST"):  # embedded default: the local MSSanté operator
+        mss_operator = _start_mss_operator(data)
+        if mss_operator is not None:
+            processes["mss-operator"] = mss_operator[0]
+    processes |= {name: subprocess.Popen(cmd, cwd=BASE_DIR) for name, cmd in commands.items()}
 
     from dcc.accounts.demo import DEMO_PASSWORD, PERSONAS
     from dcc.accounts.enums import Profile
@@ -87,6 +136,13 @@ def main() -> int:
     _say(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for persona in PERSONAS:
         _say(f"  {persona.email:<38} {Profile(persona.profile).label}")
+    if mss_operator is not None:
+        ready, behaviours = mss_operator[1], mss_operator[2]
+        _say(f"Opérateur MSSanté local : SMTP {ready['host']}:{ready['smtp_port']}, IMAP {ready['host']}:"
+             f"{ready['imap_port']} ; boîtes aux lettres lisibles sur {ready['web_url']}")  # fmt: skip
+        for address, behaviour in behaviours.items():
+            answer = "« traité »" if behaviour == "processed" else "en erreur 902"
+            _say(f"  {address} répond par un accusé de lecture {answer}")
     _say("Ctrl-C pour tout arrêter.")
 
     stopping = False

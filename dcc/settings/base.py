@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "interop.outbox",
     "rcp.gp",
     "interop.deliverability",
+    "interop.mss",
 ]
 
 MIDDLEWARE = [
@@ -349,3 +350,39 @@ DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.loca
 CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
 # GP loop (rcp.gp): the largest file a notified GP may attach to his contribution to the RCP.
 DCC_GP_CONTRIBUTION_MAX_BYTES = env_int("DCC_GP_CONTRIBUTION_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- MSSanté (interop/mss) ---
+# SMTP submission (STARTTLS) and IMAP (STARTTLS) of the DCC's application mailbox, authenticated by its
+# client certificate (IGC-Santé "Organisation" in production). Empty host: sends wait in "échec temporaire".
+# `make run` starts the local operator (python -m interop.mss.operator) and points these to it.
+DCC_MSS_SMTP_HOST = env_str("DCC_MSS_SMTP_HOST", "")
+DCC_MSS_SMTP_PORT = env_int("DCC_MSS_SMTP_PORT", 587)
+DCC_MSS_IMAP_HOST = env_str("DCC_MSS_IMAP_HOST", "")
+DCC_MSS_IMAP_PORT = env_int("DCC_MSS_IMAP_PORT", 143)
+DCC_MSS_ADDRESS = env_str("DCC_MSS_ADDRESS", "")  # the DCC's application mailbox (sender, DSN/MDN inbox)
+DCC_MSS_SENDER_NAME = env_str("DCC_MSS_SENDER_NAME", "DCC régional")
+DCC_MSS_USERNAME = env_str("DCC_MSS_USERNAME", "")  # IMAP login (default: the address)
+DCC_MSS_PASSWORD = env_str("DCC_MSS_PASSWORD", "")
+DCC_MSS_CERT_FILE = env_str("DCC_MSS_CERT_FILE", "")
+DCC_MSS_KEY_FILE = env_str("DCC_MSS_KEY_FILE", "")
+DCC_MSS_CA_BUNDLE = env_str("DCC_MSS_CA_BUNDLE", "")
+DCC_MSS_TIMEOUT = env_int("DCC_MSS_TIMEOUT", 30)
+# X-MSS-NIL: the product's reference at convergence.esante.gouv.fr, on every message.
+DCC_MSS_NIL = env_str("DCC_MSS_NIL", "DCC-REGIONAL-DEMO")
+# Ask for a read acknowledgement (MDN, Disposition-Notification-To) on every message.
+DCC_MSS_REQUEST_MDN = env_bool("DCC_MSS_REQUEST_MDN", True)
+# Documents whose message would exceed this size are refused in French before sending.
+DCC_MSS_MAX_MESSAGE_BYTES = env_int("DCC_MSS_MAX_MESSAGE_BYTES", 10 * 1024 * 1024)
+DCC_MSS_SOURCE_OID = env_str("DCC_MSS_SOURCE_OID", "1.2.250.1.213.1.1.9.99")  # XDS sourceId of the DCC
+DCC_MSS_PATIENT_DOMAIN = env_str("DCC_MSS_PATIENT_DOMAIN", "patient.mssante.fr")
+# Copy every send to the DCC's own mailbox (envelope only): proves, after a crash, that a send went out.
+DCC_MSS_SELF_COPY = env_bool("DCC_MSS_SELF_COPY", True)
+DCC_MSS_POLL_SECONDS = env_int("DCC_MSS_POLL_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["mss-poll"] = {"task": "mss.poll", "schedule": float(DCC_MSS_POLL_SECONDS)}
+# Who takes part in a document's source, by source type (module offering parties(source_id)): the recipient
+# rules of interop/mss read it without importing the apps above interop.
+DCC_DOCUMENT_PARTIES = {
+    "rcp.ficheversion": "rcp.diffusion",
+    "pps.pps": "pps.diffusion",
+    "pps.ppac": "pps.diffusion",
+}

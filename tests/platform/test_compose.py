@@ -13,7 +13,9 @@ def compose() -> dict:
 def test_compose_has_the_production_services():
     services = compose()["services"]
 
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    production = {name for name, service in services.items() if "profiles" not in service}
+    assert production == {"web", "worker", "beat", "postgres", "redis"}
+    assert services["mss-operator"]["profiles"] == ["development"]
     assert services["web"]["command"].startswith("gunicorn dcc.wsgi")
     assert "celery -A dcc worker" in services["worker"]["command"]
     assert "celery -A dcc beat" in services["beat"]["command"]
