@@ -10,6 +10,8 @@ urlpatterns = [
     path("patients/", include("identity.urls")),
     path("rcp/", include("rcp.urls")),
     path("pps/", include("pps.urls")),
+    path("medecin-traitant/", include("rcp.gp.urls")),
+    path("qualite/mssante/", include("interop.deliverability.urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
     path("interop/hl7/", include("interop.hl7.urls")),

@@ -673,7 +673,15 @@ def dossier_register(
             by=by,
             note="Inscription hors délai par le secrétariat du 3C." if dossier.is_late else "Inscription.",
         )
+        _notify_gp(dossier, by=by)
     return dossier
+
+
+def _notify_gp(dossier: Dossier, *, by) -> None:
+    """The patient's GP is told of the registration (rcp.gp), in the registration's transaction."""
+    from rcp.gp.services import gp_notice_for_dossier
+
+    gp_notice_for_dossier(dossier=dossier, by=by)
 
 
 def _attachment_error(patient, documents: list) -> str:
@@ -726,9 +734,9 @@ def dossier_submit(*, dossier: Dossier, by, request=None) -> Dossier:
     _check_transition(dossier, DossierStatus.REGISTERED)
     late = _check_session_open_for_registration(session, by=by)
     dossier.is_late = late
-    return _set_status(
-        dossier, DossierStatus.REGISTERED, by=by, note="Inscription hors délai." if late else "Inscription."
-    )
+    _set_status(dossier, DossierStatus.REGISTERED, by=by, note="Inscription hors délai." if late else "Inscription.")
+    _notify_gp(dossier, by=by)
+    return dossier
 
 
 def _check_transition(dossier: Dossier, to: str) -> None:
@@ -833,6 +841,7 @@ def _re_register(dossier: Dossier, target: Session, *, to: str, by) -> Dossier:
         for attachment in dossier.attached_documents.all()
     )
     _attach_care(successor)
+    _notify_gp(successor, by=by)
     return successor
 
 

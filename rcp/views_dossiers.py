@@ -25,6 +25,7 @@ from identity.selectors import search_for_user
 from rcp import forms, perms, selectors, services
 from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import DossierStatus
+from rcp.gp.services import gp_notice_record_consultation
 from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
 from rcp.view_helpers import errors_to_form, trace, trace_dossiers
 
@@ -143,6 +144,7 @@ def dossier_attachments(request, pk: int):
 def dossier_detail(request, pk: int):
     dossier = _dossier(request, pk)
     trace(request, dossier.patient, dossier)
+    gp_notice_record_consultation(dossier=dossier, user=request.user)
     fiche = dossier.fiche
     context = {
         "dossier": dossier,

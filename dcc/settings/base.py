@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "interop.outbox",
     "interop.launch",
     "interop.imaging",
+    "rcp.gp",
+    "interop.deliverability",
     "interop.mss",
 ]
 
@@ -393,6 +395,8 @@ DCC_IMAGING_STANDIN_STUDIES = env_str(
 # MSSanté deliverability. Exports of more rows than the threshold run in the worker.
 DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
 DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
+# GP loop (rcp.gp): the largest file a notified GP may attach to his contribution to the RCP.
+DCC_GP_CONTRIBUTION_MAX_BYTES = env_int("DCC_GP_CONTRIBUTION_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- MSSanté (interop/mss) ---
 # SMTP submission (STARTTLS) and IMAP (STARTTLS) of the DCC's application mailbox, authenticated by its
