@@ -48,7 +48,7 @@ NAMES = ["MARTIN", "BERNARD", "D'ALMEIDA", "LEFÈVRE", "GARÇON", "DUPONT-NOËL"
 
 def start_listener(workers: int) -> tuple[subprocess.Popen, int]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "interop.hl7.listener", "--port", "0", "--workers", str(workers)],
+        [sys.executable, "-m", "interop.hl7.listener", "--port", "0", "--workers", str(workers), "--no-warm-up"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     while True:
@@ -173,7 +173,11 @@ def main() -> int:
         client.join()
     elapsed = time.perf_counter() - started
     bench.process.send_signal(signal.SIGTERM)
-    bench.process.wait(30)
+    try:
+        bench.process.wait(60)
+    except subprocess.TimeoutExpired:
+        print("l'écouteur ne s'est pas arrêté en 60 s après SIGTERM : arrêt forcé")
+        bench.process.kill()
 
     latencies = sorted(x for client in clients for x in client.latencies)
     sent = sum(len(items) for items in per_client)
