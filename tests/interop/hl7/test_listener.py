@@ -11,7 +11,7 @@ from django.core.management import call_command
 from identity.models import Patient
 from interop.hl7.enums import MessageOutcome
 from interop.hl7.models import Message
-from interop.hl7.protocol import END_BLOCK, START_BLOCK
+from interop.hl7.protocol import START_BLOCK
 from tests.interop.hl7.conftest import MllpClient, ack_fields, adt, example, msh
 
 pytestmark = pytest.mark.django_db(transaction=True)
