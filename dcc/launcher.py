@@ -75,6 +75,11 @@ def main() -> int:
         commands["insi"] = [PYTHON, "-m", "identity.insi.standin", "--port", insi_port]
     mllp_port = os.environ.get("DCC_MLLP_PORT", "2575")
     commands["mllp"] = [PYTHON, "-m", "interop.hl7.listener", "--port", mllp_port]
+    from django.conf import settings as django_settings
+
+    imaging_port = str(django_settings.DCC_IMAGING_STANDIN_PORT)  # the demo PACS (seed_demo points the CHU's PACS here)
+    commands["imagerie"] = [PYTHON, "-m", "interop.imaging.standin", "--port", imaging_port,
+                            "--studies", django_settings.DCC_IMAGING_STANDIN_STUDIES]  # fmt: skip
     processes = {name: subprocess.Popen(cmd, cwd=BASE_DIR) for name, cmd in commands.items()}
 
     from dcc.accounts.demo import DEMO_PASSWORD, PERSONAS
@@ -90,6 +95,8 @@ def main() -> int:
     _say(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for persona in PERSONAS:
         _say(f"  {persona.email:<38} {Profile(persona.profile).label}")
+    _say(f"Simulateur DPI (appel contextuel, admin@demo.dcc.test) : http://{host}:{port}/appel-contextuel/simulateur/")
+    _say(f"PACS de démonstration (DICOM C-FIND) : 127.0.0.1:{imaging_port}, titre AE DCC-PACS-DEMO")
     _say("Ctrl-C pour tout arrêter.")
 
     stopping = False

@@ -59,6 +59,7 @@ class Permission(models.TextChoices):
     USERS_ADMIN = "users_admin", "Administrer les utilisateurs"
     IMPERSONATE = "impersonate", "Se connecter en tant qu'un utilisateur (support)"
     INTEROP_MONITOR = "interop_monitor", "Superviser les échanges d'interopérabilité"
+    LAUNCH_SIMULATE = "launch_simulate", "Simuler l'appel contextuel d'un DPI (démonstration)"
 
 
 P = Permission
@@ -77,7 +78,16 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Profile.SECRETAIRE_MEDICALE: frozenset({P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.DOCUMENT_SEND}),
     Profile.SECRETAIRE_3C: frozenset(
-        {P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.RCP_AGENDA, P.DOCUMENT_SEND, P.STATS_READ, P.TRAIL_READ}
+        {
+            P.PATIENT_READ,
+            P.DOSSIER_REGISTER,
+            P.FICHE_EDIT,
+            P.RCP_AGENDA,
+            P.DOCUMENT_SEND,
+            P.STATS_READ,
+            P.TRAIL_READ,
+            P.DATA_EXPORT,  # her 3C's data requests (dcc.dashboards migration 0002)
+        }
     ),
     Profile.ANNONCE_PPS: frozenset({P.PATIENT_READ, P.PPS_AUTHOR, P.DOCUMENT_SEND}),
     Profile.LECTURE_SEULE: frozenset({P.STATS_READ}),
@@ -94,6 +104,7 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
             P.USERS_ADMIN,
             P.IMPERSONATE,
             P.INTEROP_MONITOR,
+            P.LAUNCH_SIMULATE,
         }
     ),
 }

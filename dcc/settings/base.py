@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "interop",
     "interop.hl7",
     "interop.outbox",
+    "interop.launch",
+    "interop.imaging",
 ]
 
 MIDDLEWARE = [
@@ -100,10 +102,15 @@ def _next_redis_database(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # An optimisation only: short socket timeouts, then a miss (the database answers) while Redis is away.
+        "BACKEND": "dcc.cache.ResilientRedisCache",
         "LOCATION": env_str("DCC_CACHE_URL") or _next_redis_database(REDIS_URL),
         "KEY_PREFIX": env_str("DCC_CACHE_PREFIX", "dcc"),
         "TIMEOUT": 300,
+        "OPTIONS": {
+            "SOCKET_TIMEOUT": env_int("DCC_CACHE_SOCKET_TIMEOUT_MS", 250) / 1000,
+            "RETRY_SECONDS": env_int("DCC_CACHE_RETRY_SECONDS", 5),
+        },
     }
 }
 
@@ -135,7 +142,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
+# Failed logins are limited by dcc.accounts.lockout (database: per account, and much higher per address);
+# hundreds of hospital users share one NAT address, so the per-address login rate is generous too.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": f"{env_int('DCC_LOGIN_ADDRESS_PER_MINUTE', 600)}/m/ip"}
+DCC_LOGIN_ACCOUNT_FAILURES = env_int("DCC_LOGIN_ACCOUNT_FAILURES", 5)
+DCC_LOGIN_ACCOUNT_LOCK_MINUTES = env_int("DCC_LOGIN_ACCOUNT_LOCK_MINUTES", 15)
+DCC_LOGIN_ADDRESS_FAILURES = env_int("DCC_LOGIN_ADDRESS_FAILURES", 100)
+DCC_LOGIN_ADDRESS_WINDOW_MINUTES = env_int("DCC_LOGIN_ADDRESS_WINDOW_MINUTES", 5)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DCC " + DCC_REGION_NAME
 
@@ -187,6 +200,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {
@@ -280,6 +294,11 @@ AUTHENTICATION_BACKENDS = [
     "dcc.accounts.backends.DccAuthenticationBackend",
 ]
 MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentication and allauth
+# Refusals (403, 404 on a real route, 429 at login) traced, coalesced: one line per refusal and window,
+# at most DCC_TRAIL_REFUSAL_MAX_LINES per person or address and window.
+MIDDLEWARE += ["dcc.records.refusals.RefusalTrailMiddleware"]
+DCC_TRAIL_REFUSAL_WINDOW_SECONDS = env_int("DCC_TRAIL_REFUSAL_WINDOW_SECONDS", 300)
+DCC_TRAIL_REFUSAL_MAX_LINES = env_int("DCC_TRAIL_REFUSAL_MAX_LINES", 30)
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]
 # Absolute session lifetime, whatever the activity (the idle expiry is DCC_SESSION_IDLE_MINUTES).
 DCC_SESSION_MAX_HOURS = env_int("DCC_SESSION_MAX_HOURS", 10)
@@ -356,3 +375,20 @@ DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 3
 DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
 DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
 CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
+# --- interop: contextual launch (docs/launch.md) and imaging (docs/imaging.md) ---
+DCC_LAUNCH_AUDIENCE = env_str("DCC_LAUNCH_AUDIENCE", "urn:dcc:appel-contextuel")
+DCC_LAUNCH_MAX_LIFETIME_SECONDS = 60
+DCC_LAUNCH_CLOCK_SKEW_SECONDS = env_int("DCC_LAUNCH_CLOCK_SKEW_SECONDS", 5)
+DCC_LAUNCH_TARGETS = {"patient": "identity:detail", "demande_avis": "rcp:dossier_new"}
+DCC_IMAGING_TIMEOUT_SECONDS = env_int("DCC_IMAGING_TIMEOUT_SECONDS", 2)
+DCC_IMAGING_CACHE_SECONDS = env_int("DCC_IMAGING_CACHE_SECONDS", 120)
+DCC_IMAGING_CALLING_AE = env_str("DCC_IMAGING_CALLING_AE", "DCC")
+DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
+DCC_IMAGING_STANDIN_STUDIES = env_str(
+    "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
+)
+# Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
+# section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
+# MSSanté deliverability. Exports of more rows than the threshold run in the worker.
+DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
+DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
