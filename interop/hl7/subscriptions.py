@@ -3,7 +3,8 @@
 A partner ``receives_documents`` for its establishment: every FRCP, PPS and PPAC the DCC produces for a
 patient of that establishment (an IPP there, or the establishment among the patient's treating ones) is
 queued in the outbox as one MDM per partner (a new version as T10). Subscribed to the record's
-``on_document_ready`` hook; the dedupe key makes a second call for the same document a no-op.
+``on_document_stored`` hook (the one the MSSanté recipient rules use): the outbox rows are written in the
+transaction that stores the document, so they commit with it; the dedupe key makes a second call a no-op.
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def enqueue_for_document(document) -> list:
     from interop.outbox.services import outbox_enqueue
 
     rows = []
-    with transaction.atomic():
+    with transaction.atomic():  # the caller's transaction (the document's), or its own when called alone
         for partner in partners_for_document(document):
             rows.append(
                 outbox_enqueue(
