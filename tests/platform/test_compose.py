@@ -13,7 +13,8 @@ def compose() -> dict:
 def test_compose_has_the_production_services():
     services = compose()["services"]
 
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    production = {name for name, service in services.items() if "profiles" not in service}
+    assert production >= {"web", "worker", "beat", "postgres", "redis", "mllp"}
     assert services["web"]["command"].startswith("gunicorn dcc.wsgi")
     assert "celery -A dcc worker" in services["worker"]["command"]
     assert "celery -A dcc beat" in services["beat"]["command"]
@@ -31,3 +32,10 @@ def test_app_services_use_the_production_settings_and_wait_for_healthy_services(
             "redis": {"condition": "service_healthy"},
         }
     assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_compose_runs_the_mllp_listener():
+    mllp = compose()["services"]["mllp"]
+    assert mllp["command"].startswith("python -m interop.hl7.listener")
+    assert mllp["environment"]["DJANGO_SETTINGS_MODULE"] == "dcc.settings.base"
+    assert "2575:2575" in mllp["ports"]
