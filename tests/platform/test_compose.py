@@ -14,7 +14,7 @@ def test_compose_has_the_production_services():
     services = compose()["services"]
 
     production = {name for name, service in services.items() if "profiles" not in service}
-    assert production == {"web", "worker", "beat", "postgres", "redis"}
+    assert production >= {"web", "worker", "beat", "postgres", "redis", "mllp"}
     assert services["mss-operator"]["profiles"] == ["development"]
     assert services["web"]["command"].startswith("gunicorn dcc.wsgi")
     assert "celery -A dcc worker" in services["worker"]["command"]
@@ -33,3 +33,10 @@ def test_app_services_use_the_production_settings_and_wait_for_healthy_services(
             "redis": {"condition": "service_healthy"},
         }
     assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_compose_runs_the_mllp_listener():
+    mllp = compose()["services"]["mllp"]
+    assert mllp["command"].startswith("python -m interop.hl7.listener")
+    assert mllp["environment"]["DJANGO_SETTINGS_MODULE"] == "dcc.settings.base"
+    assert "2575:2575" in mllp["ports"]
