@@ -6,9 +6,13 @@ No Django here: the selectors call ``find_studies`` for each PACS in parallel an
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import socket
 import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from dataclasses import asdict, dataclass
 
 from pydicom.dataset import Dataset
@@ -17,6 +21,9 @@ from pynetdicom import AE
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
 
 PENDING = (0xFF00, 0xFF01)
+QIDO_MAX_BYTES = 4 * 1024 * 1024
+QIDO_FIELDS = ("StudyInstanceUID", "StudyDate", "StudyTime", "ModalitiesInStudy", "StudyDescription",
+               "AccessionNumber", "PatientID")  # fmt: skip
 SUCCESS = 0x0000
 MAX_STUDIES = 200
 
@@ -140,4 +147,38 @@ def find_studies(
             association.abort()
         else:
             association.release()
+    return sorted(studies.values(), key=lambda s: (s.study_date or datetime.date.min, s.study_uid), reverse=True)
+
+
+def find_studies_qido(*, base_url: str, patient_ids: list[str], timeout: float = 2.0) -> list[Study]:
+    """The same search over DICOMweb: QIDO-RS ``GET {base_url}/studies?PatientID=…`` (DICOM JSON answers)."""
+    if urllib.parse.urlsplit(base_url).scheme not in {"http", "https"}:
+        raise PacsUnavailable("URL QIDO-RS invalide (http ou https attendu)")
+    deadline = time.monotonic() + 2 * timeout
+    studies: dict[str, Study] = {}
+    for patient_id in patient_ids:
+        query = urllib.parse.urlencode([("PatientID", patient_id), *(("includefield", key) for key in QIDO_FIELDS)])
+        request = urllib.request.Request(  # noqa: S310 (http or https, checked above)
+            f"{base_url.rstrip('/')}/studies?{query}", headers={"Accept": "application/dicom+json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                body = response.read(QIDO_MAX_BYTES + 1) if response.status != 204 else b"[]"
+        except urllib.error.HTTPError as error:
+            raise PacsUnavailable(f"recherche refusée (HTTP {error.code})") from error
+        except (OSError, ValueError) as error:
+            raise PacsUnavailable(f"pas de réponse ({error})") from error
+        if time.monotonic() > deadline:
+            raise PacsUnavailable("réponse trop lente")
+        if len(body) > QIDO_MAX_BYTES:
+            raise PacsUnavailable("réponse trop volumineuse")
+        try:
+            items = json.loads(body or b"[]")
+            datasets = [Dataset.from_json(item) for item in items]
+        except (ValueError, TypeError, AttributeError) as error:
+            raise PacsUnavailable("réponse DICOM JSON illisible") from error
+        for dataset in datasets:
+            study = study_from(dataset, patient_id)
+            if study is not None and len(studies) < MAX_STUDIES:
+                studies.setdefault(study.study_uid, study)
     return sorted(studies.values(), key=lambda s: (s.study_date or datetime.date.min, s.study_uid), reverse=True)
