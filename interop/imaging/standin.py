@@ -28,9 +28,10 @@ from pydicom.dataset import Dataset
 from pynetdicom import AE, evt
 from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind, Verification
 
+from interop.imaging.dicom import DEMO_AE_TITLE
 from interop.imaging.synthetic import SyntheticStudy, study_dataset
 
-DEFAULT_AE = "DCC-PACS-DEMO"
+DEFAULT_AE = DEMO_AE_TITLE
 MATCHING_KEYS = ("PatientID", "IssuerOfPatientID", "StudyInstanceUID", "AccessionNumber", "StudyDate",
                  "ModalitiesInStudy", "PatientName")  # fmt: skip
 
