@@ -73,6 +73,8 @@ def main() -> int:
         insi_port = os.environ.setdefault("DCC_INSI_STANDIN_PORT", "8089")
         os.environ["DCC_INSI_URL"] = f"http://127.0.0.1:{insi_port}/insi"
         commands["insi"] = [PYTHON, "-m", "identity.insi.standin", "--port", insi_port]
+    mllp_port = os.environ.get("DCC_MLLP_PORT", "2575")
+    commands["mllp"] = [PYTHON, "-m", "interop.hl7.listener", "--port", mllp_port]
     from django.conf import settings as django_settings
 
     imaging_port = str(django_settings.DCC_IMAGING_STANDIN_PORT)  # the demo PACS (seed_demo points the CHU's PACS here)
@@ -89,6 +91,7 @@ def main() -> int:
         time.sleep(0.3)
     _say("")
     _say(f"Le DCC est prêt en {time.monotonic() - begun:.0f} s : http://{host}:{port}/")
+    _say(f"HL7 v2 (MLLP) : 127.0.0.1:{mllp_port} (ADT^A28/A31/A40/A47, MDM^T02/T10/T04, ORU^R01)")
     _say(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for persona in PERSONAS:
         _say(f"  {persona.email:<38} {Profile(persona.profile).label}")

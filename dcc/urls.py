@@ -12,8 +12,10 @@ urlpatterns = [
     path("pps/", include("pps.urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
+    path("interop/hl7/", include("interop.hl7.urls")),
     path("appel-contextuel/", include("interop.launch.urls")),
     path("imagerie/", include("interop.imaging.urls")),
+    path("tableaux-de-bord/", include("dcc.dashboards.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional
+from dcc.widgets import IsoDateInput
 from identity import nir as nir_rules
 from identity.enums import ProofDocument, Sex
 
@@ -27,7 +28,7 @@ class StyledForm(forms.Form):
 
 
 def _date_widget():
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    return IsoDateInput()
 
 
 class PatientSearchForm(StyledForm):

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
 from dcc.accounts.enums import Profile
+from dcc.params import ParameterError
 from dcc.records.access import visible_patients
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
@@ -488,10 +489,10 @@ def document_status(request, pk: int):
 
 @require(perms.can_view_statistics)
 def statistics(request):
-    try:
-        year = int(request.GET["annee"]) if request.GET.get("annee") else None
-    except ValueError:
-        year = None
+    form = forms.StatisticsFilterForm(request.GET)
+    if not form.is_valid():
+        raise ParameterError("Paramètre « année » invalide : " + " ".join(form.errors["annee"]))
+    year = form.cleaned_data["annee"]
     stats = selectors.pps_statistics(year=year)
     labels = dict(Profile.choices)
     for row in stats["per_profile"]:

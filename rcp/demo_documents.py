@@ -119,7 +119,8 @@ def seed_record_documents(context: dict) -> None:
     doctor = User.objects.filter(email="medecin@demo.dcc.test", professional__isnull=False).first()
     if doctor is None:
         return
-    in_care = visible_patients(doctor).exclude(ins_matricule="")
+    # A list, not a subquery: the plan must not hinge on the fresh tables' row estimates.
+    in_care = list(visible_patients(doctor).exclude(ins_matricule="").values_list("pk", flat=True))
     attached = produced = failed = 0
     if not DossierAttachment.objects.exists():
         coming = (

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from dcc.records.models import Document
+from dcc.widgets import HourMinuteInput, IsoDateInput
 from rcp.enums import (
     DiscoveryMode,
     DossierMotive,
@@ -139,12 +140,10 @@ class RecurrenceForm(StyledForm):
         required=False, empty_value=None,
     )  # fmt: skip
     weekday = forms.TypedChoiceField(label="Jour", choices=Weekday.choices, coerce=int)
-    start_time = forms.TimeField(label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(label="Heure de début", widget=HourMinuteInput())
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=15, max_value=720, initial=90)
-    start_date = forms.DateField(label="À partir du", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(
-        label="Jusqu'au (facultatif)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(label="À partir du", widget=IsoDateInput())
+    end_date = forms.DateField(label="Jusqu'au (facultatif)", required=False, widget=IsoDateInput())
 
     def clean(self):
         data = super().clean()
@@ -160,8 +159,8 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 class SessionForm(StyledForm):
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label="Date", widget=IsoDateInput())
+    time = forms.TimeField(label="Heure de début", widget=HourMinuteInput())
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=15, max_value=720, initial=90)
     place = forms.CharField(label="Lieu (si différent du lieu habituel)", max_length=200, required=False)
 
@@ -197,9 +196,7 @@ class CodeSearchForm(forms.Form):
 
 class PatientSearchForm(StyledForm):
     q = forms.CharField(label="Nom du patient", max_length=100, required=False)
-    birth_date = forms.DateField(
-        label="Date de naissance", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label="Date de naissance", required=False, widget=IsoDateInput())
 
 
 class RecordDocumentChoiceField(forms.ModelMultipleChoiceField):
@@ -259,12 +256,8 @@ class FicheForm(StyledForm):
     discovery_mode = forms.ChoiceField(
         label="Mode de découverte", required=False, choices=[("", "—"), *DiscoveryMode.choices]
     )
-    discovery_date = forms.DateField(
-        label="Date de découverte", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    diagnosis_date = forms.DateField(
-        label="Date du diagnostic", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    discovery_date = forms.DateField(label="Date de découverte", required=False, widget=IsoDateInput())
+    diagnosis_date = forms.DateField(label="Date du diagnostic", required=False, widget=IsoDateInput())
     topography_code = forms.CharField(
         label="Topographie CIM-10 (code)", required=False, max_length=40,
         widget=forms.TextInput(attrs={"list": "jdv-tumeur", "autocomplete": "off"}),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,12 +14,14 @@ from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
 from dcc.directory.models import Professional
-from dcc.records.access import can_view_patient, has_patient_care_profile, visible_patients
+from dcc.params import int_param
+from dcc.records.access import can_view_patient, has_patient_care_profile
 from dcc.records.enums import GenerationStatus
 from dcc.records.perms import can_view_documents
 from dcc.records.selectors import source_generation
+from dcc.records.trail import trail_search
 from identity.models import Patient
-from identity.selectors import search_patients
+from identity.selectors import search_for_user
 from rcp import forms, perms, selectors, services
 from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import DossierStatus
@@ -48,11 +51,14 @@ def dossier_register(request, pk: int):
     search = forms.PatientSearchForm(request.GET or None)
     results = []
     if search.is_valid() and (search.cleaned_data["q"] or search.cleaned_data["birth_date"]):
-        found = list(search_patients(name=search.cleaned_data["q"], birth_date=search.cleaned_data["birth_date"])[:20])
-        visible = set(visible_patients(request.user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
-        results = [{"patient": p, "in_care": p.pk in visible} for p in found]
+        results = search_for_user(
+            request.user, name=search.cleaned_data["q"], birth_date=search.cleaned_data["birth_date"], limit=20
+        )
+        with transaction.atomic():
+            shown = [item["patient"] for item in results]
+            trail_search(request=request, patients=shown, detail="recherche patient (inscription RCP)")
     patient = None
-    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    patient_id = int_param(request.POST if "patient" in request.POST else request.GET, "patient", label="patient")
     if patient_id:
         patient = get_object_or_404(Patient.objects.current(), pk=patient_id)
         if not can_view_patient(request.user, patient):
@@ -365,7 +371,7 @@ def fiche_copy_forward(request, pk: int):
     try:
         services.fiche_copy_forward(
             fiche=dossier.fiche,
-            expected_revision=int(request.POST.get("revision") or 0),
+            expected_revision=int_param(request.POST, "revision", label="révision", min_value=0) or 0,
             by=request.user,
             request=request,
         )

@@ -58,6 +58,7 @@ class Permission(models.TextChoices):
     TRAIL_AUDIT = "trail_audit", "Consulter la traçabilité régionale"
     USERS_ADMIN = "users_admin", "Administrer les utilisateurs"
     IMPERSONATE = "impersonate", "Se connecter en tant qu'un utilisateur (support)"
+    INTEROP_MONITOR = "interop_monitor", "Superviser les échanges d'interopérabilité"
     LAUNCH_SIMULATE = "launch_simulate", "Simuler l'appel contextuel d'un DPI (démonstration)"
 
 
@@ -77,7 +78,16 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Profile.SECRETAIRE_MEDICALE: frozenset({P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.DOCUMENT_SEND}),
     Profile.SECRETAIRE_3C: frozenset(
-        {P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.RCP_AGENDA, P.DOCUMENT_SEND, P.STATS_READ, P.TRAIL_READ}
+        {
+            P.PATIENT_READ,
+            P.DOSSIER_REGISTER,
+            P.FICHE_EDIT,
+            P.RCP_AGENDA,
+            P.DOCUMENT_SEND,
+            P.STATS_READ,
+            P.TRAIL_READ,
+            P.DATA_EXPORT,  # her 3C's data requests (dcc.dashboards migration 0002)
+        }
     ),
     Profile.ANNONCE_PPS: frozenset({P.PATIENT_READ, P.PPS_AUTHOR, P.DOCUMENT_SEND}),
     Profile.LECTURE_SEULE: frozenset({P.STATS_READ}),
@@ -85,8 +95,17 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     Profile.REGISTRE: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ARC: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ADMIN_REGIONAL: frozenset(
-        {P.RCP_AGENDA, P.STATS_READ, P.DATA_EXPORT, P.TRAIL_READ, P.TRAIL_AUDIT, P.USERS_ADMIN, P.IMPERSONATE}
-        | {P.LAUNCH_SIMULATE}
+        {
+            P.RCP_AGENDA,
+            P.STATS_READ,
+            P.DATA_EXPORT,
+            P.TRAIL_READ,
+            P.TRAIL_AUDIT,
+            P.USERS_ADMIN,
+            P.IMPERSONATE,
+            P.INTEROP_MONITOR,
+            P.LAUNCH_SIMULATE,
+        }
     ),
 }
 del P

@@ -197,3 +197,22 @@ class TermsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.terms}"
+
+
+class LoginFailure(models.Model):
+    """One failed password login: the lockout per account and the (much higher) limit per address read these.
+
+    Kept in the database, not the cache, so a lockout holds while Redis is away.
+    """
+
+    at = models.DateTimeField("date", default=timezone.now)
+    login = models.CharField("identifiant saisi", max_length=254)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "échec de connexion"
+        verbose_name_plural = "échecs de connexion"
+        indexes = [models.Index(fields=["login", "-at"]), models.Index(fields=["ip_address", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.login}"

@@ -4,6 +4,7 @@ from django import forms
 
 from dcc.records.enums import TrailAction
 from dcc.records.services import BREAK_GLASS_MIN_REASON
+from dcc.widgets import IsoDateInput
 
 
 class BreakGlassForm(forms.Form):
@@ -25,10 +26,8 @@ class TrailFilterForm(forms.Form):
         label="N° de patient", required=False, min_value=1, error_messages={"invalid": "Saisissez un nombre."}
     )
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Toutes"), *TrailAction.choices])
-    start = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(label="Du", required=False, widget=IsoDateInput())
+    end = forms.DateField(label="Au", required=False, widget=IsoDateInput())
 
     def clean(self):
         data = super().clean()
@@ -39,8 +38,8 @@ class TrailFilterForm(forms.Form):
 
 class DocumentFilterForm(forms.Form):
     type_code = forms.ChoiceField(label="Type de document", required=False)
-    start = forms.DateField(label="Depuis le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="Depuis le", required=False, widget=IsoDateInput())
+    end = forms.DateField(label="Jusqu'au", required=False, widget=IsoDateInput())
     include_replaced = forms.BooleanField(label="Afficher les versions remplacées", required=False)
 
     def __init__(self, *args, types=(), **kwargs):
@@ -57,7 +56,7 @@ class DocumentFilterForm(forms.Form):
 class DocumentUploadForm(forms.Form):
     file = forms.FileField(label="Fichier (PDF ou CDA XML)")
     type_code = forms.ChoiceField(label="Type de document")
-    act_date = forms.DateField(label="Date de l'acte", widget=forms.DateInput(attrs={"type": "date"}))
+    act_date = forms.DateField(label="Date de l'acte", widget=IsoDateInput())
     title = forms.CharField(label="Titre (facultatif)", max_length=255, required=False)
 
     def __init__(self, *args, max_bytes: int, **kwargs):

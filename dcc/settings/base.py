@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "rcp",
     "pps",
     "interop",
+    "interop.hl7",
+    "interop.outbox",
     "interop.launch",
     "interop.imaging",
 ]
@@ -100,10 +102,15 @@ def _next_redis_database(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # An optimisation only: short socket timeouts, then a miss (the database answers) while Redis is away.
+        "BACKEND": "dcc.cache.ResilientRedisCache",
         "LOCATION": env_str("DCC_CACHE_URL") or _next_redis_database(REDIS_URL),
         "KEY_PREFIX": env_str("DCC_CACHE_PREFIX", "dcc"),
         "TIMEOUT": 300,
+        "OPTIONS": {
+            "SOCKET_TIMEOUT": env_int("DCC_CACHE_SOCKET_TIMEOUT_MS", 250) / 1000,
+            "RETRY_SECONDS": env_int("DCC_CACHE_RETRY_SECONDS", 5),
+        },
     }
 }
 
@@ -135,7 +142,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
+# Failed logins are limited by dcc.accounts.lockout (database: per account, and much higher per address);
+# hundreds of hospital users share one NAT address, so the per-address login rate is generous too.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": f"{env_int('DCC_LOGIN_ADDRESS_PER_MINUTE', 600)}/m/ip"}
+DCC_LOGIN_ACCOUNT_FAILURES = env_int("DCC_LOGIN_ACCOUNT_FAILURES", 5)
+DCC_LOGIN_ACCOUNT_LOCK_MINUTES = env_int("DCC_LOGIN_ACCOUNT_LOCK_MINUTES", 15)
+DCC_LOGIN_ADDRESS_FAILURES = env_int("DCC_LOGIN_ADDRESS_FAILURES", 100)
+DCC_LOGIN_ADDRESS_WINDOW_MINUTES = env_int("DCC_LOGIN_ADDRESS_WINDOW_MINUTES", 5)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DCC " + DCC_REGION_NAME
 
@@ -187,6 +200,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {
@@ -280,6 +294,11 @@ AUTHENTICATION_BACKENDS = [
     "dcc.accounts.backends.DccAuthenticationBackend",
 ]
 MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentication and allauth
+# Refusals (403, 404 on a real route, 429 at login) traced, coalesced: one line per refusal and window,
+# at most DCC_TRAIL_REFUSAL_MAX_LINES per person or address and window.
+MIDDLEWARE += ["dcc.records.refusals.RefusalTrailMiddleware"]
+DCC_TRAIL_REFUSAL_WINDOW_SECONDS = env_int("DCC_TRAIL_REFUSAL_WINDOW_SECONDS", 300)
+DCC_TRAIL_REFUSAL_MAX_LINES = env_int("DCC_TRAIL_REFUSAL_MAX_LINES", 30)
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]
 # Absolute session lifetime, whatever the activity (the idle expiry is DCC_SESSION_IDLE_MINUTES).
 DCC_SESSION_MAX_HOURS = env_int("DCC_SESSION_MAX_HOURS", 10)
@@ -332,6 +351,30 @@ DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
 
+# HL7 v2 over MLLP (interop/hl7): the listener `python -m interop.hl7.listener` (started by `make run`).
+DCC_MLLP_HOST = env_str("DCC_MLLP_HOST", "127.0.0.1")
+DCC_MLLP_PORT = env_int("DCC_MLLP_PORT", 2575)
+DCC_MLLP_MAX_BYTES = env_int("DCC_MLLP_MAX_BYTES", 16 * 1024 * 1024)
+DCC_MLLP_WORKERS = env_int("DCC_MLLP_WORKERS", 4)
+DCC_MLLP_IDLE_TIMEOUT = env_int("DCC_MLLP_IDLE_TIMEOUT", 120)
+DCC_MLLP_TLS_CERT = env_str("DCC_MLLP_TLS_CERT", "")
+DCC_MLLP_TLS_KEY = env_str("DCC_MLLP_TLS_KEY", "")
+DCC_MLLP_TLS_CLIENT_CA = env_str("DCC_MLLP_TLS_CLIENT_CA", "")
+DCC_MLLP_SEND_TIMEOUT = env_int("DCC_MLLP_SEND_TIMEOUT", 30)
+# --- outbox (interop/outbox) ---
+# Channels are data: name → module exposing deliver(message) (see interop/outbox/channels.py).
+DCC_OUTBOX_CHANNELS = {"mss": "interop.mss.channel", "hl7": "interop.hl7.channel"}
+# Seconds before attempt n+1 after n transient failures (the last value repeats), and when to give up.
+DCC_OUTBOX_RETRY_DELAYS = [
+    int(d) for d in env_list("DCC_OUTBOX_RETRY_DELAYS", ["30", "60", "300", "900", "1800", "3600"])
+]
+DCC_OUTBOX_MAX_ATTEMPTS = env_int("DCC_OUTBOX_MAX_ATTEMPTS", 12)
+# A row left "envoi en cours" longer than this (worker crash) is taken again, after checking it did not leave.
+DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 300)
+# The beat task re-queues rows due for longer than this and never picked up.
+DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
+DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
+CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
 # --- interop: contextual launch (docs/launch.md) and imaging (docs/imaging.md) ---
 DCC_LAUNCH_AUDIENCE = env_str("DCC_LAUNCH_AUDIENCE", "urn:dcc:appel-contextuel")
 DCC_LAUNCH_MAX_LIFETIME_SECONDS = 60
@@ -344,3 +387,8 @@ DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
 DCC_IMAGING_STANDIN_STUDIES = env_str(
     "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
 )
+# Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
+# section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
+# MSSanté deliverability. Exports of more rows than the threshold run in the worker.
+DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
+DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)

@@ -18,7 +18,6 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 CELERY_TASK_ALWAYS_EAGER = False
 # Seeding the demo in tests files only the FRCP its PPS need (each document takes about a second).
 DCC_DEMO_FICHE_DOCUMENTS = 0
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
 
 # Serve static files from the finders (no collectstatic needed) and keep whitenoise's root present
 # on a fresh clone, where `.data/staticfiles` does not exist yet.
