@@ -25,7 +25,7 @@ class RegionalAdminMixin:
 
 @admin.register(Pacs)
 class PacsAdmin(RegionalAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "establishment", "ae_title", "host", "port", "matches_ins", "is_active"]
+    list_display = ["name", "establishment", "ae_title", "host", "port", "qido_url", "matches_ins", "is_active"]
     list_filter = ["is_active", "matches_ins"]
     search_fields = ["name", "ae_title", "host", "establishment__name"]
 

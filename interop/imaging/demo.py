@@ -14,9 +14,8 @@ from django.conf import settings
 
 from dcc.directory.models import Establishment
 from identity.models import LocalIdentifier
+from interop.imaging.dicom import DEMO_AE_TITLE
 from interop.imaging.models import Pacs
-from interop.imaging.standin import DEFAULT_AE
-from interop.imaging.synthetic import SyntheticStudy
 
 ORDER = 66
 CHU = "CHU LA MILETRIE - POITIERS"
@@ -45,7 +44,7 @@ def seed(context: dict) -> None:
         return
     pacs, _ = Pacs.objects.get_or_create(
         establishment=chu,
-        ae_title=DEFAULT_AE,
+        ae_title=DEMO_AE_TITLE,
         defaults={
             "name": "PACS du CHU (démonstration)", "host": "127.0.0.1", "port": settings.DCC_IMAGING_STANDIN_PORT,
             "matches_ins": True,
@@ -56,6 +55,8 @@ def seed(context: dict) -> None:
         .select_related("patient")
         .order_by("value")[:PATIENTS]
     )
+    from interop.imaging.synthetic import SyntheticStudy  # pydicom: imported only when seeding
+
     today = datetime.date.today()
     studies = []
     for number, (identifier, exams) in enumerate(zip(identifiers, EXAMS, strict=False), start=1):

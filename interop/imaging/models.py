@@ -19,9 +19,18 @@ class Pacs(models.Model):
         Establishment, verbose_name="établissement", on_delete=models.PROTECT, related_name="pacs"
     )
     name = models.CharField("nom", max_length=200)
-    ae_title = models.CharField("titre AE appelé", max_length=16, validators=[AE_TITLE])
-    host = models.CharField("hôte", max_length=255)
-    port = models.PositiveIntegerField("port DICOM", validators=[MinValueValidator(1), MaxValueValidator(65535)])
+    ae_title = models.CharField("titre AE appelé", max_length=16, blank=True, validators=[AE_TITLE])
+    host = models.CharField("hôte", max_length=255, blank=True)
+    port = models.PositiveIntegerField(
+        "port DICOM", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    qido_url = models.URLField(
+        "URL QIDO-RS (DICOMweb)",
+        max_length=500,
+        blank=True,
+        help_text="Si renseignée, le PACS est interrogé en DICOMweb (QIDO-RS) au lieu de C-FIND. "
+        "Exemple : https://pacs.exemple.test/dicom-web",
+    )
     viewer_url_template = models.CharField(
         "modèle d'URL de la visionneuse",
         max_length=500,
@@ -43,7 +52,15 @@ class Pacs(models.Model):
         ordering = ["establishment__name", "name"]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.ae_title}@{self.host}:{self.port})"
+        return f"{self.name} ({self.qido_url or f'{self.ae_title}@{self.host}:{self.port}'})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if not self.qido_url and not (self.ae_title and self.host and self.port):
+            raise ValidationError(
+                "Renseignez soit le titre AE, l'hôte et le port DICOM (C-FIND), soit l'URL QIDO-RS (DICOMweb)."
+            )
 
     def viewer_url(self, *, study_uid: str, accession: str = "", patient_id: str = "") -> str:
         if not self.viewer_url_template:

@@ -77,7 +77,8 @@ def queries_for(patient: Patient) -> list[tuple[Pacs, list[str]]]:
 
 
 def _cache_key(pacs: Pacs, ids: list[str]) -> str:
-    digest = hashlib.sha256("|".join([pacs.ae_title, pacs.host, str(pacs.port), *ids]).encode()).hexdigest()[:32]
+    where = [pacs.qido_url, pacs.ae_title, pacs.host, str(pacs.port)]
+    digest = hashlib.sha256("|".join([*where, *ids]).encode()).hexdigest()[:32]
     return f"dcc:imaging:{pacs.pk}:{digest}"
 
 
@@ -97,11 +98,15 @@ def _cache_set(key: str, value, timeout: int) -> None:
 
 
 def _ask(pacs: Pacs, ids: list[str]) -> list[dict] | None:
+    timeout = settings.DCC_IMAGING_TIMEOUT_SECONDS
     try:
-        studies = dicom.find_studies(
-            host=pacs.host, port=pacs.port, called_ae=pacs.ae_title, patient_ids=ids,
-            calling_ae=settings.DCC_IMAGING_CALLING_AE, timeout=settings.DCC_IMAGING_TIMEOUT_SECONDS,
-        )  # fmt: skip
+        if pacs.qido_url:
+            studies = dicom.find_studies_qido(base_url=pacs.qido_url, patient_ids=ids, timeout=timeout)
+        else:
+            studies = dicom.find_studies(
+                host=pacs.host, port=pacs.port, called_ae=pacs.ae_title, patient_ids=ids,
+                calling_ae=settings.DCC_IMAGING_CALLING_AE, timeout=timeout,
+            )  # fmt: skip
     except dicom.PacsUnavailable as error:
         logger.warning("PACS %s indisponible : %s", pacs, error)
         return None

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET
 
 from dcc.accounts.decorators import require
 from dcc.accounts.enums import ConnectionMethod
@@ -27,11 +26,11 @@ def target_url(accepted: services.LaunchAccepted) -> str:
     return reverse(settings.DCC_LAUNCH_TARGETS[accepted.target], args=[accepted.patient.pk])
 
 
-@csrf_exempt  # the DPI posts from its own origin; the signed single-use token is the proof
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_GET
 def launch(request):
-    token = (request.POST.get("jwt") or request.GET.get("jwt") or "").strip()
+    """The DPI opens ``/appel-contextuel/?jwt=…`` (a link: no form, so no CSRF exemption is needed)."""
+    token = (request.GET.get("jwt") or "").strip()
     try:
         accepted = services.launch_accept(token=token)
     except services.LaunchRefused as refusal:

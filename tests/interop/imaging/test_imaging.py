@@ -243,3 +243,42 @@ def test_only_the_requesting_side_may_attach(client, imaging, dossier):
 
     assert_access(client, imaging.personas, url, method="post", data=data,
                   allowed={"doctor", "medical_secretary"}, ok_status=302)  # fmt: skip
+
+
+# --- DICOMweb (QIDO-RS) -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def qido_server():
+    server = standin.start_qido(studies=studies_of(IPP))
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_dicomweb_pacs_is_queried_with_qido_rs(client, imaging, qido_server):
+    imaging.pacs.qido_url = f"http://127.0.0.1:{qido_server.server_address[1]}/dicom-web"
+    imaging.pacs.port = closed_port()  # C-FIND would fail: the answer must come from QIDO-RS
+    imaging.pacs.save()
+
+    page = _page(client, imaging.personas["doctor"], imaging.patient)
+
+    assert page.count('data-testid="imaging-study"') == 2
+    assert "IRM hépatique" in page and "ne répond pas" not in page
+
+
+def test_a_dicomweb_pacs_that_answers_404_gives_the_french_message(client, imaging, qido_server):
+    imaging.pacs.qido_url = f"http://127.0.0.1:{qido_server.server_address[1]}/ailleurs"
+    imaging.pacs.save()
+
+    page = _page(client, imaging.personas["doctor"], imaging.patient)
+
+    assert "ne répond pas" in page
+
+
+def test_a_pacs_needs_dicom_coordinates_or_a_qido_url(personas):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="URL QIDO-RS"):
+        Pacs(establishment=personas.hospital, name="Incomplet", host="127.0.0.1").full_clean()
+    Pacs(establishment=personas.hospital, name="Web", qido_url="https://pacs.chu.test/dicom-web").full_clean()

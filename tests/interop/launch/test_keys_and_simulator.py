@@ -165,18 +165,3 @@ def test_the_simulate_command_needs_a_demo_key(world):
     with pytest.raises(CommandError, match="Aucune clé de démonstration"):
         call_command("launch_key", "simulate", "--establishment", other.key.establishment.finess_geo, "--rpps",
                      world.rpps, "--ipp", world.ipp)  # fmt: skip
-
-
-def test_the_demo_seeds_a_key_per_persona_establishment_and_two_for_the_chu(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
-
-    keys = LaunchKey.objects.select_related("establishment")
-    by_establishment = {}
-    for key in keys:
-        by_establishment.setdefault(key.establishment.name, []).append(key.algorithm)
-    assert sorted(by_establishment["CHU LA MILETRIE - POITIERS"]) == [KeyAlgorithm.ED25519, KeyAlgorithm.ES256]
-    assert by_establishment["CH DAX"] == [KeyAlgorithm.ED25519]
-    assert SimulatorKey.objects.count() == keys.count()
-
-    call_command("seed_demo", stdout=StringIO())  # idempotent
-    assert LaunchKey.objects.count() == keys.count()
