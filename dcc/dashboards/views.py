@@ -86,9 +86,13 @@ def exports_page(request):
             errors.append("Choisissez le format du fichier (CSV ou XLSX).")
         if scope is not None and not errors:
             services.export_request(
-                user=request.user, kind=kind, fmt=fmt, target=definition.label, scope=scope,
+                user=request.user,
+                kind=kind,
+                fmt=fmt,
+                target=definition.label,
+                scope=scope,
                 pseudonymised=request.POST.get("pseudonymise") == "1",
-            )  # fmt: skip
+            )
             return redirect("dashboards:exports")
         status = 400
     else:
@@ -96,9 +100,11 @@ def exports_page(request):
         status = 200 if scope is not None else 400
     context = _filter_context(request, form, scope, permission=Permission.DATA_EXPORT)
     context.update(
-        errors=errors, definitions=DETAIL_EXPORTS.values(), **selectors.exports_of(request.user),
+        errors=errors,
+        definitions=DETAIL_EXPORTS.values(),
+        **selectors.exports_of(request.user),
         nav_section="dashboards",
-    )  # fmt: skip
+    )
     return render(request, "dashboards/exports.html", context, status=status)
 
 
@@ -124,10 +130,19 @@ def export_download(request, pk: int):
         from dcc.records.enums import TrailAction
         from dcc.records.trail import trail_record
 
-        trail_record(user=request.user, action=TrailAction.DOWNLOAD, obj=export, request=request,
-                     detail=f"Téléchargement de l'export registre : {export.filters_label}")  # fmt: skip
-    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file_name,
-                            content_type=exports.CONTENT_TYPES.get(export.fmt, "application/octet-stream"))  # fmt: skip
+        trail_record(
+            user=request.user,
+            action=TrailAction.DOWNLOAD,
+            obj=export,
+            request=request,
+            detail=f"Téléchargement de l'export registre : {export.filters_label}",
+        )
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=exports.CONTENT_TYPES.get(export.fmt, "application/octet-stream"),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -135,5 +150,6 @@ def export_download(request, pk: int):
 @require(perms.can_view_dashboards)
 def tools(request):
     """The secondary-use tools the user's rights open (certificates, indemnification, queries, delays…)."""
-    return render(request, "dashboards/tools.html", {"can_export": perms.can_export(request.user),
-                                                     "nav_section": "dashboards"})  # fmt: skip
+    return render(
+        request, "dashboards/tools.html", {"can_export": perms.can_export(request.user), "nav_section": "dashboards"}
+    )

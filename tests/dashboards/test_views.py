@@ -145,6 +145,6 @@ def test_query_budget_of_the_theme_pages(client, world, django_assert_max_num_qu
 def test_navigation_and_registry_home_lead_to_the_dashboards(client, personas):
     client.force_login(personas["registry"])
     page = client.get(reverse("home")).content.decode()
-X
+    assert f'href="{reverse("dashboards:index")}" data-testid="home-dashboards"' in page
     client.force_login(personas["doctor"])
     assert reverse("dashboards:index") not in client.get(reverse("home")).content.decode()
