@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import random
+import time
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -39,13 +40,14 @@ def seed(context: dict) -> None:
     from dcc.accounts.models import User
     from identity.demo import DEMO_ADDRESS
     from identity.models import Patient
-    from rcp.models import FicheVersion, Rcp
+    from rcp.models import Rcp
 
     log = context["log"]
     today = timezone.localdate()
-    if FicheVersion.objects.filter(signed_at__lt=_aware(today - datetime.timedelta(days=400))).exists():
+    if _already_seeded(today):
         log("Historique des tableaux de bord : déjà présent")
         return
+    began = time.monotonic()
     rcps = list(Rcp.objects.select_related("three_c", "establishment").prefetch_related("recurrences"))
     patients = list(Patient.objects.filter(address=DEMO_ADDRESS).order_by("pk"))
     users = {user.email: user for user in User.objects.filter(email__endswith="@demo.dcc.test")}
@@ -64,8 +66,15 @@ def seed(context: dict) -> None:
     runs = _query_runs(users, rcps, start, today, rng)
     log(
         f"Historique des tableaux de bord : {sessions} séances, {len(dossiers)} fiches validées, {pps} PPS, "
-        f"{documents} documents importés, {logins} connexions, {runs} requêtes 3C sur deux ans"
+        f"{documents} documents importés, {logins} connexions, {runs} requêtes 3C sur deux ans "
+        f"({time.monotonic() - began:.1f} s)"
     )
+
+
+def _already_seeded(today: datetime.date) -> bool:
+    from rcp.models import FicheVersion
+
+    return FicheVersion.objects.filter(signed_at__lt=_aware(today - datetime.timedelta(days=400))).exists()
 
 
 def _older_sessions(rcps, start: datetime.date, rng: random.Random) -> int:
@@ -120,7 +129,7 @@ def models_min(field: str):
 
 
 def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Random) -> list:
-    """1 to 4 validated dossiers on every closed session of the history without any dossier."""
+    """1 to 3 validated dossiers on every closed session of the history without any dossier."""
     from dcc.records.enums import CareRelationshipKind
     from dcc.records.models import CareRelationship
     from rcp.enums import DossierMotive, DossierStatus, SessionStatus
@@ -134,7 +143,7 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
     requesters = [user.professional_id for user in users.values() if user.professional_id] or [doctor.professional_id]
     dossiers, fiche_data = [], []
     for session in sessions:
-        for position in range(1, rng.randint(1, 4) + 1):
+        for position in range(1, rng.randint(1, 3) + 1):
             patient = rng.choice(patients)
             dossiers.append(
                 Dossier(
@@ -277,7 +286,7 @@ def _imported_documents(patients, rcps, start, today, rng: random.Random) -> int
     establishments = [rcp.establishment for rcp in rcps]
     rows = []
     span = (today - start).days
-    for number in range(1500):
+    for number in range(800):
         code, label, title = rng.choice(kinds)
         created = _aware(start + datetime.timedelta(days=rng.randint(0, span - 1)), rng.randint(7, 19))
         origin = rng.choice([DocumentOrigin.INTEROP] * 5 + [DocumentOrigin.UPLOADED] * 3 + [DocumentOrigin.MIGRATION])

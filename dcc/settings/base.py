@@ -333,6 +333,7 @@ DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
 
 # Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
 # section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
-# MSSanté deliverability. Exports of more rows than the threshold run in the worker.
+# MSSanté deliverability. The registry export's pseudonyms are keyed with DCC_REGISTRY_PSEUDONYM_KEY (derived from
+# the secret key when empty; set it to keep pseudonyms stable across a key rotation).
 DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
-DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
+DCC_REGISTRY_PSEUDONYM_KEY = env_str("DCC_REGISTRY_PSEUDONYM_KEY", "")
