@@ -43,8 +43,8 @@ def theme(request, slug: str):
     context = _filter_context(request, form, scope)
     context["theme"] = current
     if scope is None:
-        return render(request, "dashboards/theme.html", {**context, "tables": []}, status=400)
-    context["tables"] = figures.theme_tables(slug, scope)
+        return render(request, "dashboards/theme.html", {**context, "tables": [], "computed_at": None}, status=400)
+    context["tables"], context["computed_at"] = figures.cached_theme_tables(slug, scope)
     return render(request, "dashboards/theme.html", context)
 
 
@@ -56,7 +56,7 @@ def export_table(request, slug: str, fmt: str):
     if scope is None:
         context = _filter_context(request, form, scope, permission=Permission.DATA_EXPORT)
         theme_slug = figures.TABLE_THEMES.get(slug, "rcp")
-        context.update(theme=figures.THEMES_BY_SLUG[theme_slug], tables=[])
+        context.update(theme=figures.THEMES_BY_SLUG[theme_slug], tables=[], computed_at=None)
         return render(request, "dashboards/theme.html", context, status=400)
     table = figures.find_table(slug, scope)
     if table is None:

@@ -337,3 +337,7 @@ DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
 # the secret key when empty; set it to keep pseudonyms stable across a key rotation).
 DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
 DCC_REGISTRY_PSEUDONYM_KEY = env_str("DCC_REGISTRY_PSEUDONYM_KEY", "")
+CELERY_BEAT_SCHEDULE["dashboards-refresh-summaries"] = {
+    "task": "dashboards.refresh_summaries",
+    "schedule": crontab(minute=23),
+}

@@ -171,3 +171,27 @@ def test_certificate_is_pdfa_1b(client, world):
     assert response["Content-Type"] == "application/pdf"
     report = preflight.preflight(response.content)
     assert report.valid, report.output
+
+
+def test_query_budget_of_the_tool_pages(client, world, django_assert_max_num_queries):
+    client.force_login(world.personas["secretary_3c"])
+    for name, query, budget in (
+        ("dashboards:delays", Y2025, 25),
+        ("dashboards:indemnity", Y2025, 25),
+        ("dashboards:certificates", {**Y2025, "tous": "1"}, 20),
+        ("dashboards:exports", {}, 20),
+        ("dashboards:queries", {**Y2025, "requete": "activite_rcp"}, 25),
+    ):
+        with django_assert_max_num_queries(budget):
+            assert client.get(reverse(name), query).status_code == 200, name
+
+
+def test_own_certificates_menu_for_professionals_without_dashboards(personas):
+    from dcc.accounts.navigation import nav_items
+
+    def sections(name):
+        return {item.section for item in nav_items(personas[name])}
+
+    assert "certificates" in sections("doctor") and "dashboards" not in sections("doctor")
+    assert "dashboards" in sections("registry") and "certificates" not in sections("registry")
+    assert "certificates" not in sections("medical_secretary")
