@@ -271,11 +271,14 @@ def populate(years: int, fiches_per_year: int) -> None:
 
 
 def measure_pages(runs: int) -> None:
+    """Each page cold (computed live: empty cache) then warm (after the beat task pre-computed the year)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from dcc.accounts.models import User
+    from dcc.dashboards.figures import refresh_summaries
     from dcc.directory.models import ThreeC
 
     year = datetime.date.today().year - 1
@@ -291,17 +294,26 @@ def measure_pages(runs: int) -> None:
     ]
     client = Client()
     client.force_login(User.objects.get(email="registre@bench.dcc.test"))
-    print(f"\n{'page':<70} {'requêtes':>8} {'médiane':>9} {'max':>9}")
+
+    def get(url):
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            response = client.get(url, HTTP_HOST="127.0.0.1")
+            elapsed = time.perf_counter() - began
+        assert response.status_code == 200, (url, response.status_code)
+        return elapsed, len(captured.captured_queries)
+
+    cache.clear()
+    cold = {url: get(url) for url in pages}
+    began = time.perf_counter()
+    refreshed = refresh_summaries(years=(year,))
+    refresh_seconds = time.perf_counter() - began
+    print(f"\nTâche de pré-calcul (région + {ThreeC.objects.count()} 3C, {refreshed} thèmes) : {refresh_seconds:.0f} s")
+    print(f"\n{'page':<62} {'à froid':>9} {'req.':>5} {'pré-calculé (médiane)':>22} {'req.':>5}")
     for url in pages:
-        timings, queries = [], 0
-        for _ in range(runs):
-            with CaptureQueriesContext(connection) as captured:
-                began = time.perf_counter()
-                response = client.get(url, HTTP_HOST="127.0.0.1")
-                timings.append(time.perf_counter() - began)
-            assert response.status_code == 200, (url, response.status_code)
-            queries = len(captured.captured_queries)
-        print(f"{url:<70} {queries:>8} {statistics.median(timings) * 1000:>7.0f} ms {max(timings) * 1000:>6.0f} ms")
+        warm = [get(url) for _ in range(runs)]
+        median = statistics.median(elapsed for elapsed, _ in warm)
+        print(f"{url:<62} {cold[url][0] * 1000:>7.0f} ms {cold[url][1]:>5} {median * 1000:>19.0f} ms {warm[-1][1]:>5}")
 
 
 def measure_export(rows: int) -> None:
