@@ -303,17 +303,22 @@ def measure_pages(runs: int) -> None:
         assert response.status_code == 200, (url, response.status_code)
         return elapsed, len(captured.captured_queries)
 
+    baseline = statistics.median(get("/")[0] for _ in range(runs))
+    print(f"\nPage d'accueil (référence de la machine) : {baseline * 1000:.0f} ms")
     cache.clear()
     cold = {url: get(url) for url in pages}
     began = time.perf_counter()
     refreshed = refresh_summaries(years=(year,))
     refresh_seconds = time.perf_counter() - began
     print(f"\nTâche de pré-calcul (région + {ThreeC.objects.count()} 3C, {refreshed} thèmes) : {refresh_seconds:.0f} s")
-    print(f"\n{'page':<62} {'à froid':>9} {'req.':>5} {'pré-calculé (médiane)':>22} {'req.':>5}")
+    print(f"\n{'page':<62} {'à froid':>9} {'req.':>5} {'pré-calculé (médiane)':>22} {'req.':>5} {'/accueil':>9}")
     for url in pages:
         warm = [get(url) for _ in range(runs)]
         median = statistics.median(elapsed for elapsed, _ in warm)
-        print(f"{url:<62} {cold[url][0] * 1000:>7.0f} ms {cold[url][1]:>5} {median * 1000:>19.0f} ms {warm[-1][1]:>5}")
+        print(
+            f"{url:<62} {cold[url][0] * 1000:>7.0f} ms {cold[url][1]:>5} {median * 1000:>19.0f} ms {warm[-1][1]:>5}"
+            f" {median / baseline:>8.1f}×"
+        )
 
 
 def measure_export(rows: int) -> None:

@@ -150,6 +150,11 @@ def export_download(request, pk: int):
 @require(perms.can_view_dashboards)
 def tools(request):
     """The secondary-use tools the user's rights open (certificates, indemnification, queries, delays…)."""
-    return render(
-        request, "dashboards/tools.html", {"can_export": perms.can_export(request.user), "nav_section": "dashboards"}
-    )
+    from pps.perms import can_view_statistics
+
+    context = {
+        "can_export": perms.can_export(request.user),
+        "can_see_pps_statistics": can_view_statistics(request.user),
+        "nav_section": "dashboards",
+    }
+    return render(request, "dashboards/tools.html", context)
