@@ -71,6 +71,20 @@ DELAYS_NOTE = (
 )
 
 
+def cached_patient_delays(scope: StatsScope) -> list[PatientDelay]:
+    """``patient_delays`` kept an hour in the cache for the scope (the worklist's names are read per user)."""
+    from django.core.cache import cache
+
+    from dcc.dashboards.figures import CACHE_SECONDS, cache_key
+
+    key = cache_key("delais", scope)
+    items = cache.get(key)
+    if items is None:
+        items = patient_delays(scope)
+        cache.set(key, items, CACHE_SECONDS // 2)
+    return items
+
+
 def _quartiles(values: list[int]) -> tuple[float | None, float | None]:
     if not values:
         return None, None

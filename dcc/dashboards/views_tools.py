@@ -57,7 +57,7 @@ def delays_page(request):
         return _bad(request, "dashboards/delays.html", context)
     if scope is None:
         return _bad(request, "dashboards/delays.html", context)
-    items = delays.patient_delays(scope)
+    items = delays.cached_patient_delays(scope)
     late = delays.worklist(items, rule)[:200]
     context.update(
         tables=delays.distribution_tables(scope, items, rule),
