@@ -392,7 +392,8 @@ DCC_IMAGING_STANDIN_STUDIES = env_str(
 )
 # Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
 # section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
-# MSSanté deliverability. Exports of more rows than the threshold run in the worker.
+# MSSanté deliverability. The registry export's pseudonyms are keyed with DCC_REGISTRY_PSEUDONYM_KEY (derived from
+# the secret key when empty; set it to keep pseudonyms stable across a key rotation).
 DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
 DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
 # GP loop (rcp.gp): the largest file a notified GP may attach to his contribution to the RCP.
@@ -432,4 +433,8 @@ DCC_DOCUMENT_PARTIES = {
     "rcp.ficheversion": "rcp.diffusion",
     "pps.pps": "pps.diffusion",
     "pps.ppac": "pps.diffusion",
+DCC_REGISTRY_PSEUDONYM_KEY = env_str("DCC_REGISTRY_PSEUDONYM_KEY", "")
+CELERY_BEAT_SCHEDULE["dashboards-refresh-summaries"] = {
+    "task": "dashboards.refresh_summaries",
+    "schedule": crontab(minute=23),
 }
