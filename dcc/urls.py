@@ -10,6 +10,7 @@ urlpatterns = [
     path("patients/", include("identity.urls")),
     path("rcp/", include("rcp.urls")),
     path("pps/", include("pps.urls")),
+    path("synthese/", include("pps.summary_urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
     path("", include("dcc.accounts.urls")),
