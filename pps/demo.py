@@ -62,9 +62,7 @@ def _demo_patients() -> list[tuple[Patient, bool]]:
 
     validated = Fiche.objects.filter(validated_at__isnull=False)
     # Breast and colon cases first: the demo has a coherent programme and follow-up template for those two.
-    storied = set(
-        validated.filter(topography_code__regex=r"^C(50|18)").values_list("dossier__patient_id", flat=True)
-    )
+    storied = set(validated.filter(topography_code__regex=r"^C(50|18)").values_list("dossier__patient_id", flat=True))
     with_fiche = set(validated.values_list("dossier__patient_id", flat=True))
     # Patients with an INS first: a validated PPS is filed as a CDA, which needs it.
     without_ins = Case(When(ins_matricule="", then=Value(1)), default=Value(0))
