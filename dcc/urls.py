@@ -12,6 +12,7 @@ urlpatterns = [
     path("pps/", include("pps.urls")),
     path("medecin-traitant/", include("rcp.gp.urls")),
     path("qualite/mssante/", include("interop.deliverability.urls")),
+    path("synthese/", include("pps.summary_urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
     path("interop/hl7/", include("interop.hl7.urls")),

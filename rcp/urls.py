@@ -28,6 +28,7 @@ urlpatterns = [
         "seances/<int:pk>/direct/proposition/", views_dossiers.session_live_proposition, name="session_live_proposition"
     ),
     path("seances/<int:pk>/direct/cloturer/", views_dossiers.session_live_close, name="session_live_close"),
+    path("seances/<int:pk>/direct/annuler-report/", views_dossiers.session_live_undo, name="session_live_undo"),
     path("seances/<int:pk>/suivre/", views_dossiers.session_follow, name="session_follow"),
     path("dossiers/<int:pk>/", views_dossiers.dossier_detail, name="dossier"),
     path("dossiers/<int:pk>/pieces-jointes/", views_dossiers.dossier_attachments, name="dossier_attachments"),

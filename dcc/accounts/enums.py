@@ -126,3 +126,4 @@ class AccountEventKind(models.TextChoices):
     TERMS_ACCEPTED = "terms_accepted", "CGU acceptées"
     PSC_LINKED = "psc_linked", "Relié à Pro Santé Connect"
     PSC_PROVISIONED = "psc_provisioned", "Créé à la première connexion Pro Santé Connect"
+    GRANT_CHANGED = "grant_changed", "Profil ou périmètre modifié"

@@ -333,6 +333,8 @@ if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpo
 # --- documents ---
 # Producers of the record's documents, by source type ("app_label.model"): modules offering
 # source_info(source_id) and produce(source_id, chain) (see interop/filing.py).
+# Home page work lists (dcc.accounts.work): one provider per app, called with (user, main profile).
+DCC_WORK_LISTS = ("rcp.work.work_lists", "pps.work.work_lists")
 DCC_DOCUMENT_PRODUCERS = {
     "pps.pps": "pps.documents",
     "pps.ppac": "pps.ppac_documents",

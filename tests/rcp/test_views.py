@@ -321,7 +321,8 @@ def test_secretary_of_the_3c_may_stop_a_recurrence_which_cancels_its_future_sess
 def test_feed_and_status_posts_need_a_profile(client, personas, world):
     assert_access(client, personas, reverse("rcp:calendar_feed"), allowed=EVERYONE, method="post", ok_status=302)
     client.force_login(personas["admin"])
-    response = client.post(reverse("rcp:session_status", args=[world["other_session"].pk]), {"action": "ouvrir"})
+    url = reverse("rcp:session_status", args=[world["other_session"].pk])
+    response = client.post(url, {"action": "ouvrir", "confirmer": "oui"})  # a week ahead: confirmed
     assert response.status_code == 302
     world["other_session"].refresh_from_db()
     assert world["other_session"].status == SessionStatus.OPEN
