@@ -62,8 +62,8 @@ def main() -> int:
 
     data = BASE_DIR / ".data"
     commands = {
-        "web": [str(BIN / "gunicorn"), "dcc.wsgi", "--bind", f"{host}:{port}", "--workers", "2",
-                "--access-logfile", "-", "--graceful-timeout", "5"],
+        "web": [str(BIN / "gunicorn"), "-c", "python:dcc.gunicorn_conf", "dcc.wsgi", "--bind", f"{host}:{port}",
+                "--workers", "2"],
         "worker": [str(BIN / "celery"), "-A", "dcc", "worker", "--loglevel", "INFO", "--concurrency", "2",
                    "--hostname", "demo@%h"],
         "beat": [str(BIN / "celery"), "-A", "dcc", "beat", "--loglevel", "INFO",

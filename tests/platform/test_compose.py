@@ -14,7 +14,7 @@ def test_compose_has_the_production_services():
     services = compose()["services"]
 
     assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
-    assert services["web"]["command"].startswith("gunicorn dcc.wsgi")
+    assert services["web"]["command"].startswith("gunicorn -c python:dcc.gunicorn_conf dcc.wsgi")
     assert "celery -A dcc worker" in services["worker"]["command"]
     assert "celery -A dcc beat" in services["beat"]["command"]
 
