@@ -58,6 +58,9 @@ class Permission(models.TextChoices):
     TRAIL_AUDIT = "trail_audit", "Consulter la traçabilité régionale"
     USERS_ADMIN = "users_admin", "Administrer les utilisateurs"
     IMPERSONATE = "impersonate", "Se connecter en tant qu'un utilisateur (support)"
+    SESSION_RUN = "session_run", "Animer une séance RCP (ordre de passage, séance en direct)"
+    RCP_REFERENCE = "rcp_reference", "Gérer les mentions, étiquettes et jeux de valeurs des RCP"
+    PPS_LIBRARY = "pps_library", "Gérer la bibliothèque régionale des PPS"
 
 
 P = Permission
@@ -76,7 +79,16 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Profile.SECRETAIRE_MEDICALE: frozenset({P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.DOCUMENT_SEND}),
     Profile.SECRETAIRE_3C: frozenset(
-        {P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.RCP_AGENDA, P.DOCUMENT_SEND, P.STATS_READ, P.TRAIL_READ}
+        {
+            P.PATIENT_READ,
+            P.DOSSIER_REGISTER,
+            P.FICHE_EDIT,
+            P.RCP_AGENDA,
+            P.SESSION_RUN,
+            P.DOCUMENT_SEND,
+            P.STATS_READ,
+            P.TRAIL_READ,
+        }
     ),
     Profile.ANNONCE_PPS: frozenset({P.PATIENT_READ, P.PPS_AUTHOR, P.DOCUMENT_SEND}),
     Profile.LECTURE_SEULE: frozenset({P.STATS_READ}),
@@ -84,7 +96,17 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     Profile.REGISTRE: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ARC: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ADMIN_REGIONAL: frozenset(
-        {P.RCP_AGENDA, P.STATS_READ, P.DATA_EXPORT, P.TRAIL_READ, P.TRAIL_AUDIT, P.USERS_ADMIN, P.IMPERSONATE}
+        {
+            P.RCP_AGENDA,
+            P.RCP_REFERENCE,
+            P.PPS_LIBRARY,
+            P.STATS_READ,
+            P.DATA_EXPORT,
+            P.TRAIL_READ,
+            P.TRAIL_AUDIT,
+            P.USERS_ADMIN,
+            P.IMPERSONATE,
+        }
     ),
 }
 del P
