@@ -17,6 +17,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
+APP_ROLE = "dcc_app"
 
 
 def _say(line: str) -> None:
@@ -102,6 +103,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.demo")
     from dcc.embedded import EmbeddedServiceError, configure_environment, stop_postgres, stop_redis
 
+    embedded_database = not os.environ.get("DATABASE_URL")
     try:
         started = configure_environment()
     except EmbeddedServiceError as exc:
@@ -127,6 +129,10 @@ def main() -> int:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         call_command("seed_demo")
+        if embedded_database:  # the children connect as the role that owns nothing (dcc/dbroles.py)
+            call_command("db_application_role", role=APP_ROLE, password="", verbosity=0)
+            os.environ["DATABASE_URL"] = os.environ["DATABASE_URL"].replace("://postgres@", f"://{APP_ROLE}@", 1)
+            _say(f"L'application se connecte en tant que {APP_ROLE} (traçabilité en ajout seul).")
     except Exception as exc:
         _say(f"ERREUR : la préparation de la base a échoué : {exc}")
         return 1

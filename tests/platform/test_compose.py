@@ -13,7 +13,7 @@ def compose() -> dict:
 def test_compose_has_the_production_services():
     services = compose()["services"]
 
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"migrate", "web", "worker", "beat", "postgres", "redis"}
     assert services["web"]["command"].startswith("gunicorn -c python:dcc.gunicorn_conf dcc.wsgi")
     assert "celery -A dcc worker" in services["worker"]["command"]
     assert "celery -A dcc beat" in services["beat"]["command"]
@@ -29,5 +29,14 @@ def test_app_services_use_the_production_settings_and_wait_for_healthy_services(
         assert service["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "redis": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
         }
+        # The application connects as the role that owns nothing (issue 16, finding 6).
+        assert service["environment"]["DATABASE_URL"].startswith("postgres://dcc_app:")
     assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
+
+
+def test_migrations_run_as_the_owner_then_set_up_the_application_role():
+    migrate = compose()["services"]["migrate"]
+    assert migrate["environment"]["DATABASE_URL"].startswith("postgres://dcc:")
+    assert "migrate" in migrate["command"] and "db_application_role" in migrate["command"]
