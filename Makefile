@@ -15,6 +15,8 @@ help:
 	@echo "make lint   ruff, djlint et makemigrations --check"
 	@echo "make lock   met à jour requirements/lock.txt depuis pyproject.toml"
 	@echo "make stop   arrête PostgreSQL et Redis embarqués"
+	@echo "make backup sauvegarde la base et les documents (.data/backups/)"
+	@echo "make restore BACKUP=fichier.tar  restaure une sauvegarde (application arrêtée)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 12) else 1)' || \
@@ -52,4 +54,11 @@ lock: $(PY)
 stop:
 	$(PY) -m dcc.embedded stop
 
-.PHONY: help install run test lint format lock stop
+backup: install
+	$(PY) -m dcc.backup create $(if $(BACKUP),--output $(BACKUP))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Indiquez la sauvegarde : make restore BACKUP=.data/backups/dcc-….tar"; exit 1; }
+	$(PY) -m dcc.backup restore $(BACKUP)
+
+.PHONY: help install run test lint format lock stop backup restore
