@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dcc.bounds import BoundedFormMixin
 from dcc.directory.enums import Profession
 from dcc.directory.models import Establishment, Professional
 from dcc.widgets import IsoDateInput
@@ -16,7 +17,7 @@ from pps.models import EdpGroup, Protocol
 DateInput = IsoDateInput
 
 
-class StyledForm(forms.Form):
+class StyledForm(BoundedFormMixin, forms.Form):
     """Bootstrap classes on every widget; ids prefixed so several forms share a page."""
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 
+from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from dcc.records.models import Document
 from dcc.widgets import HourMinuteInput, IsoDateInput
@@ -24,7 +25,7 @@ from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory
 from rcp.services import RcpData
 
 
-class StyledForm(forms.Form):
+class StyledForm(BoundedFormMixin, forms.Form):
     """Bootstrap classes on every widget (templates render widgets with ``as_widget``)."""
 
     def __init__(self, *args, **kwargs):

@@ -300,6 +300,9 @@ MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentica
 # Refusals (403, 404 on a real route, 429 at login) traced, coalesced: one line per refusal and window,
 # at most DCC_TRAIL_REFUSAL_MAX_LINES per person or address and window.
 MIDDLEWARE += ["dcc.records.refusals.RefusalTrailMiddleware"]
+# Permissions-Policy on every response, Cache-Control: no-store on logged-in pages (outermost: sees them all).
+MIDDLEWARE.insert(0, "dcc.headers.HeadersMiddleware")
+DCC_TEXT_MAX_LENGTH = env_int("DCC_TEXT_MAX_LENGTH", 10_000)  # free text of forms (dcc/bounds.py)
 DCC_TRAIL_REFUSAL_WINDOW_SECONDS = env_int("DCC_TRAIL_REFUSAL_WINDOW_SECONDS", 300)
 DCC_TRAIL_REFUSAL_MAX_LINES = env_int("DCC_TRAIL_REFUSAL_MAX_LINES", 30)
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]

@@ -200,9 +200,10 @@ def test_session_and_detail_query_budget(client, personas, world, django_assert_
                                   specialty_id=member.specialty_id)  # fmt: skip
     client.force_login(personas["secretary_3c"])
     # +2 since dossiers hang off the session: the care scope's 3C and the visible dossiers in one query.
-    with django_assert_max_num_queries(16):
+    # +1 since the rights are read from the table: the secretary's grant establishments (its 3Cs' too).
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("rcp:session", args=[session.pk])).status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("rcp:detail", args=[world["rcp"].pk])).status_code == 200
 
 
