@@ -8,6 +8,7 @@ from django.conf import settings
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from dcc.records.models import Document
+from dcc.widgets import FastSelect
 from rcp.enums import (
     DiscoveryMode,
     DossierMotive,
@@ -334,6 +335,9 @@ class FicheForm(StyledForm):
             for suffix in ("", "_detail"):
                 widget = self.fields[f"treatment_{index}{suffix}"].widget
                 widget.attrs.setdefault("class", "form-select" if not suffix else "form-control")
+        for field in self.fields.values():  # the same HTML, without a template rendered per <option>
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
 
     @classmethod
     def initial_from(cls, fiche) -> dict:

@@ -19,13 +19,16 @@ from dcc.records.perms import can_view_documents
 from dcc.records.selectors import source_generation
 from identity.models import Patient
 from identity.selectors import search_patients
-from rcp import forms, perms, selectors, services
+from rcp import forms, perms, selectors, services, views_codes
 from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import DossierStatus
 from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
 from rcp.view_helpers import errors_to_form, trace, trace_dossiers
 
-FORM_VALUE_SETS = (*FICHE_CODED_FIELDS.values(), "type_traitement")
+# The large value sets (datalists) are loaded on demand by the page (rcp/views_codes.py), not with the form.
+FORM_VALUE_SETS = tuple(
+    key for key in (*FICHE_CODED_FIELDS.values(), "type_traitement") if key not in views_codes.DATALIST_VALUE_SETS
+)
 
 
 def _dossier(request, pk: int, *, edit: bool = False) -> Dossier:

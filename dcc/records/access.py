@@ -12,6 +12,7 @@ from django.db.models import Q, QuerySet
 
 from dcc.accounts import perms
 from dcc.accounts.enums import Permission, Profile
+from dcc.records import request_memo
 from dcc.records.models import BreakGlassGrant, CareRelationship
 from identity.models import Patient
 
@@ -62,6 +63,13 @@ def can_view_patient(user, patient: Patient) -> bool:
     """Part of the patient's care, or holding an unexpired bris de glace grant for that patient."""
     if not has_patient_care_profile(user):
         return False
-    if CareRelationship.objects.current().filter(care_scope(user), patient=patient).exists():
+    memo = request_memo.current()
+    key = ("can_view_patient", user.pk, getattr(patient, "pk", patient))
+    if memo is not None and memo.get(key):
         return True
-    return has_active_break_glass(user, patient)
+    allowed = CareRelationship.objects.current().filter(
+        care_scope(user), patient=patient
+    ).exists() or has_active_break_glass(user, patient)
+    if memo is not None and allowed:
+        memo[key] = True
+    return allowed

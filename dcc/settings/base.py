@@ -329,3 +329,11 @@ DCC_OID_RCP_ROOT = env_str("DCC_OID_RCP_ROOT", "1.2.250.1.161.1.20.3.1")
 DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
+
+# --- throughput (issue 17) ---
+# Sessions read from Redis, durable in PostgreSQL, written there at most once a minute when unchanged
+# (dcc/accounts/session_store.py): the idle expiry no longer costs a database UPDATE on every request.
+SESSION_ENGINE = env_str("DCC_SESSION_ENGINE", "dcc.accounts.session_store")
+DCC_SESSION_DB_REFRESH_SECONDS = env_int("DCC_SESSION_DB_REFRESH_SECONDS", 60)
+# Per-request memo of access answers (dcc/records/request_memo.py).
+MIDDLEWARE += ["dcc.records.request_memo.RequestMemoMiddleware"]
