@@ -337,3 +337,32 @@ SESSION_ENGINE = env_str("DCC_SESSION_ENGINE", "dcc.accounts.session_store")
 DCC_SESSION_DB_REFRESH_SECONDS = env_int("DCC_SESSION_DB_REFRESH_SECONDS", 60)
 # Per-request memo of access answers (dcc/records/request_memo.py).
 MIDDLEWARE += ["dcc.records.request_memo.RequestMemoMiddleware"]
+
+# Stored documents: the local filesystem (embedded default) or an S3-compatible object store (MinIO in
+# docker-compose.yml, any S3 service). Both are declared when configured, so `manage.py storage_migrate`
+# can copy the files from one to the other (SHA-256 checked) before DCC_STORAGE_BACKEND is switched.
+DCC_STORAGE_BACKEND = env_str("DCC_STORAGE_BACKEND", "local")
+STORAGES["local"] = dict(STORAGES["default"])
+if env_str("DCC_S3_BUCKET"):
+    STORAGES["s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DCC_S3_BUCKET"),
+            "endpoint_url": env_str("DCC_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("DCC_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("DCC_S3_SECRET_KEY") or None,
+            "region_name": env_str("DCC_S3_REGION", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+if DCC_STORAGE_BACKEND not in STORAGES or DCC_STORAGE_BACKEND == "staticfiles":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DCC_STORAGE_BACKEND={DCC_STORAGE_BACKEND!r} : choisissez local, ou s3 avec DCC_S3_BUCKET renseigné."
+    )
+STORAGES["default"] = STORAGES[DCC_STORAGE_BACKEND]
