@@ -44,6 +44,7 @@ def main() -> int:
     host = os.environ.get("DCC_HOST", "127.0.0.1")
     port = os.environ.get("DCC_PORT", "8000")
     import django
+    from django.conf import settings
     from django.core.management import call_command
 
     django.setup()
@@ -62,10 +63,10 @@ def main() -> int:
 
     data = BASE_DIR / ".data"
     commands = {
-        "web": [str(BIN / "gunicorn"), "dcc.wsgi", "--bind", f"{host}:{port}", "--workers", "2",
-                "--access-logfile", "-", "--graceful-timeout", "5"],
+        # Workers and threads: gunicorn.conf.py (DCC_WEB_WORKERS, DCC_WEB_THREADS), read from BASE_DIR.
+        "web": [str(BIN / "gunicorn"), "dcc.wsgi", "--bind", f"{host}:{port}", "--access-logfile", "-"],
         "worker": [str(BIN / "celery"), "-A", "dcc", "worker", "--loglevel", "INFO", "--concurrency", "2",
-                   "--hostname", "demo@%h"],
+                   "--hostname", "demo@%h", "--queues", ",".join(settings.DCC_CELERY_QUEUES)],
         "beat": [str(BIN / "celery"), "-A", "dcc", "beat", "--loglevel", "INFO",
                  "--schedule", str(data / "celerybeat-schedule"), "--pidfile", ""],
     }  # fmt: skip

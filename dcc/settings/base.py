@@ -366,3 +366,21 @@ if DCC_STORAGE_BACKEND not in STORAGES or DCC_STORAGE_BACKEND == "staticfiles":
         f"DCC_STORAGE_BACKEND={DCC_STORAGE_BACKEND!r} : choisissez local, ou s3 avec DCC_S3_BUCKET renseigné."
     )
 STORAGES["default"] = STORAGES[DCC_STORAGE_BACKEND]
+
+# Celery queues per kind of work, so a burst of exports never delays a fiche's document (docker-compose.yml runs
+# `worker` on celery,documents,sends,interop and `worker-exports` on exports; `make run`'s worker takes them all).
+# Patterns are matched in order; a task without a route goes to the default queue "celery" (housekeeping).
+DCC_CELERY_QUEUES = ("celery", "documents", "sends", "interop", "exports")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "interop.generate_document": {"queue": "documents"},
+    "*export*": {"queue": "exports"},
+    "outbox.*": {"queue": "interop"},
+    "interop.*": {"queue": "interop"},
+    "identity.*": {"queue": "interop"},
+    "*.send_*": {"queue": "sends"},
+}
+# Behind PgBouncer in transaction mode: no server-side cursors, no prepared statements kept across transactions.
+if env_bool("DCC_DB_PGBOUNCER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
