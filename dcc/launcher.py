@@ -170,6 +170,7 @@ def main() -> int:
     host = os.environ.get("DCC_HOST", "127.0.0.1")
     port = os.environ.get("DCC_PORT", "8000")
     import django
+    from django.conf import settings
     from django.core.management import call_command
 
     django.setup()
@@ -192,10 +193,10 @@ def main() -> int:
 
     data = BASE_DIR / ".data"
     commands = {
-        "web": [str(BIN / "gunicorn"), "-c", "python:dcc.gunicorn_conf", "dcc.wsgi", "--bind", f"{host}:{port}",
-                "--workers", "2"],
+        # Workers and threads: dcc/gunicorn_conf.py (DCC_WEB_WORKERS, DCC_WEB_THREADS).
+        "web": [str(BIN / "gunicorn"), "-c", "python:dcc.gunicorn_conf", "dcc.wsgi", "--bind", f"{host}:{port}"],
         "worker": [str(BIN / "celery"), "-A", "dcc", "worker", "--loglevel", "INFO", "--concurrency", "2",
-                   "--hostname", "demo@%h"],
+                   "--hostname", "demo@%h", "--queues", ",".join(settings.DCC_CELERY_QUEUES)],
         "beat": [str(BIN / "celery"), "-A", "dcc", "beat", "--loglevel", "INFO",
                  "--schedule", str(data / "celerybeat-schedule"), "--pidfile", ""],
     }  # fmt: skip

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from dcc.bounds import BoundedFormMixin
 from dcc.directory.enums import Profession
 from dcc.directory.models import Establishment, Professional
-from dcc.widgets import IsoDateInput
+from dcc.widgets import FastSelect, IsoDateInput
 from pps.dates import RuleKind
 from pps.edp_types import EdpKind
 from pps.enums import GroupScope, UpdateReason
@@ -31,6 +31,8 @@ class StyledForm(BoundedFormMixin, forms.Form):
             else:
                 css = "form-control"
             widget.attrs["class"] = css
+            if type(widget) is forms.Select:  # same HTML, without a template rendered per <option>
+                field.widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
 
     def apply(self, error: ValidationError) -> None:
         """Put a service's ValidationError on the matching fields (or on the form)."""

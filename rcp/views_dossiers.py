@@ -22,14 +22,17 @@ from dcc.records.selectors import source_generation
 from dcc.records.trail import trail_search
 from identity.models import Patient
 from identity.selectors import search_for_user
-from rcp import forms, perms, selectors, services
+from rcp import forms, perms, selectors, services, views_codes
 from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import DossierStatus
 from rcp.gp.services import gp_notice_record_consultation
 from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
 from rcp.view_helpers import errors_to_form, trace, trace_dossiers
 
-FORM_VALUE_SETS = (*FICHE_CODED_FIELDS.values(), "type_traitement")
+# The large value sets (datalists) are loaded on demand by the page (rcp/views_codes.py), not with the form.
+FORM_VALUE_SETS = tuple(
+    key for key in (*FICHE_CODED_FIELDS.values(), "type_traitement") if key not in views_codes.DATALIST_VALUE_SETS
+)
 
 
 def _dossier(request, pk: int, *, edit: bool = False) -> Dossier:

@@ -27,3 +27,6 @@ class AccountsConfig(AppConfig):
             order=90, label="Administration", section="admin", url_name="admin:index", visible=perms.can_administer
         )
         from dcc.accounts import receivers  # noqa: F401
+        from dcc.accounts.nav_cache import connect
+
+        connect()

@@ -438,8 +438,63 @@ DCC_DOCUMENT_PARTIES = {
     "rcp.ficheversion": "rcp.diffusion",
     "pps.pps": "pps.diffusion",
     "pps.ppac": "pps.diffusion",
+}
 DCC_REGISTRY_PSEUDONYM_KEY = env_str("DCC_REGISTRY_PSEUDONYM_KEY", "")
 CELERY_BEAT_SCHEDULE["dashboards-refresh-summaries"] = {
     "task": "dashboards.refresh_summaries",
     "schedule": crontab(minute=23),
 }
+# --- throughput (issue 17) ---
+# Sessions read from Redis, durable in PostgreSQL, written there at most once a minute when unchanged
+# (dcc/accounts/session_store.py): the idle expiry no longer costs a database UPDATE on every request.
+SESSION_ENGINE = env_str("DCC_SESSION_ENGINE", "dcc.accounts.session_store")
+DCC_SESSION_DB_REFRESH_SECONDS = env_int("DCC_SESSION_DB_REFRESH_SECONDS", 60)
+# Per-request memo of access answers (dcc/records/request_memo.py).
+MIDDLEWARE += ["dcc.records.request_memo.RequestMemoMiddleware"]
+
+# Stored documents: the local filesystem (embedded default) or an S3-compatible object store (MinIO in
+# docker-compose.yml, any S3 service). Both are declared when configured, so `manage.py storage_migrate`
+# can copy the files from one to the other (SHA-256 checked) before DCC_STORAGE_BACKEND is switched.
+DCC_STORAGE_BACKEND = env_str("DCC_STORAGE_BACKEND", "local")
+STORAGES["local"] = dict(STORAGES["default"])
+if env_str("DCC_S3_BUCKET"):
+    STORAGES["s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DCC_S3_BUCKET"),
+            "endpoint_url": env_str("DCC_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("DCC_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("DCC_S3_SECRET_KEY") or None,
+            "region_name": env_str("DCC_S3_REGION", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+if DCC_STORAGE_BACKEND not in STORAGES or DCC_STORAGE_BACKEND == "staticfiles":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DCC_STORAGE_BACKEND={DCC_STORAGE_BACKEND!r} : choisissez local, ou s3 avec DCC_S3_BUCKET renseigné."
+    )
+STORAGES["default"] = STORAGES[DCC_STORAGE_BACKEND]
+
+# Celery queues per kind of work, so a burst of exports never delays a fiche's document (docker-compose.yml runs
+# `worker` on celery,documents,sends,interop and `worker-exports` on exports; `make run`'s worker takes them all).
+# Patterns are matched in order; a task without a route goes to the default queue "celery" (housekeeping).
+DCC_CELERY_QUEUES = ("celery", "documents", "sends", "interop", "exports")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "interop.generate_document": {"queue": "documents"},
+    "*export*": {"queue": "exports"},
+    "outbox.*": {"queue": "interop"},
+    "interop.*": {"queue": "interop"},
+    "identity.*": {"queue": "interop"},
+    "*.send_*": {"queue": "sends"},
+}
+# Behind PgBouncer in transaction mode: no server-side cursors, no prepared statements kept across transactions.
+if env_bool("DCC_DB_PGBOUNCER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
