@@ -57,7 +57,7 @@ def test_the_vigilance_queue_is_listed_traced_and_decided(client, personas, traf
         response = client.get(reverse("hl7:vigilance"))
     item = VigilanceItem.objects.get()
     assert "est déjà porté par" in response.content.decode() and item.patient.birth_name in response.content.decode()
-    assert AccessTrail.objects.filter(patient=item.patient, detail="file d'identitovigilance").exists()
+    assert AccessTrail.objects.filter(patient_id=item.patient_id, detail="file d'identitovigilance").exists()
     url = reverse("hl7:vigilance_decision", args=[item.pk])
     assert client.post(url, {"status": "resolved", "note": ""}).status_code == 302
     item.refresh_from_db()
