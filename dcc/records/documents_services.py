@@ -193,6 +193,21 @@ def document_validation_update(*, document: Document, valid: bool, report: str) 
 
 
 @transaction.atomic
+def document_withdraw(*, document: Document, note: str) -> Document:
+    """The sender withdrew this document (HL7 MDM^T04): it stays readable, marked *retiré*."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status == DocumentStatus.WITHDRAWN:
+        return document
+    before = document.status
+    document.status = DocumentStatus.WITHDRAWN
+    document.save(update_fields=["status"])
+    DocumentTransition.objects.create(
+        document=document, from_status=before, to_status=DocumentStatus.WITHDRAWN, note=note[:500]
+    )
+    return document
+
+
+@transaction.atomic
 def quarantine_add(
     *,
     data: bytes,

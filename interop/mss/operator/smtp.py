@@ -112,6 +112,9 @@ class OperatorHandler:
         ).encode()
         reports_to_send: list[tuple[str, bytes]] = []
         mdn_readers: list[str] = []
+        known = [r for r in envelope.rcpt_tos if self.directory.known(r)]
+        if known:  # every copy in one transaction: a crash never leaves the recipient's copy without the others
+            self.store.deliver_many(known, received + raw, envelope_from=envelope.mail_from)
         for recipient in envelope.rcpt_tos:
             notify = transaction.notify.get(recipient, {"FAILURE"})
             common = {
@@ -120,8 +123,7 @@ class OperatorHandler:
                 "original_recipient": transaction.orcpt.get(recipient, ""), "original": raw,
                 "ret_full": transaction.ret_full,
             }  # fmt: skip
-            if self.directory.known(recipient):
-                self.store.deliver(recipient, received + raw, envelope_from=envelope.mail_from)
+            if recipient in known:
                 if "SUCCESS" in notify:
                     report = reports.dsn(action="delivered", status="2.0.0", diagnostic="250 2.0.0 Delivered", **common)
                     reports_to_send.append((envelope.mail_from, report))

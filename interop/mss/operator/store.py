@@ -80,22 +80,28 @@ class Store:
 
     # --- messages ---
     def deliver(self, address: str, raw: bytes, *, envelope_from: str = "") -> int:
-        address = address.lower()
+        return self.deliver_many([address], raw, envelope_from=envelope_from)[0]
+
+    def deliver_many(self, addresses: list[str], raw: bytes, *, envelope_from: str = "") -> list[int]:
+        """Store one message in several mailboxes in one transaction (all copies, or none after a crash)."""
         message_id, subject, sender = _summary(raw)
+        uids = []
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            _, uid = self.mailbox_state(address)
-            self.db.execute("UPDATE mailbox SET uidnext = uidnext + 1 WHERE address = ?", (address,))
-            self.db.execute(
-                "INSERT INTO message (mailbox, uid, internal_date, envelope_from, message_id, subject, sender, raw) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (address, uid, time.time(), envelope_from, message_id, subject, sender, raw),
-            )
+            for address in (a.lower() for a in addresses):
+                _, uid = self.mailbox_state(address)
+                self.db.execute("UPDATE mailbox SET uidnext = uidnext + 1 WHERE address = ?", (address,))
+                self.db.execute(
+                    "INSERT INTO message (mailbox, uid, internal_date, envelope_from, message_id, subject, sender, "
+                    "raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (address, uid, time.time(), envelope_from, message_id, subject, sender, raw),
+                )
+                uids.append(uid)
             self.db.execute("COMMIT")
         except Exception:
             self.db.execute("ROLLBACK")
             raise
-        return uid
+        return uids
 
     _COLUMNS = "id, mailbox, uid, flags, internal_date, envelope_from, message_id, subject, sender"
 
