@@ -117,7 +117,29 @@ def can_view_dossier(user, dossier) -> bool:
 
 
 def can_edit_fiche(user, dossier) -> bool:
-    return account_perms.user_can(user, Permission.FICHE_EDIT) and can_view_dossier(user, dossier)
+    return (
+        account_perms.user_can(user, Permission.FICHE_EDIT)
+        and can_view_dossier(user, dossier)
+        and not is_only_notified_gp(user, dossier)
+    )
+
+
+def is_only_notified_gp(user, dossier) -> bool:
+    """The user sees the patient only as the GP told of the RCP: he reads and contributes (rcp.gp), he does
+    not write the board's fiche nor choose the request's documents."""
+    from dcc.records.access import care_scope
+    from dcc.records.enums import CareRelationshipKind
+    from dcc.records.models import CareRelationship
+
+    if not user.professional_id or dossier.patient.general_practitioner_id != user.professional_id:
+        return False  # only the patient's GP can be there as the notified GP (no query for anyone else)
+    kinds = set(
+        CareRelationship.objects.current()
+        .filter(care_scope(user), patient_id=dossier.patient_id)
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    return kinds == {CareRelationshipKind.GENERAL_PRACTITIONER}
 
 
 def can_regenerate_fiche_document(user, dossier) -> bool:
@@ -133,6 +155,7 @@ def can_edit_attachments(user, dossier) -> bool:
         dossier.status in DOSSIER_ATTACHMENTS_EDITABLE
         and can_register_dossiers(user)
         and can_view_dossier(user, dossier)
+        and not is_only_notified_gp(user, dossier)
     )
 
 

@@ -51,6 +51,14 @@ def documents_received(professional, limit: int = HOME_LIMIT) -> list:
     )
 
 
+def notice_of(dossier) -> GpNotice | None:
+    """The dossier's notice (no query when the dossier was loaded with ``select_related("gp_notice")``)."""
+    try:
+        return dossier.gp_notice
+    except GpNotice.DoesNotExist:
+        return None
+
+
 def contributions_of(dossier) -> list[GpContribution]:
     return list(GpContribution.objects.filter(dossier_id=dossier.pk).select_related("professional"))
 

@@ -90,7 +90,10 @@ def _enqueue(notice: GpNotice, dossier, *, by) -> None:
 
 def gp_notice_record_consultation(*, dossier, user) -> bool:
     """Count an opening of the dossier by its notified GP (for the dashboard); False for anyone else."""
-    if not getattr(user, "professional_id", None):
+    from rcp.gp.selectors import notice_of
+
+    notice = notice_of(dossier)
+    if not getattr(user, "professional_id", None) or notice is None or notice.professional_id != user.professional_id:
         return False
     now = timezone.now()
     updated = GpNotice.objects.filter(

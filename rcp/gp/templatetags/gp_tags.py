@@ -3,7 +3,7 @@
 from django import template
 
 from rcp.gp import perms, selectors
-from rcp.gp.models import GpNotice
+from rcp.gp.enums import NoticeOutcome
 
 register = template.Library()
 
@@ -11,14 +11,15 @@ register = template.Library()
 @register.inclusion_tag("gp/_contributions.html", takes_context=True)
 def gp_dossier_block(context, dossier):
     user = context["request"].user
-    notice = GpNotice.objects.filter(dossier_id=dossier.pk).select_related("professional").first()
-    contributions = selectors.contributions_of(dossier)
+    notice = selectors.notice_of(dossier)
+    notified = notice is not None and notice.outcome == NoticeOutcome.NOTIFIED
+    # Only a notified GP contributes: no contribution query for the other dossiers.
+    contributions = selectors.contributions_of(dossier) if notified else []
     return {
         "dossier": dossier,
         "gp_notice": notice,
         "contributions": contributions,
-        "can_contribute": notice is not None
-        and notice.professional_id is not None
+        "can_contribute": notified
         and notice.professional_id == user.professional_id
         and perms.can_contribute(user, dossier),
     }

@@ -144,3 +144,11 @@ def test_the_regional_delay_setting(client, personas):
     assert "ne peut pas être négatif" in client.post(url, {"delay_working_days": "-1"}).content.decode()
     assert client.post(url, {"delay_working_days": "3"}).status_code == 302
     assert GpNoticeSettings.current().delay_working_days == 3
+
+
+def test_the_notified_gp_reads_but_does_not_write_the_fiche(client, personas, notified):
+    assert status_for(client, personas["gp"], reverse("rcp:fiche", args=[notified.pk])) == 403
+    page = client.get(reverse("rcp:dossier", args=[notified.pk])).content.decode()
+    assert "Remplir la fiche RCP" not in page and "Contribuer à la RCP" in page
+    assert status_for(client, personas["gp"], reverse("rcp:dossier_attachments", args=[notified.pk])) == 403
+    assert status_for(client, personas["doctor"], reverse("rcp:fiche", args=[notified.pk])) == 200
