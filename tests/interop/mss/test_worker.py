@@ -18,7 +18,7 @@ from interop.outbox.tasks import outbox_deliver
 from tests.conftest import _database_url_for
 from tests.interop.mss.helpers import enqueue_notice
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
 
 
 @pytest.fixture
@@ -38,6 +38,18 @@ def mss_worker(mss, monkeypatch):
          "--hostname", f"{queue}@%h", "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
         env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
     )  # fmt: skip
+    from dcc.tasks import ping
+
+    deadline = time.monotonic() + 600  # a worker's start is slow on a loaded machine
+    while True:
+        try:
+            if ping.apply_async(args=["prêt"], queue=queue).get(timeout=5) == "prêt":
+                break
+        except Exception:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                pytest.fail("le worker de test n'a pas démarré")
     monkeypatch.setattr(outbox_deliver, "queue", queue, raising=False)
     monkeypatch.setattr(outbox_deliver, "_exec_options", None, raising=False)
     yield queue
