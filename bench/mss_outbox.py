@@ -48,7 +48,7 @@ def main() -> int:
     mss_env = {k: str(v) for k, v in operator.settings().items()}
     os.environ.update(mss_env)
     os.environ.update({"DCC_OUTBOX_RETRY_DELAYS": "1,2,3,5", "DCC_OUTBOX_MAX_ATTEMPTS": "40",
-                       "DCC_OUTBOX_SENDING_LEASE_SECONDS": "30", "DCC_OUTBOX_REQUEUE_GRACE_SECONDS": "2"})  # fmt: skip
+                       "DCC_OUTBOX_SENDING_LEASE_SECONDS": "30", "DCC_OUTBOX_REQUEUE_GRACE_SECONDS": "5"})  # fmt: skip
 
     import django
 
@@ -77,8 +77,8 @@ def main() -> int:
     try:
         from dcc.tasks import ping
 
-        deadline = time.monotonic() + 120
-        while True:  # the worker's start
+        deadline = time.monotonic() + 600
+        while True:  # the worker's start (slow on a loaded machine)
             try:
                 if ping.apply_async(args=["prêt"], queue=queue).get(timeout=5) == "prêt":
                     break
@@ -111,7 +111,7 @@ def main() -> int:
                 operator.start()
                 restarted_at = now
                 print(f"opérateur redémarré à {now - started:.1f} s", flush=True)
-            if now - last_requeue > 5:  # what the beat task does every minute
+            if now - last_requeue > 20:  # what the beat task does every minute (shorter here)
                 print(f"  {now - started:6.1f} s : {dict(Counter(rows.values_list('state', flat=True)))}", flush=True)
                 from interop.outbox.services import outbox_requeue
 

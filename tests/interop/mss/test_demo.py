@@ -12,7 +12,7 @@ from interop.outbox.models import OutboxMessage
 from tests.directory.factories import ProfessionalFactory
 from tests.records.documents_helpers import record_patient, sample_frcp
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.timeout(900)]  # the sample FRCP is slow to build once
 
 
 def test_demo_sends_show_every_state_and_seeding_twice_adds_nothing(personas):
