@@ -32,7 +32,7 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only")
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
-    parser.add_argument("--concurrency", type=int, default=4, help="worker processes (prefork)")
+    parser.add_argument("--concurrency", type=int, default=8, help="worker threads")
     parser.add_argument("--stop-at", type=float, default=0.4, help="fraction sent when the operator is killed")
     parser.add_argument("--down", type=float, default=5.0, help="seconds the operator stays down")
     parser.add_argument("--timeout", type=float, default=900.0)
@@ -48,29 +48,43 @@ def main() -> int:
     mss_env = {k: str(v) for k, v in operator.settings().items()}
     os.environ.update(mss_env)
     os.environ.update({"DCC_OUTBOX_RETRY_DELAYS": "1,2,3,5", "DCC_OUTBOX_MAX_ATTEMPTS": "40",
-                       "DCC_OUTBOX_SENDING_LEASE_SECONDS": "30"})  # fmt: skip
+                       "DCC_OUTBOX_SENDING_LEASE_SECONDS": "30", "DCC_OUTBOX_REQUEUE_GRACE_SECONDS": "5"})  # fmt: skip
 
     import django
 
     django.setup()
     from django.db import transaction
 
+    # The worker consumes a queue of its own: this process sends there; the rows it re-schedules come back
+    # through the requeue below (what the beat task does), so nothing depends on the default queue.
+    from dcc.celery import app
     from interop.outbox.enums import OutboxState
     from interop.outbox.models import OutboxMessage
     from interop.outbox.services import outbox_enqueue
     from interop.outbox.tasks import outbox_deliver
 
+    queue = f"bench-mss-{os.getpid()}"
+    app.conf.task_default_queue = queue
     log = (state / "worker.log").open("wb")
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "dcc", "worker", "--pool", "prefork", "--concurrency",
-         str(args.concurrency), "--loglevel", "WARNING", "--hostname", f"bench-mss-{os.getpid()}@%h",
+        [str(Path(sys.executable).parent / "celery"), "-A", "dcc", "worker", "--pool", "threads", "--concurrency",
+         str(args.concurrency), "--queues", queue, "--loglevel", "WARNING", "--hostname", f"bench-mss-{os.getpid()}@%h",
          "--without-mingle", "--without-gossip"],
         cwd=BASE_DIR, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     run = uuid.uuid4().hex[:8]
     n = args.messages
     try:
-        time.sleep(8)  # the worker's start
+        from dcc.tasks import ping
+
+        deadline = time.monotonic() + 600
+        while True:  # the worker's start (slow on a loaded machine)
+            try:
+                if ping.apply_async(args=["prêt"], queue=queue).get(timeout=5) == "prêt":
+                    break
+            except Exception:
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"le worker n'a pas démarré : {state / 'worker.log'}") from None
         started = time.monotonic()
         with transaction.atomic():
             for i in range(n):
@@ -97,7 +111,8 @@ def main() -> int:
                 operator.start()
                 restarted_at = now
                 print(f"opérateur redémarré à {now - started:.1f} s", flush=True)
-            if now - last_requeue > 5:  # what the beat task does every minute
+            if now - last_requeue > 20:  # what the beat task does every minute (shorter here)
+                print(f"  {now - started:6.1f} s : {dict(Counter(rows.values_list('state', flat=True)))}", flush=True)
                 from interop.outbox.services import outbox_requeue
 
                 for pk in outbox_requeue():

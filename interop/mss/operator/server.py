@@ -102,7 +102,9 @@ async def serve(config: Config, ready_callback=None) -> None:
         password=config.password,
         web_url=f"http://{config.host}:{web_port.getHost().port}/",
     )
-    (config.state_dir / "ready.json").write_text(json.dumps(asdict(ready), indent=2))
+    partial = config.state_dir / "ready.json.tmp"  # written whole, then renamed: readers never see half a file
+    partial.write_text(json.dumps(asdict(ready), indent=2))
+    partial.replace(config.state_dir / "ready.json")
     if ready_callback:
         ready_callback(ready)
     logger.info("Opérateur MSSanté local prêt : %s", asdict(ready))

@@ -91,7 +91,7 @@ class Operator:
     def raw(self, message_pk: int) -> bytes:
         return self._get(f"/api/message.eml?id={message_pk}")
 
-    def wait_for(self, address: str, count: int, timeout: float = 10) -> list[dict]:
+    def wait_for(self, address: str, count: int, timeout: float = 30) -> list[dict]:
         deadline = time.monotonic() + timeout
         while True:
             messages = self.mailbox(address)

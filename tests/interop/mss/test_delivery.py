@@ -25,10 +25,11 @@ from tests.interop.mss.helpers import document_for, enqueue_document, enqueue_no
 from tests.records.documents_helpers import record_patient
 
 S = OutboxState
-pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+# The first test builds the sample FRCP (schematrons compiled once per process): slow on a loaded machine.
+pytestmark = [pytest.mark.integration, pytest.mark.django_db, pytest.mark.timeout(900)]
 
 
-def poll_until(message, states, timeout=10):
+def poll_until(message, states, timeout=30):
     import time
 
     deadline = time.monotonic() + timeout
@@ -145,9 +146,12 @@ def test_imap_refuses_a_login_without_certificate(mss):
     conf = mss_settings()
     context = ssl.create_default_context(cafile=conf.ca_bundle)
     client = IMAPClient(conf.imap_host, port=conf.imap_port, ssl=False, timeout=5)
-    with pytest.raises(Exception):  # noqa: B017 - TLS alert or LOGIN refused, depending on timing
-        client.starttls(context)
-        client.login(conf.address, conf.password)
+    try:
+        with pytest.raises(Exception):  # noqa: B017 - TLS alert or LOGIN refused, depending on timing
+            client.starttls(context)
+            client.login(conf.address, conf.password)
+    finally:
+        client.shutdown()
 
 
 def test_the_poller_flags_what_it_read_and_ignores_own_copies(mss):

@@ -1,0 +1,79 @@
+"""End to end with a real Celery worker: a send committed with its cause is delivered by the worker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from interop.mss.poller import poll
+from interop.outbox.enums import OutboxState
+from interop.outbox.tasks import outbox_deliver
+from tests.conftest import _database_url_for
+from tests.interop.mss.helpers import enqueue_notice
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
+
+
+@pytest.fixture
+def mss_worker(mss, monkeypatch):
+    """A worker of its own with the operator's settings in its environment, on a queue of its own."""
+    queue = f"mss-test-{os.getpid()}"
+    env = {
+        **os.environ,
+        **{k: str(v) for k, v in mss.settings().items()},
+        "DJANGO_SETTINGS_MODULE": "dcc.settings.test",
+        "DATABASE_URL": _database_url_for(settings.DATABASES["default"]["NAME"]),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+    log = (mss.state_dir / f"worker-{queue}.log").open("wb")
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "celery"), "-A", "dcc", "worker", "--pool", "solo", "--queues", queue,
+         "--hostname", f"{queue}@%h", "--without-mingle", "--without-gossip", "--loglevel", "INFO"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
+    )  # fmt: skip
+    from dcc.tasks import ping
+
+    deadline = time.monotonic() + 600  # a worker's start is slow on a loaded machine
+    while True:
+        try:
+            if ping.apply_async(args=["prêt"], queue=queue).get(timeout=5) == "prêt":
+                break
+        except Exception:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                log.close()
+                pytest.fail("le worker de test n'a pas démarré")
+    monkeypatch.setattr(outbox_deliver, "queue", queue, raising=False)
+    monkeypatch.setattr(outbox_deliver, "_exec_options", None, raising=False)
+    yield queue
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def test_the_worker_delivers_a_send_committed_with_its_cause(mss, mss_worker):
+    with transaction.atomic():
+        message = enqueue_notice("dr.worker@pro.mssante.demo.test")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        message.refresh_from_db()
+        if message.state not in (OutboxState.PENDING, OutboxState.SENDING):
+            break
+        time.sleep(0.3)
+    assert message.state == OutboxState.SENT, message.last_detail
+    assert len(mss.wait_for("dr.worker@pro.mssante.demo.test", 1)) == 1
+    deadline = time.monotonic() + 10
+    while message.state != OutboxState.DELIVERED and time.monotonic() < deadline:
+        poll()
+        message.refresh_from_db()
+    assert message.state == OutboxState.DELIVERED
