@@ -23,6 +23,15 @@ SEEING = {"doctor", "medical_secretary", "annonce_nurse"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def _timed_page(client, user, patient) -> tuple[str, float]:
+    """The fragment and the seconds it took, once the process and the session are warm."""
+    client.force_login(user)
+    client.get(reverse("home"))  # loads the URL configuration and the views: not the PACS's time
+    started = time.monotonic()
+    page = _page(client, user, patient)
+    return page, time.monotonic() - started
+
+
 def _page(client, user, patient) -> str:
     client.force_login(user)
     response = client.get(reverse("imaging:patient_studies", args=[patient.pk]), **HTMX)
@@ -92,14 +101,14 @@ def test_the_studies_fragment_has_a_query_budget(client, imaging, django_assert_
         assert client.get(url, **HTMX).status_code == 200
 
 
-def test_a_pacs_that_refuses_connections_gives_a_french_message_at_once(client, imaging):
+def test_a_pacs_that_refuses_connections_gives_a_french_message_at_once(client, imaging, settings):
+    settings.DCC_IMAGING_TIMEOUT_SECONDS = 5
     imaging.pacs.port = closed_port()
     imaging.pacs.save()
 
-    started = time.monotonic()
-    page = _page(client, imaging.personas["doctor"], imaging.patient)
+    page, elapsed = _timed_page(client, imaging.personas["doctor"], imaging.patient)
 
-    assert time.monotonic() - started < 1.5
+    assert elapsed < 3  # well under the 5 s timeout: a refusal is not waited for
     assert f"Le PACS de {imaging.personas.hospital.name} ne répond pas" in page
     assert 'data-testid="imaging-study"' not in page
 
@@ -109,10 +118,9 @@ def test_a_pacs_that_hangs_gives_a_french_message_within_the_time_budget(client,
     imaging.pacs.port = silent_pacs
     imaging.pacs.save()
 
-    started = time.monotonic()
-    page = _page(client, imaging.personas["doctor"], imaging.patient)
+    page, elapsed = _timed_page(client, imaging.personas["doctor"], imaging.patient)
 
-    assert time.monotonic() - started < 3.5
+    assert elapsed < 4.5  # the query's budget is twice the timeout
     assert "ne répond pas" in page
 
 
