@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from dcc.records.enums import TrailAction
@@ -290,3 +292,17 @@ def test_a_pacs_needs_dicom_coordinates_or_a_qido_url(personas):
     with pytest.raises(ValidationError, match="URL QIDO-RS"):
         Pacs(establishment=personas.hospital, name="Incomplet", host="127.0.0.1").full_clean()
     Pacs(establishment=personas.hospital, name="Web", qido_url="https://pacs.chu.test/dicom-web").full_clean()
+
+
+def test_the_live_session_lists_the_attached_studies_without_the_pacs(client, imaging, dossier):
+    from django.template import Context, Template
+
+    _attach(client, imaging.personas["doctor"], dossier, uid=studies_of(IPP)[0].study_uid, pacs=imaging.pacs)
+    stop(imaging.server)
+
+    rendered = Template("{% load imaging %}{% attached_studies dossier %}").render(Context({"dossier": dossier}))
+
+    assert "Scanner thoraco-abdomino-pelvien" in rendered
+    assert "https://pacs.chu.test/viewer?study=" in rendered
+    live = Path(settings.BASE_DIR, "templates", "rcp", "_live_current.html").read_text(encoding="utf-8")
+    assert "{% attached_studies current %}" in live
