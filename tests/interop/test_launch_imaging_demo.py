@@ -35,7 +35,7 @@ def test_the_demo_seeds_launch_keys_and_a_pacs_with_studies(transactional_db, tm
     by_establishment: dict[str, list[str]] = {}
     for key in LaunchKey.objects.select_related("establishment"):
         by_establishment.setdefault(key.establishment.name, []).append(key.algorithm)
-    assert sorted(by_establishment[CHU]) == [KeyAlgorithm.ED25519, KeyAlgorithm.ES256]
+    assert set(by_establishment[CHU]) == {KeyAlgorithm.ED25519, KeyAlgorithm.ES256}
     assert by_establishment["CH DAX"] == [KeyAlgorithm.ED25519]
     assert SimulatorKey.objects.count() == LaunchKey.objects.count() == 3
 
