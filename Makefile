@@ -17,6 +17,8 @@ help:
 	@echo "make lock   met à jour requirements/lock.txt depuis pyproject.toml"
 	@echo "make stop   arrête PostgreSQL et Redis embarqués"
 	@echo "make bench  charge mixte (Locust, 20 connexions) comparée à une vue minimale"
+	@echo "make backup sauvegarde la base et les documents (.data/backups/)"
+	@echo "make restore BACKUP=fichier.tar  restaure une sauvegarde (application arrêtée)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 12) else 1)' || \
@@ -61,4 +63,11 @@ stop:
 bench: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.demo $(PY) bench/load.py $(BENCH_ARGS)
 
-.PHONY: help install run test test-fast lint format lock stop bench
+backup: install
+	$(PY) -m dcc.backup create $(if $(BACKUP),--output $(BACKUP))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Indiquez la sauvegarde : make restore BACKUP=.data/backups/dcc-….tar"; exit 1; }
+	$(PY) -m dcc.backup restore $(BACKUP)
+
+.PHONY: help install run test test-fast lint format lock stop bench backup restore

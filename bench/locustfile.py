@@ -103,6 +103,8 @@ class Clinician(FastHttpUser):
     """One logged-in persona; closed loop (no think time) so the server is always busy."""
 
     wait_time = constant(0)
+    network_timeout = 180.0
+    connection_timeout = 180.0
 
     def on_start(self):
         number = next(_counter)
@@ -117,17 +119,21 @@ class Clinician(FastHttpUser):
         self.login()
 
     def login(self):
-        page = self.client.get("/compte/login/", name="login (GET)")
-        token = CSRF.search(page.text or "")
-        with self.client.post(
-            "/compte/login/",
-            data={"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1) if token else ""},
-            headers={"Referer": self.host + "/compte/login/"},
-            name="login (POST)",
-            allow_redirects=False,
-            catch_response=True,
-        ) as response:
-            if response.status_code != 302:
+        """The allauth form, retried (a login waits behind Argon2 hashing on a loaded machine)."""
+        for _attempt in range(3):
+            page = self.client.get("/compte/login/", name="login (GET)")
+            token = CSRF.search(page.text or "")
+            form = {"login": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1) if token else ""}
+            with self.client.post(
+                "/compte/login/",
+                data=form,
+                headers={"Referer": self.host + "/compte/login/"},
+                name="login (POST)",
+                allow_redirects=False,
+                catch_response=True,
+            ) as response:
+                if response.status_code == 302:
+                    break
                 response.failure(f"connexion refusée pour {self.email} ({response.status_code})")
         LOGGED_IN.append(self.email)
 
@@ -138,7 +144,8 @@ class Clinician(FastHttpUser):
     def _get(self, path: str, name: str, *, headers=None):
         with self.client.get(path, name=name, headers=headers, allow_redirects=False, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code} sur {path}")
+                where = response.headers.get("Location", "")
+                response.failure(f"{response.status_code} sur {path}" + (f" → {where}" if where else ""))
             return response
 
     def _post(self, path: str, data, name: str, *, referer: str):

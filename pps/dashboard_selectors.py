@@ -47,3 +47,27 @@ def trial_inclusions(*, start, end, **filters) -> int:
         .distinct()
         .count()
     )
+
+
+def treatment_kinds() -> list[str]:
+    """EDP kinds of the PPS « Traitement » category (surgery, chemotherapy, radiotherapy…, clinical trial)."""
+    from pps.edp_types import TRAITEMENT, edp_type
+
+    return [kind for kind in EdpKind.values if edp_type(kind).category == TRAITEMENT]
+
+
+def first_treatments(patient_ids) -> dict[int, object]:
+    """Patient id → the planned date of the first treatment EDP of their validated PPS (one query)."""
+    from django.db.models import Min
+
+    return dict(
+        PpsElement.objects.filter(
+            pps__patient_id__in=list(patient_ids),
+            pps__programme=Programme.PPS,
+            pps__validated_at__isnull=False,
+            kind__in=treatment_kinds(),
+        )
+        .values_list("pps__patient_id")
+        .annotate(first=Min("planned_date"))
+        .order_by()
+    )

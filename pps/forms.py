@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dcc.bounds import BoundedFormMixin
 from dcc.directory.enums import Profession
 from dcc.directory.models import Establishment, Professional
-from dcc.widgets import IsoDateInput
+from dcc.widgets import FastSelect, IsoDateInput
 from pps.dates import RuleKind
 from pps.edp_types import EdpKind
 from pps.enums import GroupScope, UpdateReason
@@ -16,7 +17,7 @@ from pps.models import EdpGroup, Protocol
 DateInput = IsoDateInput
 
 
-class StyledForm(forms.Form):
+class StyledForm(BoundedFormMixin, forms.Form):
     """Bootstrap classes on every widget; ids prefixed so several forms share a page."""
 
     def __init__(self, *args, **kwargs):
@@ -30,6 +31,8 @@ class StyledForm(forms.Form):
             else:
                 css = "form-control"
             widget.attrs["class"] = css
+            if type(widget) is forms.Select:  # same HTML, without a template rendered per <option>
+                field.widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
 
     def apply(self, error: ValidationError) -> None:
         """Put a service's ValidationError on the matching fields (or on the form)."""

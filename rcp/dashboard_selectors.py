@@ -9,16 +9,23 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Case, Count, F, Func, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, Func, IntegerField, Min, Q, Value, When
 from django.db.models.functions import ExtractYear, TruncDate, TruncMonth
+from django.utils import timezone
 
 from dcc.records.dashboard_selectors import period_bounds
 from rcp.enums import DossierStatus, SessionStatus
 from rcp.models import Concertation, Dossier, FicheVersion, Rcp, Session
 
 PRESENTED = [DossierStatus.PRESENTED, DossierStatus.VALIDATED, DossierStatus.TO_REPRESENT]
-AGE_BANDS = [(0, 17, "Moins de 18 ans"), (18, 49, "18 à 49 ans"), (50, 64, "50 à 64 ans"),
-             (65, 74, "65 à 74 ans"), (75, 84, "75 à 84 ans"), (85, 200, "85 ans et plus")]  # fmt: skip
+AGE_BANDS = [
+    (0, 17, "Moins de 18 ans"),
+    (18, 49, "18 à 49 ans"),
+    (50, 64, "50 à 64 ans"),
+    (65, 74, "65 à 74 ans"),
+    (75, 84, "75 à 84 ans"),
+    (85, 200, "85 ans et plus"),
+]
 
 
 def rcp_filter(prefix: str, *, three_c_ids=None, establishment_id=None, rcp_id=None, organ="") -> Q:
@@ -187,10 +194,14 @@ def age_sex(*, start, end, **filters) -> list[dict]:
         .order_by("band", "patient__sex")
     )
     return [
-        {"band": AGE_BANDS[row["band"]][2], "sex": row["patient__sex"], "dossiers": row["dossiers"],
-         "patients": row["patients"]}
+        {
+            "band": AGE_BANDS[row["band"]][2],
+            "sex": row["patient__sex"],
+            "dossiers": row["dossiers"],
+            "patients": row["patients"],
+        }
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def per_month(*, start, end, **filters) -> list[tuple[datetime.date, int]]:
@@ -228,16 +239,43 @@ def per_year(*, start, end, **filters) -> list[tuple[int, int, int]]:
 # --- Detailed exports (registries, fiches) ----------------------------------------------------
 
 REGISTRY_FIELDS = (
-    "pk", "version", "validated_at", "dossier__session__starts_at", "dossier__session__rcp__title",
-    "dossier__session__rcp__three_c__name", "dossier__session__rcp__establishment__finess_geo", "dossier__motive",
-    "dossier__patient_id", "dossier__patient__birth_name", "dossier__patient__first_given_name",
-    "dossier__patient__given_names", "dossier__patient__sex", "dossier__patient__birth_date",
-    "dossier__patient__birth_place_code", "dossier__patient__ins_matricule", "dossier__patient__ins_oid",
-    "dossier__patient__rniv_status", "dossier__patient__postcode", "diagnosis_date", "topography_code",
-    "morphology_code", "laterality_code", "tnm_kind", "tnm_edition", "tnm_t", "tnm_n", "tnm_m", "tnm_stage",
-    "ecog_code", "treatments", "surveillance_only", "proposition", "guideline_conform", "clinical_trial_proposed",
+    "pk",
+    "version",
+    "validated_at",
+    "dossier__session__starts_at",
+    "dossier__session__rcp__title",
+    "dossier__session__rcp__three_c__name",
+    "dossier__session__rcp__establishment__finess_geo",
+    "dossier__motive",
+    "dossier__patient_id",
+    "dossier__patient__birth_name",
+    "dossier__patient__first_given_name",
+    "dossier__patient__given_names",
+    "dossier__patient__sex",
+    "dossier__patient__birth_date",
+    "dossier__patient__birth_place_code",
+    "dossier__patient__ins_matricule",
+    "dossier__patient__ins_oid",
+    "dossier__patient__rniv_status",
+    "dossier__patient__postcode",
+    "diagnosis_date",
+    "topography_code",
+    "morphology_code",
+    "laterality_code",
+    "tnm_kind",
+    "tnm_edition",
+    "tnm_t",
+    "tnm_n",
+    "tnm_m",
+    "tnm_stage",
+    "ecog_code",
+    "treatments",
+    "surveillance_only",
+    "proposition",
+    "guideline_conform",
+    "clinical_trial_proposed",
     "quorum_reached",
-)  # fmt: skip
+)
 
 
 def validated_fiches(*, start, end, **filters):
@@ -260,4 +298,78 @@ def registry_rows(*, start, end, chunk_size: int = 2000, **filters):
         .order_by("dossier__session__starts_at", "pk")
         .values(*REGISTRY_FIELDS)
         .iterator(chunk_size=chunk_size)
+    )
+
+
+# --- Delays, attendance ------------------------------------------------------------------------
+
+
+def first_presentations(*, start, end, **filters) -> dict[int, dict]:
+    """Patients whose first presented dossier (in any RCP, ever) is in the period, with the filters applied to it:
+    ``{patient_id: {"first_rcp": date, "diagnosis": date | None, "three_c": name, "three_c_id", "organ"}}``.
+
+    The diagnosis date is the earliest one written on the patient's fiches of the period.
+    """
+    low, _ = period_bounds(start, end)
+    earlier = Dossier.objects.filter(status__in=PRESENTED, session__starts_at__lt=low).values("patient_id")
+    rows = (
+        presented_dossiers(start=start, end=end, **filters)
+        .exclude(patient_id__in=earlier)
+        .values("patient_id", "session__rcp__three_c_id", "session__rcp__three_c__name", "session__rcp__organ")
+        .annotate(first=Min("session__starts_at"), diagnosis=Min("fiche__diagnosis_date"))
+        .order_by()
+    )
+    result: dict[int, dict] = {}
+    for row in rows:
+        first = timezone.localtime(row["first"]).date()
+        known = result.get(row["patient_id"])
+        if known is None or first < known["first_rcp"]:
+            diagnosis = (
+                row["diagnosis"]
+                if known is None
+                else min(filter(None, [row["diagnosis"], known["diagnosis"]]), default=None)
+            )
+            result[row["patient_id"]] = {
+                "first_rcp": first,
+                "diagnosis": diagnosis,
+                "three_c": row["session__rcp__three_c__name"],
+                "three_c_id": row["session__rcp__three_c_id"],
+                "organ": (row["session__rcp__organ"] or "—").lower(),
+            }
+        elif row["diagnosis"] and (known["diagnosis"] is None or row["diagnosis"] < known["diagnosis"]):
+            known["diagnosis"] = row["diagnosis"]
+    return result
+
+
+def attendance_rows(*, start, end, professional_id=None, liberal_only=False, **filters):
+    """Attendances (present in the room or by video) at the closed sessions of the period, oldest first:
+    ``(professional_id, last_name, first_name, rpps, session_id, starts_at, rcp title, 3C name, 3C id, mode)``."""
+    from rcp.enums import AttendanceMode
+    from rcp.models import Attendance
+
+    low, high = period_bounds(start, end)
+    rows = Attendance.objects.filter(
+        rcp_filter("session__rcp", **filters),
+        session__starts_at__gte=low,
+        session__starts_at__lt=high,
+        session__status=SessionStatus.CLOSED,
+        mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO],
+    )
+    if professional_id:
+        rows = rows.filter(professional_id=professional_id)
+    if liberal_only:
+        rows = rows.filter(professional__is_liberal=True)
+    return rows.order_by(
+        "professional__last_name", "professional__first_name", "professional_id", "session__starts_at"
+    ).values_list(
+        "professional_id",
+        "professional__last_name",
+        "professional__first_name",
+        "professional__rpps",
+        "session_id",
+        "session__starts_at",
+        "session__rcp__title",
+        "session__rcp__three_c__name",
+        "session__rcp__three_c_id",
+        "mode",
     )

@@ -96,7 +96,8 @@ def _concertations(doctor, dossiers, *, log) -> tuple[int, int]:
             consulted=colleagues[:2],
             question="Évolution sous traitement : faut-il modifier la stratégie avant la prochaine RCP ?",
             opinion="Poursuite du traitement en cours ; réévaluation par imagerie dans trois mois (démonstration).",
-            treatment_codes=treatments[:1],
+            # « Poursuite du traitement en cours »: a treatment that goes on (not the surgery, done once).
+            treatment_codes=[code for code in treatments if code != "387713003"][:1] or treatments[:1],
             rcp=rcp,
             by=doctor,
         )

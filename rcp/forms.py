@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 
+from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from dcc.records.models import Document
-from dcc.widgets import HourMinuteInput, IsoDateInput
+from dcc.widgets import FastSelect, HourMinuteInput, IsoDateInput
 from rcp.enums import (
     DiscoveryMode,
     DossierMotive,
@@ -24,7 +25,7 @@ from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory
 from rcp.services import RcpData
 
 
-class StyledForm(forms.Form):
+class StyledForm(BoundedFormMixin, forms.Form):
     """Bootstrap classes on every widget (templates render widgets with ``as_widget``)."""
 
     def __init__(self, *args, **kwargs):
@@ -327,6 +328,9 @@ class FicheForm(StyledForm):
             for suffix in ("", "_detail"):
                 widget = self.fields[f"treatment_{index}{suffix}"].widget
                 widget.attrs.setdefault("class", "form-select" if not suffix else "form-control")
+        for field in self.fields.values():  # the same HTML, without a template rendered per <option>
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
 
     @classmethod
     def initial_from(cls, fiche) -> dict:

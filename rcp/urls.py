@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rcp import views, views_dossiers, views_imaging, views_request
+from rcp import views, views_codes, views_dossiers, views_imaging, views_request
 
 app_name = "rcp"
 
@@ -28,6 +28,7 @@ urlpatterns = [
         "seances/<int:pk>/direct/proposition/", views_dossiers.session_live_proposition, name="session_live_proposition"
     ),
     path("seances/<int:pk>/direct/cloturer/", views_dossiers.session_live_close, name="session_live_close"),
+    path("seances/<int:pk>/direct/annuler-report/", views_dossiers.session_live_undo, name="session_live_undo"),
     path("seances/<int:pk>/suivre/", views_dossiers.session_follow, name="session_follow"),
     path("dossiers/<int:pk>/", views_dossiers.dossier_detail, name="dossier"),
     path("dossiers/<int:pk>/pieces-jointes/", views_dossiers.dossier_attachments, name="dossier_attachments"),
@@ -58,6 +59,7 @@ urlpatterns = [
     path("tags/<int:pk>/", views.tag_edit, name="tag_edit"),
     path("jeux-de-valeurs/", views.code_lists, name="code_lists"),
     path("jeux-de-valeurs/<slug:key>/", views.code_search, name="code_search"),
+    path("jeux-de-valeurs/<slug:key>/options/", views_codes.code_options, name="code_options"),
     path("agenda/", views.agenda, name="agenda"),
     path("agenda/abonnement/", views.calendar_feed, name="calendar_feed"),
     path("ics/rcp/<str:token>.ics", views.rcp_ics, name="rcp_ics"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record, trail_record_many
@@ -21,9 +20,8 @@ def errors_to_form(form, exc: ValidationError) -> None:
 
 
 def trace(request, patient, obj, action: str = TrailAction.READ, detail: str = "") -> None:
-    """One trail line for a page about one patient."""
-    with transaction.atomic():
-        trail_record(user=request.user, action=action, patient=patient, obj=obj, request=request, detail=detail)
+    """One trail line for a page about one patient: a single INSERT, atomic by itself (no BEGIN/COMMIT trips)."""
+    trail_record(user=request.user, action=action, patient=patient, obj=obj, request=request, detail=detail)
 
 
 def trace_dossiers(request, dossiers: Iterable, *, detail: str) -> None:

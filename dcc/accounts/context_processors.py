@@ -2,7 +2,7 @@ from datetime import datetime
 
 from django.conf import settings
 
-from dcc.accounts.navigation import nav_items
+from dcc.accounts.nav_cache import session_nav_items
 
 
 def navigation(request):
@@ -17,6 +17,6 @@ def navigation(request):
     context["mfa_deadline"] = datetime.fromisoformat(reminder) if reminder else None
     if user is not None and user.is_authenticated:
         section = getattr(request, "resolver_match", None)
-        context["nav_items"] = nav_items(user)
+        context["nav_items"] = session_nav_items(request)
         context["nav_section"] = (section.namespace or section.url_name) if section else ""
     return context

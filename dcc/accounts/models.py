@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from dcc.accounts.enums import HOME_PRIORITY, AccountEventKind, Permission, Profile
+from dcc.accounts.enums import HOME_PRIORITY, REGIONAL_PROFILES, AccountEventKind, Permission, Profile
 from dcc.directory.models import Establishment, Professional, ThreeC
 
 
@@ -133,6 +133,12 @@ class ProfileGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_profile_display()}"
+
+    @property
+    def is_regional(self) -> bool:
+        """A regional profile (registry, admin…) covers the region; any other grant without a 3C or an
+        establishment covers only the patients in the user's care (a GP)."""
+        return self.profile in REGIONAL_PROFILES
 
 
 class ProfilePermission(models.Model):

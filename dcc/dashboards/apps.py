@@ -10,7 +10,7 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         from dcc.accounts.navigation import register
-        from dcc.dashboards.perms import can_view_dashboards
+        from dcc.dashboards.perms import can_see_own_certificates, can_view_dashboards
 
         register(
             order=55,
@@ -18,4 +18,11 @@ class DashboardsConfig(AppConfig):
             section="dashboards",
             url_name="dashboards:index",
             visible=can_view_dashboards,
+        )
+        register(
+            order=56,
+            label="Mes attestations",
+            section="certificates",
+            url_name="dashboards:certificates",
+            visible=can_see_own_certificates,
         )

@@ -48,16 +48,23 @@ def export_run(*, export_id: int) -> str:
                 name = file_name(export.kind, export.fmt)
                 export.file.save(name, File(target, name=name), save=False)
                 services.export_transition(
-                    export=export, to_status=ExportStatus.READY, note=f"{rows} lignes", file=export.file.name,
-                    file_name=name, rows_done=rows, rows_total=rows,
-                )  # fmt: skip
+                    export=export,
+                    to_status=ExportStatus.READY,
+                    note=f"{rows} lignes",
+                    file=export.file.name,
+                    file_name=name,
+                    rows_done=rows,
+                    rows_total=rows,
+                )
                 if export.kind == ExportKind.REGISTRY:
                     _trace_registry(export, rows)
     except Exception as exc:  # any failure is told to the user; the traceback goes to the log
         logger.exception("export %s failed", export.pk)
-        services.export_transition(export=export, to_status=ExportStatus.FAILED,
-                                   failure_reason=f"L'export a échoué ({exc.__class__.__name__}). Relancez-le ou "
-                                   "contactez l'administrateur.")  # fmt: skip
+        services.export_transition(
+            export=export,
+            to_status=ExportStatus.FAILED,
+            failure_reason=f"L'export a échoué ({exc.__class__.__name__}). Relancez-le ou contactez l'administrateur.",
+        )
         return "failed"
     return "ready"
 
@@ -68,7 +75,9 @@ def _trace_registry(export: DataExport, rows: int) -> None:
     from dcc.records.trail import trail_record
 
     trail_record(
-        user=export.user, action=TrailAction.EXPORT, obj=export,
+        user=export.user,
+        action=TrailAction.EXPORT,
+        obj=export,
         detail=f"Export registre ({'pseudonymisé' if export.pseudonymised else 'identifiant'}) : {rows} fiches ; "
         f"{export.filters_label}"[:500],
-    )  # fmt: skip
+    )

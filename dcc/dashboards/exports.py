@@ -37,8 +37,9 @@ def attachment(response, name: str):
 
 def table_response(table: Table, *, scope, fmt: str, user):
     """A dashboard table as a download, traced as an export (who, which table, which filters)."""
-    services.export_record(user=user, kind=ExportKind.TABLE, fmt=fmt, target=table.slug, scope=scope,
-                           rows=len(table.rows))  # fmt: skip
+    services.export_record(
+        user=user, kind=ExportKind.TABLE, fmt=fmt, target=table.slug, scope=scope, rows=len(table.rows)
+    )
     name = file_name(table.slug, fmt)
     if fmt == ExportFormat.CSV:
         response = StreamingHttpResponse(
@@ -67,9 +68,14 @@ def _patient_key(row: dict) -> str:
     if row["dossier__patient__ins_matricule"]:
         return f"INS:{row['dossier__patient__ins_matricule']}"
     return "|".join(
-        str(row[name]) for name in ("dossier__patient__birth_name", "dossier__patient__first_given_name",
-                                    "dossier__patient__birth_date", "dossier__patient__sex")
-    )  # fmt: skip
+        str(row[name])
+        for name in (
+            "dossier__patient__birth_name",
+            "dossier__patient__first_given_name",
+            "dossier__patient__birth_date",
+            "dossier__patient__sex",
+        )
+    )
 
 
 def _treatment_codes(treatments) -> str:
@@ -170,16 +176,19 @@ class DetailExport:
 
 DETAIL_EXPORTS = {
     ExportKind.REGISTRY: DetailExport(
-        ExportKind.REGISTRY, "Export pour les registres des cancers",
+        ExportKind.REGISTRY,
+        "Export pour les registres des cancers",
         "Une ligne par fiche RCP validée des séances de la période : identité et INS (ou pseudonyme), "
-        "diagnostic CIM-10 / CIM-O-3, TNM, dates, proposition.", patient_data=True,
+        "diagnostic CIM-10 / CIM-O-3, TNM, dates, proposition.",
+        patient_data=True,
     ),
     ExportKind.FICHES: DetailExport(
-        ExportKind.FICHES, "Fiches RCP (détail, sans identité)",
+        ExportKind.FICHES,
+        "Fiches RCP (détail, sans identité)",
         "Une ligne par fiche RCP validée : séance, RCP, 3C, sexe et âge du patient, diagnostic, proposition.",
         patient_data=False,
     ),
-}  # fmt: skip
+}
 
 
 def write_export(target, export, scope, *, progress=None) -> int:
@@ -188,6 +197,7 @@ def write_export(target, export, scope, *, progress=None) -> int:
     columns = definition.columns(pseudonymised=export.pseudonymised)
     rows = definition.rows(scope, pseudonymised=export.pseudonymised)
     if export.fmt == ExportFormat.XLSX:
-        return writers.write_xlsx(target, columns, rows, title=definition.label, subtitle=export.filters_label,
-                                  progress=progress)  # fmt: skip
+        return writers.write_xlsx(
+            target, columns, rows, title=definition.label, subtitle=export.filters_label, progress=progress
+        )
     return writers.write_csv(target, columns, rows, progress=progress)

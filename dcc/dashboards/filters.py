@@ -88,8 +88,12 @@ class StatsScope:
         else:
             query["debut"] = self.start.isoformat()
             query["fin"] = self.end.isoformat()
-        for key, value in (("3c", self.labels.get("three_c_id")), ("etablissement", self.establishment_id),
-                           ("rcp", self.rcp_id), ("specialite", self.organ)):  # fmt: skip
+        for key, value in (
+            ("3c", self.labels.get("three_c_id")),
+            ("etablissement", self.establishment_id),
+            ("rcp", self.rcp_id),
+            ("specialite", self.organ),
+        ):
             if value:
                 query[key] = value
         return query
@@ -221,8 +225,11 @@ def scope_from_export(export) -> StatsScope:
             raise ValueError("Ce 3C est hors du périmètre de l'export.")
         three_c_ids = frozenset({cleaned["three_c"]})
     return StatsScope(
-        start=cleaned["debut"], end=cleaned["fin"], three_c_ids=three_c_ids,
-        establishment_id=cleaned.get("etablissement") or None, rcp_id=cleaned.get("rcp") or None,
+        start=cleaned["debut"],
+        end=cleaned["fin"],
+        three_c_ids=three_c_ids,
+        establishment_id=cleaned.get("etablissement") or None,
+        rcp_id=cleaned.get("rcp") or None,
         organ=(cleaned.get("specialite") or "").strip(),
         labels={"three_c_id": cleaned.get("three_c")} if cleaned.get("three_c") else {},
-    )  # fmt: skip
+    )

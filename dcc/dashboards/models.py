@@ -83,9 +83,14 @@ class IndemnityRule(models.Model):
         "plafond de séances par mois", null=True, blank=True, help_text="Vide : pas de plafond mensuel."
     )
     max_amount_per_year = models.DecimalField(
-        "plafond annuel (€)", max_digits=10, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(0)], help_text="Vide : pas de plafond annuel.",
-    )  # fmt: skip
+        "plafond annuel (€)",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Vide : pas de plafond annuel.",
+    )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 

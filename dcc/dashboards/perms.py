@@ -49,3 +49,10 @@ def can_view_three_c(user, three_c_id: int, permission: str = Permission.STATS_R
 def can_edit_indemnity_rule(user) -> bool:
     """The region's indemnification rule: the regional administrator (``users_admin``)."""
     return user_can(user, Permission.USERS_ADMIN)
+
+
+def can_see_own_certificates(user) -> bool:
+    """A professional of the directory with a profile, who has no dashboards (those reach them from the tools)."""
+    from dcc.accounts.perms import has_any_profile
+
+    return bool(has_any_profile(user) and user.professional_id and not can_view_dashboards(user))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from dcc.dashboards.enums import EXPORT_TRANSITIONS, ExportKind, ExportStatus
+from dcc.dashboards.enums import EXPORT_TRANSITIONS, ExportStatus
 from dcc.dashboards.models import DataExport, DataExportTransition
 
 
@@ -14,18 +14,32 @@ class ExportStateError(Exception):
 
 
 def export_record(
-    *, user, kind: str, fmt: str, target: str, scope, pseudonymised: bool = False, rows: int | None = None,
+    *,
+    user,
+    kind: str,
+    fmt: str,
+    target: str,
+    scope,
+    pseudonymised: bool = False,
+    rows: int | None = None,
     status: str = ExportStatus.READY,
-) -> DataExport:  # fmt: skip
+) -> DataExport:
     """Trace an export answered at once (who, what, filters): a row already « prêt »."""
     with transaction.atomic():
         export = DataExport.objects.create(
-            user=user, kind=kind, fmt=fmt, target=target, filters=scope.as_query() if scope else {},
-            filters_label=scope.describe() if scope else "", pseudonymised=pseudonymised,
+            user=user,
+            kind=kind,
+            fmt=fmt,
+            target=target,
+            filters=scope.as_query() if scope else {},
+            filters_label=scope.describe() if scope else "",
+            pseudonymised=pseudonymised,
             scope_three_c_ids=sorted(scope.three_c_ids) if scope and scope.three_c_ids is not None else None,
-            status=status, rows_total=rows, rows_done=rows or 0,
+            status=status,
+            rows_total=rows,
+            rows_done=rows or 0,
             finished_at=timezone.now() if status == ExportStatus.READY else None,
-        )  # fmt: skip
+        )
         DataExportTransition.objects.create(export=export, to_status=status, note="Export immédiat")
     return export
 
@@ -36,10 +50,15 @@ def export_request(*, user, kind: str, fmt: str, target: str, scope, pseudonymis
 
     with transaction.atomic():
         export = DataExport.objects.create(
-            user=user, kind=kind, fmt=fmt, target=target, filters=scope.as_query(), filters_label=scope.describe(),
+            user=user,
+            kind=kind,
+            fmt=fmt,
+            target=target,
+            filters=scope.as_query(),
+            filters_label=scope.describe(),
             scope_three_c_ids=sorted(scope.three_c_ids) if scope.three_c_ids is not None else None,
             pseudonymised=pseudonymised,
-        )  # fmt: skip
+        )
         DataExportTransition.objects.create(export=export, to_status=ExportStatus.PENDING, note="Demandé")
         tasks.run_export.delay_on_commit(export.pk)
     return export
@@ -67,4 +86,35 @@ def export_progress(*, export_id: int, rows_done: int) -> None:
     DataExport.objects.filter(pk=export_id).update(rows_done=rows_done)
 
 
-__all__ = ["ExportKind", "export_progress", "export_record", "export_request", "export_transition"]
+def query_run_record(*, query, user, three_c_id: int, scope, rows: int):
+    from dcc.dashboards.models import QueryRun
+
+    return QueryRun.objects.create(
+        query=query.key,
+        user=user,
+        three_c_id=three_c_id,
+        parameters=scope.as_query(),
+        parameters_label=scope.describe()[:1000],
+        rows=rows,
+    )
+
+
+def indemnity_rule_save(*, form, by):
+    """A new version of the region's indemnification rule (or the one of the same start date, replaced)."""
+    from dcc.dashboards.models import IndemnityRule
+
+    data = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "valid_from"}
+    rule, _ = IndemnityRule.objects.update_or_create(
+        valid_from=form.cleaned_data["valid_from"], defaults={**data, "updated_by": by}
+    )
+    return rule
+
+
+def delay_rule_save(*, form, by):
+    from dcc.dashboards.models import DelayRule
+
+    data = {name: form.cleaned_data[name] for name in form.Meta.fields if name != "valid_from"}
+    rule, _ = DelayRule.objects.update_or_create(
+        valid_from=form.cleaned_data["valid_from"], defaults={**data, "updated_by": by}
+    )
+    return rule

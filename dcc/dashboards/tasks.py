@@ -10,3 +10,10 @@ def run_export(export_id: int) -> str:
     from dcc.dashboards.export_jobs import export_run
 
     return export_run(export_id=export_id)
+
+
+@shared_task(name="dashboards.refresh_summaries")
+def refresh_summaries() -> int:
+    from dcc.dashboards.figures import refresh_summaries as refresh
+
+    return refresh()

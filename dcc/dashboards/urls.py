@@ -16,3 +16,12 @@ urlpatterns += [
     path("exports/<int:pk>/telecharger/", views.export_download, name="export_download"),
 ]
 urlpatterns += [path("outils/", views.tools, name="tools")]
+
+from dcc.dashboards import views_tools  # noqa: E402
+
+urlpatterns += [
+    path("delais/", views_tools.delays_page, name="delays"),
+    path("requetes/", views_tools.queries_page, name="queries"),
+    path("attestations/", views_tools.certificates_page, name="certificates"),
+    path("indemnisation/", views_tools.indemnity_page, name="indemnity"),
+]

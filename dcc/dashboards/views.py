@@ -43,8 +43,8 @@ def theme(request, slug: str):
     context = _filter_context(request, form, scope)
     context["theme"] = current
     if scope is None:
-        return render(request, "dashboards/theme.html", {**context, "tables": []}, status=400)
-    context["tables"] = figures.theme_tables(slug, scope)
+        return render(request, "dashboards/theme.html", {**context, "tables": [], "computed_at": None}, status=400)
+    context["tables"], context["computed_at"] = figures.cached_theme_tables(slug, scope)
     return render(request, "dashboards/theme.html", context)
 
 
@@ -56,7 +56,7 @@ def export_table(request, slug: str, fmt: str):
     if scope is None:
         context = _filter_context(request, form, scope, permission=Permission.DATA_EXPORT)
         theme_slug = figures.TABLE_THEMES.get(slug, "rcp")
-        context.update(theme=figures.THEMES_BY_SLUG[theme_slug], tables=[])
+        context.update(theme=figures.THEMES_BY_SLUG[theme_slug], tables=[], computed_at=None)
         return render(request, "dashboards/theme.html", context, status=400)
     table = figures.find_table(slug, scope)
     if table is None:
@@ -86,9 +86,13 @@ def exports_page(request):
             errors.append("Choisissez le format du fichier (CSV ou XLSX).")
         if scope is not None and not errors:
             services.export_request(
-                user=request.user, kind=kind, fmt=fmt, target=definition.label, scope=scope,
+                user=request.user,
+                kind=kind,
+                fmt=fmt,
+                target=definition.label,
+                scope=scope,
                 pseudonymised=request.POST.get("pseudonymise") == "1",
-            )  # fmt: skip
+            )
             return redirect("dashboards:exports")
         status = 400
     else:
@@ -96,9 +100,11 @@ def exports_page(request):
         status = 200 if scope is not None else 400
     context = _filter_context(request, form, scope, permission=Permission.DATA_EXPORT)
     context.update(
-        errors=errors, definitions=DETAIL_EXPORTS.values(), **selectors.exports_of(request.user),
+        errors=errors,
+        definitions=DETAIL_EXPORTS.values(),
+        **selectors.exports_of(request.user),
         nav_section="dashboards",
-    )  # fmt: skip
+    )
     return render(request, "dashboards/exports.html", context, status=status)
 
 
@@ -124,10 +130,19 @@ def export_download(request, pk: int):
         from dcc.records.enums import TrailAction
         from dcc.records.trail import trail_record
 
-        trail_record(user=request.user, action=TrailAction.DOWNLOAD, obj=export, request=request,
-                     detail=f"Téléchargement de l'export registre : {export.filters_label}")  # fmt: skip
-    response = FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file_name,
-                            content_type=exports.CONTENT_TYPES.get(export.fmt, "application/octet-stream"))  # fmt: skip
+        trail_record(
+            user=request.user,
+            action=TrailAction.DOWNLOAD,
+            obj=export,
+            request=request,
+            detail=f"Téléchargement de l'export registre : {export.filters_label}",
+        )
+    response = FileResponse(
+        export.file.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type=exports.CONTENT_TYPES.get(export.fmt, "application/octet-stream"),
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -135,5 +150,11 @@ def export_download(request, pk: int):
 @require(perms.can_view_dashboards)
 def tools(request):
     """The secondary-use tools the user's rights open (certificates, indemnification, queries, delays…)."""
-    return render(request, "dashboards/tools.html", {"can_export": perms.can_export(request.user),
-                                                     "nav_section": "dashboards"})  # fmt: skip
+    from pps.perms import can_view_statistics
+
+    context = {
+        "can_export": perms.can_export(request.user),
+        "can_see_pps_statistics": can_view_statistics(request.user),
+        "nav_section": "dashboards",
+    }
+    return render(request, "dashboards/tools.html", context)

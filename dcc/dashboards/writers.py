@@ -61,8 +61,14 @@ def write_csv(target, columns: list[Column], rows: Iterable, *, progress: Callab
     return count
 
 
-NUMBER_FORMATS = {"int": "#,##0", "pct": '0.0" %"', "var": '+0.0" %";-0.0" %";0.0" %"', "date": "DD/MM/YYYY",
-                  "money": '#,##0.00" €"', "float": "0.0"}  # fmt: skip
+NUMBER_FORMATS = {
+    "int": "#,##0",
+    "pct": '0.0" %"',
+    "var": '+0.0" %";-0.0" %";0.0" %"',
+    "date": "DD/MM/YYYY",
+    "money": '#,##0.00" €"',
+    "float": "0.0",
+}
 
 
 def xlsx_value(column: Column, value):
@@ -74,9 +80,14 @@ def xlsx_value(column: Column, value):
 
 
 def write_xlsx(
-    target, columns: list[Column], rows: Iterable, *, title: str = "Export", subtitle: str = "",
+    target,
+    columns: list[Column],
+    rows: Iterable,
+    *,
+    title: str = "Export",
+    subtitle: str = "",
     progress: Callable[[int], None] | None = None,
-) -> int:  # fmt: skip
+) -> int:
     """An XLSX workbook: one sheet, a bold frozen header, typed cells (numbers, dates), the filters in a second
     sheet. Returns the number of data rows."""
     from openpyxl import Workbook

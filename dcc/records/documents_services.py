@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from dcc.records.documents import document_ready_emit
+from dcc.records.documents import document_ready_emit, document_stored_emit
 from dcc.records.enums import DOCUMENT_TYPES, DocumentStatus, GenerationStatus, ValidationStatus
 from dcc.records.models import Document, DocumentGeneration, DocumentTransition
 
@@ -92,6 +92,7 @@ def document_store(
             to_status=DocumentStatus.REPLACED,
             note=f"Remplacé par la version {version}",
         )
+    document_stored_emit(document)
     transaction.on_commit(lambda: document_ready_emit(document))
     return document
 

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
+from dcc.bounds import BoundedFormMixin
 from dcc.records.enums import TrailAction
 from dcc.records.services import BREAK_GLASS_MIN_REASON
 from dcc.widgets import IsoDateInput
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(BoundedFormMixin, forms.Form):
     reason = forms.CharField(
         label="Motif de l'accès exceptionnel",
         min_length=BREAK_GLASS_MIN_REASON,
@@ -53,7 +54,7 @@ class DocumentFilterForm(forms.Form):
         return data
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(BoundedFormMixin, forms.Form):
     file = forms.FileField(label="Fichier (PDF ou CDA XML)")
     type_code = forms.ChoiceField(label="Type de document")
     act_date = forms.DateField(label="Date de l'acte", widget=IsoDateInput())

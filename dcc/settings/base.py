@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "interop.outbox",
     "interop.launch",
     "interop.imaging",
+    "rcp.gp",
+    "interop.deliverability",
+    "interop.mss",
 ]
 
 MIDDLEWARE = [
@@ -297,6 +300,9 @@ MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentica
 # Refusals (403, 404 on a real route, 429 at login) traced, coalesced: one line per refusal and window,
 # at most DCC_TRAIL_REFUSAL_MAX_LINES per person or address and window.
 MIDDLEWARE += ["dcc.records.refusals.RefusalTrailMiddleware"]
+# Permissions-Policy on every response, Cache-Control: no-store on logged-in pages (outermost: sees them all).
+MIDDLEWARE.insert(0, "dcc.headers.HeadersMiddleware")
+DCC_TEXT_MAX_LENGTH = env_int("DCC_TEXT_MAX_LENGTH", 10_000)  # free text of forms (dcc/bounds.py)
 DCC_TRAIL_REFUSAL_WINDOW_SECONDS = env_int("DCC_TRAIL_REFUSAL_WINDOW_SECONDS", 300)
 DCC_TRAIL_REFUSAL_MAX_LINES = env_int("DCC_TRAIL_REFUSAL_MAX_LINES", 30)
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]
@@ -330,6 +336,8 @@ if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpo
 # --- documents ---
 # Producers of the record's documents, by source type ("app_label.model"): modules offering
 # source_info(source_id) and produce(source_id, chain) (see interop/filing.py).
+# Home page work lists (dcc.accounts.work): one provider per app, called with (user, main profile).
+DCC_WORK_LISTS = ("rcp.work.work_lists", "pps.work.work_lists")
 DCC_DOCUMENT_PRODUCERS = {
     "pps.pps": "pps.documents",
     "pps.ppac": "pps.ppac_documents",
@@ -389,6 +397,104 @@ DCC_IMAGING_STANDIN_STUDIES = env_str(
 )
 # Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
 # section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
-# MSSanté deliverability. Exports of more rows than the threshold run in the worker.
+# MSSanté deliverability. The registry export's pseudonyms are keyed with DCC_REGISTRY_PSEUDONYM_KEY (derived from
+# the secret key when empty; set it to keep pseudonyms stable across a key rotation).
 DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
 DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
+# GP loop (rcp.gp): the largest file a notified GP may attach to his contribution to the RCP.
+DCC_GP_CONTRIBUTION_MAX_BYTES = env_int("DCC_GP_CONTRIBUTION_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- MSSanté (interop/mss) ---
+# SMTP submission (STARTTLS) and IMAP (STARTTLS) of the DCC's application mailbox, authenticated by its
+# client certificate (IGC-Santé "Organisation" in production). Empty host: sends wait in "échec temporaire".
+# `make run` starts the local operator (python -m interop.mss.operator) and points these to it.
+DCC_MSS_SMTP_HOST = env_str("DCC_MSS_SMTP_HOST", "")
+DCC_MSS_SMTP_PORT = env_int("DCC_MSS_SMTP_PORT", 587)
+DCC_MSS_IMAP_HOST = env_str("DCC_MSS_IMAP_HOST", "")
+DCC_MSS_IMAP_PORT = env_int("DCC_MSS_IMAP_PORT", 143)
+DCC_MSS_ADDRESS = env_str("DCC_MSS_ADDRESS", "")  # the DCC's application mailbox (sender, DSN/MDN inbox)
+DCC_MSS_SENDER_NAME = env_str("DCC_MSS_SENDER_NAME", "DCC régional")
+DCC_MSS_USERNAME = env_str("DCC_MSS_USERNAME", "")  # IMAP login (default: the address)
+DCC_MSS_PASSWORD = env_str("DCC_MSS_PASSWORD", "")
+DCC_MSS_CERT_FILE = env_str("DCC_MSS_CERT_FILE", "")
+DCC_MSS_KEY_FILE = env_str("DCC_MSS_KEY_FILE", "")
+DCC_MSS_CA_BUNDLE = env_str("DCC_MSS_CA_BUNDLE", "")
+DCC_MSS_TIMEOUT = env_int("DCC_MSS_TIMEOUT", 30)
+# X-MSS-NIL: the product's reference at convergence.esante.gouv.fr, on every message.
+DCC_MSS_NIL = env_str("DCC_MSS_NIL", "DCC-REGIONAL-DEMO")
+# Ask for a read acknowledgement (MDN, Disposition-Notification-To) on every message.
+DCC_MSS_REQUEST_MDN = env_bool("DCC_MSS_REQUEST_MDN", True)
+# Documents whose message would exceed this size are refused in French before sending.
+DCC_MSS_MAX_MESSAGE_BYTES = env_int("DCC_MSS_MAX_MESSAGE_BYTES", 10 * 1024 * 1024)
+DCC_MSS_SOURCE_OID = env_str("DCC_MSS_SOURCE_OID", "1.2.250.1.213.1.1.9.99")  # XDS sourceId of the DCC
+DCC_MSS_PATIENT_DOMAIN = env_str("DCC_MSS_PATIENT_DOMAIN", "patient.mssante.fr")
+# Copy every send to the DCC's own mailbox (envelope only): proves, after a crash, that a send went out.
+DCC_MSS_SELF_COPY = env_bool("DCC_MSS_SELF_COPY", True)
+DCC_MSS_POLL_SECONDS = env_int("DCC_MSS_POLL_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["mss-poll"] = {"task": "mss.poll", "schedule": float(DCC_MSS_POLL_SECONDS)}
+# Who takes part in a document's source, by source type (module offering parties(source_id)): the recipient
+# rules of interop/mss read it without importing the apps above interop.
+DCC_DOCUMENT_PARTIES = {
+    "rcp.ficheversion": "rcp.diffusion",
+    "pps.pps": "pps.diffusion",
+    "pps.ppac": "pps.diffusion",
+}
+DCC_REGISTRY_PSEUDONYM_KEY = env_str("DCC_REGISTRY_PSEUDONYM_KEY", "")
+CELERY_BEAT_SCHEDULE["dashboards-refresh-summaries"] = {
+    "task": "dashboards.refresh_summaries",
+    "schedule": crontab(minute=23),
+}
+# --- throughput (issue 17) ---
+# Sessions read from Redis, durable in PostgreSQL, written there at most once a minute when unchanged
+# (dcc/accounts/session_store.py): the idle expiry no longer costs a database UPDATE on every request.
+SESSION_ENGINE = env_str("DCC_SESSION_ENGINE", "dcc.accounts.session_store")
+DCC_SESSION_DB_REFRESH_SECONDS = env_int("DCC_SESSION_DB_REFRESH_SECONDS", 60)
+# Per-request memo of access answers (dcc/records/request_memo.py).
+MIDDLEWARE += ["dcc.records.request_memo.RequestMemoMiddleware"]
+
+# Stored documents: the local filesystem (embedded default) or an S3-compatible object store (MinIO in
+# docker-compose.yml, any S3 service). Both are declared when configured, so `manage.py storage_migrate`
+# can copy the files from one to the other (SHA-256 checked) before DCC_STORAGE_BACKEND is switched.
+DCC_STORAGE_BACKEND = env_str("DCC_STORAGE_BACKEND", "local")
+STORAGES["local"] = dict(STORAGES["default"])
+if env_str("DCC_S3_BUCKET"):
+    STORAGES["s3"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("DCC_S3_BUCKET"),
+            "endpoint_url": env_str("DCC_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("DCC_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("DCC_S3_SECRET_KEY") or None,
+            "region_name": env_str("DCC_S3_REGION", "us-east-1"),
+            "addressing_style": "path",
+            "signature_version": "s3v4",
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+if DCC_STORAGE_BACKEND not in STORAGES or DCC_STORAGE_BACKEND == "staticfiles":
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"DCC_STORAGE_BACKEND={DCC_STORAGE_BACKEND!r} : choisissez local, ou s3 avec DCC_S3_BUCKET renseigné."
+    )
+STORAGES["default"] = STORAGES[DCC_STORAGE_BACKEND]
+
+# Celery queues per kind of work, so a burst of exports never delays a fiche's document (docker-compose.yml runs
+# `worker` on celery,documents,sends,interop and `worker-exports` on exports; `make run`'s worker takes them all).
+# Patterns are matched in order; a task without a route goes to the default queue "celery" (housekeeping).
+DCC_CELERY_QUEUES = ("celery", "documents", "sends", "interop", "exports")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "interop.generate_document": {"queue": "documents"},
+    "*export*": {"queue": "exports"},
+    "outbox.*": {"queue": "interop"},
+    "interop.*": {"queue": "interop"},
+    "identity.*": {"queue": "interop"},
+    "*.send_*": {"queue": "sends"},
+}
+# Behind PgBouncer in transaction mode: no server-side cursors, no prepared statements kept across transactions.
+if env_bool("DCC_DB_PGBOUNCER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None

@@ -11,6 +11,10 @@ class Hl7Config(AppConfig):
 
     def ready(self) -> None:
         from dcc.accounts.navigation import register
+        from dcc.records.documents import on_document_stored
+        from interop.hl7.subscriptions import enqueue_for_document
+
+        on_document_stored("hl7.mdm", enqueue_for_document)
         from interop.hl7.perms import can_monitor_interop
 
         register(

@@ -76,9 +76,11 @@ class Listener:
         max_bytes: int = 16 * 1024 * 1024,
         idle_timeout: float = 120,
         ssl_context: ssl.SSLContext | None = None,
+        warm_up: bool = True,
     ):
         self.host, self.port, self.workers = host, port, workers
         self.max_bytes, self.idle_timeout, self.ssl_context = max_bytes, idle_timeout, ssl_context
+        self.warm_up = warm_up
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mllp")
         self.server: asyncio.AbstractServer | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -151,7 +153,8 @@ class Listener:
 
     async def serve_forever(self) -> None:
         await self.start()
-        self.loop.run_in_executor(self.pool, _warm_up)
+        if self.warm_up:  # its own daemon thread: never delays a message nor the shutdown
+            threading.Thread(target=_warm_up, name="cda-warm-up", daemon=True).start()
         print(f"[hl7] Écoute MLLP sur {self.host}:{self.port}" + (" (TLS)" if self.ssl_context else ""), flush=True)
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -232,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tls-key", default=settings.DCC_MLLP_TLS_KEY)
     parser.add_argument("--tls-client-ca", default=settings.DCC_MLLP_TLS_CLIENT_CA)
     parser.add_argument("--workers", type=int, default=settings.DCC_MLLP_WORKERS)
+    parser.add_argument("--no-warm-up", action="store_true", help="ne pas précompiler les règles CDA au démarrage")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[hl7] %(levelname)s %(message)s")
     listener = Listener(
@@ -241,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         max_bytes=settings.DCC_MLLP_MAX_BYTES,
         idle_timeout=settings.DCC_MLLP_IDLE_TIMEOUT,
         ssl_context=ssl_context_from(args.tls_cert, args.tls_key, args.tls_client_ca),
+        warm_up=not args.no_warm_up,
     )
     asyncio.run(listener.serve_forever())
     return 0

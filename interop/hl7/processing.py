@@ -312,7 +312,14 @@ def replay_stored(*, message: Message, by) -> Processed:
             "Ce message n'a été conservé qu'en partie (trop volumineux ou illisible) : il ne peut pas être rejoué."
         )
     original = message.duplicate_of or message
-    return process(message.raw.encode("utf-8"), peer="rejeu", replayed_from=original, by=by)
+    from interop.hl7.protocol import CHARSETS
+
+    charset = CHARSETS.get(read_header(message.raw).charset.split("^")[0].strip().upper(), "utf-8")
+    try:
+        data = message.raw.encode(charset)
+    except UnicodeEncodeError:
+        data = message.raw.encode("utf-8")
+    return process(data, peer="rejeu", replayed_from=original, by=by)
 
 
 def refuse_oversized(*, head: bytes, size: int, peer: str = "") -> Processed:

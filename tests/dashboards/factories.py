@@ -64,8 +64,9 @@ def build_world(personas) -> World:
     rcp_a = RcpFactory(
         three_c=personas.three_c, establishment=personas.hospital, organ="digestif", title="RCP digestive"
     )
-    rcp_b = RcpFactory(three_c=personas.other_three_c, establishment=personas.other_hospital, organ="sein",
-                       title="RCP sein")  # fmt: skip
+    rcp_b = RcpFactory(
+        three_c=personas.other_three_c, establishment=personas.other_hospital, organ="sein", title="RCP sein"
+    )
     p1 = PatientFactory(male=True, birth_date=datetime.date(1950, 1, 1), with_ins=True, postcode="86000")
     p2 = PatientFactory(sex=Sex.FEMALE, birth_date=datetime.date(1980, 6, 15))
     p3 = PatientFactory(sex=Sex.FEMALE, birth_date=datetime.date(2010, 1, 1))
@@ -79,41 +80,76 @@ def build_world(personas) -> World:
         "b0": session(rcp_b, "2024-04-02"),
         "b00": session(rcp_b, "2024-05-02"),
     }
-    d1 = dossier(s["a1"], p1, DossierStatus.VALIDATED, signer=signer, signed="2025-03-10", quorum_reached=True,
-                 guideline_conform=True, clinical_trial_proposed=True, topography_code="C18.7", tnm_t="T3",
-                 treatments=[{"rank": 1, "code": "387713003"}])  # fmt: skip
+    d1 = dossier(
+        s["a1"],
+        p1,
+        DossierStatus.VALIDATED,
+        signer=signer,
+        signed="2025-03-10",
+        quorum_reached=True,
+        guideline_conform=True,
+        clinical_trial_proposed=True,
+        topography_code="C18.7",
+        tnm_t="T3",
+        treatments=[{"rank": 1, "code": "387713003"}],
+        diagnosis_date=datetime.date(2025, 1, 1),
+    )
     FicheVersion.objects.create(fiche=d1.fiche, version=2, content={}, signed_by=signer, signed_at=at("2025-03-20"))
     dossier(s["a1"], p2, DossierStatus.PRESENTED)
     dossier(s["a1"], p3, DossierStatus.POSTPONED)
-    dossier(s["a2"], p1, DossierStatus.VALIDATED, signer=signer, signed="2025-06-10", quorum_reached=False,
-            off_quorum_reason="Chirurgien absent", guideline_conform=False,
-            guideline_justification="Patient fragile")  # fmt: skip
+    dossier(
+        s["a2"],
+        p1,
+        DossierStatus.VALIDATED,
+        signer=signer,
+        signed="2025-06-10",
+        quorum_reached=False,
+        off_quorum_reason="Chirurgien absent",
+        guideline_conform=False,
+        guideline_justification="Patient fragile",
+    )
     dossier(s["b1"], p4, DossierStatus.VALIDATED, signer=signer, signed="2025-04-01", quorum_reached=True)
     dossier(s["a0"], p2, DossierStatus.VALIDATED, signer=signer, signed="2024-03-11", quorum_reached=True)
     dossier(s["b0"], p4, DossierStatus.VALIDATED, signer=signer, signed="2024-04-02", quorum_reached=True)
     dossier(s["b00"], p4, DossierStatus.TO_REPRESENT)
 
-    concertation = Concertation.objects.create(patient=p2, rcp=rcp_a, requesting_doctor=signer.professional,
-                                               question="?", opinion="Avis", author=signer)  # fmt: skip
+    concertation = Concertation.objects.create(
+        patient=p2, rcp=rcp_a, requesting_doctor=signer.professional, question="?", opinion="Avis", author=signer
+    )
     Concertation.objects.filter(pk=concertation.pk).update(signed_at=at("2025-02-01"))
 
-    pps = PpsFactory(patient=p1, three_c=personas.three_c, establishment=personas.hospital,
-                     validated_at=at("2025-05-01"), author=signer)  # fmt: skip
+    pps = PpsFactory(
+        patient=p1,
+        three_c=personas.three_c,
+        establishment=personas.hospital,
+        validated_at=at("2025-05-01"),
+        author=signer,
+    )
     PpsElementFactory(pps=pps, kind="essai_clinique")
     PpsFactory(patient=p1, programme="ppac", three_c=personas.three_c, validated_at=at("2025-07-01"), author=signer)
     PpsFactory(patient=p2, three_c=personas.three_c, validated_at=at("2024-05-01"), author=signer)
 
-    for number, (patient, origin, code, establishment, day) in enumerate([
-        (p1, DocumentOrigin.UPLOADED, "11526-1", personas.hospital, "2025-02-02"),
-        (p2, DocumentOrigin.INTEROP, "34794-8", personas.other_hospital, "2025-03-03"),
-        (p4, DocumentOrigin.MIGRATION, "18776-5", personas.hospital, "2024-06-06"),
-        (p4, DocumentOrigin.PRODUCED, "34794-8", personas.hospital, "2025-04-01"),
-    ]):  # fmt: skip
+    for number, (patient, origin, code, establishment, day) in enumerate(
+        [
+            (p1, DocumentOrigin.UPLOADED, "11526-1", personas.hospital, "2025-02-02"),
+            (p2, DocumentOrigin.INTEROP, "34794-8", personas.other_hospital, "2025-03-03"),
+            (p4, DocumentOrigin.MIGRATION, "18776-5", personas.hospital, "2024-06-06"),
+            (p4, DocumentOrigin.PRODUCED, "34794-8", personas.hospital, "2025-04-01"),
+        ]
+    ):
         Document.objects.create(
-            patient=patient, type_code=code, type_label="Document", title="Document", act_date=at(day),
-            origin=origin, document_id=f"urn:test:{number}", set_id=f"urn:set:{number}", establishment=establishment,
-            created_at=at(day), pdf_file=f"tests/{number}.pdf",
-        )  # fmt: skip
+            patient=patient,
+            type_code=code,
+            type_label="Document",
+            title="Document",
+            act_date=at(day),
+            origin=origin,
+            document_id=f"urn:test:{number}",
+            set_id=f"urn:set:{number}",
+            establishment=establishment,
+            created_at=at(day),
+            pdf_file=f"tests/{number}.pdf",
+        )
 
     from identity.models import Patient
 
@@ -127,17 +163,24 @@ def build_world(personas) -> World:
     CareRelationship.objects.create(patient=p4, kind="three_c", three_c=personas.other_three_c)
 
     for persona, method, day in [
-        ("secretary_3c", "password", "2025-01-10"), ("secretary_3c", "otp", "2025-02-10"),
-        ("doctor", "psc", "2025-03-01"), ("doctor_other_3c", "contextual", "2025-03-02"),
+        ("secretary_3c", "password", "2025-01-10"),
+        ("secretary_3c", "otp", "2025-02-10"),
+        ("doctor", "psc", "2025-03-01"),
+        ("doctor_other_3c", "contextual", "2025-03-02"),
         ("registry", "password", "2024-05-05"),
-    ]:  # fmt: skip
-        AccessTrail.objects.create(user=personas[persona], user_label=persona, action=TrailAction.LOGIN,
-                                   connection_method=method, at=at(day))  # fmt: skip
+    ]:
+        AccessTrail.objects.create(
+            user=personas[persona], user_label=persona, action=TrailAction.LOGIN, connection_method=method, at=at(day)
+        )
 
     liberal = ProfessionalFactory(is_liberal=True, last_name="LIBERAL")
     hospital_doctor = ProfessionalFactory(is_liberal=False, last_name="HOSPITALIER")
-    for key, mode in (("a1", AttendanceMode.ROOM), ("a2", AttendanceMode.VIDEO), ("b1", AttendanceMode.ROOM),
-                      ("a0", AttendanceMode.ROOM)):  # fmt: skip
+    for key, mode in (
+        ("a1", AttendanceMode.ROOM),
+        ("a2", AttendanceMode.VIDEO),
+        ("b1", AttendanceMode.ROOM),
+        ("a0", AttendanceMode.ROOM),
+    ):
         Attendance.objects.create(session=s[key], professional=liberal, mode=mode)
     Attendance.objects.create(session=s["a1"], professional=hospital_doctor, mode=AttendanceMode.ROOM)
     Attendance.objects.create(session=s["a2"], professional=hospital_doctor, mode=AttendanceMode.EXCUSED)

@@ -145,6 +145,18 @@ def test_query_budget_of_the_theme_pages(client, world, django_assert_max_num_qu
 def test_navigation_and_registry_home_lead_to_the_dashboards(client, personas):
     client.force_login(personas["registry"])
     page = client.get(reverse("home")).content.decode()
-X
+    assert f'href="{reverse("dashboards:index")}" data-testid="home-dashboards"' in page
     client.force_login(personas["doctor"])
-    assert reverse("dashboards:index") not in client.get(reverse("home")).content.decode()
+    assert f'href="{reverse("dashboards:index")}"' not in client.get(reverse("home")).content.decode()
+
+
+def test_beat_precomputed_tables_answer_from_the_cache(client, world, django_assert_max_num_queries):
+    from dcc.dashboards.figures import refresh_summaries
+
+    assert refresh_summaries(years=(2025,)) == 3 * 4  # region + two 3C, four themes
+    client.force_login(world.personas["secretary_3c"])
+    with django_assert_max_num_queries(14):
+        response = client.get(reverse("dashboards:theme", args=["rcp"]), {"annee": 2025})
+    table = {t.slug: t for t in response.context["tables"]}["activite-rcp"]
+    assert table.rows[2][1] == 3  # her 3C's pre-computed figures, never the region's
+    assert "Chiffres calculés le" in response.content.decode()

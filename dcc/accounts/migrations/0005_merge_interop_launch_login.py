@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_interop_monitor_right'),
-        ('accounts', '0004_launch_simulate_right'),
-        ('accounts', '0004_login_failures'),
+        ("accounts", "0004_interop_monitor_right"),
+        ("accounts", "0004_launch_simulate_right"),
+        ("accounts", "0004_login_failures"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,15 +4,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0005_merge_interop_launch_login'),
+        ("accounts", "0005_merge_interop_launch_login"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='profilepermission',
-            name='permission',
-            field=models.CharField(choices=[('patient_read', 'Consulter un dossier patient'), ('dossier_register', 'Inscrire un dossier en RCP'), ('fiche_edit', 'Rédiger une fiche RCP'), ('fiche_validate', 'Valider une fiche RCP'), ('rcp_agenda', "Gérer l'agenda des RCP"), ('pps_author', 'Rédiger un PPS'), ('document_send', 'Envoyer des documents'), ('data_export', 'Exporter des données'), ('stats_read', 'Consulter les statistiques'), ('break_glass', 'Accès exceptionnel à un dossier (bris de glace)'), ('trail_read', 'Voir qui a consulté un dossier'), ('trail_audit', 'Consulter la traçabilité régionale'), ('users_admin', 'Administrer les utilisateurs'), ('impersonate', "Se connecter en tant qu'un utilisateur (support)"), ('interop_monitor', "Superviser les échanges d'interopérabilité"), ('launch_simulate', "Simuler l'appel contextuel d'un DPI (démonstration)")], max_length=32, verbose_name='droit'),
+            model_name="profilepermission",
+            name="permission",
+            field=models.CharField(
+                choices=[
+                    ("patient_read", "Consulter un dossier patient"),
+                    ("dossier_register", "Inscrire un dossier en RCP"),
+                    ("fiche_edit", "Rédiger une fiche RCP"),
+                    ("fiche_validate", "Valider une fiche RCP"),
+                    ("rcp_agenda", "Gérer l'agenda des RCP"),
+                    ("pps_author", "Rédiger un PPS"),
+                    ("document_send", "Envoyer des documents"),
+                    ("data_export", "Exporter des données"),
+                    ("stats_read", "Consulter les statistiques"),
+                    ("break_glass", "Accès exceptionnel à un dossier (bris de glace)"),
+                    ("trail_read", "Voir qui a consulté un dossier"),
+                    ("trail_audit", "Consulter la traçabilité régionale"),
+                    ("users_admin", "Administrer les utilisateurs"),
+                    ("impersonate", "Se connecter en tant qu'un utilisateur (support)"),
+                    ("interop_monitor", "Superviser les échanges d'interopérabilité"),
+                    ("launch_simulate", "Simuler l'appel contextuel d'un DPI (démonstration)"),
+                ],
+                max_length=32,
+                verbose_name="droit",
+            ),
         ),
     ]

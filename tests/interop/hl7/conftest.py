@@ -78,7 +78,7 @@ def listener(transactional_db, settings, media):
 
 
 @pytest.fixture
-def client(listener):
+def mllp(listener):
     connection = MllpClient(listener.port)
     yield connection
     connection.close()

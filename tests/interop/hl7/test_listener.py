@@ -11,31 +11,31 @@ from django.core.management import call_command
 from identity.models import Patient
 from interop.hl7.enums import MessageOutcome
 from interop.hl7.models import Message
-from interop.hl7.protocol import END_BLOCK, START_BLOCK
+from interop.hl7.protocol import START_BLOCK
 from tests.interop.hl7.conftest import MllpClient, ack_fields, adt, example, msh
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_each_ack_code(client, partner):
-    accepted = ack_fields(client.send(adt("A28", control_id="C-AA", ipp="IPP-AA")))
+def test_each_ack_code(mllp, partner):
+    accepted = ack_fields(mllp.send(adt("A28", control_id="C-AA", ipp="IPP-AA")))
     assert accepted["MSA"][1:3] == ["AA", "C-AA"] and "ERR" not in accepted
 
-    error = ack_fields(client.send(adt("A28", control_id="C-AE", ipp="IPP-AE", birth_date="19541399")))
+    error = ack_fields(mllp.send(adt("A28", control_id="C-AE", ipp="IPP-AE", birth_date="19541399")))
     assert error["MSA"][1:3] == ["AE", "C-AE"]
     assert error["ERR"][3].startswith("102^") and "PID-7" in error["ERR"][8]
     assert error["ERR"][2] == "PID^1^7"
 
-    rejected = ack_fields(client.send(adt("A28", control_id="C-AR").replace("|P|2.5^FRA", "|X|2.5^FRA")))
+    rejected = ack_fields(mllp.send(adt("A28", control_id="C-AR").replace("|P|2.5^FRA", "|X|2.5^FRA")))
     assert rejected["MSA"][1:3] == ["AR", "C-AR"] and rejected["ERR"][3].startswith("202^")
     outcomes = dict(Message.objects.values_list("control_id", "ack_code"))
     assert outcomes == {"C-AA": "AA", "C-AE": "AE", "C-AR": "AR"}
 
 
-def test_a_replay_returns_the_original_ack_and_is_not_processed_twice(client, partner):
+def test_a_replay_returns_the_original_ack_and_is_not_processed_twice(mllp, partner):
     message = adt("A28", control_id="REPLAY-1", ipp="IPP-R")
-    first = client.send(message)
-    second = client.send(message)
+    first = mllp.send(message)
+    second = mllp.send(message)
     assert first == second
     assert Patient.objects.filter(local_identifiers__value="IPP-R").count() == 1
     original, replay = Message.objects.order_by("pk")
@@ -44,51 +44,51 @@ def test_a_replay_returns_the_original_ack_and_is_not_processed_twice(client, pa
     from interop.hl7.services import partner_register
 
     partner_register(application="GAM2", facility="CHTEST", establishment=partner.establishment)
-    other = client.send(message.replace("|GAM|CHTEST|", "|GAM2|CHTEST|").replace("IPP-R", "IPP-R2"))
+    other = mllp.send(message.replace("|GAM|CHTEST|", "|GAM2|CHTEST|").replace("IPP-R", "IPP-R2"))
     assert ack_fields(other)["MSA"][1] == "AA"
     assert Patient.objects.filter(local_identifiers__value="IPP-R2").count() == 1
 
 
-def test_an_unknown_partner_gets_an_ar_in_french(client, partner):
-    fields = ack_fields(client.send(adt("A28", control_id="U-1").replace("|GAM|CHTEST|", "|INCONNU|AILLEURS|")))
+def test_an_unknown_partner_gets_an_ar_in_french(mllp, partner):
+    fields = ack_fields(mllp.send(adt("A28", control_id="U-1").replace("|GAM|CHTEST|", "|INCONNU|AILLEURS|")))
     assert fields["MSA"][1:3] == ["AR", "U-1"]
     assert "Partenaire inconnu" in fields["ERR"][8]
     stored = Message.objects.get(control_id="U-1")
     assert stored.partner is None and stored.sending_application == "INCONNU" and stored.ack_code == "AR"
 
 
-def test_a_partner_not_allowed_to_send_that_type_gets_an_ar(client, establishment):
+def test_a_partner_not_allowed_to_send_that_type_gets_an_ar(mllp, establishment):
     from interop.hl7.services import partner_register
 
     partner_register(application="GAM", facility="CHTEST", establishment=establishment, kinds=["MDM"])
-    fields = ack_fields(client.send(adt("A28", control_id="NA-1")))
+    fields = ack_fields(mllp.send(adt("A28", control_id="NA-1")))
     assert fields["MSA"][1] == "AR" and fields["ERR"][3].startswith("200^") and "autorisé" in fields["ERR"][8]
 
 
-def test_an_unknown_trigger_event_gets_an_ar_and_the_listener_keeps_serving(client, partner):
+def test_an_unknown_trigger_event_gets_an_ar_and_the_listener_keeps_serving(mllp, partner):
     admission = example("ans_SGL_admission.er7").replace(b"|GAM|CHU-X|", b"|GAM|CHTEST|")
-    fields = ack_fields(client.send(admission))
+    fields = ack_fields(mllp.send(admission))
     assert fields["MSA"][1:3] == ["AR", "3975"]
     assert fields["ERR"][3].startswith("201^") and "ADT^A01" in fields["ERR"][8]
-    assert ack_fields(client.send(adt("A28", ipp="IPP-AFTER")))["MSA"][1] == "AA"
+    assert ack_fields(mllp.send(adt("A28", ipp="IPP-AFTER")))["MSA"][1] == "AA"
 
 
-def test_missing_msh10_gets_an_ar_and_is_stored(client, partner):
-    fields = ack_fields(client.send(adt("A28", control_id="")))
+def test_missing_msh10_gets_an_ar_and_is_stored(mllp, partner):
+    fields = ack_fields(mllp.send(adt("A28", control_id="")))
     assert fields["MSA"][1:3] == ["AR", ""]
     assert fields["ERR"][3].startswith("101^") and "MSH-10" in fields["ERR"][8]
     assert Message.objects.get().error_code == "101"
 
 
-def test_wrong_encoding_characters_get_an_ar(client, partner):
+def test_wrong_encoding_characters_get_an_ar(mllp, partner):
     text = adt("A28", control_id="ENC-1").replace("MSH|^~\\&|", "MSH|^~#&|", 1)
-    fields = ack_fields(client.send(text))
+    fields = ack_fields(mllp.send(text))
     assert fields["MSA"][1:3] == ["AR", "ENC-1"] and "encodage" in fields["ERR"][8]
 
 
-def test_bytes_not_in_the_announced_charset_get_an_ar(client, partner):
+def test_bytes_not_in_the_announced_charset_get_an_ar(mllp, partner):
     data = adt("A28", control_id="CS-1", birth_name="HÉLÈNE").encode("latin-1")  # says UTF-8
-    fields = ack_fields(client.send(data))
+    fields = ack_fields(mllp.send(data))
     assert fields["MSA"][1] == "AR" and "UTF-8" in fields["ERR"][8]
 
 
@@ -121,19 +121,19 @@ def test_a_stalled_connection_does_not_block_the_others(listener, partner):
     stalled.close()
 
 
-def test_a_20_mb_obx_gets_an_ar_and_the_next_message_is_served(client, partner, settings):
+def test_a_20_mb_obx_gets_an_ar_and_the_next_message_is_served(mllp, partner, settings):
     body = "A" * (20 * 1024 * 1024)
     mdm = "\r".join([
         msh("T02", message_type="MDM", structure="MDM_T02", control_id="BIG-1", version="2.6"),
         "EVN||20261203101500", "PID|1||IPP1^^^CHTEST&1.2.250.1.999.1.1&ISO^PI||DUPONT^MARIE^MARIE^^^^L||19540312|F",
         "PV1|1|N", "TXA|1|11488-4|TEXT", f"OBX|1|ED|11488-4^Note^LN||^text^XML^Base64^{body}||||||F",
     ])  # fmt: skip
-    fields = ack_fields(client.send(mdm))
+    fields = ack_fields(mllp.send(mdm))
     assert fields["MSA"][1:3] == ["AR", "BIG-1"]
     assert "trop volumineux" in fields["ERR"][8]
     stored = Message.objects.get(control_id="BIG-1")
     assert stored.size > 20 * 1024 * 1024 and len(stored.raw) <= 64 * 1024
-    assert ack_fields(client.send(adt("A28", ipp="IPP-AFTER-BIG")))["MSA"][1] == "AA"
+    assert ack_fields(mllp.send(adt("A28", ipp="IPP-AFTER-BIG")))["MSA"][1] == "AA"
 
 
 def test_hl7_ingest_runs_files_through_the_same_processing(partner, tmp_path, capsys):
