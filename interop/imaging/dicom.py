@@ -110,15 +110,15 @@ def find_studies(
     Every network step is bounded by ``timeout`` and the whole query by twice that: a PACS that is
     down, slow or refuses the DCC raises ``PacsUnavailable`` quickly.
     """
-    from pynetdicom import AE
-    from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
-
     deadline = time.monotonic() + 2 * timeout
     try:
         # A plain TCP probe first: pynetdicom leaves its socket unclosed when the connection is refused.
         socket.create_connection((host, port), timeout=timeout).close()
     except OSError as error:
         raise PacsUnavailable(f"connexion impossible ({error.strerror or error})") from error
+    from pynetdicom import AE
+    from pynetdicom.sop_class import StudyRootQueryRetrieveInformationModelFind
+
     ae = AE(ae_title=calling_ae)
     ae.add_requested_context(StudyRootQueryRetrieveInformationModelFind)
     ae.connection_timeout = timeout

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import html
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from dcc.records.enums import TrailAction
@@ -21,6 +23,15 @@ pytestmark = pytest.mark.django_db
 
 SEEING = {"doctor", "medical_secretary", "annonce_nurse"}
 HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _timed_page(client, user, patient) -> tuple[str, float]:
+    """The fragment and the seconds it took, once the process and the session are warm."""
+    client.force_login(user)
+    client.get(reverse("home"))  # loads the URL configuration and the views: not the PACS's time
+    started = time.monotonic()
+    page = _page(client, user, patient)
+    return page, time.monotonic() - started
 
 
 def _page(client, user, patient) -> str:
@@ -92,14 +103,14 @@ def test_the_studies_fragment_has_a_query_budget(client, imaging, django_assert_
         assert client.get(url, **HTMX).status_code == 200
 
 
-def test_a_pacs_that_refuses_connections_gives_a_french_message_at_once(client, imaging):
+def test_a_pacs_that_refuses_connections_gives_a_french_message_at_once(client, imaging, settings):
+    settings.DCC_IMAGING_TIMEOUT_SECONDS = 5
     imaging.pacs.port = closed_port()
     imaging.pacs.save()
 
-    started = time.monotonic()
-    page = _page(client, imaging.personas["doctor"], imaging.patient)
+    page, elapsed = _timed_page(client, imaging.personas["doctor"], imaging.patient)
 
-    assert time.monotonic() - started < 1.5
+    assert elapsed < 3  # well under the 5 s timeout: a refusal is not waited for
     assert f"Le PACS de {imaging.personas.hospital.name} ne répond pas" in page
     assert 'data-testid="imaging-study"' not in page
 
@@ -109,10 +120,9 @@ def test_a_pacs_that_hangs_gives_a_french_message_within_the_time_budget(client,
     imaging.pacs.port = silent_pacs
     imaging.pacs.save()
 
-    started = time.monotonic()
-    page = _page(client, imaging.personas["doctor"], imaging.patient)
+    page, elapsed = _timed_page(client, imaging.personas["doctor"], imaging.patient)
 
-    assert time.monotonic() - started < 3.5
+    assert elapsed < 4.5  # the query's budget is twice the timeout
     assert "ne répond pas" in page
 
 
@@ -282,3 +292,17 @@ def test_a_pacs_needs_dicom_coordinates_or_a_qido_url(personas):
     with pytest.raises(ValidationError, match="URL QIDO-RS"):
         Pacs(establishment=personas.hospital, name="Incomplet", host="127.0.0.1").full_clean()
     Pacs(establishment=personas.hospital, name="Web", qido_url="https://pacs.chu.test/dicom-web").full_clean()
+
+
+def test_the_live_session_lists_the_attached_studies_without_the_pacs(client, imaging, dossier):
+    from django.template import Context, Template
+
+    _attach(client, imaging.personas["doctor"], dossier, uid=studies_of(IPP)[0].study_uid, pacs=imaging.pacs)
+    stop(imaging.server)
+
+    rendered = Template("{% load imaging %}{% attached_studies dossier %}").render(Context({"dossier": dossier}))
+
+    assert "Scanner thoraco-abdomino-pelvien" in rendered
+    assert "https://pacs.chu.test/viewer?study=" in rendered
+    live = Path(settings.BASE_DIR, "templates", "rcp", "_live_current.html").read_text(encoding="utf-8")
+    assert "{% attached_studies current %}" in live
