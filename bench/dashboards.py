@@ -20,10 +20,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
+import resource
 import statistics
 import sys
 import time
-import tracemalloc
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -351,16 +351,23 @@ def measure_export(rows: int) -> None:
             yield last
 
     sink = Sink()
-    tracemalloc.start()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    marks = []
+
+    def progress(done):
+        if done % 200_000 == 0:
+            marks.append((done, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+
     began = time.perf_counter()
-    written = write_csv(sink, columns, source())
+    written = write_csv(sink, columns, source(), progress=progress)
     elapsed = time.perf_counter() - began
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
-        f"\nExport registre CSV pseudonymisé : {written:,} lignes, {sink.size / 1e6:.0f} Mo en {elapsed:.0f} s, "
-        f"pic de mémoire Python {peak / 1e6:.1f} Mo"
+        f"\nExport registre CSV pseudonymisé : {written:,} lignes, {sink.size / 1e6:.0f} Mo en {elapsed:.0f} s ; "
+        f"pic de mémoire du processus {before / 1024:.0f} Mo avant, {after / 1024:.0f} Mo après"
     )
+    for done, rss in marks:
+        print(f"  après {done:>9,} lignes : pic {rss / 1024:.0f} Mo")
 
 
 def main() -> None:
@@ -369,10 +376,12 @@ def main() -> None:
     parser.add_argument("--fiches-per-year", type=int, default=30_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--export-rows", type=int, default=1_000_000)
+    parser.add_argument("--skip-pages", action="store_true", help="only the streamed export")
     args = parser.parse_args()
     setup_django()
     populate(args.years, args.fiches_per_year)
-    measure_pages(args.runs)
+    if not args.skip_pages:
+        measure_pages(args.runs)
     if args.export_rows:
         measure_export(args.export_rows)
 
