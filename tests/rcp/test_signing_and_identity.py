@@ -170,6 +170,7 @@ def test_the_off_quorum_reason_typed_is_kept_when_signing_is_refused(client, per
     assert not Fiche.objects.get(pk=dossier.fiche.pk).is_validated
 
 
+@pytest.mark.timeout(1200)  # the whole demo is seeded (documents produced and validated)
 def test_the_demo_signers_were_present_members_and_the_stories_hold_together():
     from io import StringIO
 
