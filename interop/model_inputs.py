@@ -2,7 +2,7 @@
 Professional, patient → PatientIdentity. Shared by every producer (fiche RCP, PPS, PPAC…).
 
 Each raises ``ProductionError`` with a French message the author can act on when the data cannot make a
-conformant header (no qualified INS nor IPP, a signer without RPPS or specialty).
+conformant header (a signer without RPPS or specialty).
 """
 
 from __future__ import annotations
@@ -78,47 +78,36 @@ def local_identifier(patient, *, finess: str = ""):
     return usable[0] if usable else None
 
 
-def _of(document: str) -> str:
-    """« Le PPS » → « du PPS », « La fiche RCP » → « de la fiche RCP »."""
-    for article, contracted in (("Le ", "du "), ("La ", "de la "), ("L'", "de l'")):
-        if document.startswith(article):
-            return contracted + document[len(article) :]
-    return "de " + document[0].lower() + document[1:]
+def patient_identifiers(patient, *, finess: str = "") -> tuple[str, str, str, str]:
+    """(INS, INS OID, local id, local id root) of the patient in a produced CDA. One rule, for every document:
 
-
-def identification_problem(patient, *, finess: str = "", document: str = "Le document") -> str:
-    """Why the patient cannot be identified in a CDA (French, for the author), or "" when they can.
-
-    The INS travels only with a qualified identity (``Patient.ins_exchangeable``, the RNIV rule); otherwise the
-    CI-SIS (Structuration minimale) accepts a local identifier: the IPP under its establishment's OID.
+    - the INS only when ``Patient.ins_exchangeable`` (a qualified identity: the RNIV rule);
+    - a local identifier always: the IPP under its establishment's OID (the custodian's first), else the DCC's own
+      patient number under ``DCC_OID_PATIENT_ROOT``. The Structuration minimale accepts a local identifier alone
+      when no INS root is present, so a signed document is never blocked by the identity.
     """
-    if patient.ins_exchangeable or local_identifier(patient, finess=finess) is not None:
-        return ""
-    return (
-        f"Le document {_of(document)} ne peut pas être produit : l'identité du patient "
-        "n'est pas qualifiée, son INS ne peut donc pas être transmis, et il n'a pas d'IPP dans un établissement "
-        "identifié par un OID. Qualifiez l'identité (téléservice INSi et pièce d'identité) ou ajoutez l'IPP du "
-        "patient sur sa page d'identité (« Identifiants locaux »)."
-    )
+    from django.conf import settings
+
+    ins, ins_oid = (patient.ins_matricule, patient.ins_oid) if patient.ins_exchangeable else ("", "")
+    ipp = local_identifier(patient, finess=finess)
+    if ipp is not None:
+        return ins, ins_oid, ipp.value, ipp.assigning_authority_oid
+    return ins, ins_oid, f"DCC-{patient.pk}", settings.DCC_OID_PATIENT_ROOT
 
 
 def patient_identity(patient, *, document: str = "Le document", finess: str = "") -> inputs.PatientIdentity:
-    """The patient as the CDA names them: the INS only when ``patient.ins_exchangeable``, the IPP when known."""
-    problem = identification_problem(patient, finess=finess, document=document)
-    if problem:
-        raise ProductionError(problem)
-    ipp = local_identifier(patient, finess=finess)
-    exchangeable = patient.ins_exchangeable
+    """The patient as a produced CDA names them (see ``patient_identifiers``) with their strict traits."""
+    ins, ins_oid, local, local_root = patient_identifiers(patient, finess=finess)
     given = tuple((patient.given_names or patient.first_given_name).split()) or (patient.first_given_name,)
     return inputs.PatientIdentity(
-        ins=patient.ins_matricule if exchangeable else "",
-        ins_oid=patient.ins_oid if exchangeable else "",
+        ins=ins,
+        ins_oid=ins_oid,
         birth_family_name=patient.birth_name.upper(),
         given_names=given,
         sex=patient.sex if patient.sex in ("M", "F") else "U",
         birth_date=patient.birth_date,
-        ipp=ipp.value if ipp else "",
-        ipp_root=ipp.assigning_authority_oid if ipp else inputs.PatientIdentity.ipp_root,
+        ipp=local,
+        ipp_root=local_root,
         used_family_name=(patient.used_name or "").upper(),
         used_given_name=patient.used_first_name or "",
         birth_place_code=patient.birth_place_code or "",

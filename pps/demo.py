@@ -64,7 +64,7 @@ def _demo_patients() -> list[tuple[Patient, bool]]:
     # Breast and colon cases first: the demo has a coherent programme and follow-up template for those two.
     storied = set(validated.filter(topography_code__regex=r"^C(50|18)").values_list("dossier__patient_id", flat=True))
     with_fiche = set(validated.values_list("dossier__patient_id", flat=True))
-    # Patients with an INS first: a validated PPS is filed as a CDA, which needs it.
+    # Patients with an INS first: their documents carry it once their identity is qualified.
     without_ins = Case(When(ins_matricule="", then=Value(1)), default=Value(0))
     current = Patient.objects.current().order_by(without_ins, "pk")
     followed = list(current.filter(pk__in=storied)[:3])
@@ -87,6 +87,23 @@ def _group_for(pps) -> str:
     """The programme that matches the patient's cancer: surgery then hormonotherapy for a breast cancer, a port and
     chemotherapy otherwise (a breast programme for an ovarian cancer would contradict the fiche)."""
     return "Chir sein + Hormono" if _cancer_of(pps) == "sein" else "Pose de PAC + chimiothérapie"
+
+
+def _complete_elements(pps, *, by) -> None:
+    """What a nurse fills in before validating: the referring doctor of a port placement (the doctor who asked for
+    the RCP), the protocol of a chemotherapy (FOLFOX for a colon cancer, AC otherwise)."""
+    referent = pps.rcp_fiche.dossier.requesting_doctor if pps.rcp_fiche_id else None
+    protocol = Protocol.objects.filter(name="FOLFOX 4" if _cancer_of(pps) == "côlon" else "AC 60").first()
+    for element in pps.elements.all():
+        if element.kind == "pose_iv" and element.referring_doctor_id is None and referent is not None:
+            services.pps_element_update(element=element, by=by, referring_doctor=referent)
+        elif element.kind == "pose_iv" and element.referring_doctor_id is None:
+            from dcc.directory.models import Professional
+
+            doctor = Professional.objects.filter(specialty__code__startswith="G15_10").order_by("pk").first()
+            services.pps_element_update(element=element, by=by, referring_doctor=doctor)
+        if element.kind == "chimiotherapie" and element.protocol_id is None and protocol is not None:
+            services.pps_element_update(element=element, by=by, protocol=protocol)
 
 
 @transaction.atomic
@@ -124,6 +141,7 @@ def seed(context: dict) -> None:
         start = timezone.localdate() - datetime.timedelta(days=14 * index)
         group = groups[_group_for(pps)]
         services.pps_group_apply(pps=pps, group=group, start_date=start, by=nurse)
+        _complete_elements(pps, by=nurse)
         services.pps_update_details(
             pps=pps, by=nurse, patient_comment="N'hésitez pas à appeler l'infirmière de coordination."
         )
@@ -190,13 +208,7 @@ def seed_ppac(context: dict) -> None:
     nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
     if nurse is None or Pps.objects.filter(programme=Programme.PPAC).exists():
         return
-    sources = (
-        Pps.objects.current()
-        .produced()
-        .filter(programme=Programme.PPS)
-        .exclude(patient__ins_matricule="")  # a CDA needs the INS
-        .order_by("patient_id", "id")
-    )
+    sources = Pps.objects.current().produced().filter(programme=Programme.PPS).order_by("patient_id", "id")
     templates = {"sein": PPAC_TEMPLATES[0][0], "côlon": PPAC_TEMPLATES[1][0]}
     produced = []
     matching = [source for source in sources.select_related("rcp_fiche") if _cancer_of(source) in templates]
@@ -204,9 +216,13 @@ def seed_ppac(context: dict) -> None:
         template = PpacTemplate.objects.get(name=templates[_cancer_of(source)])
         # The follow-up starts once the active treatments are done (surgery, chemotherapy); a long course that goes
         # on (5 years of hormonotherapy) is listed as continuing, not as received.
-        active = source.elements.exclude(kind="hormonotherapie").order_by("-planned_date")
-        last = active.values_list("end_date", "planned_date").first()
-        done = max(filter(None, last)) if last else None
+        ends = []
+        for element in source.elements.exclude(kind="hormonotherapie").select_related("protocol"):
+            ends.append(element.end_date or element.planned_date)
+            if element.protocol is not None:  # a chemotherapy ends after all its cycles, not on its first day
+                days = element.protocol.cycles * element.protocol.cycle_length_days
+                ends.append(element.planned_date + datetime.timedelta(days=days))
+        done = max(ends) if ends else None
         ppac = ppac_create(
             patient=source.patient, by=nurse, follow_up_start=max(filter(None, [done, timezone.localdate()])),
             template=template,

@@ -430,13 +430,18 @@ def seed_dossiers(context: dict) -> None:
             question=dossier.question,
             topography_code=topography,
             morphology_code=morphology,
-            diagnosis_date=timezone.localtime(dossier.session.starts_at).date() - datetime.timedelta(days=30),
+            # A month before the session, and never in the future (a coming session's diagnosis is already made).
+            diagnosis_date=min(
+                timezone.localtime(dossier.session.starts_at).date() - datetime.timedelta(days=30),
+                timezone.localdate() - datetime.timedelta(days=10),
+            ),
             discovery_mode=rng.choice(["depistage", "symptomes", "fortuite"]),
             ecog_code=rng.choice(["LA9622-7", "LA9623-5"]),
-            tnm_kind="c",
-            tnm_t=rng.choice(["T1", "T2", "T3"]),
-            tnm_n=rng.choice(["N0", "N1"]),
-            tnm_m="M0",
+            # No TNM for a lymphoma or a leukaemia (they are staged otherwise).
+            tnm_kind="" if dossier.session.rcp.is_haematology else "c",
+            tnm_t="" if dossier.session.rcp.is_haematology else rng.choice(["T1", "T2", "T3"]),
+            tnm_n="" if dossier.session.rcp.is_haematology else rng.choice(["N0", "N1"]),
+            tnm_m="" if dossier.session.rcp.is_haematology else "M0",
             case_summary="Cas de démonstration (patient fictif).",
             dossier_complete=validated,
             updated_by=author,
@@ -456,7 +461,10 @@ def seed_dossiers(context: dict) -> None:
                 ]  # fmt: skip
                 quorum_by_session[session.pk] = (result, participants)
             result, participants = quorum_by_session[session.pk]
-            fiche.treatments = [{"rank": 1, "code": treatment_codes[0], "detail": ""}]
+            # The disease's usual sequence (surgery then chemotherapy for a colon cancer…), ranked as options.
+            fiche.treatments = [
+                {"rank": rank, "code": code, "detail": ""} for rank, code in enumerate(treatment_codes[:2], start=1)
+            ]
             fiche.guideline_conform = True
             fiche.guideline = "Référentiel régional"
             fiche.proposition = "Proposition de démonstration."

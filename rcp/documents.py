@@ -147,14 +147,9 @@ def meeting(fiche: Fiche, location: inputs.Organization, coordinator: inputs.Pro
 
 def signing_problems(dossier, signer) -> list[str]:
     """What would keep the fiche's document from being produced once ``signer`` signs it (plain French): checked
-    *before* signing, since a signed fiche can no longer be corrected but by an amendment."""
+    *before* signing, since a signed fiche can no longer be corrected but by an amendment. The patient's identity
+    never blocks it (``interop.model_inputs.patient_identifiers``: INS when qualified, else a local identifier)."""
     problems = []
-    establishment = dossier.session.rcp.establishment
-    identity = model_inputs.identification_problem(
-        dossier.patient, finess=establishment.finess_geo, document="La fiche RCP"
-    )
-    if identity:
-        problems.append(identity)
     pro = getattr(signer, "professional", None)
     if pro is None or not pro.rpps:
         problems.append(

@@ -848,7 +848,7 @@ def dossier_postpone_undo(*, dossier: Dossier, by, request=None) -> Dossier:
         raise ValidationError("Ce dossier n'est pas reporté : rien à annuler.")
     if dossier.session.status not in (SessionStatus.PLANNED, SessionStatus.OPEN):
         raise ValidationError("La séance est close : le report ne peut plus être annulé.")
-    successor = Dossier.objects.select_for_update().select_related("fiche").filter(previous=dossier).first()
+    successor = Dossier.objects.select_for_update(of=("self",)).select_related("fiche").filter(previous=dossier).first()
     if successor is not None and (successor.status != DossierStatus.REGISTERED or successor.fiche.revision > 1):
         raise ValidationError(
             "Le dossier réinscrit à la séance suivante a déjà été modifié : annulez-le depuis cette séance."
@@ -1094,11 +1094,6 @@ def fiche_validate(
         raise TransitionError(f"Un dossier « {DossierStatus(dossier.status).label.lower()} » ne peut pas être validé.")
     if not (perms.is_doctor(by) and is_present(session_id=dossier.session_id, user=by)):
         raise RoleRefused("Seul un médecin présent à la séance peut valider la fiche RCP.")
-    from rcp.documents import signing_problems
-
-    problems = signing_problems(dossier, by)
-    if problems:
-        raise ValidationError("Avant de signer : " + " ".join(problems))
     missing = [label for name, label in REQUIRED_FOR_VALIDATION.items() if not getattr(current, name)]
     if not (current.treatments or current.surveillance_only or current.representation_requested):
         missing.append("la proposition (un traitement, la surveillance seule ou une re-présentation)")
@@ -1106,6 +1101,11 @@ def fiche_validate(
         missing.append("la conformité au référentiel")
     if missing:
         raise ValidationError("Avant de valider, renseignez " + ", ".join(missing) + ".")
+    from rcp.documents import signing_problems
+
+    problems = signing_problems(dossier, by)
+    if problems:
+        raise ValidationError("Avant de signer : " + " ".join(problems))
     current.dossier = dossier
     quorum = fiche_quorum(current)
     reason = (off_quorum_reason or "").strip()

@@ -456,7 +456,8 @@ def session_live(request, pk: int):
     context = _current_context(request, session)
     current = context["current"]
     quick = None
-    if current is not None and not current.fiche.is_validated:
+    discussed = current is not None and current.status in (DossierStatus.REGISTERED, DossierStatus.PRESENTED)
+    if discussed and not current.fiche.is_validated:  # a postponed dossier is no longer discussed here
         quick = forms.QuickPropositionForm(
             initial={
                 "revision": current.fiche.revision,

@@ -108,7 +108,22 @@ def doctor_lists(user) -> list[WorkList]:
         str(v.pk): v
         for v in FicheVersion.objects.filter(pk__in=[int(g.source_id) for g in failed]).select_related("fiche")
     }
+    sessions = (
+        Session.objects.filter(
+            rcp__members__professional_id=pro,
+            status__in=[SessionStatus.PLANNED, SessionStatus.OPEN],
+            starts_at__gte=now - datetime.timedelta(hours=12),
+            starts_at__lte=now + datetime.timedelta(days=COMING_DAYS),
+        )
+        .select_related("rcp")
+        .order_by("starts_at")[:LIMIT]
+    )
     return [
+        WorkList("mes-seances", f"Mes séances des {COMING_DAYS} prochains jours", tuple(
+            WorkItem(f"{s.rcp.title} — {_day(s.starts_at)}", s.get_status_display(),
+                     reverse("rcp:session", args=[s.pk]))
+            for s in sessions
+        ), "Aucune séance de vos RCP dans les deux semaines."),
         WorkList("mes-passages", "Mes patients à venir en RCP", tuple(
             WorkItem(f"{d.patient.display_name} — {d.session.rcp.title}",
                      f"{d.get_status_display()} · séance du {_day(d.session.starts_at)}",

@@ -22,7 +22,7 @@ class AccountsConfig(AppConfig):
         )
         from dcc.accounts.user_admin import can_manage_users
 
-        register(order=85, label="Utilisateurs", section="users", url_name="accounts:users", visible=can_manage_users)
+        register(order=85, label="Utilisateurs", section="users", url_name="users:list", visible=can_manage_users)
         register(
             order=90, label="Administration", section="admin", url_name="admin:index", visible=perms.can_administer
         )

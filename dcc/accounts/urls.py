@@ -21,7 +21,19 @@ account_patterns = (
     "accounts",
 )
 
+# The DCC's users page (right users_admin): its own namespace, so the navigation highlights « Utilisateurs ».
+user_patterns = (
+    [
+        path("", user_admin.users, name="list"),
+        path("<int:pk>/", user_admin.user_detail, name="detail"),
+        path("<int:pk>/etat/", user_admin.user_active, name="active"),
+        path("<int:pk>/profils/<int:grant_pk>/retirer/", user_admin.grant_withdraw_view, name="grant_withdraw"),
+    ],
+    "users",
+)
+
 urlpatterns = [
     path("", views.home, name="home"),
+    path("compte/dcc/utilisateurs/", include(user_patterns)),
     path("compte/dcc/", include(account_patterns)),
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -103,6 +104,7 @@ def grant_withdraw(*, grant: ProfileGrant, by: User) -> None:
     )
 
 
+@login_required
 def users(request):
     _require(request)
     form = UserSearchForm(request.GET or None)
@@ -128,6 +130,7 @@ def users(request):
     )
 
 
+@login_required
 def user_detail(request, pk: int):
     _require(request)
     account = get_object_or_404(User.objects.select_related("professional__specialty"), pk=pk)
@@ -144,21 +147,23 @@ def user_detail(request, pk: int):
             establishments=list(data["establishments"]), end_date=data["end_date"], by=request.user,
         )  # fmt: skip
         messages.success(request, f"Profil « {Profile(data['profile']).label} » enregistré pour {account}.")
-        return redirect("accounts:user", pk=account.pk)
+        return redirect("users:detail", pk=account.pk)
     events = AccountEvent.objects.filter(user=account).select_related("by").order_by("-at")[:20]
     context = {"account": account, "grants": grants, "form": form, "events": events}
     return render(request, "accounts/users/detail.html", context, status=400 if form.errors else 200)
 
 
+@login_required
 @require_POST
 def grant_withdraw_view(request, pk: int, grant_pk: int):
     _require(request)
     grant = get_object_or_404(ProfileGrant, pk=grant_pk, user_id=pk)
     grant_withdraw(grant=grant, by=request.user)
     messages.success(request, f"Profil « {grant.get_profile_display()} » retiré.")
-    return redirect("accounts:user", pk=pk)
+    return redirect("users:detail", pk=pk)
 
 
+@login_required
 @require_POST
 def user_active(request, pk: int):
     _require(request)
@@ -171,4 +176,4 @@ def user_active(request, pk: int):
     else:
         user_deactivate(user=account, by=request.user, reason="Depuis la page des utilisateurs")
         messages.success(request, f"Compte de {account} désactivé.")
-    return redirect("accounts:user", pk=pk)
+    return redirect("users:detail", pk=pk)

@@ -356,6 +356,9 @@ DCC_OID_RRC_ROOT = env_str("DCC_OID_RRC_ROOT", "1.2.250.1.161.1.20.1.1")
 DCC_OID_GESTIONNAIRE_RCP_ROOT = env_str("DCC_OID_GESTIONNAIRE_RCP_ROOT", "1.2.250.1.161.1.20.2.1")
 DCC_OID_RCP_ROOT = env_str("DCC_OID_RCP_ROOT", "1.2.250.1.161.1.20.3.1")
 DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
+# The DCC's own patient number (a local identifier of the DCC's system), for a CDA whose patient has neither a
+# qualified INS nor an IPP of an establishment with an OID (interop.model_inputs.patient_identity).
+DCC_OID_PATIENT_ROOT = env_str("DCC_OID_PATIENT_ROOT", "1.2.250.1.161.1.20.4.1")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
 

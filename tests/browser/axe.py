@@ -16,7 +16,11 @@ from django.conf import settings
 FAILING_IMPACTS = frozenset({"serious", "critical"})
 RUN = """async () => {
   if (document.contentType !== "text/html") { return null; }
-  const result = await axe.run(document, {resultTypes: ["violations"]});
+  // One run at a time: a load audit and an explicit one may overlap (axe refuses concurrent runs).
+  const previous = window.__dccAxeRun || Promise.resolve();
+  const run = previous.catch(() => null).then(() => axe.run(document, {resultTypes: ["violations"]}));
+  window.__dccAxeRun = run;
+  const result = await run;
   return result.violations.map((v) => ({
     id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")),

@@ -70,8 +70,8 @@ def test_the_frcp_gives_the_motive_the_question_the_requester_a_contact_and_the_
     from dcc.records.documents_services import document_file_bytes
 
     cda = etree.fromstring(document_file_bytes(generation.document, "cda"))
-    (problem,) = cda.xpath(".//cda:observation[cda:code/@code='55607006']", namespaces=NS)
-    assert "Rechute / progression" in etree.tostring(problem, encoding="unicode")
+    narrative = " ".join(etree.tostring(cda, encoding="unicode", method="text").split())
+    assert "Motif : Rechute / progression" in narrative
     titles = {e.text for e in cda.xpath(".//cda:assignedPerson/cda:name/cda:suffix", namespaces=NS)}
     assert "PR" in titles
 

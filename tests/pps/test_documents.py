@@ -90,15 +90,15 @@ def test_without_a_diagnosis_in_the_record_the_failure_is_explained_and_nothing_
     assert not Document.objects.filter(source_type="pps.pps").exists()
 
 
-def test_an_identity_without_ins_cannot_produce_a_cda(personas):
-    patient = record_patient(personas, qualified=False)
+def test_an_identity_not_qualified_is_filed_without_its_ins(personas):
+    patient = record_patient(personas, qualified=False, retrieved=True)
     store_frcp(patient)
     pps = validated_pps(personas, patient)
 
     generation = document_generate(source_type="pps.pps", source_id=pps.pk)
 
-    assert generation.status == GenerationStatus.FAILED
-    assert "INS" in generation.failure_reason
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    assert patient.ins_matricule.encode() not in document_file_bytes(generation.document, "cda")
 
 
 def test_a_ppac_is_never_filed_as_a_pps(personas):

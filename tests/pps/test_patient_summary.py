@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dcc.records.models import AccessTrail
+from rcp.enums import DossierStatus
 from tests.helpers import assert_access
 from tests.identity.factories import PatientFactory
 from tests.pps.factories import PpsFactory
 from tests.rcp.conftest import rcp_reference_data, world  # noqa: F401  (the RCP fixtures)
-from tests.rcp.factories import SessionFactory, register_dossier
+from tests.rcp.factories import DossierFactory, SessionFactory, register_dossier
 from tests.records.documents_helpers import store_frcp
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,10 @@ def case(world, personas):  # noqa: F811  (the fixture imported above)
     patient = PatientFactory(general_practitioner=personas["gp"].professional)
     coming = register_dossier(world["session"], personas["doctor"], patient=patient)
     past_session = SessionFactory(rcp=world["rcp"], past=True)
-    past = register_dossier(past_session, personas["doctor"], patient=patient, question="Traitement adjuvant ?")
+    past = DossierFactory(
+        session=past_session, patient=patient, requesting_doctor=personas["doctor"].professional,
+        status=DossierStatus.VALIDATED, question="Traitement adjuvant ?",
+    )  # fmt: skip
     PpsFactory(patient=patient, author=personas["annonce_nurse"], establishment=personas.hospital)
     store_frcp(patient, title="Fiche RCP migrée")
     personas.three_c.phone = "05 49 00 11 22"
@@ -52,16 +56,15 @@ def test_the_summary_leads_everywhere_and_says_who_to_call(client, personas, cas
     assert "Fiche RCP migrée" in page and reverse("records:documents", args=[patient.pk]) in page
     assert "Médecin traitant" in page and personas["gp"].professional.display_name in page
     assert "Secrétariat du 3C" in page and "05 49 00 11 22" in page
-    assert AccessTrail.objects.filter(patient=patient, detail="Synthèse").exists()
+    assert AccessTrail.objects.filter(patient_id=patient.pk, detail="Synthèse").exists()
 
 
 def test_the_summary_query_count_does_not_grow_with_the_history(client, personas, case, django_assert_max_num_queries):
     patient = case["patient"]
     for days in range(2, 8):
-        session = SessionFactory(
-            rcp=case["coming"].session.rcp, starts_at=timezone.now() - datetime.timedelta(days=days * 7)
-        )
-        register_dossier(session, personas["doctor"], patient=patient)
+        starts = timezone.now() - datetime.timedelta(days=days * 7)
+        session = SessionFactory(rcp=case["coming"].session.rcp, starts_at=starts, past=True)
+        DossierFactory(session=session, patient=patient, requesting_doctor=personas["doctor"].professional)
         PpsFactory(patient=patient, author=personas["annonce_nurse"])
     client.force_login(personas["doctor"])
     with django_assert_max_num_queries(30):

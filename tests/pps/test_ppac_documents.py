@@ -7,7 +7,6 @@ import pytest
 
 from dcc.records.documents_services import document_file_bytes
 from dcc.records.enums import DocumentOrigin, DocumentStatus, GenerationStatus, ValidationStatus
-from dcc.records.models import Document
 from interop.cda.parsing import parse_cda
 from interop.cda.validation import validate_cda
 from interop.filing import Chain, document_generate
@@ -137,14 +136,14 @@ def test_validating_a_ppac_queues_its_document_after_commit(personas, nurse, dja
     assert queued == [("pps.ppac", ppac.pk, nurse.pk)]
 
 
-def test_a_ppac_without_ins_fails_with_a_french_reason_and_stores_nothing(personas, nurse):
-    ppac = validated_ppac(personas, nurse, patient=record_patient(personas, qualified=False))
+def test_a_ppac_of_an_identity_not_qualified_is_filed_without_its_ins(personas, nurse):
+    patient = record_patient(personas, qualified=False, retrieved=True)
+    ppac = validated_ppac(personas, nurse, patient=patient)
 
     generation = document_generate(source_type="pps.ppac", source_id=ppac.pk)
 
-    assert generation.status == GenerationStatus.FAILED
-    assert "INS" in generation.failure_reason and "ppac" in generation.failure_reason.lower()
-    assert not Document.objects.filter(source_type="pps.ppac").exists()
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    assert patient.ins_matricule.encode() not in document_file_bytes(generation.document, "cda")
 
 
 def test_a_draft_ppac_produces_nothing(personas, nurse):

@@ -86,14 +86,14 @@ def test_the_concertation_pdf_is_a_valid_pdfa_1b(personas, codes):
     assert report.valid, report.output
 
 
-def test_an_identity_without_ins_explains_the_failure_and_stores_nothing(personas, codes):
-    concertation = concertation_for(personas, qualified=False)
+def test_an_identity_not_qualified_is_filed_without_its_ins(personas, codes):
+    concertation = concertation_for(personas, qualified=False, retrieved=True)
 
     generation = document_generate(source_type=CONCERTATION_SOURCE, source_id=concertation.pk)
 
-    assert generation.status == GenerationStatus.FAILED
-    assert "compte rendu de concertation ne peut pas être produit" in generation.failure_reason
-    assert not Document.objects.filter(source_type=CONCERTATION_SOURCE).exists()
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    cda = document_file_bytes(generation.document, "cda")
+    assert concertation.patient.ins_matricule.encode() not in cda
 
 
 def test_signing_a_concertation_queues_its_document_after_commit(personas, codes, django_capture_on_commit_callbacks):

@@ -129,12 +129,12 @@ def test_without_quorum_the_pdf_and_the_cda_say_so_with_the_reason(personas):
         if obs.find("cda:code", NS).get("code") == "ORG-125"
     ]
     assert quorum == ["ORG-133"]
-    plan = next(s for s in root.iterfind(".//cda:section", NS) if s.find("cda:code", NS).get("code") == "18776-5")
-    comment = " ".join(etree.tostring(plan, encoding="unicode", method="text").split())
-    assert "Validée hors quorum — motif : Chirurgien joint par téléphone" in comment
+    body = root.find("cda:component/cda:structuredBody", NS)
+    narrative = " ".join(etree.tostring(body, encoding="unicode", method="text").split())
+    assert narrative.count("Validée hors quorum — motif : Chirurgien joint par téléphone") == 1
     assert validate_cda(document_file_bytes(document, "cda")).failures == []
     text = _pdf_text(fiche)
-    assert text.count("Validée hors quorum — motif : Chirurgien joint par téléphone") >= 2  # quorum + participants
+    assert text.count("Validée hors quorum — motif : Chirurgien joint par téléphone") == 1  # said once, plainly
 
 
 def test_a_participant_unknown_to_the_rpps_is_printed_but_left_out_of_the_cda(personas):
@@ -253,17 +253,19 @@ def test_the_pps_producer_finds_the_filed_frcp(personas):
     assert (diagnosis.topography_code, diagnosis.morphology_code) == ("C18.7", "8140/3")
 
 
-def test_an_identity_that_could_not_be_filed_is_refused_before_signing(personas):
-    """Not qualified (the INS may not travel) and no IPP under an OID: said before signing, nothing signed."""
-    world = fiche_world(personas, qualified=False)
-    personas.hospital.oid = ""
-    personas.hospital.save()
+def test_an_identity_without_a_qualified_ins_is_filed_without_its_ins(personas):
+    world = fiche_world(
+        personas, qualified=False, retrieved=True
+    )  # an INS, but a « récupérée » identity: it may not travel
+    fiche = validate(world, personas)
 
-    with pytest.raises(services.ValidationError, match="IPP"):
-        validate(world, personas)
+    generation = _generate(fiche)
 
-    assert not world["dossier"].fiche.versions.exists()
-    assert not Document.objects.filter(source_type="rcp.ficheversion").exists()
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    cda = document_file_bytes(generation.document, "cda")
+    assert world["patient"].ins_matricule.encode() not in cda
+    _, summary = parse_cda(cda)
+    assert summary.patient.ins == ""
 
 
 def test_a_signer_without_rpps_fails_with_a_french_reason(personas):

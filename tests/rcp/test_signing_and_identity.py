@@ -14,7 +14,7 @@ from dcc.records.documents_services import document_file_bytes
 from dcc.records.enums import GenerationStatus
 from identity.enums import RnivStatus
 from interop import model_inputs
-from interop.filing import ProductionError, document_generate
+from interop.filing import document_generate
 from rcp import services
 from rcp.enums import AttendanceMode
 from rcp.models import Fiche
@@ -96,26 +96,39 @@ def test_only_model_inputs_builds_the_patient_identity_of_a_produced_document():
     assert sorted(builders) == ["interop/cda/samples.py", "interop/model_inputs.py"]
 
 
-def test_what_would_block_the_document_is_refused_before_signing_in_plain_french(personas):
+def test_an_identity_neither_qualified_nor_with_an_ipp_is_filed_under_the_dccs_number(personas, settings):
+    from interop.cda.validation import validate_cda
+
     patient = _patient(personas, RnivStatus.PROVISOIRE, ipp=False)
     world = fiche_world(personas, patient=patient)
+    assert services.fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"]) == []
+    fiche = validate(world, personas)
+
+    generation = document_generate(source_type="rcp.ficheversion", source_id=fiche.versions.get().pk)
+
+    assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+    cda = document_file_bytes(generation.document, "cda")
+    ids = {
+        i.get("root"): i.get("extension")
+        for i in etree.fromstring(cda).iterfind("cda:recordTarget/cda:patientRole/cda:id", NS)
+    }
+    assert ids == {settings.DCC_OID_PATIENT_ROOT: f"DCC-{patient.pk}"}
+    assert validate_cda(cda).failures == []
+
+
+def test_what_would_block_the_document_is_refused_before_signing_in_plain_french(personas):
+    world = fiche_world(personas)
+    pro = personas["doctor"].professional
+    pro.specialty_id = None
+    pro.save()
 
     assert services.fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"])
     with pytest.raises(ValidationError) as refused:
         validate(world, personas)
 
     message = " ".join(refused.value.messages)
-    assert "Avant de signer" in message and "IPP" in message and "qualifi" in message
+    assert "Avant de signer" in message and "spécialité" in message
     assert not Fiche.objects.get(pk=world["dossier"].fiche.pk).is_validated
-    with pytest.raises(ProductionError):
-        model_inputs.patient_identity(patient)
-
-
-def test_the_document_error_says_produite_for_the_fiche(personas):
-    patient = _patient(personas, RnivStatus.RECUPEREE, ipp=False)
-    problem = model_inputs.identification_problem(patient, document="La fiche RCP")
-    assert "Le document de la fiche RCP ne peut pas être produit" in problem
-    assert "ne peut pas être produit au format" not in problem
 
 
 # --- Signer present (finding 4) ---------------------------------------------------------------
@@ -157,6 +170,7 @@ def test_the_off_quorum_reason_typed_is_kept_when_signing_is_refused(client, per
     assert not Fiche.objects.get(pk=dossier.fiche.pk).is_validated
 
 
+@pytest.mark.timeout(1200)  # the whole demo is seeded (documents produced and validated)
 def test_the_demo_signers_were_present_members_and_the_stories_hold_together():
     from io import StringIO
 

@@ -68,14 +68,14 @@ def test_the_admin_manages_users_profiles_and_scopes_in_french(client, personas)
     from dcc.accounts.models import AccountEvent, ProfileGrant
 
     target = personas["medical_secretary"]
-    assert_access(client, personas, reverse("accounts:users"), allowed={"admin"})
-    assert_access(client, personas, reverse("accounts:user", args=[target.pk]), allowed={"admin"})
+    assert_access(client, personas, reverse("users:list"), allowed={"admin"})
+    assert_access(client, personas, reverse("users:detail", args=[target.pk]), allowed={"admin"})
     client.force_login(personas["admin"])
-    page = client.get(reverse("accounts:users") + "?q=" + target.email.split("@")[0]).content.decode()
+    page = client.get(reverse("users:list") + "?q=" + target.email.split("@")[0]).content.decode()
     assert target.email in page and "Secrétaire médicale" in page
 
     response = client.post(
-        reverse("accounts:user", args=[target.pk]),
+        reverse("users:detail", args=[target.pk]),
         {"profile": Profile.ANNONCE_PPS, "establishments": [personas.hospital.pk]},
     )
     assert response.status_code == 302
@@ -83,14 +83,21 @@ def test_the_admin_manages_users_profiles_and_scopes_in_french(client, personas)
     assert list(grant.establishments.all()) == [personas.hospital]
     assert AccountEvent.objects.filter(user=target, kind=AccountEventKind.GRANT_CHANGED).exists()
 
-    refused = client.post(reverse("accounts:user", args=[target.pk]), {"profile": Profile.SECRETAIRE_3C})
+    refused = client.post(reverse("users:detail", args=[target.pk]), {"profile": Profile.SECRETAIRE_3C})
     assert refused.status_code == 400 and "périmètre" in refused.content.decode()
 
-    client.post(reverse("accounts:grant_withdraw", args=[target.pk, grant.pk]))
+    client.post(reverse("users:grant_withdraw", args=[target.pk, grant.pk]))
     grant.refresh_from_db()
     assert grant.is_active is False
-    client.post(reverse("accounts:user_active", args=[target.pk]), {"active": "non"})
+    client.post(reverse("users:active", args=[target.pk]), {"active": "non"})
     target.refresh_from_db()
     assert target.is_active is False
-    page = client.get(reverse("accounts:user", args=[target.pk])).content.decode()
+    page = client.get(reverse("users:detail", args=[target.pk])).content.decode()
     assert "Profils et périmètres" in page and "Réactiver le compte" in page
+
+
+def test_every_stylesheet_of_the_app_has_balanced_braces():
+    """An unclosed rule silently swallowed every later rule of app.css (impersonation banner, live list…)."""
+    for path in (Path(settings.BASE_DIR) / "static" / "css").glob("*.css"):
+        text = path.read_text()
+        assert text.count("{") == text.count("}"), path.name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from dcc.records.enums import GenerationStatus
 from dcc.records.models import DocumentGeneration
@@ -71,7 +72,7 @@ def test_the_annonce_nurse_sees_pps_to_build_and_to_deliver(client, personas, dj
     validate(world, personas)
     delivered_later = PpsFactory(
         patient=PatientFactory(), author=personas["annonce_nurse"], status=PpsStatus.VALIDATED,
-        establishment=personas.hospital,
+        establishment=personas.hospital, validated_at=timezone.now(),
     )  # fmt: skip
     from dcc.records.enums import CareRelationshipKind
     from dcc.records.services import care_relationship_add
@@ -80,9 +81,6 @@ def test_the_annonce_nurse_sees_pps_to_build_and_to_deliver(client, personas, dj
         patient=delivered_later.patient, kind=CareRelationshipKind.TREATING_ESTABLISHMENT,
         establishment=personas.hospital,
     )  # fmt: skip
-    from django.utils import timezone
-
-    type(delivered_later).objects.filter(pk=delivered_later.pk).update(validated_at=timezone.now())
 
     page = _home(client, personas["annonce_nurse"], django_assert_max_num_queries)
 
