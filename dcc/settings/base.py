@@ -345,6 +345,11 @@ CELERY_BEAT_SCHEDULE["interop-requeue-pending-generations"] = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 5,
     "socket_connect_timeout": 2,
+    # Publishing connects once more at most (the worker's own reconnection follows broker_connection_retry).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
     "visibility_timeout": env_int("DCC_CELERY_VISIBILITY_TIMEOUT", 1800),
 }
 # Demo seed: how many recent validated fiches get their FRCP during the seed (the others go to the worker).
