@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from celery import Task, shared_task
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 # A version waits for its predecessor's document (``PreviousVersionPending``): every PREVIOUS_WAIT_SECONDS, up to
@@ -13,9 +14,10 @@ PREVIOUS_WAIT_SECONDS = 10
 PREVIOUS_WAIT_TRIES = 60
 
 
-class QueueSafelyTask(Task):
+class QueueSafelyTask(DjangoTask):
     """A task whose ``queue_safely(*args)`` publishes without retrying and logs instead of raising when the broker
-    is away (the caller recorded a pending row beforehand: see ``interop.queueing``)."""
+    is away (the caller recorded a pending row beforehand: see ``interop.queueing``). A ``DjangoTask``, so
+    ``delay_on_commit`` stays available."""
 
     def queue_safely(self, *args) -> bool:
         try:
