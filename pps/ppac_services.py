@@ -21,7 +21,7 @@ from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
 from identity.models import Patient
-from interop.tasks import generate_document
+from interop.queueing import generation_queue
 from pps.dates import validate_start
 from pps.edp_types import EDP_TYPES, TRAITEMENT, EdpKind
 from pps.enums import PpsStatus, UpdateReason
@@ -321,7 +321,7 @@ def ppac_validate(*, ppac: Pps, by, request=None) -> Pps:
     ppac.save(update_fields=["status", "validated_at", "validated_by"])
     _log(ppac, by, PpsStatus.DRAFT)
     _trail(ppac, by, request, TrailAction.UPDATE, "Validation du PPAC")
-    generate_document.delay_on_commit("pps.ppac", ppac.pk, by.pk)
+    generation_queue(source_type="pps.ppac", source_id=ppac.pk, patient=ppac.patient, by=by)
     return ppac
 
 

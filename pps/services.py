@@ -22,7 +22,7 @@ from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
 from identity.models import Patient
-from interop.tasks import generate_document
+from interop.queueing import generation_queue
 from pps.dates import Rule, RuleError, compute_schedule, rule_errors, validate_override, validate_start
 from pps.edp_types import EDP_TYPES, missing_fields
 from pps.enums import GroupScope, PpsStatus, ProtocolKind, RuleKind, UpdateReason
@@ -607,7 +607,8 @@ def pps_validate(*, pps: Pps, by, no_rcp_reason: str = "", request=None) -> Pps:
     pps.save(update_fields=["status", "validated_at", "validated_by", "no_rcp_reason"])
     _log(pps, by, previous, f"Sans proposition RCP : {pps.no_rcp_reason}" if pps.no_rcp_reason else "")
     _trail(pps, by, request, TrailAction.UPDATE, "Validation du PPS")
-    generate_document.delay_on_commit("pps.pps", pps.pk, by.pk)
+    # The pending generation is recorded with the validation; its task is queued on commit (interop.queueing).
+    generation_queue(source_type="pps.pps", source_id=pps.pk, patient=pps.patient, by=by)
     return pps
 
 

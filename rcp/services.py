@@ -1152,13 +1152,13 @@ def fiche_document_request(*, version: FicheVersion, patient, by) -> bool:
     Idempotent: a version whose document is pending, running or stored is not queued again; a failed one is.
     """
     from dcc.records.documents_services import generation_request
-    from interop.tasks import generate_document
+    from interop.queueing import queue_on_commit
 
     _, should_queue = generation_request(
         source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk, patient=patient, requested_by=by
     )
-    if should_queue:
-        generate_document.delay_on_commit(FICHE_DOCUMENT_SOURCE, version.pk, by.pk)
+    if should_queue:  # a broker away at commit leaves it pending for the beat task (interop.queueing)
+        queue_on_commit(FICHE_DOCUMENT_SOURCE, version.pk, by.pk)
     return should_queue
 
 

@@ -344,6 +344,24 @@ DCC_DOCUMENT_PRODUCERS = {
     "rcp.ficheversion": "rcp.documents",
     "rcp.concertation": "rcp.concertation_documents",
 }
+# A generation still pending after this many seconds is queued again by beat (broker down when it was asked).
+DCC_GENERATION_REQUEUE_SECONDS = env_int("DCC_GENERATION_REQUEUE_SECONDS", 120)
+CELERY_BEAT_SCHEDULE["interop-requeue-pending-generations"] = {
+    "task": "interop.requeue_pending_generations",
+    "schedule": 60.0,
+}
+# Publishing never hangs a request: short broker socket timeouts. An unacknowledged task (worker killed) is
+# delivered again after the visibility timeout (tasks are acknowledged late and idempotent).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 5,
+    "socket_connect_timeout": 2,
+    # Publishing connects once more at most (the worker's own reconnection follows broker_connection_retry).
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+    "visibility_timeout": env_int("DCC_CELERY_VISIBILITY_TIMEOUT", 1800),
+}
 # Demo seed: how many recent validated fiches get their FRCP during the seed (the others go to the worker).
 DCC_DEMO_FICHE_DOCUMENTS = env_int("DCC_DEMO_FICHE_DOCUMENTS", 40)
 # Uploads: files above this size are refused before being read (Django spools big uploads to disk).
