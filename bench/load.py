@@ -97,6 +97,7 @@ def run_phase(user_class, host: str, users: int, warmup: float, duration: float)
         while len(LOGGED_IN) < users and time.monotonic() < deadline:
             gevent.sleep(0.5)
     gevent.sleep(warmup)
+    warmup_failures = [f"{e.name}: {e.error} ×{e.occurrences}" for e in env.stats.errors.values()]
     env.stats.reset_all()
     started = time.monotonic()
     gevent.sleep(duration)
@@ -120,6 +121,7 @@ def run_phase(user_class, host: str, users: int, warmup: float, duration: float)
             if entry.num_requests
         ],
         "failures": [f"{error.name}: {error.error} ×{error.occurrences}" for error in env.stats.errors.values()][:10],
+        "warmup_failures": warmup_failures[:10],
     }
     runner.quit()
     return result
@@ -178,6 +180,8 @@ def main() -> int:
         print(f"  {name:<36} {count:>6} requêtes  p50 {p50:>5.0f} ms  p95 {p95:>5.0f} ms")
     for line in mixed["failures"] + minimal["failures"]:
         print(f"  ÉCHEC {line}")
+    for line in mixed["warmup_failures"]:
+        print(f"  ÉCHEC pendant les connexions (hors mesure) {line}")
     if args.json:
         payload = {"loadavg_before": load_before, "loadavg_after": load_after, "minimal": minimal, "mixed": mixed}
         Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False))

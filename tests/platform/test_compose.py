@@ -39,8 +39,6 @@ def test_app_services_use_the_production_settings_and_wait_for_healthy_services(
 
 def test_the_topology_scales_out_without_shared_local_state():
     """`docker compose up --scale web=3 --scale worker=4`: no fixed host port, files in MinIO, one beat."""
-    from dcc.settings.base import CELERY_TASK_ROUTES, DCC_CELERY_QUEUES
-
     services = compose()["services"]
     assert services["web"]["ports"] == ["${DCC_WEB_PORTS:-8000-8002}:8000"]  # one host port per replica
     for name in ("web", "worker", "worker-exports", "beat"):
@@ -52,5 +50,5 @@ def test_the_topology_scales_out_without_shared_local_state():
     worker_queues = services["worker"]["command"].split("--queues ")[1].split(",")
     assert "exports" not in worker_queues and "documents" in worker_queues
     assert services["worker-exports"]["command"].endswith("--queues exports")
-    assert set(DCC_CELERY_QUEUES) == {*worker_queues, "exports"}
-    assert CELERY_TASK_ROUTES["interop.generate_document"] == {"queue": "documents"}
+    assert set(settings.DCC_CELERY_QUEUES) == {*worker_queues, "exports"}
+    assert settings.CELERY_TASK_ROUTES["interop.generate_document"] == {"queue": "documents"}
