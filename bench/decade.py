@@ -70,6 +70,9 @@ class Copier:
         self.cursor, self.model = cursor, model
         self.fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
         self.columns = [f.column for f in self.fields]
+        # Fillers computed once: only unique columns depend on the row.
+        self.fixed = {f.column: _filler(f, 0) for f in self.fields if not f.unique}
+        self.unique = [f for f in self.fields if f.unique]
 
     def copy(self, first_id: int, count: int, values) -> float:
         begun = time.monotonic()
@@ -82,7 +85,11 @@ class Copier:
                     index = done + offset
                     given = values(index)
                     given["id"] = first_id + index
-                    copy.write_row([given[f.column] if f.column in given else _filler(f, index) for f in self.fields])
+                    row = self.fixed | given
+                    for field in self.unique:
+                        if field.column not in row:
+                            row[field.column] = _filler(field, index)
+                    copy.write_row([row[c] for c in self.columns])
             done += size
         return time.monotonic() - begun
 
