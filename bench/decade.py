@@ -229,7 +229,7 @@ def generate(scale: float, *, seed: int = 17, out=print) -> dict:
                 "act_date": start + datetime.timedelta(seconds=span * i / n_documents),
                 "origin": DocumentOrigin.MIGRATION,
                 "document_id": f"DECADE-{ids['records_document'] + i}",
-                "set_id": f"DECADE-SET-{i}",
+                "set_id": f"DECADE-SET-{ids['records_document'] + i}",
                 "pdf_file": shared_name,
                 "pdf_sha256": pdf_sha,
                 "cda_file": "",

@@ -39,3 +39,13 @@ def test_the_decade_generator_copies_consistent_rows(personas):
         cursor.execute("SELECT nextval(pg_get_serial_sequence('identity_patient', 'id'))")
         assert cursor.fetchone()[0] > patient.pk
     assert visible_patients(personas["doctor"]).count() >= 0
+
+
+def test_the_decade_generator_appends_to_a_database_it_already_filled(personas):
+    RcpFactory(establishment=personas.hospital)
+    generate(SCALE / 2, out=lambda line: None)
+    documents = Document.objects.count()
+
+    rows = generate(SCALE / 2, out=lambda line: None)  # unique ids, document ids and version sets again
+
+    assert Document.objects.count() == documents + rows["documents"]
