@@ -12,10 +12,13 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run    installe tout, démarre le DCC avec les données de démonstration"
 	@echo "make test   installe tout et lance toute la suite de tests"
+	@echo "make test-fast  la suite sans les tests navigateur ni d'intégration (boucle d'édition)"
 	@echo "make lint   ruff, djlint et makemigrations --check"
 	@echo "make lock   met à jour requirements/lock.txt depuis pyproject.toml"
 	@echo "make stop   arrête PostgreSQL et Redis embarqués"
 	@echo "make bench  charge mixte (Locust, 20 connexions) comparée à une vue minimale"
+	@echo "make backup sauvegarde la base et les documents (.data/backups/)"
+	@echo "make restore BACKUP=fichier.tar  restaure une sauvegarde (application arrêtée)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 12) else 1)' || \
@@ -35,6 +38,9 @@ run: install
 
 test: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: install
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest -m "not browser and not integration" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -57,4 +63,11 @@ stop:
 bench: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.demo $(PY) bench/load.py $(BENCH_ARGS)
 
-.PHONY: help install run test lint format lock stop bench
+backup: install
+	$(PY) -m dcc.backup create $(if $(BACKUP),--output $(BACKUP))
+
+restore: install
+	@test -n "$(BACKUP)" || { echo "Indiquez la sauvegarde : make restore BACKUP=.data/backups/dcc-….tar"; exit 1; }
+	$(PY) -m dcc.backup restore $(BACKUP)
+
+.PHONY: help install run test test-fast lint format lock stop bench backup restore

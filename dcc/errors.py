@@ -6,7 +6,10 @@ from django.template import loader
 
 
 def bad_request(request, exception=None):
-    return render(request, "errors/400.html", status=400)
+    from dcc.params import ParameterError
+
+    message = str(exception) if isinstance(exception, ParameterError) else ""
+    return render(request, "errors/400.html", {"message": message}, status=400)
 
 
 def permission_denied(request, exception=None):

@@ -10,8 +10,16 @@ urlpatterns = [
     path("patients/", include("identity.urls")),
     path("rcp/", include("rcp.urls")),
     path("pps/", include("pps.urls")),
+    path("medecin-traitant/", include("rcp.gp.urls")),
+    path("qualite/mssante/", include("interop.deliverability.urls")),
+    path("synthese/", include("pps.summary_urls")),
     path("admin/", admin.site.urls),
     path("dossier/", include("dcc.records.urls")),
+    path("interop/hl7/", include("interop.hl7.urls")),
+    path("appel-contextuel/", include("interop.launch.urls")),
+    path("imagerie/", include("interop.imaging.urls")),
+    path("tableaux-de-bord/", include("dcc.dashboards.urls")),
+    path("diffusion/", include("interop.mss.urls")),
     path("", include("dcc.accounts.urls")),
 ]
 

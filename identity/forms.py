@@ -5,12 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional
+from dcc.widgets import IsoDateInput
 from identity import nir as nir_rules
 from identity.enums import ProofDocument, Sex
 
 
-class StyledForm(forms.Form):
+class StyledForm(BoundedFormMixin, forms.Form):
     """Bootstrap classes on every widget (templates render ``{{ field }}``)."""
 
     def __init__(self, *args, **kwargs):
@@ -27,7 +29,7 @@ class StyledForm(forms.Form):
 
 
 def _date_widget():
-    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    return IsoDateInput()
 
 
 class PatientSearchForm(StyledForm):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest
 
 from dcc.accounts.enums import Profile
@@ -30,10 +30,18 @@ def _fragments(query: str) -> list[str]:
 
 
 def search_patients(
-    *, name: str = "", birth_date: datetime.date | None = None, ins: str = "", ipp: str = ""
+    *,
+    name: str = "",
+    birth_date: datetime.date | None = None,
+    ins: str = "",
+    ipp: str = "",
+    scope: QuerySet[Patient] | None = None,
 ) -> QuerySet[Patient]:
-    """Current patients matching every criterion given (name fragments on birth and used names)."""
+    """Current patients matching every criterion given (name fragments on birth and used names), among
+    ``scope`` when given (a user's patients: ``visible_patients``)."""
     patients = Patient.objects.current()
+    if scope is not None:
+        patients = patients.filter(pk__in=scope.values("pk"))
     criteria = False
     for fragment in _fragments(name):
         patients = patients.filter(search_text__contains=fragment)
@@ -88,6 +96,59 @@ def prefix_matches(patients: QuerySet[Patient], first: str):
 def contains_matches(patients: QuerySet[Patient], *, exclude: list[int]):
     """Ids of at most RELEVANCE_CAP patients matching every fragment anywhere in their names."""
     return patients.exclude(pk__in=exclude).order_by().values_list("pk", flat=True)[:RELEVANCE_CAP]
+
+
+def _spaced(expression):
+    """Names compared word by word: spaces, hyphens and apostrophes all count as one space."""
+    return Func(
+        expression, Value(r"[\s'\-]+"), Value(" "), Value("g"), function="regexp_replace", output_field=CharField()
+    )
+
+
+def exact_identity_matches(
+    *, name: str = "", birth_date: datetime.date | None = None, ins: str = ""
+) -> QuerySet[Patient]:
+    """Patients found by an exact identity only: the INS, or birth name + first name + birth date.
+
+    Enough to avoid creating a duplicate, never a way to browse the region's patients by a fragment.
+    """
+    patients = Patient.objects.current()
+    if ins:
+        return patients.filter(ins_matricule=nir_rules.clean(ins)).order_by("pk")
+    fragments = _fragments(name)
+    if birth_date is None or len(fragments) < 2:
+        return Patient.objects.none()
+    splits = Q(pk__in=[])
+    for cut in range(1, len(fragments)):
+        splits |= Q(exact_birth=" ".join(fragments[:cut]), exact_first=" ".join(fragments[cut:]))
+    return (
+        patients.filter(birth_date=birth_date)
+        .annotate(exact_birth=_spaced(F("name_norm")), exact_first=_spaced(IdentityNorm(F("first_given_name"))))
+        .filter(splits)
+        .order_by("pk")
+    )
+
+
+def search_for_user(
+    user,
+    *,
+    name: str = "",
+    birth_date: datetime.date | None = None,
+    ins: str = "",
+    ipp: str = "",
+    limit: int = SEARCH_LIMIT,
+) -> list[dict]:
+    """A user's search: any criterion among his patients; outside them, exact identities only (in_care False)."""
+    scope = visible_patients(user)
+    in_care = list(search_patients(name=name, birth_date=birth_date, ins=ins, ipp=ipp, scope=scope)[:limit])
+    outside = list(
+        exact_identity_matches(name=name, birth_date=birth_date, ins=ins)
+        .exclude(pk__in=scope.values("pk"))
+        .exclude(pk__in=[patient.pk for patient in in_care])[:limit]
+    )
+    return [{"patient": patient, "in_care": True} for patient in in_care] + [
+        {"patient": patient, "in_care": False} for patient in outside
+    ]
 
 
 def search_results(user, patients) -> list[dict]:

@@ -589,3 +589,64 @@ def patient_unmerge(*, merge: PatientMerge, user, reason: str, request=None) -> 
     trail_record(user=user, action=TrailAction.MERGE, patient=kept, obj=merge, request=request, detail="annulation")
     trail_record(user=user, action=TrailAction.MERGE, patient=absorbed, obj=merge, request=request, detail="annulation")
     return merge
+
+
+# --- Identity feed (HL7 PAM) ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def patient_ins_from_feed(
+    *, patient: Patient, matricule: str, oid: str, status: str, source: str, user=None
+) -> Patient:
+    """Record the INS and status an identity feed (HL7 A28/A31) brings for a *provisoire/validée* identity.
+
+    The caller has checked the INS against the traits and the other patients; here the rules are enforced
+    again: a récupérée/qualifiée identity is never changed, the status only goes up.
+    """
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.rniv_status in LOCKED_STATUSES:
+        raise IdentityError("L'identité est récupérée ou qualifiée : seul un appel INSi la modifie.")
+    matricule = check_ins(
+        matricule=matricule, oid=oid, traits=patient.strict_traits | {"birth_date": patient.birth_date}
+    )
+    before = {"ins_matricule": patient.ins_matricule, "ins_oid": patient.ins_oid, "rniv_status": patient.rniv_status}
+    patient.ins_matricule, patient.ins_oid = matricule, oid
+    rank = {RnivStatus.PROVISOIRE: 0, RnivStatus.VALIDEE: 1, RnivStatus.RECUPEREE: 1, RnivStatus.QUALIFIEE: 2}
+    if rank.get(status, 0) > rank.get(patient.rniv_status, 0):
+        patient.rniv_status = status
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError as exc:
+        raise IdentityError("Ce matricule INS est déjà porté par une autre identité.") from exc
+    after = {"ins_matricule": matricule, "ins_oid": oid, "rniv_status": patient.rniv_status}
+    _log(patient=patient, user=user, kind=ChangeKind.UPDATE, reason=source, before=before, after=after)
+    trail_record(user=user, action=TrailAction.UPDATE, patient=patient, obj=patient, detail=source[:100])
+    return patient
+
+
+@transaction.atomic
+def local_identifier_change(*, identifier: LocalIdentifier, value: str, user=None, reason: str = "") -> LocalIdentifier:
+    """Change an IPP's value (HL7 A47): the establishment renumbered the patient."""
+    value = (value or "").strip()
+    if not value:
+        raise IdentityError({"value": ["L'IPP est obligatoire."]})
+    identifier = LocalIdentifier.objects.select_for_update().get(pk=identifier.pk)
+    if identifier.value == value:
+        return identifier
+    taken = LocalIdentifier.objects.filter(establishment_id=identifier.establishment_id, value=value).exists()
+    if taken:
+        raise IdentityError({"value": [f"L'IPP {value} est déjà attribué à un patient dans cet établissement."]})
+    before = identifier.value
+    identifier.value = value
+    identifier.save(update_fields=["value"])
+    _log(
+        patient=identifier.patient,
+        user=user,
+        kind=ChangeKind.IDENTIFIER,
+        reason=reason or "Changement d'IPP",
+        before={"ipp": before},
+        after={"ipp": value, "oid": identifier.establishment.oid},
+    )
+    trail_record(user=user, action=TrailAction.UPDATE, patient=identifier.patient, obj=identifier, detail=reason[:100])
+    return identifier

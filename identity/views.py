@@ -17,7 +17,7 @@ from dcc.directory.models import Establishment
 from dcc.records.access import can_view_patient
 from dcc.records.enums import TrailAction
 from dcc.records.perms import can_view_documents
-from dcc.records.trail import trail_record, trail_record_many
+from dcc.records.trail import trail_record, trail_record_many, trail_search
 from identity import selectors, services
 from identity.enums import LOCKED_STATUSES, InsiOperation, RnivStatus
 from identity.forms import (
@@ -63,15 +63,11 @@ def search(request):
     results = None
     if form.is_valid() and form.has_criteria():
         data = form.cleaned_data
-        patients = selectors.search_patients(
-            name=data["q"], birth_date=data["birth_date"], ins=data["ins"], ipp=data["ipp"]
-        )[: selectors.SEARCH_LIMIT]
+        results = selectors.search_for_user(
+            request.user, name=data["q"], birth_date=data["birth_date"], ins=data["ins"], ipp=data["ipp"]
+        )
         with transaction.atomic():
-            results = selectors.search_results(request.user, patients)
-            trail_record(
-                user=request.user, action=TrailAction.SEARCH, request=request,
-                detail=f"recherche patient : {len(results)} résultat(s)",
-            )  # fmt: skip
+            trail_search(request=request, patients=[item["patient"] for item in results], detail="recherche patient")
     template = "identity/_results.html" if request.htmx else "identity/search.html"
     return render(request, template, {"form": form, "results": results, "limit": selectors.SEARCH_LIMIT})
 

@@ -128,8 +128,13 @@ def document_import(
     act_date: dt.date | dt.datetime | None = None,
     title: str = "",
     max_bytes: int = MAX_IMPORT_BYTES,
+    replaces: Document | None = None,
 ) -> ImportOutcome:
-    """Import one file. ``patient`` is the record it is meant for (upload from a record page, manifest line)."""
+    """Import one file. ``patient`` is the record it is meant for (upload from a record page, manifest line).
+
+    ``replaces`` names the version this CDA replaces (HL7 MDM^T10, TXA-13) instead of the current version of
+    the same setId.
+    """
     if len(data) > max_bytes:
         raise ImportRefused(
             f"« {filename} » est trop volumineux ({len(data) // (1024 * 1024)} Mo) : "
@@ -177,9 +182,10 @@ def document_import(
         )
     result = validate_cda(data)
     with transaction.atomic():
-        previous = Document.objects.filter(
-            patient=matched, set_id=summary.set_id, status=DocumentStatus.CURRENT
-        ).first()
+        previous = (
+            replaces
+            or Document.objects.filter(patient=matched, set_id=summary.set_id, status=DocumentStatus.CURRENT).first()
+        )
         document = services.document_store(
             patient=matched, type_code=summary.code or type_code, title=summary.title or title or filename,
             origin=origin, act_date=moment, cda=data, document_id=summary.document_id,

@@ -60,13 +60,33 @@ def _demo_patients() -> list[tuple[Patient, bool]]:
 
     from rcp.models import Fiche
 
-    with_fiche = set(Fiche.objects.filter(validated_at__isnull=False).values_list("dossier__patient_id", flat=True))
+    validated = Fiche.objects.filter(validated_at__isnull=False)
+    # Breast and colon cases first: the demo has a coherent programme and follow-up template for those two.
+    storied = set(validated.filter(topography_code__regex=r"^C(50|18)").values_list("dossier__patient_id", flat=True))
+    with_fiche = set(validated.values_list("dossier__patient_id", flat=True))
     # Patients with an INS first: a validated PPS is filed as a CDA, which needs it.
     without_ins = Case(When(ins_matricule="", then=Value(1)), default=Value(0))
     current = Patient.objects.current().order_by(without_ins, "pk")
-    followed = list(current.filter(pk__in=with_fiche)[:3])
+    followed = list(current.filter(pk__in=storied)[:3])
+    followed += list(current.filter(pk__in=with_fiche - storied)[: 3 - len(followed)])
     without = list(current.exclude(pk__in=with_fiche)[:2])
     return [(patient, index < 2) for index, patient in enumerate(followed)] + [(patient, True) for patient in without]
+
+
+def _cancer_of(pps) -> str:
+    """« sein », « côlon » or "" from the topography of the fiche RCP the programme follows."""
+    topography = pps.rcp_fiche.topography_code if pps.rcp_fiche_id else ""
+    if topography.startswith("C50"):
+        return "sein"
+    if topography.startswith(("C18", "C19", "C20")):
+        return "côlon"
+    return ""
+
+
+def _group_for(pps) -> str:
+    """The programme that matches the patient's cancer: surgery then hormonotherapy for a breast cancer, a port and
+    chemotherapy otherwise (a breast programme for an ovarian cancer would contradict the fiche)."""
+    return "Chir sein + Hormono" if _cancer_of(pps) == "sein" else "Pose de PAC + chimiothérapie"
 
 
 @transaction.atomic
@@ -95,13 +115,14 @@ def seed(context: dict) -> None:
         log("PPS : aucun patient de démonstration, pas de PPS créé")
         seed_ppac(context)
         return
-    group = EdpGroup.objects.get(name="Chir sein + Hormono", scope=GroupScope.REGIONAL)
+    groups = {group.name: group for group in EdpGroup.objects.filter(scope=GroupScope.REGIONAL)}
     made = 0
     for index, (patient, validate) in enumerate(plan):
         if Pps.objects.filter(patient=patient).exists():
             continue
         pps = services.pps_create(patient=patient, by=nurse)  # follows the patient's last validated fiche RCP
         start = timezone.localdate() - datetime.timedelta(days=14 * index)
+        group = groups[_group_for(pps)]
         services.pps_group_apply(pps=pps, group=group, start_date=start, by=nurse)
         services.pps_update_details(
             pps=pps, by=nurse, patient_comment="N'hésitez pas à appeler l'infirmière de coordination."
@@ -176,13 +197,18 @@ def seed_ppac(context: dict) -> None:
         .exclude(patient__ins_matricule="")  # a CDA needs the INS
         .order_by("patient_id", "id")
     )
-    template = PpacTemplate.objects.get(name=PPAC_TEMPLATES[0][0])
+    templates = {"sein": PPAC_TEMPLATES[0][0], "côlon": PPAC_TEMPLATES[1][0]}
     produced = []
-    for source in sources[:DEMO_PPAC]:
-        # The follow-up starts once the source PPS's elements are done (surgery, start of hormonotherapy).
-        last = source.elements.order_by("-planned_date").values_list("planned_date", flat=True).first()
+    matching = [source for source in sources.select_related("rcp_fiche") if _cancer_of(source) in templates]
+    for source in matching[:DEMO_PPAC]:
+        template = PpacTemplate.objects.get(name=templates[_cancer_of(source)])
+        # The follow-up starts once the active treatments are done (surgery, chemotherapy); a long course that goes
+        # on (5 years of hormonotherapy) is listed as continuing, not as received.
+        active = source.elements.exclude(kind="hormonotherapie").order_by("-planned_date")
+        last = active.values_list("end_date", "planned_date").first()
+        done = max(filter(None, last)) if last else None
         ppac = ppac_create(
-            patient=source.patient, by=nurse, follow_up_start=max(filter(None, [last, timezone.localdate()])),
+            patient=source.patient, by=nurse, follow_up_start=max(filter(None, [done, timezone.localdate()])),
             template=template,
         )  # fmt: skip
         ppac_validate(ppac=ppac, by=nurse)

@@ -35,13 +35,20 @@ CIM_O_3 = "2.16.840.1.113883.6.43.1"
 def _pps(source_id) -> Pps:
     pps = (
         Pps.objects.select_related(
-            "patient",
+            "patient__general_practitioner",
             "establishment",
             "three_c",
             "validated_by__professional__specialty",
             "rcp_fiche__dossier__session",
         )
-        .prefetch_related("elements__establishment", "patient__local_identifiers__establishment")
+        .prefetch_related(
+            "elements__establishment",
+            "elements__referring_doctor",
+            "elements__protocol",
+            "contacts__professional",
+            "contacts__establishment",
+            "patient__local_identifiers__establishment",
+        )
         .get(pk=source_id)
     )
     if pps.programme != Programme.PPS:
@@ -130,9 +137,18 @@ def _items(pps: Pps) -> tuple[list[inputs.ProgrammeItem], list[inputs.ProgrammeI
     programme, supportive = [], []
     for element in sorted(pps.elements.all(), key=lambda e: (e.planned_date, e.pk)):
         spec = EDP_TYPES[element.kind]
+        referent = element.referring_doctor
         detail = ", ".join(
             part
-            for part in (element.label, element.establishment.name if element.establishment else "", element.rhythm)
+            for part in (
+                element.label,
+                f"protocole {element.protocol.name}" if element.protocol else "",
+                element.establishment.name if element.establishment else "",
+                element.place,
+                f"référent : {referent.display_name}" if referent else "",
+                element.rhythm,
+                element.comment,
+            )
             if part
         )
         item = inputs.ProgrammeItem(
@@ -144,6 +160,20 @@ def _items(pps: Pps) -> tuple[list[inputs.ProgrammeItem], list[inputs.ProgrammeI
         )
         (supportive if spec.category.code in SUPPORTIVE_CATEGORIES else programme).append(item)
     return programme, supportive
+
+
+def contact_rows(pps: Pps) -> tuple[tuple[str, str], ...]:
+    """The programme's useful contacts as the patient reads them: role, then who, where and the phone number."""
+    rows = []
+    for contact in pps.contacts.all():
+        parts = [contact.professional.display_name]
+        if contact.establishment:
+            parts.append(contact.establishment.name)
+        phone = contact.phone or contact.professional.phone
+        if phone:
+            parts.append(f"tél. {phone}")
+        rows.append((contact.role, " — ".join(parts)))
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -171,14 +201,21 @@ def signed_header(pps: Pps, chain: Chain, *, title: str, document: str) -> Signe
     return SignedHeader(header=header, organization=organization, signer=signer)
 
 
-def produce(source_id, chain: Chain) -> Production:
-    pps = _pps(source_id)
+@dataclass(frozen=True)
+class PpsInputs:
+    header: inputs.DocumentHeader
+    content: inputs.PpsContent
+    issuer: str
+    datamatrix_png: bytes | None
+
+
+def pps_inputs(pps: Pps, chain: Chain) -> PpsInputs:
+    """The header and content of a validated PPS's document; French ``ProductionError`` when it cannot be made."""
     signed = signed_header(pps, chain, title="Programme personnalisé de soins", document="Le PPS")
     header, organization = signed.header, signed.organization
     programme, supportive = _items(pps)
     if not programme:
         raise ProductionError("Le programme thérapeutique et de suivi ne comporte aucun traitement ni suivi.")
-    datamatrix = model_inputs.datamatrix_png(pps.patient)
     diagnosis, screening, discovered_on, rcp_date = _diagnosis(pps)
     content = inputs.PpsContent(
         programme=tuple(programme),
@@ -190,9 +227,17 @@ def produce(source_id, chain: Chain) -> Production:
         handed_to_patient=pps.delivered_on,
         comment=pps.patient_comment[:2000],
         reference_establishment=organization,
+        general_practitioner=model_inputs.identified(pps.patient.general_practitioner, organization),
+        contacts=contact_rows(pps),
     )
     issuer = pps.three_c.name if pps.three_c else pps.establishment.name
-    produced = produce_pps(header, content, issuer=issuer, datamatrix_png=datamatrix)
+    return PpsInputs(header, content, issuer, model_inputs.datamatrix_png(pps.patient))
+
+
+def produce(source_id, chain: Chain) -> Production:
+    pps = _pps(source_id)
+    made = pps_inputs(pps, chain)
+    produced = produce_pps(made.header, made.content, issuer=made.issuer, datamatrix_png=made.datamatrix_png)
     return Production(
         produced=produced,
         type_code=PPS_CODE,

@@ -5,23 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from dcc.bounds import BoundedFormMixin
 from dcc.directory.enums import Profession
 from dcc.directory.models import Establishment, Professional
-from dcc.widgets import FastSelect
+from dcc.widgets import FastSelect, IsoDateInput
 from pps.dates import RuleKind
 from pps.edp_types import EdpKind
 from pps.enums import GroupScope, UpdateReason
 from pps.models import EdpGroup, Protocol
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+DateInput = IsoDateInput
 
 
-class StyledForm(forms.Form):
+class StyledForm(BoundedFormMixin, forms.Form):
     """Bootstrap classes on every widget; ids prefixed so several forms share a page."""
 
     def __init__(self, *args, **kwargs):
@@ -226,3 +222,18 @@ class ProtocolImportForm(forms.Form):
             except UnicodeDecodeError:
                 continue
         raise ValidationError("Encodage du fichier illisible (attendu : UTF-8).")
+
+
+class StatisticsFilterForm(forms.Form):
+    """``?annee=`` of the statistics page: a plausible year or nothing."""
+
+    annee = forms.IntegerField(
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "l'année doit être un nombre entier.",
+            "min_value": "l'année doit être postérieure ou égale à %(limit_value)s.",
+            "max_value": "l'année doit être antérieure ou égale à %(limit_value)s.",
+        },
+    )

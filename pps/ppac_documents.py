@@ -13,9 +13,9 @@ from __future__ import annotations
 from interop import model_inputs
 from interop.documents import produce_n1
 from interop.filing import Chain, Production, ProductionError, versioned_title
-from interop.pdf.layouts import signed_pdf
+from interop.pdf.layouts import diagnosis_rows, signed_pdf
 from interop.pdf.render import PdfDocument, PdfSection
-from pps.documents import SignedHeader, signed_header
+from pps.documents import SignedHeader, _diagnosis, contact_rows, signed_header
 from pps.documents import source_info as source_info  # same version chain as the PPS: the previous version
 from pps.models import Pps
 from pps.ppac_selectors import ppac_detail
@@ -75,17 +75,26 @@ def _calendar(ppac: Pps) -> list[PdfSection]:
     return [PdfSection(title=title.format(year), rows=tuple(rows)) for year, rows in sorted(years.items())]
 
 
-def _contacts(ppac: Pps) -> PdfSection | None:
-    rows = []
-    for contact in ppac.contacts.all():
-        parts = [str(contact.professional)]
-        if contact.establishment:
-            parts.append(contact.establishment.name)
-        phone = contact.phone or contact.professional.phone
-        if phone:
-            parts.append(f"tél. {phone}")
-        rows.append((contact.role, " — ".join(parts)))
-    return PdfSection(title="Vos contacts", rows=tuple(rows)) if rows else None
+def _contacts(ppac: Pps) -> PdfSection:
+    """The contacts the introduction promises: the programme's, the GP, and always the team that wrote it."""
+    rows = list(contact_rows(ppac))
+    gp = ppac.patient.general_practitioner
+    if gp is not None and not any(role.lower() == "médecin traitant" for role, _ in rows):
+        rows.append(("Médecin traitant", f"{gp.display_name}" + (f" — tél. {gp.phone}" if gp.phone else "")))
+    team = ppac.establishment
+    if team is not None:
+        phone = getattr(team, "phone", "") or ""
+        rows.append(("Équipe qui vous suit", team.name + (f" — tél. {phone}" if phone else "")))
+    return PdfSection(title="Vos contacts", rows=tuple(rows))
+
+
+def _diagnosis_section(ppac: Pps) -> PdfSection | None:
+    """The cancer the follow-up is about, from the fiche RCP the programme follows (or the record's FRCP)."""
+    try:
+        diagnosis, _screening, _discovered, _rcp_date = _diagnosis(ppac)
+    except ProductionError:
+        return None
+    return PdfSection(title="Votre maladie", rows=diagnosis_rows(diagnosis))
 
 
 def layout(ppac: Pps, signed: SignedHeader) -> PdfDocument:
@@ -94,11 +103,12 @@ def layout(ppac: Pps, signed: SignedHeader) -> PdfDocument:
     if plan.treatment_summary.strip():
         lines = tuple(line.strip() for line in plan.treatment_summary.splitlines() if line.strip())
         sections.append(PdfSection(title="Traitements reçus", paragraphs=lines))
+    diagnosis = _diagnosis_section(ppac)
+    if diagnosis is not None:
+        sections.append(diagnosis)
     sections.append(_who_does_what(ppac))
     sections.extend(_calendar(ppac))
-    contacts = _contacts(ppac)
-    if contacts:
-        sections.append(contacts)
+    sections.append(_contacts(ppac))
     advice = sorted((item for item in ppac.advice.all() if item.text.strip()), key=lambda item: item.position)
     sections.extend(PdfSection(title=item.get_section_display(), paragraphs=(item.text.strip(),)) for item in advice)
     return signed_pdf(

@@ -87,11 +87,21 @@ def last_pps(patient: Patient) -> Pps | None:
     )
 
 
-def treatment_summary(pps: Pps) -> str:
-    """One line per treatment EDP of ``pps`` ("Chirurgie — 02/07/2024"), for the "traitements reçus" section."""
+def treatment_summary(pps: Pps, *, follow_up_start=None) -> str:
+    """One line per treatment EDP of ``pps`` ("Chirurgie — 02/07/2024"), for the "traitements reçus" section.
+
+    A treatment that starts on or after ``follow_up_start`` (a 5-year hormonotherapy) has not been *received*: it
+    reads « en cours à partir du … (se poursuit pendant le suivi) »."""
     lines = []
     for element in pps.elements.order_by("planned_date", "id"):
         if EDP_TYPES[element.kind].category != TRAITEMENT:
+            continue
+        if follow_up_start and element.planned_date >= follow_up_start:
+            detail = f" ({element.rhythm})" if element.rhythm else ""
+            lines.append(
+                f"{element.title} — en cours à partir du {element.planned_date:%d/%m/%Y}{detail}, "
+                "se poursuit pendant le suivi"
+            )
             continue
         when = f"{element.planned_date:%d/%m/%Y}"
         if element.end_date:
@@ -184,7 +194,7 @@ def ppac_create(
     )  # fmt: skip
     PpacPlan.objects.create(
         pps=ppac, follow_up_start=follow_up_start, source_pps=source, template=template,
-        treatment_summary=treatment_summary(source) if source else "",
+        treatment_summary=treatment_summary(source, follow_up_start=follow_up_start) if source else "",
     )  # fmt: skip
     if source is not None:
         PpsContact.objects.bulk_create(

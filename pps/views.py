@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,12 +16,13 @@ from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
 from dcc.accounts.enums import Profile
+from dcc.params import ParameterError
 from dcc.records.access import visible_patients
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from pps import forms, perms, selectors, services
 from pps.calendar import build_calendar, legend
-from pps.dates import Rule, RuleError, compute_dates
+from pps.dates import Rule, RuleError, RuleKind, compute_dates
 from pps.edp_types import CATEGORIES, EDP_TYPES
 from pps.enums import GroupScope
 from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsElement
@@ -206,11 +208,27 @@ def pps_create(request, patient_pk: int):
     return redirect("pps:detail", pk=pps.pk)
 
 
+def _mark_rule_references(elements) -> None:
+    """Say what each relative date refers to: the list is sorted by date, the rules follow the groupement's order,
+    so « 5 jours ouvrés après l'élément précédent » names that previous element (``element.rule_reference``)."""
+    by_block: dict[int, list] = {}
+    for element in elements:
+        element.rule_reference = ""
+        if element.block_id:
+            by_block.setdefault(element.block_id, []).append(element)
+    for members in by_block.values():
+        members.sort(key=lambda item: (item.position, item.pk))
+        for previous, element in itertools.pairwise(members):
+            if element.rule_kind in (RuleKind.WORKING_AFTER_PREVIOUS, RuleKind.CALENDAR_AFTER_PREVIOUS):
+                element.rule_reference = f"{previous.title} du {previous.planned_date:%d/%m/%Y}"
+
+
 def _detail(request, pps: Pps, *, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     groups = selectors.library_for(request.user)
     professionals = selectors.directory_choices(pps)
     elements = list(pps.elements.all())
+    _mark_rule_references(elements)
     context = {
         "pps": pps,
         "patient": pps.patient,
@@ -488,10 +506,10 @@ def document_status(request, pk: int):
 
 @require(perms.can_view_statistics)
 def statistics(request):
-    try:
-        year = int(request.GET["annee"]) if request.GET.get("annee") else None
-    except ValueError:
-        year = None
+    form = forms.StatisticsFilterForm(request.GET)
+    if not form.is_valid():
+        raise ParameterError("Paramètre « année » invalide : " + " ".join(form.errors["annee"]))
+    year = form.cleaned_data["annee"]
     stats = selectors.pps_statistics(year=year)
     labels = dict(Profile.choices)
     for row in stats["per_profile"]:

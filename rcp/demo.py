@@ -262,6 +262,62 @@ PAST_SESSIONS_WITH_DOSSIERS = 60
 COMING_SESSIONS_WITH_DOSSIERS = 40
 
 
+def _demo_signer_account(professional: Professional, rcp: Rcp):
+    """A doctor who signs demo fiches gets the account a real signer has: Médecin profile on the RCP's 3C and
+    establishment (no usable password: only the demo personas log in)."""
+    from dcc.accounts.enums import Profile
+    from dcc.accounts.models import ProfileGrant, User
+
+    email = f"signataire.{professional.rpps or professional.pk}@demo.dcc.test"
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email, password=None, first_name=professional.first_name, last_name=professional.last_name
+        )
+        user.professional = professional
+        user.save(update_fields=["professional"])
+    grant, _ = ProfileGrant.objects.get_or_create(user=user, profile=Profile.MEDECIN)
+    grant.three_cs.add(rcp.three_c)
+    grant.establishments.add(rcp.establishment)
+    return user
+
+
+def _session_signers(past, members, attendance) -> dict[int, object]:
+    """The doctor who signs each past session's fiches, as the application requires: a member of the RCP,
+    recorded present. A demo persona who is a member signs (and is marked present); otherwise a present member
+    doctor, given an account. ``attendance`` is updated in place with the presences added."""
+    from dcc.accounts.enums import Profile
+    from dcc.accounts.models import User
+
+    accounts = {
+        user.professional_id: user
+        for user in User.objects.filter(
+            professional__isnull=False, profile_grants__profile=Profile.MEDECIN, email__endswith="@demo.dcc.test"
+        ).select_related("professional")
+    }
+    signers, added = {}, []
+    for session in past:
+        pool = [m for m in members.get(session.rcp_id, []) if m.professional.rpps and m.professional.specialty_id]
+        present = {a.professional_id: a for a in attendance.get(session.pk, []) if a.mode != AttendanceMode.EXCUSED}
+        persona = next((m for m in pool if m.professional_id in accounts), None)
+        chosen = persona or next((m for m in pool if m.professional_id in present), None) or (pool[0] if pool else None)
+        if chosen is None:
+            continue
+        if chosen.professional_id not in present:
+            row = next((a for a in attendance.get(session.pk, []) if a.professional_id == chosen.professional_id), None)
+            if row is None:
+                row = Attendance(session=session, professional=chosen.professional, specialty_id=chosen.specialty_id)
+                attendance.setdefault(session.pk, []).append(row)
+            row.mode = AttendanceMode.ROOM
+            added.append(row)
+        signers[session.pk] = accounts.get(chosen.professional_id) or _demo_signer_account(
+            chosen.professional, session.rcp
+        )
+    for row in added:
+        row.save()
+    return signers
+
+
 def _disease_for(rcp: Rcp) -> tuple[str, str, str, list[str], str]:
     for disease in DISEASES:
         if disease[0] in rcp.organ:
@@ -320,6 +376,7 @@ def seed_dossiers(context: dict) -> None:
     attendance: dict[int, list[Attendance]] = {}
     for row in Attendance.objects.filter(session__in=past).select_related("professional", "specialty"):
         attendance.setdefault(row.session_id, []).append(row)
+    signers = _session_signers(past, members, attendance)
     patient_cycle = iter(patients * 3)
     dossiers: list[Dossier] = []
     plan: list[tuple[Dossier, bool]] = []
@@ -381,6 +438,7 @@ def seed_dossiers(context: dict) -> None:
             tnm_n=rng.choice(["N0", "N1"]),
             tnm_m="M0",
             case_summary="Cas de démonstration (patient fictif).",
+            dossier_complete=validated,
             updated_by=author,
         )
         if validated:
@@ -406,7 +464,7 @@ def seed_dossiers(context: dict) -> None:
             fiche.quorum_explanation = result.explanation
             fiche.off_quorum_reason = "" if result.reached else "Démonstration : avis rendu hors quorum (urgence)."
             fiche.participants = participants
-            fiche.validated_by = author
+            fiche.validated_by = signers.get(session.pk, author)
             fiche.validated_at = session.ends_at
             transitions.append(
                 DossierTransition(
@@ -433,7 +491,7 @@ def seed_dossiers(context: dict) -> None:
                 quorum_reached=fiche.quorum_reached,
                 off_quorum_reason=fiche.off_quorum_reason,
                 participants=fiche.participants,
-                signed_by=author,
+                signed_by=fiche.validated_by,
                 signed_at=fiche.validated_at,
             )
             for fiche in fiches
@@ -466,9 +524,7 @@ def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
     from rcp.enums import FICHE_DOCUMENT_SOURCE
     from rcp.models import FicheVersion
 
-    versions = FicheVersion.objects.exclude(fiche__dossier__patient__ins_matricule="").select_related(
-        "fiche__dossier__patient", "signed_by"
-    )
+    versions = FicheVersion.objects.select_related("fiche__dossier__patient", "signed_by")
     done = set(
         DocumentGeneration.objects.filter(
             source_type=FICHE_DOCUMENT_SOURCE, status=GenerationStatus.SUCCEEDED

@@ -96,7 +96,8 @@ def _concertations(doctor, dossiers, *, log) -> tuple[int, int]:
             consulted=colleagues[:2],
             question="Évolution sous traitement : faut-il modifier la stratégie avant la prochaine RCP ?",
             opinion="Poursuite du traitement en cours ; réévaluation par imagerie dans trois mois (démonstration).",
-            treatment_codes=treatments[:1],
+            # « Poursuite du traitement en cours »: a treatment that goes on (not the surgery, done once).
+            treatment_codes=[code for code in treatments if code != "387713003"][:1] or treatments[:1],
             rcp=rcp,
             by=doctor,
         )
@@ -119,7 +120,8 @@ def seed_record_documents(context: dict) -> None:
     doctor = User.objects.filter(email="medecin@demo.dcc.test", professional__isnull=False).first()
     if doctor is None:
         return
-    in_care = visible_patients(doctor).exclude(ins_matricule="")
+    # A list, not a subquery: the plan must not hinge on the fresh tables' row estimates.
+    in_care = list(visible_patients(doctor).exclude(ins_matricule="").values_list("pk", flat=True))
     attached = produced = failed = 0
     if not DossierAttachment.objects.exists():
         coming = (

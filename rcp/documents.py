@@ -145,6 +145,30 @@ def meeting(fiche: Fiche, location: inputs.Organization, coordinator: inputs.Pro
     )
 
 
+def signing_problems(dossier, signer) -> list[str]:
+    """What would keep the fiche's document from being produced once ``signer`` signs it (plain French): checked
+    *before* signing, since a signed fiche can no longer be corrected but by an amendment."""
+    problems = []
+    establishment = dossier.session.rcp.establishment
+    identity = model_inputs.identification_problem(
+        dossier.patient, finess=establishment.finess_geo, document="La fiche RCP"
+    )
+    if identity:
+        problems.append(identity)
+    pro = getattr(signer, "professional", None)
+    if pro is None or not pro.rpps:
+        problems.append(
+            "Votre compte n'est pas rattaché à un professionnel de l'annuaire (RPPS) : la fiche signée ne pourrait "
+            "pas porter votre signature. Demandez à l'administrateur régional de rattacher votre compte."
+        )
+    elif pro.specialty_id is None:
+        problems.append(
+            "Votre spécialité n'est pas renseignée dans l'annuaire : la fiche signée ne pourrait pas être émise. "
+            "Demandez à l'administrateur régional de la compléter."
+        )
+    return problems
+
+
 def _check_complete(fiche: Fiche) -> None:
     missing = [label for name, label in REQUIRED.items() if not getattr(fiche, name)]
     if missing:

@@ -6,9 +6,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 
+from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from dcc.records.models import Document
-from dcc.widgets import FastSelect
+from dcc.widgets import FastSelect, HourMinuteInput, IsoDateInput
 from rcp.enums import (
     DiscoveryMode,
     DossierMotive,
@@ -24,7 +25,7 @@ from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory
 from rcp.services import RcpData
 
 
-class StyledForm(forms.Form):
+class StyledForm(BoundedFormMixin, forms.Form):
     """Bootstrap classes on every widget (templates render widgets with ``as_widget``)."""
 
     def __init__(self, *args, **kwargs):
@@ -140,12 +141,10 @@ class RecurrenceForm(StyledForm):
         required=False, empty_value=None,
     )  # fmt: skip
     weekday = forms.TypedChoiceField(label="Jour", choices=Weekday.choices, coerce=int)
-    start_time = forms.TimeField(label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(label="Heure de début", widget=HourMinuteInput())
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=15, max_value=720, initial=90)
-    start_date = forms.DateField(label="À partir du", widget=forms.DateInput(attrs={"type": "date"}))
-    end_date = forms.DateField(
-        label="Jusqu'au (facultatif)", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    start_date = forms.DateField(label="À partir du", widget=IsoDateInput())
+    end_date = forms.DateField(label="Jusqu'au (facultatif)", required=False, widget=IsoDateInput())
 
     def clean(self):
         data = super().clean()
@@ -161,8 +160,8 @@ def _aware(day: datetime.date, time: datetime.time) -> datetime.datetime:
 
 
 class SessionForm(StyledForm):
-    date = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label="Heure de début", widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label="Date", widget=IsoDateInput())
+    time = forms.TimeField(label="Heure de début", widget=HourMinuteInput())
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=15, max_value=720, initial=90)
     place = forms.CharField(label="Lieu (si différent du lieu habituel)", max_length=200, required=False)
 
@@ -198,9 +197,7 @@ class CodeSearchForm(forms.Form):
 
 class PatientSearchForm(StyledForm):
     q = forms.CharField(label="Nom du patient", max_length=100, required=False)
-    birth_date = forms.DateField(
-        label="Date de naissance", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label="Date de naissance", required=False, widget=IsoDateInput())
 
 
 class RecordDocumentChoiceField(forms.ModelMultipleChoiceField):
@@ -260,12 +257,8 @@ class FicheForm(StyledForm):
     discovery_mode = forms.ChoiceField(
         label="Mode de découverte", required=False, choices=[("", "—"), *DiscoveryMode.choices]
     )
-    discovery_date = forms.DateField(
-        label="Date de découverte", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    diagnosis_date = forms.DateField(
-        label="Date du diagnostic", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    discovery_date = forms.DateField(label="Date de découverte", required=False, widget=IsoDateInput())
+    diagnosis_date = forms.DateField(label="Date du diagnostic", required=False, widget=IsoDateInput())
     topography_code = forms.CharField(
         label="Topographie CIM-10 (code)", required=False, max_length=40,
         widget=forms.TextInput(attrs={"list": "jdv-tumeur", "autocomplete": "off"}),

@@ -80,7 +80,6 @@ def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
             f"Non conforme au référentiel : {fiche.guideline_justification}"
             if fiche.guideline_conform is False
             else "",
-            f"Validée hors quorum — motif : {fiche.off_quorum_reason}" if fiche.quorum_reached is False else "",
         )
         if part
     )
@@ -109,5 +108,14 @@ def frcp_content(fiche: Fiche, *, meeting: RcpMeeting, **people) -> FrcpContent:
         guideline=fiche.guideline,
         clinical_trial_proposed=fiche.clinical_trial_proposed,
         clinical_trial=fiche.clinical_trial,
+        motive=fiche.dossier.get_motive_display() if fiche.dossier.motive else "",
+        contact=_contact(rcp),
         **people,
     )
+
+
+def _contact(rcp) -> str:
+    """Whom to call about the fiche: the 3C's secretariat (phone, else e-mail)."""
+    three_c = rcp.three_c
+    reach = three_c.phone or three_c.email
+    return f"Secrétariat du {three_c.name}" + (f" — {reach}" if reach else "")

@@ -513,7 +513,7 @@ class Fiche(models.Model):
     guideline_justification = models.TextField("justification de la non-conformité", blank=True)
     clinical_trial_proposed = models.BooleanField("essai clinique proposé", default=False)
     clinical_trial = models.CharField("essai clinique", max_length=200, blank=True)
-    dossier_complete = models.BooleanField("dossier complet", default=True)
+    dossier_complete = models.BooleanField("dossier complet", default=False)
     # Validation (signature): who, when, quorum then.
     quorum_reached = models.BooleanField("quorum atteint", null=True, blank=True)
     quorum_explanation = models.TextField("quorum", blank=True)
@@ -553,6 +553,16 @@ class Fiche(models.Model):
     @property
     def is_validated(self) -> bool:
         return self.validated_at is not None
+
+    @property
+    def tnm_display(self) -> str:
+        """« cT3 N1 M0 »: each category keeps its letter even when only the value was typed (« 3 » → « T3 »)."""
+        parts = []
+        for letter, value in (("T", self.tnm_t), ("N", self.tnm_n), ("M", self.tnm_m)):
+            value = (value or "").strip()
+            if value:
+                parts.append(letter + (value[1:] if value[0].upper() == letter else value))
+        return f"{self.tnm_kind or ''}{' '.join(parts)}"
 
     def content(self) -> dict:
         """The fiche's content as JSON-ready values (dates as ISO strings)."""

@@ -338,7 +338,9 @@ def session_dossiers(session: Session, user) -> tuple[list[Dossier], int]:
 def dossier_detail(pk: int) -> Dossier:
     return (
         _dossier_base()
-        .select_related("session__rcp__three_c", "previous__session", "created_by", "fiche__validated_by")
+        .select_related(
+            "session__rcp__three_c", "previous__session", "created_by", "fiche__validated_by", "gp_notice__professional"
+        )
         .prefetch_related(
             Prefetch("transitions", queryset=DossierTransition.objects.select_related("by")),
             Prefetch("fiche__versions", queryset=FicheVersion.objects.select_related("signed_by")),

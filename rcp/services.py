@@ -395,8 +395,24 @@ def session_open(*, session: Session, by=None) -> Session:
     return _transition(session=session, to=SessionStatus.OPEN, note="Séance ouverte.", by=by)
 
 
+OPEN_EARLY_DAYS = 1
+
+
+def session_opens_early(session: Session, *, today=None) -> int:
+    """How many days ahead of its date the session would be opened (0 when it is today, tomorrow or past)."""
+    today = today or timezone.localdate()
+    ahead = (timezone.localtime(session.starts_at).date() - today).days
+    return ahead if ahead > OPEN_EARLY_DAYS else 0
+
+
 @transaction.atomic
 def session_reopen_planning(*, session: Session, by=None) -> Session:
+    """Cancel the opening (back to planned), only while no fiche of the session has been signed."""
+    if Fiche.objects.filter(dossier__session_id=session.pk, validated_at__isnull=False).exists():
+        raise ValidationError(
+            "Des fiches de cette séance sont déjà validées et signées : l'ouverture ne peut plus être annulée. "
+            "Clôturez la séance quand la discussion est terminée."
+        )
     return _transition(session=session, to=SessionStatus.PLANNED, note="Ouverture annulée.", by=by)
 
 
@@ -673,7 +689,15 @@ def dossier_register(
             by=by,
             note="Inscription hors délai par le secrétariat du 3C." if dossier.is_late else "Inscription.",
         )
+        _notify_gp(dossier, by=by)
     return dossier
+
+
+def _notify_gp(dossier: Dossier, *, by) -> None:
+    """The patient's GP is told of the registration (rcp.gp), in the registration's transaction."""
+    from rcp.gp.services import gp_notice_for_dossier
+
+    gp_notice_for_dossier(dossier=dossier, by=by)
 
 
 def _attachment_error(patient, documents: list) -> str:
@@ -726,9 +750,9 @@ def dossier_submit(*, dossier: Dossier, by, request=None) -> Dossier:
     _check_transition(dossier, DossierStatus.REGISTERED)
     late = _check_session_open_for_registration(session, by=by)
     dossier.is_late = late
-    return _set_status(
-        dossier, DossierStatus.REGISTERED, by=by, note="Inscription hors délai." if late else "Inscription."
-    )
+    _set_status(dossier, DossierStatus.REGISTERED, by=by, note="Inscription hors délai." if late else "Inscription.")
+    _notify_gp(dossier, by=by)
+    return dossier
 
 
 def _check_transition(dossier: Dossier, to: str) -> None:
@@ -795,6 +819,53 @@ def dossier_transition(*, dossier: Dossier, to: str, by, note: str = "", request
     return dossier
 
 
+UNDO_MINUTES = 15
+
+
+def postponements_to_undo(session: Session, *, by):
+    """The dossiers ``by`` postponed (or sent to be presented again) in this session in the last minutes."""
+    since = timezone.now() - datetime.timedelta(minutes=UNDO_MINUTES)
+    return (
+        session.dossiers.filter(
+            status__in=[DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT],
+            transitions__to_status__in=[DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT],
+            transitions__by=by,
+            transitions__at__gte=since,
+        )
+        .select_related("patient")
+        .distinct()
+    )
+
+
+@transaction.atomic
+def dossier_postpone_undo(*, dossier: Dossier, by, request=None) -> Dossier:
+    """Undo a postponement (or « à représenter ») made by mistake: the dossier goes back to its status in this
+    session and the dossier it re-registered at the next session is cancelled, while nothing was done with it."""
+    from dcc.records.enums import TrailAction
+
+    dossier = Dossier.objects.select_for_update().select_related("session", "patient").get(pk=dossier.pk)
+    if dossier.status not in (DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT):
+        raise ValidationError("Ce dossier n'est pas reporté : rien à annuler.")
+    if dossier.session.status not in (SessionStatus.PLANNED, SessionStatus.OPEN):
+        raise ValidationError("La séance est close : le report ne peut plus être annulé.")
+    successor = Dossier.objects.select_for_update().select_related("fiche").filter(previous=dossier).first()
+    if successor is not None and (successor.status != DossierStatus.REGISTERED or successor.fiche.revision > 1):
+        raise ValidationError(
+            "Le dossier réinscrit à la séance suivante a déjà été modifié : annulez-le depuis cette séance."
+        )
+    last = dossier.transitions.filter(to_status=dossier.status).order_by("-at", "-pk").first()
+    back_to = last.from_status if last and last.from_status else DossierStatus.REGISTERED
+    if successor is not None:
+        successor.previous = None
+        successor.save(update_fields=["previous"])
+        _set_status(successor, DossierStatus.CANCELLED, by=by, note=f"Report du dossier {dossier.pk} annulé.")
+    _set_status(dossier, back_to, by=by, note="Report annulé : le dossier reste à cette séance.")
+    _trail(
+        by=by, action=TrailAction.UPDATE, patient=dossier.patient, obj=dossier, request=request, detail="report annulé"
+    )
+    return dossier
+
+
 def _re_register(dossier: Dossier, target: Session, *, to: str, by) -> Dossier:
     last = target.dossiers.order_by("-position").values_list("position", flat=True).first() or 0
     successor = Dossier.objects.create(
@@ -833,6 +904,7 @@ def _re_register(dossier: Dossier, target: Session, *, to: str, by) -> Dossier:
         for attachment in dossier.attached_documents.all()
     )
     _attach_care(successor)
+    _notify_gp(successor, by=by)
     return successor
 
 
@@ -947,6 +1019,39 @@ def fiche_quorum(fiche: Fiche):
     return session_quorum(session, treating_specialty=fiche.dossier.requesting_doctor.specialty_id)
 
 
+def is_present(*, session_id: int, user) -> bool:
+    """Whether ``user`` is recorded present (room or video) at the session: only then may she sign its fiches."""
+    return (
+        bool(user.professional_id)
+        and Attendance.objects.filter(
+            session_id=session_id,
+            professional_id=user.professional_id,
+            mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO],
+        ).exists()
+    )
+
+
+NOT_PRESENT = (
+    "Votre présence à cette séance n'est pas enregistrée : seul un médecin présent peut valider et signer la fiche. "
+    "La secrétaire du 3C vous ajoute à la feuille de présence de la séance (page de la séance, « Feuille de "
+    "présence ») ; la validation vous est alors proposée."
+)
+
+
+def fiche_signing_blockers(*, fiche: Fiche, by) -> list[str]:
+    """Why ``by`` cannot sign the fiche now, in plain French (empty when she can): presence at the session, and
+    whatever would keep the signed fiche's document from being produced (identity, signer in the directory)."""
+    from rcp.documents import signing_problems
+
+    dossier = fiche.dossier
+    blockers = []
+    if not perms.is_doctor(by):
+        return ["Seul un médecin peut valider et signer la fiche RCP."]
+    if not is_present(session_id=dossier.session_id, user=by):
+        blockers.append(NOT_PRESENT)
+    return blockers + signing_problems(dossier, by)
+
+
 REQUIRED_FOR_VALIDATION = {
     "diagnosis_date": "la date du diagnostic",
     "topography_code": "la topographie (CIM-10)",
@@ -987,15 +1092,13 @@ def fiche_validate(
         raise ValidationError("Cette fiche est déjà validée.")
     if dossier.status not in (DossierStatus.REGISTERED, DossierStatus.PRESENTED):
         raise TransitionError(f"Un dossier « {DossierStatus(dossier.status).label.lower()} » ne peut pas être validé.")
-    if not (
-        perms.is_doctor(by)
-        and Attendance.objects.filter(
-            session_id=dossier.session_id,
-            professional_id=by.professional_id,
-            mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO],
-        ).exists()
-    ):
+    if not (perms.is_doctor(by) and is_present(session_id=dossier.session_id, user=by)):
         raise RoleRefused("Seul un médecin présent à la séance peut valider la fiche RCP.")
+    from rcp.documents import signing_problems
+
+    problems = signing_problems(dossier, by)
+    if problems:
+        raise ValidationError("Avant de signer : " + " ".join(problems))
     missing = [label for name, label in REQUIRED_FOR_VALIDATION.items() if not getattr(current, name)]
     if not (current.treatments or current.surveillance_only or current.representation_requested):
         missing.append("la proposition (un traitement, la surveillance seule ou une re-présentation)")
@@ -1088,6 +1191,11 @@ def fiche_amend(*, fiche: Fiche, data: dict, reason: str, expected_revision: int
     current = _lock_fiche(fiche, expected_revision, data)
     if not current.is_validated:
         raise ValidationError("Cette fiche n'est pas encore validée : enregistrez-la simplement.")
+    from rcp.documents import signing_problems
+
+    problems = signing_problems(current.dossier, by)
+    if problems:
+        raise ValidationError("Avant de signer l'amendement : " + " ".join(problems))
     current.version += 1
     _apply(current, cleaned, by=by)
     _snapshot(current, by=by, at=timezone.now(), reason=reason)
@@ -1134,18 +1242,25 @@ class RoleRefused(ValidationError):
 
 @transaction.atomic
 def session_set_current(*, session: Session, dossier: Dossier, by, request=None) -> Session:
-    """Show a dossier to everyone following the live session; a registered dossier is then presented."""
+    """Show a dossier to everyone following the live session. Reaching it does not mark it presented (the team may
+    only skip it): saving its proposition or signing its fiche does."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != SessionStatus.OPEN:
         raise ValidationError("Ouvrez la séance avant de présenter les dossiers.")
     if dossier.session_id != session.pk:
         raise ValidationError("Ce dossier n'est pas inscrit à cette séance.")
-    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
-    if dossier.status == DossierStatus.REGISTERED:
-        _set_status(dossier, DossierStatus.PRESENTED, by=by, note="Présenté en séance.")
     session.current_dossier = dossier
     session.save(update_fields=["current_dossier"])
     return session
+
+
+@transaction.atomic
+def dossier_mark_presented(*, dossier: Dossier, by) -> Dossier:
+    """The team discussed a registered dossier (its proposition was entered): it is presented."""
+    dossier = Dossier.objects.select_for_update().get(pk=dossier.pk)
+    if dossier.status == DossierStatus.REGISTERED:
+        _set_status(dossier, DossierStatus.PRESENTED, by=by, note="Présenté en séance.")
+    return dossier
 
 
 def unvalidated_dossiers(session: Session):

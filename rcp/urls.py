@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rcp import views, views_codes, views_dossiers
+from rcp import views, views_codes, views_dossiers, views_imaging, views_request
 
 app_name = "rcp"
 
@@ -28,9 +28,11 @@ urlpatterns = [
         "seances/<int:pk>/direct/proposition/", views_dossiers.session_live_proposition, name="session_live_proposition"
     ),
     path("seances/<int:pk>/direct/cloturer/", views_dossiers.session_live_close, name="session_live_close"),
+    path("seances/<int:pk>/direct/annuler-report/", views_dossiers.session_live_undo, name="session_live_undo"),
     path("seances/<int:pk>/suivre/", views_dossiers.session_follow, name="session_follow"),
     path("dossiers/<int:pk>/", views_dossiers.dossier_detail, name="dossier"),
     path("dossiers/<int:pk>/pieces-jointes/", views_dossiers.dossier_attachments, name="dossier_attachments"),
+    path("dossiers/<int:pk>/imagerie/", views_imaging.dossier_studies, name="dossier_studies"),
     path("dossiers/<int:pk>/statut/", views_dossiers.dossier_status, name="dossier_status"),
     path("dossiers/<int:pk>/fiche/", views_dossiers.fiche_edit, name="fiche"),
     path("dossiers/<int:pk>/fiche/amender/", views_dossiers.fiche_amend, name="fiche_amend"),
@@ -43,6 +45,7 @@ urlpatterns = [
         name="fiche_documents_regenerate",
     ),
     path("patients/<int:patient_pk>/dossiers/", views_dossiers.patient_dossiers, name="patient_dossiers"),
+    path("patients/<int:patient_pk>/demande-avis/", views_request.dossier_new, name="dossier_new"),
     path(
         "patients/<int:patient_pk>/concertations/nouvelle/",
         views_dossiers.concertation_create,

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.directory.models import ThreeC
 from rcp import forms, ics, perms, selectors, services
-from rcp.enums import AttendanceMode
+from rcp.enums import AttendanceMode, SessionStatus
 from rcp.models import CalendarFeed, CodeListEntry, MentionCategory, Rcp, RcpMember, Recurrence, Session, SpecialtyTag
 from rcp.quorum import QuorumRule
 from rcp.value_sets import FICHE_VALUE_SETS
@@ -257,6 +257,8 @@ def session_detail(request, pk: int):
         "can_order": perms.is_three_c_secretary_of(request.user, session.rcp),
         "can_run": perms.can_run_session(request.user, session),
         "can_follow": perms.can_follow_session(request.user, session),
+        "has_validated": session.status == SessionStatus.OPEN
+        and session.dossiers.filter(fiche__validated_at__isnull=False).exists(),
     }
     trace_dossiers(request, dossiers, detail="liste de séance")
     return render(request, "rcp/session_detail.html", context)
@@ -310,6 +312,9 @@ def session_status(request, pk: int):
     if action is None:
         messages.error(request, "Action inconnue.")
         return redirect("rcp:session", session.pk)
+    early = services.session_opens_early(session)
+    if action is services.session_open and early and request.POST.get("confirmer") != "oui":
+        return render(request, "rcp/session_open_confirm.html", {"session": session, "days": early})
     try:
         session = action(session=session, by=request.user)
     except ValidationError as exc:

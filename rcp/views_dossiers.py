@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,15 +14,18 @@ from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
 from dcc.directory.models import Professional
-from dcc.records.access import can_view_patient, has_patient_care_profile, visible_patients
+from dcc.params import int_param
+from dcc.records.access import can_view_patient, has_patient_care_profile
 from dcc.records.enums import GenerationStatus
 from dcc.records.perms import can_view_documents
 from dcc.records.selectors import source_generation
+from dcc.records.trail import trail_search
 from identity.models import Patient
-from identity.selectors import search_patients
+from identity.selectors import search_for_user
 from rcp import forms, perms, selectors, services, views_codes
 from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import DossierStatus
+from rcp.gp.services import gp_notice_record_consultation
 from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
 from rcp.view_helpers import errors_to_form, trace, trace_dossiers
 
@@ -51,11 +55,14 @@ def dossier_register(request, pk: int):
     search = forms.PatientSearchForm(request.GET or None)
     results = []
     if search.is_valid() and (search.cleaned_data["q"] or search.cleaned_data["birth_date"]):
-        found = list(search_patients(name=search.cleaned_data["q"], birth_date=search.cleaned_data["birth_date"])[:20])
-        visible = set(visible_patients(request.user).filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
-        results = [{"patient": p, "in_care": p.pk in visible} for p in found]
+        results = search_for_user(
+            request.user, name=search.cleaned_data["q"], birth_date=search.cleaned_data["birth_date"], limit=20
+        )
+        with transaction.atomic():
+            shown = [item["patient"] for item in results]
+            trail_search(request=request, patients=shown, detail="recherche patient (inscription RCP)")
     patient = None
-    patient_id = request.POST.get("patient") or request.GET.get("patient")
+    patient_id = int_param(request.POST if "patient" in request.POST else request.GET, "patient", label="patient")
     if patient_id:
         patient = get_object_or_404(Patient.objects.current(), pk=patient_id)
         if not can_view_patient(request.user, patient):
@@ -136,10 +143,28 @@ def dossier_attachments(request, pk: int):
     return render(request, "rcp/dossier_attachments.html", {"dossier": dossier, "form": form})
 
 
+def _draft_key(fiche) -> str:
+    return f"rcp-fiche-{fiche.pk}-off-quorum-reason"
+
+
+def _validate_form(request, fiche) -> forms.ValidateForm:
+    """The « Valider et signer » form, with the off-quorum reason typed before a refused attempt (kept)."""
+    reason = request.session.pop(_draft_key(fiche), "")
+    return forms.ValidateForm(initial={"revision": fiche.revision, "off_quorum_reason": reason})
+
+
+def _signing_blockers(request, fiche) -> list[str]:
+    """Why the user cannot sign this fiche (presence, document); only asked of a doctor, before validation."""
+    if fiche.is_validated or not perms.is_doctor(request.user):
+        return []
+    return services.fiche_signing_blockers(fiche=fiche, by=request.user)
+
+
 @require(has_patient_care_profile)
 def dossier_detail(request, pk: int):
     dossier = _dossier(request, pk)
     trace(request, dossier.patient, dossier)
+    gp_notice_record_consultation(dossier=dossier, user=request.user)
     fiche = dossier.fiche
     context = {
         "dossier": dossier,
@@ -151,7 +176,8 @@ def dossier_detail(request, pk: int):
         "is_doctor": perms.is_doctor(request.user),
         "is_secretary": perms.is_three_c_secretary_of(request.user, dossier.session.rcp),
         "quorum": services.fiche_quorum(fiche) if not fiche.is_validated else None,
-        "validate_form": forms.ValidateForm(initial={"revision": fiche.revision}),
+        "validate_form": _validate_form(request, fiche),
+        "signing_blockers": _signing_blockers(request, fiche),
         "has_previous": services.previous_fiche(fiche) is not None and not fiche.is_validated,
         "statuses": DossierStatus,
     }
@@ -281,7 +307,14 @@ def _fiche_page(request, dossier: Dossier, *, amend: forms.AmendReasonForm | Non
             return redirect("rcp:dossier", dossier.pk)
     if request.method == "GET":
         trace(request, dossier.patient, fiche)
-    return render(request, "rcp/fiche_form.html", {"dossier": dossier, "fiche": fiche, "form": form, "amend": amend})
+    context = {
+        "dossier": dossier,
+        "fiche": fiche,
+        "form": form,
+        "amend": amend,
+        "required_to_validate": set(services.REQUIRED_FOR_VALIDATION) | {"guideline_conform"},
+    }
+    return render(request, "rcp/fiche_form.html", context)
 
 
 @require(has_patient_care_profile)
@@ -318,8 +351,10 @@ def fiche_validate(request, pk: int):
         )
     except services.FicheConflict:
         messages.error(request, "La fiche a été modifiée entre-temps : relisez-la avant de la valider.")
+        request.session[_draft_key(dossier.fiche)] = form.cleaned_data["off_quorum_reason"]
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        request.session[_draft_key(dossier.fiche)] = form.cleaned_data["off_quorum_reason"]
     else:
         messages.success(request, "Fiche RCP validée et signée.")
     target = request.POST.get("next", "")
@@ -368,7 +403,7 @@ def fiche_copy_forward(request, pk: int):
     try:
         services.fiche_copy_forward(
             fiche=dossier.fiche,
-            expected_revision=int(request.POST.get("revision") or 0),
+            expected_revision=int_param(request.POST, "revision", label="révision", min_value=0) or 0,
             by=request.user,
             request=request,
         )
@@ -438,13 +473,29 @@ def session_live(request, pk: int):
             "hidden": hidden,
             "quick": quick,
             "quorum": selectors.session_quorum(selectors.session_detail(session.pk)),
-            "validate_form": forms.ValidateForm(initial={"revision": current.fiche.revision}) if current else None,
+            "validate_form": _validate_form(request, current.fiche) if current else None,
+            "signing_blockers": _signing_blockers(request, current.fiche) if current else [],
             # The fiche's own quorum counts the requesting doctor's specialty (the session's does not).
             "fiche_quorum": services.fiche_quorum(current.fiche) if current else None,
             "is_doctor": perms.is_doctor(request.user),
+            "undoable": list(services.postponements_to_undo(session, by=request.user)),
         }
     )
     return render(request, "rcp/session_live.html", context)
+
+
+@require(has_patient_care_profile)
+@require_POST
+def session_live_undo(request, pk: int):
+    session = _live_session(request, pk, run=True)
+    dossier = get_object_or_404(Dossier, pk=request.POST.get("dossier") or 0, session=session)
+    try:
+        services.dossier_postpone_undo(dossier=dossier, by=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"Report annulé : {dossier.patient.display_name} reste à cette séance.")
+    return redirect("rcp:session_live", pk)
 
 
 @require(has_patient_care_profile)
@@ -506,6 +557,7 @@ def session_live_proposition(request, pk: int):
         services.fiche_save(
             fiche=fiche, data=data, expected_revision=form.cleaned_data["revision"], by=request.user, request=request
         )
+        services.dossier_mark_presented(dossier=dossier, by=request.user)
     except services.FicheConflict:
         messages.error(
             request, "La fiche a été modifiée entre-temps : votre saisie n'a pas été enregistrée, reprenez-la."

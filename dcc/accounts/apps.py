@@ -20,6 +20,9 @@ class AccountsConfig(AppConfig):
             url_name="accounts:impersonate",
             visible=perms.can_impersonate,
         )
+        from dcc.accounts.user_admin import can_manage_users
+
+        register(order=85, label="Utilisateurs", section="users", url_name="accounts:users", visible=can_manage_users)
         register(
             order=90, label="Administration", section="admin", url_name="admin:index", visible=perms.can_administer
         )

@@ -58,6 +58,11 @@ class Permission(models.TextChoices):
     TRAIL_AUDIT = "trail_audit", "Consulter la traçabilité régionale"
     USERS_ADMIN = "users_admin", "Administrer les utilisateurs"
     IMPERSONATE = "impersonate", "Se connecter en tant qu'un utilisateur (support)"
+    INTEROP_MONITOR = "interop_monitor", "Superviser les échanges d'interopérabilité"
+    LAUNCH_SIMULATE = "launch_simulate", "Simuler l'appel contextuel d'un DPI (démonstration)"
+    SESSION_RUN = "session_run", "Animer une séance RCP (ordre de passage, séance en direct)"
+    RCP_REFERENCE = "rcp_reference", "Gérer les mentions, étiquettes et jeux de valeurs des RCP"
+    PPS_LIBRARY = "pps_library", "Gérer la bibliothèque régionale des PPS"
 
 
 P = Permission
@@ -76,7 +81,17 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Profile.SECRETAIRE_MEDICALE: frozenset({P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.DOCUMENT_SEND}),
     Profile.SECRETAIRE_3C: frozenset(
-        {P.PATIENT_READ, P.DOSSIER_REGISTER, P.FICHE_EDIT, P.RCP_AGENDA, P.DOCUMENT_SEND, P.STATS_READ, P.TRAIL_READ}
+        {
+            P.PATIENT_READ,
+            P.DOSSIER_REGISTER,
+            P.FICHE_EDIT,
+            P.RCP_AGENDA,
+            P.DOCUMENT_SEND,
+            P.STATS_READ,
+            P.TRAIL_READ,
+            P.DATA_EXPORT,  # her 3C's data requests (dcc.dashboards migration 0002)
+            P.SESSION_RUN,
+        }
     ),
     Profile.ANNONCE_PPS: frozenset({P.PATIENT_READ, P.PPS_AUTHOR, P.DOCUMENT_SEND}),
     Profile.LECTURE_SEULE: frozenset({P.STATS_READ}),
@@ -84,7 +99,19 @@ DEFAULT_PERMISSIONS: dict[str, frozenset[str]] = {
     Profile.REGISTRE: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ARC: frozenset({P.STATS_READ, P.DATA_EXPORT}),
     Profile.ADMIN_REGIONAL: frozenset(
-        {P.RCP_AGENDA, P.STATS_READ, P.DATA_EXPORT, P.TRAIL_READ, P.TRAIL_AUDIT, P.USERS_ADMIN, P.IMPERSONATE}
+        {
+            P.RCP_AGENDA,
+            P.RCP_REFERENCE,
+            P.PPS_LIBRARY,
+            P.STATS_READ,
+            P.DATA_EXPORT,
+            P.TRAIL_READ,
+            P.TRAIL_AUDIT,
+            P.USERS_ADMIN,
+            P.IMPERSONATE,
+            P.INTEROP_MONITOR,
+            P.LAUNCH_SIMULATE,
+        }
     ),
 }
 del P
@@ -105,3 +132,4 @@ class AccountEventKind(models.TextChoices):
     TERMS_ACCEPTED = "terms_accepted", "CGU acceptées"
     PSC_LINKED = "psc_linked", "Relié à Pro Santé Connect"
     PSC_PROVISIONED = "psc_provisioned", "Créé à la première connexion Pro Santé Connect"
+    GRANT_CHANGED = "grant_changed", "Profil ou périmètre modifié"

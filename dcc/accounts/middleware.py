@@ -128,7 +128,12 @@ class SecurityMiddleware:
     def _enforce_mfa(self, request):
         user = request.user
         # Cheapest checks first: most requests stop here without a query.
-        if request.session.get(CONNECTION_METHOD_SESSION_KEY) in {ConnectionMethod.OTP, ConnectionMethod.PSC}:
+        # A contextual launch is authenticated by the establishment's DPI (signed launch), like PSC by its wallet.
+        if request.session.get(CONNECTION_METHOD_SESSION_KEY) in {
+            ConnectionMethod.OTP,
+            ConnectionMethod.PSC,
+            ConnectionMethod.CONTEXTUAL,
+        }:
             return None
         if request.session.get(MFA_ENROLLED_SESSION_KEY) or mfa_grace_active(user):
             return None

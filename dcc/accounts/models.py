@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
-from dcc.accounts.enums import HOME_PRIORITY, AccountEventKind, Permission, Profile
+from dcc.accounts.enums import HOME_PRIORITY, REGIONAL_PROFILES, AccountEventKind, Permission, Profile
 from dcc.directory.models import Establishment, Professional, ThreeC
 
 
@@ -134,6 +134,12 @@ class ProfileGrant(models.Model):
     def __str__(self) -> str:
         return f"{self.user} — {self.get_profile_display()}"
 
+    @property
+    def is_regional(self) -> bool:
+        """A regional profile (registry, admin…) covers the region; any other grant without a 3C or an
+        establishment covers only the patients in the user's care (a GP)."""
+        return self.profile in REGIONAL_PROFILES
+
 
 class ProfilePermission(models.Model):
     """One right held by every holder of a profile (the regional admin edits these rows)."""
@@ -197,3 +203,22 @@ class TermsAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.terms}"
+
+
+class LoginFailure(models.Model):
+    """One failed password login: the lockout per account and the (much higher) limit per address read these.
+
+    Kept in the database, not the cache, so a lockout holds while Redis is away.
+    """
+
+    at = models.DateTimeField("date", default=timezone.now)
+    login = models.CharField("identifiant saisi", max_length=254)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "échec de connexion"
+        verbose_name_plural = "échecs de connexion"
+        indexes = [models.Index(fields=["login", "-at"]), models.Index(fields=["ip_address", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%d/%m/%Y %H:%M} {self.login}"

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dcc.accounts import perms
 from dcc.accounts.enums import ConnectionMethod
-from dcc.accounts.models import ProfilePermission
+from dcc.accounts.models import ProfilePermission, User
 from dcc.accounts.signals import security_event
 
 CONNECTION_METHOD_SESSION_KEY = "dcc_connection_method"
@@ -71,8 +71,14 @@ def on_logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="dcc_accounts_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
     login = str(credentials.get("email") or credentials.get("username") or "")[:200]
+    # The line names the account tried when it exists (the typed login stays in the detail either way).
+    account = User.objects.filter(email__iexact=login).first() if login else None
+    if login and credentials.get("password") is not None:
+        from dcc.accounts.lockout import failure_record
+
+        failure_record(login=login, ip_address=request.META.get("REMOTE_ADDR") if request is not None else None)
     security_event.send(
-        sender=sender, user=None, action="login_failed", request=request, detail=f"identifiant saisi : {login}"
+        sender=sender, user=account, action="login_failed", request=request, detail=f"identifiant saisi : {login}"
     )
 
 
@@ -87,7 +93,7 @@ def on_mfa_failed(sender, request, user, authenticator=None, reauthentication=Fa
     """A wrong or replayed one-time code (allauth refuses a code already used)."""
     security_event.send(
         sender=type(user),
-        user=None,
+        user=user,
         action="login_failed",
         request=request,
         detail=f"code à usage unique refusé pour {user.email}",

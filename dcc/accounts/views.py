@@ -16,6 +16,7 @@ from dcc.accounts.forms import ImpersonationForm, TermsAcceptForm
 from dcc.accounts.models import TermsOfUse
 from dcc.accounts.selectors import user_with_grants
 from dcc.accounts.signals import security_event
+from dcc.accounts.work import work_lists
 from dcc.directory import selectors as directory
 
 # Profiles whose first job is the same share a home page.
@@ -53,6 +54,7 @@ def home(request):
         context["places"] = directory.places_of(user.professional)
     if establishments:
         context["establishments"] = sorted(establishments, key=lambda est: est.name)
+    context["work_lists"] = work_lists(user, profile)
     template = f"accounts/home/{HOME_TEMPLATES.get(profile, 'no_profile')}.html"
     return render(request, template, context)
 

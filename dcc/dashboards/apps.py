@@ -7,3 +7,22 @@ class DashboardsConfig(AppConfig):
     name = "dcc.dashboards"
     label = "dashboards"
     verbose_name = "Tableaux de bord"
+
+    def ready(self) -> None:
+        from dcc.accounts.navigation import register
+        from dcc.dashboards.perms import can_see_own_certificates, can_view_dashboards
+
+        register(
+            order=55,
+            label="Tableaux de bord",
+            section="dashboards",
+            url_name="dashboards:index",
+            visible=can_view_dashboards,
+        )
+        register(
+            order=56,
+            label="Mes attestations",
+            section="certificates",
+            url_name="dashboards:certificates",
+            visible=can_see_own_certificates,
+        )

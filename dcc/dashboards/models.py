@@ -1,1 +1,141 @@
-"""Models of this app arrive with their issue."""
+"""Exports (traced, run by Celery when large), the region's indemnification and delay rules, predefined query runs."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from dcc.dashboards.enums import ExportFormat, ExportKind, ExportStatus
+
+
+def export_upload_to(instance, filename: str) -> str:
+    return f"exports/{timezone.now():%Y/%m}/{instance.pk or 'new'}-{filename}"
+
+
+class DataExport(models.Model):
+    """One export asked by a user: who, what, with which filters; its file when it ran in the worker.
+
+    Every export is a row, small ones (a dashboard table streamed at once) included: this is the export trace.
+    The status changes only through ``services.export_transition`` (logged in :class:`DataExportTransition`).
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="data_exports")
+    kind = models.CharField("nature", max_length=16, choices=ExportKind.choices)
+    fmt = models.CharField("format", max_length=8, choices=ExportFormat.choices)
+    target = models.CharField("objet exporté", max_length=120, blank=True)
+    filters = models.JSONField("filtres (paramètres)", default=dict, blank=True)
+    filters_label = models.CharField("filtres", max_length=1000, blank=True)
+    scope_three_c_ids = models.JSONField("périmètre (3C), vide = région", null=True, blank=True)
+    pseudonymised = models.BooleanField("pseudonymisé", default=False)
+    status = models.CharField("statut", max_length=12, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    rows_total = models.PositiveIntegerField("lignes à écrire", null=True, blank=True)
+    rows_done = models.PositiveIntegerField("lignes écrites", default=0)
+    file = models.FileField("fichier", upload_to=export_upload_to, blank=True)
+    file_name = models.CharField("nom du fichier", max_length=200, blank=True)
+    failure_reason = models.TextField("raison de l'échec", blank=True)
+    created_at = models.DateTimeField("demandé le", default=timezone.now, db_index=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export de données"
+        verbose_name_plural = "exports de données"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.target or self.filters_label} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        if self.status == ExportStatus.READY:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, round(100 * self.rows_done / self.rows_total))
+
+
+class DataExportTransition(models.Model):
+    export = models.ForeignKey(DataExport, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=12, choices=ExportStatus.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=ExportStatus.choices)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "historique d'export"
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.export_id}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class IndemnityRule(models.Model):
+    """The region's rule for paying liberal doctors' RCP attendance, from ``valid_from`` (rows are its history)."""
+
+    valid_from = models.DateField("applicable à partir du", unique=True)
+    amount_per_session = models.DecimalField(
+        "montant par séance (€)", max_digits=8, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    count_video = models.BooleanField("la présence en visioconférence est indemnisée", default=True)
+    max_sessions_per_month = models.PositiveSmallIntegerField(
+        "plafond de séances par mois", null=True, blank=True, help_text="Vide : pas de plafond mensuel."
+    )
+    max_amount_per_year = models.DecimalField(
+        "plafond annuel (€)",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Vide : pas de plafond annuel.",
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "règle d'indemnisation"
+        verbose_name_plural = "règles d'indemnisation"
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.amount_per_session} € par séance à partir du {self.valid_from:%d/%m/%Y}"
+
+
+class DelayRule(models.Model):
+    """The region's alert thresholds for the care delays (diagnosis → first RCP → first treatment)."""
+
+    valid_from = models.DateField("applicable à partir du", unique=True)
+    diagnosis_to_rcp_days = models.PositiveSmallIntegerField("seuil diagnostic → première RCP (jours)", default=30)
+    rcp_to_treatment_days = models.PositiveSmallIntegerField("seuil RCP → premier traitement (jours)", default=30)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "seuil de délai"
+        verbose_name_plural = "seuils de délai"
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        return f"{self.diagnosis_to_rcp_days} j / {self.rcp_to_treatment_days} j à partir du {self.valid_from:%d/%m/%Y}"
+
+
+class QueryRun(models.Model):
+    """One run of a predefined query (the 3C's data requests, counted per 3C)."""
+
+    query = models.CharField("requête", max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    three_c = models.ForeignKey("directory.ThreeC", on_delete=models.PROTECT, related_name="+")
+    parameters = models.JSONField("paramètres", default=dict, blank=True)
+    parameters_label = models.CharField("paramètres", max_length=1000, blank=True)
+    rows = models.PositiveIntegerField("lignes", default=0)
+    at = models.DateTimeField("le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "exécution de requête prédéfinie"
+        verbose_name_plural = "exécutions de requêtes prédéfinies"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.query} — {self.three_c_id} — {self.at:%d/%m/%Y}"

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from dcc.directory.models import Establishment, PlaceOfPractice, Professional, Specialty, ThreeC
+from dcc.directory.models import (
+    Establishment,
+    MssAddress,
+    MssAddressEvent,
+    PlaceOfPractice,
+    Professional,
+    Specialty,
+    ThreeC,
+)
 
 
 @admin.register(ThreeC)
@@ -38,3 +46,21 @@ class ProfessionalAdmin(admin.ModelAdmin):
 class SpecialtyAdmin(admin.ModelAdmin):
     list_display = ["code", "label"]
     search_fields = ["code", "label"]
+
+
+class MssAddressEventInline(admin.TabularInline):
+    model = MssAddressEvent
+    extra = 0
+    readonly_fields = ["action", "detail", "by", "at"]
+    can_delete = False
+
+
+@admin.register(MssAddress)
+class MssAddressAdmin(admin.ModelAdmin):
+    list_display = ["address", "mailbox_type", "professional", "establishment", "status", "status_changed_at"]
+    list_filter = ["mailbox_type", "status"]
+    search_fields = ["address", "professional__last_name", "professional__rpps", "establishment__name"]
+    list_select_related = ["professional", "establishment"]
+    autocomplete_fields = ["professional", "establishment"]
+    readonly_fields = ["status_changed_at", "status_changed_by", "created_at", "updated_at"]
+    inlines = [MssAddressEventInline]

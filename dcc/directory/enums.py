@@ -38,3 +38,25 @@ class PracticeRole(models.TextChoices):
     SALARIE = "salarie", "Salarié"
     INFIRMIER_COORDINATEUR = "ide_coordination", "Infirmier(e) de coordination"
     PHARMACIEN = "pharmacien", "Pharmacien"
+
+
+class MssMailboxType(models.TextChoices):
+    """Kind of MSSanté mailbox, as the Annuaire Santé types it (TRE_R256-TypeMessagerie)."""
+
+    PER = "PER", "Personnelle"
+    ORG = "ORG", "Organisationnelle"
+    APP = "APP", "Applicative"
+    CAB = "CAB", "Cabinet"
+
+
+class MssAddressStatus(models.TextChoices):
+    ACTIVE = "active", "Utilisable"
+    INVALID = "invalid", "Marquée invalide"
+    REPLACED = "replaced", "Corrigée (remplacée)"
+
+
+class MssAddressAction(models.TextChoices):
+    IMPORTED = "imported", "Importée de l'annuaire"
+    CORRECTED = "corrected", "Adresse corrigée"
+    MARKED_INVALID = "marked_invalid", "Marquée invalide"
+    REACTIVATED = "reactivated", "Remise en service"

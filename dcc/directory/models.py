@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models.functions import Upper
 
-from dcc.directory.enums import Civility, EstablishmentType, PracticeRole, Profession
+from dcc.directory.enums import (
+    Civility,
+    EstablishmentType,
+    MssAddressAction,
+    MssAddressStatus,
+    MssMailboxType,
+    PracticeRole,
+    Profession,
+)
 from dcc.directory.validators import validate_finess, validate_rpps
 
 
@@ -161,3 +170,59 @@ class PlaceOfPractice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.professional} — {self.establishment} ({self.get_role_display()})"
+
+
+class MssAddress(models.Model):
+    """One MSSanté address known to the DCC (the address book of the directory) and its data-quality status.
+
+    ``Professional.mss_address`` stays the address the senders use; this table keeps every address
+    imported or worked on, so that an address marked invalid after permanent failures is not
+    brought back by the next import, and a corrected one says what replaced it.
+    """
+
+    address = models.EmailField("adresse MSSanté", max_length=254, unique=True)
+    mailbox_type = models.CharField("type de boîte", max_length=3, choices=MssMailboxType.choices, blank=True)
+    professional = models.ForeignKey(
+        Professional, verbose_name="professionnel", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mss_addresses",
+    )  # fmt: skip
+    establishment = models.ForeignKey(
+        Establishment, verbose_name="établissement", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="mss_addresses",
+    )  # fmt: skip
+    status = models.CharField("état", max_length=10, choices=MssAddressStatus.choices, default=MssAddressStatus.ACTIVE)
+    replaced_by = models.EmailField("remplacée par", blank=True)
+    status_note = models.CharField("motif", max_length=300, blank=True)
+    status_changed_at = models.DateTimeField("état modifié le", null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="état modifié par", on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        verbose_name = "adresse MSSanté"
+        verbose_name_plural = "adresses MSSanté"
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class MssAddressEvent(models.Model):
+    """What was done to an MSSanté address, by whom and why (the data-quality log)."""
+
+    mss_address = models.ForeignKey(MssAddress, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("action", max_length=20, choices=MssAddressAction.choices)
+    detail = models.CharField("détail", max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "action sur une adresse MSSanté"
+        verbose_name_plural = "actions sur les adresses MSSanté"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.mss_address} — {self.get_action_display()}"

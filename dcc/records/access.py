@@ -60,16 +60,23 @@ def has_active_break_glass(user, patient) -> bool:
 
 
 def can_view_patient(user, patient: Patient) -> bool:
-    """Part of the patient's care, or holding an unexpired bris de glace grant for that patient."""
-    if not has_patient_care_profile(user):
-        return False
+    """Part of the patient's care, or holding an unexpired bris de glace grant for that patient.
+
+    A refusal is noted for the request's trail (``dcc.records.refusals``): if the page ends in a 403/404,
+    the refusal line names this patient. An allowed answer is memoised for the request.
+    """
     memo = request_memo.current()
     key = ("can_view_patient", user.pk, getattr(patient, "pk", patient))
     if memo is not None and memo.get(key):
         return True
-    allowed = CareRelationship.objects.current().filter(
-        care_scope(user), patient=patient
-    ).exists() or has_active_break_glass(user, patient)
-    if memo is not None and allowed:
-        memo[key] = True
-    return allowed
+    if has_patient_care_profile(user) and (
+        CareRelationship.objects.current().filter(care_scope(user), patient=patient).exists()
+        or has_active_break_glass(user, patient)
+    ):
+        if memo is not None:
+            memo[key] = True
+        return True
+    from dcc.records.refusals import note_refused_patient
+
+    note_refused_patient(patient)
+    return False

@@ -14,7 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from dcc.records.documents import document_ready_emit
+from dcc.records.documents import document_ready_emit, document_stored_emit
 from dcc.records.enums import DOCUMENT_TYPES, DocumentStatus, GenerationStatus, ValidationStatus
 from dcc.records.models import Document, DocumentGeneration, DocumentTransition
 
@@ -92,6 +92,7 @@ def document_store(
             to_status=DocumentStatus.REPLACED,
             note=f"Remplacé par la version {version}",
         )
+    document_stored_emit(document)
     transaction.on_commit(lambda: document_ready_emit(document))
     return document
 
@@ -188,6 +189,21 @@ def document_validation_update(*, document: Document, valid: bool, report: str) 
     document.validation_report = report
     document.validated_at = timezone.now()
     document.save(update_fields=["validation_status", "validation_report", "validated_at"])
+    return document
+
+
+@transaction.atomic
+def document_withdraw(*, document: Document, note: str) -> Document:
+    """The sender withdrew this document (HL7 MDM^T04): it stays readable, marked *retiré*."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if document.status == DocumentStatus.WITHDRAWN:
+        return document
+    before = document.status
+    document.status = DocumentStatus.WITHDRAWN
+    document.save(update_fields=["status"])
+    DocumentTransition.objects.create(
+        document=document, from_status=before, to_status=DocumentStatus.WITHDRAWN, note=note[:500]
+    )
     return document
 
 

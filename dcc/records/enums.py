@@ -38,6 +38,7 @@ class TrailAction(models.TextChoices):
 class DocumentStatus(models.TextChoices):
     CURRENT = "current", "Version en vigueur"
     REPLACED = "replaced", "Remplacé par une version plus récente"
+    WITHDRAWN = "withdrawn", "Retiré par l'émetteur"
 
 
 class DocumentOrigin(models.TextChoices):

@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django import forms
 
+from dcc.bounds import BoundedFormMixin
 from dcc.records.enums import TrailAction
 from dcc.records.services import BREAK_GLASS_MIN_REASON
+from dcc.widgets import IsoDateInput
 
 
-class BreakGlassForm(forms.Form):
+class BreakGlassForm(BoundedFormMixin, forms.Form):
     reason = forms.CharField(
         label="Motif de l'accès exceptionnel",
         min_length=BREAK_GLASS_MIN_REASON,
@@ -25,10 +27,8 @@ class TrailFilterForm(forms.Form):
         label="N° de patient", required=False, min_value=1, error_messages={"invalid": "Saisissez un nombre."}
     )
     action = forms.ChoiceField(label="Action", required=False, choices=[("", "Toutes"), *TrailAction.choices])
-    start = forms.DateField(
-        label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start = forms.DateField(label="Du", required=False, widget=IsoDateInput())
+    end = forms.DateField(label="Au", required=False, widget=IsoDateInput())
 
     def clean(self):
         data = super().clean()
@@ -39,8 +39,8 @@ class TrailFilterForm(forms.Form):
 
 class DocumentFilterForm(forms.Form):
     type_code = forms.ChoiceField(label="Type de document", required=False)
-    start = forms.DateField(label="Depuis le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Jusqu'au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label="Depuis le", required=False, widget=IsoDateInput())
+    end = forms.DateField(label="Jusqu'au", required=False, widget=IsoDateInput())
     include_replaced = forms.BooleanField(label="Afficher les versions remplacées", required=False)
 
     def __init__(self, *args, types=(), **kwargs):
@@ -54,10 +54,10 @@ class DocumentFilterForm(forms.Form):
         return data
 
 
-class DocumentUploadForm(forms.Form):
+class DocumentUploadForm(BoundedFormMixin, forms.Form):
     file = forms.FileField(label="Fichier (PDF ou CDA XML)")
     type_code = forms.ChoiceField(label="Type de document")
-    act_date = forms.DateField(label="Date de l'acte", widget=forms.DateInput(attrs={"type": "date"}))
+    act_date = forms.DateField(label="Date de l'acte", widget=IsoDateInput())
     title = forms.CharField(label="Titre (facultatif)", max_length=255, required=False)
 
     def __init__(self, *args, max_bytes: int, **kwargs):

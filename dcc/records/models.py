@@ -173,6 +173,21 @@ class AccessTrail(models.Model):
         raise AppendOnlyError("La traçabilité des accès ne peut pas être supprimée.")
 
     @property
+    def object_label(self) -> str:
+        """The object read or written, as a person reads it: « PPS n° 18 », « fiche RCP n° 42 »."""
+        if not self.object_type:
+            return ""
+        from django.apps import apps
+
+        try:
+            name = apps.get_model(self.object_type)._meta.verbose_name
+        except (LookupError, ValueError):
+            name = self.object_type
+        name = str(name)
+        label = name[:1].upper() + name[1:]
+        return f"{label} n° {self.object_id}" if self.object_id else label
+
+    @property
     def connection_label(self) -> str:
         from dcc.accounts.enums import ConnectionMethod
 

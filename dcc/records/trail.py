@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import Model
 
+from dcc.records.enums import TrailAction
 from dcc.records.models import AccessTrail
 
 # Set in the session at login by the authentication flows (password, otp, psc, contextual).
@@ -87,3 +88,19 @@ def trail_record_many(
         for patient, obj in items
     ]
     return AccessTrail.objects.bulk_create(lines) if lines else []
+
+
+def trail_search(*, request, patients: Iterable, detail: str) -> list[AccessTrail]:
+    """A patient search: one summary line, and one line per patient shown (who saw which identity)."""
+    patients = list(patients)
+    summary = trail_record(
+        user=request.user, action=TrailAction.SEARCH, request=request, detail=f"{detail} : {len(patients)} résultat(s)"
+    )
+    shown = trail_record_many(
+        user=request.user,
+        action=TrailAction.SEARCH,
+        items=[(patient, None) for patient in patients],
+        request=request,
+        detail=f"{detail} : identité affichée",
+    )
+    return [summary, *shown]

@@ -52,6 +52,15 @@ def break_glass(request, patient_id: int):
                 "Les administrateurs ont été prévenus et votre accès est tracé.",
             )
             return redirect(_safe_next(request) or "home")
+    # The form shows no identity (only the record's number): a name is read after a justification, not before.
+    with transaction.atomic():
+        trail_record(
+            user=request.user,
+            action=TrailAction.READ,
+            patient=patient,
+            request=request,
+            detail="formulaire de bris de glace (identité non affichée)",
+        )
     return render(
         request, "records/break_glass.html", {"patient": patient, "form": form, "next": _safe_next(request) or ""}
     )

@@ -44,6 +44,13 @@ INSTALLED_APPS = [
     "rcp",
     "pps",
     "interop",
+    "interop.hl7",
+    "interop.outbox",
+    "interop.launch",
+    "interop.imaging",
+    "rcp.gp",
+    "interop.deliverability",
+    "interop.mss",
 ]
 
 MIDDLEWARE = [
@@ -98,10 +105,15 @@ def _next_redis_database(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # An optimisation only: short socket timeouts, then a miss (the database answers) while Redis is away.
+        "BACKEND": "dcc.cache.ResilientRedisCache",
         "LOCATION": env_str("DCC_CACHE_URL") or _next_redis_database(REDIS_URL),
         "KEY_PREFIX": env_str("DCC_CACHE_PREFIX", "dcc"),
         "TIMEOUT": 300,
+        "OPTIONS": {
+            "SOCKET_TIMEOUT": env_int("DCC_CACHE_SOCKET_TIMEOUT_MS", 250) / 1000,
+            "RETRY_SECONDS": env_int("DCC_CACHE_RETRY_SECONDS", 5),
+        },
     }
 }
 
@@ -133,7 +145,13 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/15m/key"}
+# Failed logins are limited by dcc.accounts.lockout (database: per account, and much higher per address);
+# hundreds of hospital users share one NAT address, so the per-address login rate is generous too.
+ACCOUNT_RATE_LIMITS = {"login_failed": None, "login": f"{env_int('DCC_LOGIN_ADDRESS_PER_MINUTE', 600)}/m/ip"}
+DCC_LOGIN_ACCOUNT_FAILURES = env_int("DCC_LOGIN_ACCOUNT_FAILURES", 5)
+DCC_LOGIN_ACCOUNT_LOCK_MINUTES = env_int("DCC_LOGIN_ACCOUNT_LOCK_MINUTES", 15)
+DCC_LOGIN_ADDRESS_FAILURES = env_int("DCC_LOGIN_ADDRESS_FAILURES", 100)
+DCC_LOGIN_ADDRESS_WINDOW_MINUTES = env_int("DCC_LOGIN_ADDRESS_WINDOW_MINUTES", 5)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DCC " + DCC_REGION_NAME
 
@@ -185,6 +203,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {
@@ -278,6 +297,14 @@ AUTHENTICATION_BACKENDS = [
     "dcc.accounts.backends.DccAuthenticationBackend",
 ]
 MIDDLEWARE += ["dcc.accounts.middleware.SecurityMiddleware"]  # after authentication and allauth
+# Refusals (403, 404 on a real route, 429 at login) traced, coalesced: one line per refusal and window,
+# at most DCC_TRAIL_REFUSAL_MAX_LINES per person or address and window.
+MIDDLEWARE += ["dcc.records.refusals.RefusalTrailMiddleware"]
+# Permissions-Policy on every response, Cache-Control: no-store on logged-in pages (outermost: sees them all).
+MIDDLEWARE.insert(0, "dcc.headers.HeadersMiddleware")
+DCC_TEXT_MAX_LENGTH = env_int("DCC_TEXT_MAX_LENGTH", 10_000)  # free text of forms (dcc/bounds.py)
+DCC_TRAIL_REFUSAL_WINDOW_SECONDS = env_int("DCC_TRAIL_REFUSAL_WINDOW_SECONDS", 300)
+DCC_TRAIL_REFUSAL_MAX_LINES = env_int("DCC_TRAIL_REFUSAL_MAX_LINES", 30)
 AUTH_PASSWORD_VALIDATORS += [{"NAME": "dcc.accounts.validators.CharacterClassesValidator"}]
 # Absolute session lifetime, whatever the activity (the idle expiry is DCC_SESSION_IDLE_MINUTES).
 DCC_SESSION_MAX_HOURS = env_int("DCC_SESSION_MAX_HOURS", 10)
@@ -309,6 +336,8 @@ if DCC_PSC_ENABLED:  # logging out (a form) redirects to PSC's end-session endpo
 # --- documents ---
 # Producers of the record's documents, by source type ("app_label.model"): modules offering
 # source_info(source_id) and produce(source_id, chain) (see interop/filing.py).
+# Home page work lists (dcc.accounts.work): one provider per app, called with (user, main profile).
+DCC_WORK_LISTS = ("rcp.work.work_lists", "pps.work.work_lists")
 DCC_DOCUMENT_PRODUCERS = {
     "pps.pps": "pps.documents",
     "pps.ppac": "pps.ppac_documents",
@@ -330,6 +359,91 @@ DCC_OID_SESSION_ROOT = env_str("DCC_OID_SESSION_ROOT", "1.2.250.1.213.1.1.9")
 # The regional cancer network's acronym: identifier under DCC_OID_RRC_ROOT and first part of the FRCP's RCP label.
 DCC_RRC_ACRONYM = env_str("DCC_RRC_ACRONYM", "ONCONA")
 
+# HL7 v2 over MLLP (interop/hl7): the listener `python -m interop.hl7.listener` (started by `make run`).
+DCC_MLLP_HOST = env_str("DCC_MLLP_HOST", "127.0.0.1")
+DCC_MLLP_PORT = env_int("DCC_MLLP_PORT", 2575)
+DCC_MLLP_MAX_BYTES = env_int("DCC_MLLP_MAX_BYTES", 16 * 1024 * 1024)
+DCC_MLLP_WORKERS = env_int("DCC_MLLP_WORKERS", 4)
+DCC_MLLP_IDLE_TIMEOUT = env_int("DCC_MLLP_IDLE_TIMEOUT", 120)
+DCC_MLLP_TLS_CERT = env_str("DCC_MLLP_TLS_CERT", "")
+DCC_MLLP_TLS_KEY = env_str("DCC_MLLP_TLS_KEY", "")
+DCC_MLLP_TLS_CLIENT_CA = env_str("DCC_MLLP_TLS_CLIENT_CA", "")
+DCC_MLLP_SEND_TIMEOUT = env_int("DCC_MLLP_SEND_TIMEOUT", 30)
+# --- outbox (interop/outbox) ---
+# Channels are data: name → module exposing deliver(message) (see interop/outbox/channels.py).
+DCC_OUTBOX_CHANNELS = {"mss": "interop.mss.channel", "hl7": "interop.hl7.channel"}
+# Seconds before attempt n+1 after n transient failures (the last value repeats), and when to give up.
+DCC_OUTBOX_RETRY_DELAYS = [
+    int(d) for d in env_list("DCC_OUTBOX_RETRY_DELAYS", ["30", "60", "300", "900", "1800", "3600"])
+]
+DCC_OUTBOX_MAX_ATTEMPTS = env_int("DCC_OUTBOX_MAX_ATTEMPTS", 12)
+# A row left "envoi en cours" longer than this (worker crash) is taken again, after checking it did not leave.
+DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 300)
+# The beat task re-queues rows due for longer than this and never picked up.
+DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
+DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
+CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
+# --- interop: contextual launch (docs/launch.md) and imaging (docs/imaging.md) ---
+DCC_LAUNCH_AUDIENCE = env_str("DCC_LAUNCH_AUDIENCE", "urn:dcc:appel-contextuel")
+DCC_LAUNCH_MAX_LIFETIME_SECONDS = 60
+DCC_LAUNCH_CLOCK_SKEW_SECONDS = env_int("DCC_LAUNCH_CLOCK_SKEW_SECONDS", 5)
+DCC_LAUNCH_TARGETS = {"patient": "identity:detail", "demande_avis": "rcp:dossier_new"}
+DCC_IMAGING_TIMEOUT_SECONDS = env_int("DCC_IMAGING_TIMEOUT_SECONDS", 2)
+DCC_IMAGING_CACHE_SECONDS = env_int("DCC_IMAGING_CACHE_SECONDS", 120)
+DCC_IMAGING_CALLING_AE = env_str("DCC_IMAGING_CALLING_AE", "DCC")
+DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
+DCC_IMAGING_STANDIN_STUDIES = env_str(
+    "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
+)
+# Dashboards (dcc/dashboards, docs/dashboards.md): optional figure providers of the apps that register them,
+# section → dotted path of a callable taking the dashboards' keyword filters. "notifications": GP notices and
+# MSSanté deliverability. The registry export's pseudonyms are keyed with DCC_REGISTRY_PSEUDONYM_KEY (derived from
+# the secret key when empty; set it to keep pseudonyms stable across a key rotation).
+DCC_DASHBOARD_PROVIDERS: dict[str, str] = {}
+DCC_EXPORT_SYNC_MAX_ROWS = env_int("DCC_EXPORT_SYNC_MAX_ROWS", 5000)
+# GP loop (rcp.gp): the largest file a notified GP may attach to his contribution to the RCP.
+DCC_GP_CONTRIBUTION_MAX_BYTES = env_int("DCC_GP_CONTRIBUTION_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- MSSanté (interop/mss) ---
+# SMTP submission (STARTTLS) and IMAP (STARTTLS) of the DCC's application mailbox, authenticated by its
+# client certificate (IGC-Santé "Organisation" in production). Empty host: sends wait in "échec temporaire".
+# `make run` starts the local operator (python -m interop.mss.operator) and points these to it.
+DCC_MSS_SMTP_HOST = env_str("DCC_MSS_SMTP_HOST", "")
+DCC_MSS_SMTP_PORT = env_int("DCC_MSS_SMTP_PORT", 587)
+DCC_MSS_IMAP_HOST = env_str("DCC_MSS_IMAP_HOST", "")
+DCC_MSS_IMAP_PORT = env_int("DCC_MSS_IMAP_PORT", 143)
+DCC_MSS_ADDRESS = env_str("DCC_MSS_ADDRESS", "")  # the DCC's application mailbox (sender, DSN/MDN inbox)
+DCC_MSS_SENDER_NAME = env_str("DCC_MSS_SENDER_NAME", "DCC régional")
+DCC_MSS_USERNAME = env_str("DCC_MSS_USERNAME", "")  # IMAP login (default: the address)
+DCC_MSS_PASSWORD = env_str("DCC_MSS_PASSWORD", "")
+DCC_MSS_CERT_FILE = env_str("DCC_MSS_CERT_FILE", "")
+DCC_MSS_KEY_FILE = env_str("DCC_MSS_KEY_FILE", "")
+DCC_MSS_CA_BUNDLE = env_str("DCC_MSS_CA_BUNDLE", "")
+DCC_MSS_TIMEOUT = env_int("DCC_MSS_TIMEOUT", 30)
+# X-MSS-NIL: the product's reference at convergence.esante.gouv.fr, on every message.
+DCC_MSS_NIL = env_str("DCC_MSS_NIL", "DCC-REGIONAL-DEMO")
+# Ask for a read acknowledgement (MDN, Disposition-Notification-To) on every message.
+DCC_MSS_REQUEST_MDN = env_bool("DCC_MSS_REQUEST_MDN", True)
+# Documents whose message would exceed this size are refused in French before sending.
+DCC_MSS_MAX_MESSAGE_BYTES = env_int("DCC_MSS_MAX_MESSAGE_BYTES", 10 * 1024 * 1024)
+DCC_MSS_SOURCE_OID = env_str("DCC_MSS_SOURCE_OID", "1.2.250.1.213.1.1.9.99")  # XDS sourceId of the DCC
+DCC_MSS_PATIENT_DOMAIN = env_str("DCC_MSS_PATIENT_DOMAIN", "patient.mssante.fr")
+# Copy every send to the DCC's own mailbox (envelope only): proves, after a crash, that a send went out.
+DCC_MSS_SELF_COPY = env_bool("DCC_MSS_SELF_COPY", True)
+DCC_MSS_POLL_SECONDS = env_int("DCC_MSS_POLL_SECONDS", 30)
+CELERY_BEAT_SCHEDULE["mss-poll"] = {"task": "mss.poll", "schedule": float(DCC_MSS_POLL_SECONDS)}
+# Who takes part in a document's source, by source type (module offering parties(source_id)): the recipient
+# rules of interop/mss read it without importing the apps above interop.
+DCC_DOCUMENT_PARTIES = {
+    "rcp.ficheversion": "rcp.diffusion",
+    "pps.pps": "pps.diffusion",
+    "pps.ppac": "pps.diffusion",
+}
+DCC_REGISTRY_PSEUDONYM_KEY = env_str("DCC_REGISTRY_PSEUDONYM_KEY", "")
+CELERY_BEAT_SCHEDULE["dashboards-refresh-summaries"] = {
+    "task": "dashboards.refresh_summaries",
+    "schedule": crontab(minute=23),
+}
 # --- throughput (issue 17) ---
 # Sessions read from Redis, durable in PostgreSQL, written there at most once a minute when unchanged
 # (dcc/accounts/session_store.py): the idle expiry no longer costs a database UPDATE on every request.

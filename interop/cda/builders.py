@@ -279,9 +279,13 @@ def section(template_roots, loinc: str, display: str, title: str, narrative, *en
 
 def _patient_role(header: DocumentHeader) -> etree._Element:
     patient = header.patient
-    ids = [E.id(root=patient.ins_oid, extension=patient.ins)]
+    # The INS only for a qualified identity (the caller decides: ``Patient.ins_exchangeable``); otherwise the
+    # local identifier alone, which the Structuration minimale accepts when no INS root is present.
+    ids = [E.id(root=patient.ins_oid, extension=patient.ins)] if patient.ins else []
     if patient.ipp:
         ids.append(E.id(root=patient.ipp_root, extension=patient.ipp))
+    if not ids:
+        raise BuildError("Le patient doit être identifié par son INS (identité qualifiée) ou par son IPP.")
     name = E.name(
         E.family(patient.birth_family_name, qualifier="BR"),
         E.given(" ".join(patient.given_names)),
@@ -875,10 +879,12 @@ def _reason_section(content: FrcpContent) -> etree._Element:
         *templates("2.16.840.1.113883.10.20.1.28", "1.3.6.1.4.1.19376.1.5.3.1.4.5", "1.2.250.1.213.1.1.3.37"),
         E.id(root=new_id()),
         code("code", "55607006", SNOMED, "problème"),
-        nar.ref(f"Motif : {content.question or 'avis de la RCP'}"),
+        nar.ref(f"Motif : {content.motive or content.question or 'avis de la RCP'}"),
         E.statusCode(code="completed"),
         E.effectiveTime(E.low(value=ts(content.meeting.meeting_time.date()))),
-        E.value({XSI_TYPE: "CD"}, nar.original_text(content.question or "Avis de la RCP"), nullFlavor="NA"),
+        E.value(
+            {XSI_TYPE: "CD"}, nar.original_text(content.motive or content.question or "Avis de la RCP"), nullFlavor="NA"
+        ),
         classCode="OBS",
         moodCode="EVN",
         negationInd="false",

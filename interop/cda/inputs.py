@@ -57,6 +57,7 @@ class Professional:
     organization: Organization
     title: str = "DR"  # JDV_J246 suffix
     phone: str = ""
+    civility: str = ""  # JDV_J245 (M, MME): how the printed role reads (« infirmière », « infirmier »)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,8 @@ class FrcpContent:
     presenter: Professional | None = None
     general_practitioner: Professional | None = None
     proposition_comment: str = ""
+    motive: str = ""  # why the dossier is presented (« Première présentation »…), not the question asked
+    contact: str = ""  # whom to call about this fiche (« Secrétariat du 3C … — 05 … »)
     guideline: str = ""
     guideline_date: dt.date | None = None
     clinical_trial_proposed: bool = False
@@ -227,6 +230,7 @@ class PpsContent:
     comment: str = ""
     general_practitioner: Professional | None = None
     reference_establishment: Organization | None = None
+    contacts: tuple[tuple[str, str], ...] = ()  # (role, « Dr X — établissement — tél. … »), printed for the patient
 
 
 @dataclass(frozen=True)

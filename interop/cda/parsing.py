@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from identity.enums import INS_OID_NIA, INS_OID_NIR, INS_OID_TEST
+from interop.cda.xml_errors import french_xml_error
 
 CDA_NS = "urn:hl7-org:v3"
 NS = {"cda": CDA_NS}
@@ -58,7 +59,9 @@ def parse_xml_safely(data: bytes, *, max_bytes: int = MAX_BYTES, max_depth: int 
     try:
         tree = etree.ElementTree(etree.fromstring(bytes(data), _parser()))
     except etree.XMLSyntaxError as exc:
-        raise UnsafeDocumentError(f"Le fichier n'est pas un document XML bien formé ({exc.msg}).") from exc
+        raise UnsafeDocumentError(
+            f"Le fichier n'est pas un document XML bien formé : {french_xml_error(exc)}."
+        ) from exc
     except ValueError as exc:
         raise UnsafeDocumentError("Le fichier n'est pas un document XML lisible.") from exc
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:

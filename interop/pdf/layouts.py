@@ -10,6 +10,8 @@ from interop.cda.inputs import DocumentHeader, FrcpContent, PatientIdentity, Pps
 from .render import PdfDocument, PdfPatient, PdfSection
 
 SEX_LABELS = {"F": "Féminin", "M": "Masculin", "UN": "Inconnu"}
+TITLES = {"DR": "Dr", "PR": "Pr"}
+DOCTOR_TITLES = frozenset(TITLES)
 
 
 def pdf_patient(patient: PatientIdentity, datamatrix_png: bytes | None = None) -> PdfPatient:
@@ -28,9 +30,14 @@ def pdf_patient(patient: PatientIdentity, datamatrix_png: bytes | None = None) -
 
 
 def person_name(pro: Professional) -> str:
-    """« Dr Prénom NOM » for a doctor (CDA title DR), « Prénom NOM » otherwise."""
+    """« Dr Prénom NOM » or « Pr Prénom NOM » (CDA title DR, PR), « Prénom NOM » otherwise."""
     name = f"{pro.given_name} {pro.family_name}"
-    return f"Dr {name}" if pro.title == "DR" else name
+    prefix = TITLES.get(pro.title, "")
+    return f"{prefix} {name}" if prefix else name
+
+
+def _contact(pro: Professional) -> str:
+    return f"{_who(pro)} — tél. {pro.phone}" if pro.phone else _who(pro)
 
 
 def _specialty(pro: Professional) -> str:
@@ -63,7 +70,11 @@ def signed_pdf(
 
 
 def _diagnosis_rows(content) -> tuple[tuple[str, str], ...]:
-    diagnosis = content.diagnosis
+    return diagnosis_rows(content.diagnosis)
+
+
+def diagnosis_rows(diagnosis) -> tuple[tuple[str, str], ...]:
+    """The coded diagnosis as the printed rows (morphology, topography, date, laterality, TNM)."""
     morphology = jdv.concept("jdv-morphologie-cisis", diagnosis.morphology_code)
     topography = jdv.concept("jdv-tumeur-cisis", diagnosis.topography_code)
     rows = [
@@ -107,8 +118,10 @@ def frcp_document(
         PdfSection(title="Type de RCP", rows=(("Nature de la discussion", nature),)),
         PdfSection(title="Diagnostic", rows=_diagnosis_rows(content)),
         PdfSection(title="Synthèse du cas présenté", paragraphs=(content.case_summary,)),
-        PdfSection(title="Question posée", paragraphs=(content.question,)),
     ]
+    if content.motive:
+        sections.append(PdfSection(title="Motif de présentation", paragraphs=(content.motive,)))
+    sections.append(PdfSection(title="Question posée", paragraphs=(content.question,)))
     if content.ecog_code:
         ecog = jdv.concept("jdv-indice-performance-ecog-cisis", content.ecog_code).display_name
         sections.append(PdfSection(title="État général", rows=(("Indice de performance ECOG", ecog),)))
@@ -126,22 +139,39 @@ def frcp_document(
             highlight=bool(off_quorum),
         ),
     ]
+    people = []
+    if content.requester:
+        people.append(("Médecin demandeur", _contact(content.requester)))
+    people.append(("Coordonnateur de la RCP", _contact(meeting.coordinator)))
+    if content.general_practitioner:
+        people.append(("Médecin traitant", _who(content.general_practitioner)))
+    if content.contact:
+        people.append(("Pour toute question", content.contact))
+    sections.append(PdfSection(title="Interlocuteurs", rows=tuple(people)))
     return signed_pdf(
         header,
         title="Fiche de réunion de concertation pluridisciplinaire",
         issuer=issuer,
         subtitle=f"{meeting.rcp_label} — séance du {meeting.meeting_time:%d/%m/%Y}",
         sections=sections,
-        signed_role="médecin responsable de la RCP",
+        signed_role="médecin présent à la séance, signataire de la fiche",
         datamatrix_png=datamatrix_png,
         participants=tuple(participants) if participants is not None else tuple(map(_who, content.quorum_members)),
-        participants_notice=off_quorum,
     )
 
 
+# Official display names that read badly to a patient (the CDA keeps the official one).
+READABLE = {"Autre soins de support": "Autres soins de support"}
+
+
 def _pps_signer_role(signer: Professional) -> str:
-    """Who validated the PPS: the referring doctor, or e.g. the nurse of the announcement consultation."""
-    return "médecin référent" if signer.title == "DR" else _specialty(signer)
+    """Who validated the PPS: the referring doctor, or the nurse of the announcement consultation."""
+    if signer.title in DOCTOR_TITLES:
+        return "médecin référent"
+    if signer.specialty_code.startswith("G15_60"):
+        nurse = "infirmière" if signer.civility == "MME" else "infirmier"
+        return f"{nurse} de coordination (dispositif d'annonce)"
+    return _specialty(signer)
 
 
 def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, datamatrix_png=None) -> PdfDocument:
@@ -149,6 +179,7 @@ def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, da
         result = []
         for item in items:
             kind = jdv.concept(CATEGORY_VALUE_SETS[item.category], item.code).display_name
+            kind = READABLE.get(kind, kind)
             when = f"à partir du {item.start:%d/%m/%Y}" if item.start else "date à définir"
             if item.start and item.end:
                 when += f" jusqu'au {item.end:%d/%m/%Y}"
@@ -168,7 +199,12 @@ def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, da
         )
     sections.append(PdfSection(title="Diagnostic", rows=_diagnosis_rows(content)))
     if content.comment:
-        sections.append(PdfSection(title="Commentaire", paragraphs=(content.comment,)))
+        sections.append(PdfSection(title="Commentaire pour vous", paragraphs=(content.comment,)))
+    contacts = list(content.contacts)
+    if content.general_practitioner and not any(role == "Médecin traitant" for role, _ in contacts):
+        contacts.append(("Médecin traitant", _contact(content.general_practitioner)))
+    if contacts:
+        sections.append(PdfSection(title="Vos contacts", rows=tuple(contacts)))
     return signed_pdf(
         header,
         title="Programme personnalisé de soins",
@@ -176,8 +212,6 @@ def pps_document(header: DocumentHeader, content: PpsContent, *, issuer: str, da
         subtitle=f"Date de la RCP : {content.rcp_date:%d/%m/%Y}" if content.rcp_date else "",
         sections=sections,
         # Signed by who validated the PPS: the referring doctor, or a nurse of the announcement consultation.
-        signed_role="médecin référent"
-        if header.legal_authenticator.title == "DR"
-        else _specialty(header.legal_authenticator),
+        signed_role=_pps_signer_role(header.legal_authenticator),
         datamatrix_png=datamatrix_png,
     )

@@ -84,8 +84,15 @@ def test_search_shows_identity_only_outside_the_care_and_is_traced(client, perso
     html = response.content.decode()
     assert reverse("identity:detail", args=[mine.pk]) in html
     assert reverse("identity:detail", args=[other.pk]) not in html
+    # Outside his patients, a fragment finds nothing (issue 16, finding 5); an exact identity does.
+    assert html.count("hors prise en charge") == 0 and "PAUL" not in html
+    lines = AccessTrail.objects.filter(user=personas["doctor"], action=TrailAction.SEARCH)
+    assert lines.count() == 12  # the search, and each of the 11 patients shown
+    html = client.get(
+        reverse("identity:search"), {"q": "roumegoux paul", "birth_date": other.birth_date.isoformat()}
+    ).content.decode()
     assert html.count("hors prise en charge") == 1
-    assert AccessTrail.objects.filter(user=personas["doctor"], action=TrailAction.SEARCH).count() == 1
+    assert lines.filter(patient_id=other.pk).count() == 1
 
 
 def test_search_rejects_a_malformed_ins(client, personas):

@@ -19,7 +19,7 @@ from tests.pps.factories import breast_follow_up_template, seed_group
 pytestmark = pytest.mark.django_db
 
 # The hospital's patient: its care staff (not the 3C secretary, whose link is per 3C, nor outsiders).
-HOSPITAL_CARE = {"doctor", "medical_secretary", "annonce_nurse"}
+HOSPITAL_CARE = {"doctor", "annonce_nurse"}  # pps_author in the rights table, part of the care
 START = datetime.date(2025, 1, 6)
 
 

@@ -116,6 +116,7 @@ FILLED_FICHE = {
     "treatments": [{"rank": 1, "code": "387713003", "detail": "Sigmoïdectomie"}],
     "guideline_conform": True,
     "guideline": "TNCD côlon 2025",
+    "dossier_complete": True,
 }
 
 

@@ -101,6 +101,7 @@ def test_live_session_through_three_dossiers_then_a_validator_signs(page: Page, 
     page.get_by_label("Traitement proposé (option 1)").select_option(label="chimiothérapie (C15632)")
     page.get_by_role("button", name="Enregistrer la proposition").click()
     expect(page.get_by_role("status").filter(has_text="Proposition enregistrée")).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())  # closing asks for a confirmation
     page.get_by_role("button", name="Clôturer la séance").click()
     expect(page.get_by_test_id("session-status")).to_contain_text("Clôturée")
     expect(page.get_by_test_id("session-dossiers")).to_contain_text("fiche non validée")

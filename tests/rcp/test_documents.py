@@ -253,14 +253,16 @@ def test_the_pps_producer_finds_the_filed_frcp(personas):
     assert (diagnosis.topography_code, diagnosis.morphology_code) == ("C18.7", "8140/3")
 
 
-def test_an_identity_without_ins_fails_with_a_french_reason_and_stores_nothing(personas):
+def test_an_identity_that_could_not_be_filed_is_refused_before_signing(personas):
+    """Not qualified (the INS may not travel) and no IPP under an OID: said before signing, nothing signed."""
     world = fiche_world(personas, qualified=False)
-    fiche = validate(world, personas)
+    personas.hospital.oid = ""
+    personas.hospital.save()
 
-    generation = _generate(fiche)
+    with pytest.raises(services.ValidationError, match="IPP"):
+        validate(world, personas)
 
-    assert generation.status == GenerationStatus.FAILED
-    assert "n'a pas d'INS" in generation.failure_reason
+    assert not world["dossier"].fiche.versions.exists()
     assert not Document.objects.filter(source_type="rcp.ficheversion").exists()
 
 
@@ -433,14 +435,17 @@ def test_a_failed_document_shows_its_reason_and_can_be_relaunched_once(
 
     from dcc.records.models import AccessTrail
 
-    world = fiche_world(personas, qualified=False)
+    world = fiche_world(personas)
     fiche = validate(world, personas)
+    pro = personas["doctor"].professional
+    pro.specialty_id = None  # the directory changed after signing: the signer can no longer be named
+    pro.save()
     _generate(fiche)
     dossier = world["dossier"]
     client.force_login(personas["doctor"])
 
     page = client.get(reverse("rcp:fiche_documents", args=[dossier.pk])).content.decode()
-    assert "Échec" in page and "n&#x27;a pas d&#x27;INS" in page and "Relancer la production" in page
+    assert "Échec" in page and "spécialité" in page and "Relancer la production" in page
     assert AccessTrail.objects.filter(patient_id=world["patient"].pk, detail__contains="suivi de production").exists()
 
     url = reverse("rcp:fiche_documents_regenerate", args=[dossier.pk])

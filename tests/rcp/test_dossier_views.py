@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 # Who is part of the care of a patient registered to the personas' RCP (3C, hospital, members).
 CARE = {"secretary_3c", "doctor", "medical_secretary", "annonce_nurse"}
-FICHE_EDITORS = {"secretary_3c", "doctor"}
+FICHE_EDITORS = {"secretary_3c", "doctor", "medical_secretary"}  # fiche_edit in the rights table
 
 
 @pytest.fixture

@@ -334,6 +334,9 @@ def test_current_dossier_and_close_flags_unvalidated(
         type(personas["doctor"].professional).objects.filter(pk=pro).update(email=f"pro{pro}@test.dcc")
     services.session_set_current(session=session, dossier=case["dossier"], by=None)
     case["dossier"].refresh_from_db()
+    assert case["dossier"].status == DossierStatus.REGISTERED  # shown is not presented: the team may skip it
+    services.dossier_mark_presented(dossier=case["dossier"], by=personas["secretary_3c"])
+    case["dossier"].refresh_from_db()
     assert case["dossier"].status == DossierStatus.PRESENTED
     with django_capture_on_commit_callbacks() as callbacks:
         services.session_close(session=session, by=personas["secretary_3c"])

@@ -200,9 +200,10 @@ def test_session_and_detail_query_budget(client, personas, world, django_assert_
                                   specialty_id=member.specialty_id)  # fmt: skip
     client.force_login(personas["secretary_3c"])
     # +2 since dossiers hang off the session: the care scope's 3C and the visible dossiers in one query.
-    with django_assert_max_num_queries(16):
+    # +1 since the rights are read from the table: the secretary's grant establishments (its 3Cs' too).
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("rcp:session", args=[session.pk])).status_code == 200
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         assert client.get(reverse("rcp:detail", args=[world["rcp"].pk])).status_code == 200
 
 
@@ -321,7 +322,8 @@ def test_secretary_of_the_3c_may_stop_a_recurrence_which_cancels_its_future_sess
 def test_feed_and_status_posts_need_a_profile(client, personas, world):
     assert_access(client, personas, reverse("rcp:calendar_feed"), allowed=EVERYONE, method="post", ok_status=302)
     client.force_login(personas["admin"])
-    response = client.post(reverse("rcp:session_status", args=[world["other_session"].pk]), {"action": "ouvrir"})
+    url = reverse("rcp:session_status", args=[world["other_session"].pk])
+    response = client.post(url, {"action": "ouvrir", "confirmer": "oui"})  # a week ahead: confirmed
     assert response.status_code == 302
     world["other_session"].refresh_from_db()
     assert world["other_session"].status == SessionStatus.OPEN

@@ -11,7 +11,7 @@ import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
 
 def demo_modules() -> list:
@@ -35,4 +35,18 @@ class Command(BaseCommand):
         for module in demo_modules():
             with transaction.atomic():
                 module.seed(context)
+                analyze_tables()
         self.stdout.write(self.style.SUCCESS(f"Terminé en {time.monotonic() - started:.1f} s."))
+
+
+def analyze_tables() -> None:
+    """Refresh the planner's statistics after a seeding step.
+
+    Freshly bulk-inserted tables have no statistics until autovacuum passes (never inside a test's
+    transaction): the planner then estimates one row everywhere and nests loops over thousands, which
+    made a later step's query take minutes on a new database. ANALYZE runs inside a transaction and
+    counts the rows this transaction inserted.
+    """
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in sorted(tables)))

@@ -1,0 +1,62 @@
+"""The demo: launch keys for the personas' establishments (simulator links that work) and the CHU's PACS
+served by the DICOM stand-in with synthetic studies of demo patients."""
+
+from __future__ import annotations
+
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from dcc.accounts.models import User
+from identity.models import LocalIdentifier
+from interop.imaging import selectors, standin
+from interop.imaging.models import Pacs
+from interop.launch.enums import KeyAlgorithm
+from interop.launch.models import LaunchKey, SimulatorKey
+from interop.launch.services import simulator_token
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CHU = "CHU LA MILETRIE - POITIERS"
+
+
+def test_the_demo_seeds_launch_keys_and_a_pacs_with_studies(transactional_db, tmp_path, settings):
+    settings.DCC_IMAGING_STANDIN_STUDIES = str(tmp_path / "studies.json")
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+
+    by_establishment: dict[str, list[str]] = {}
+    for key in LaunchKey.objects.select_related("establishment"):
+        by_establishment.setdefault(key.establishment.name, []).append(key.algorithm)
+    assert sorted(by_establishment[CHU]) == [KeyAlgorithm.ED25519, KeyAlgorithm.ES256]
+    assert by_establishment["CH DAX"] == [KeyAlgorithm.ED25519]
+    assert SimulatorKey.objects.count() == LaunchKey.objects.count() == 3
+
+    # A simulator link for the demo doctor opens a CHU patient's page.
+    doctor = User.objects.select_related("professional").get(email="medecin@demo.dcc.test")
+    simulator = SimulatorKey.objects.filter(key__establishment__name=CHU).first()
+    local = LocalIdentifier.objects.filter(establishment__name=CHU).order_by("value").first()
+    token = simulator_token(simulator=simulator, rpps=doctor.professional.rpps, ipp=local.value, target="patient")
+    client = Client()
+    response = client.get(f"/appel-contextuel/?jwt={token}")
+    assert response.status_code == 302
+    assert client.get(response["Location"]).status_code == 200
+
+    # The CHU's PACS is the stand-in, which answers with the seeded studies.
+    pacs = Pacs.objects.get(establishment__name=CHU)
+    assert (pacs.ae_title, pacs.port) == (standin.DEFAULT_AE, settings.DCC_IMAGING_STANDIN_PORT)
+    studies = json.loads(Path(settings.DCC_IMAGING_STANDIN_STUDIES).read_text(encoding="utf-8"))
+    assert len({study["patient_id"] for study in studies}) == 6
+    server = standin.start(studies=standin.load_studies(Path(settings.DCC_IMAGING_STANDIN_STUDIES)))
+    try:
+        Pacs.objects.filter(pk=pacs.pk).update(port=server.server_address[1])
+        patient = LocalIdentifier.objects.get(establishment=pacs.establishment, value=studies[0]["patient_id"]).patient
+        result = selectors.patient_studies(patient)
+    finally:
+        server.shutdown()
+    assert not result.unavailable
+    assert len(result.studies) == 3
