@@ -6,7 +6,7 @@ Usage (from the repository root, DATABASE_URL / REDIS_URL pointing at the server
                                    [--url http://127.0.0.1:8000] [--port 19810] [--personas a@…,b@…]
 
 Without ``--url`` it starts gunicorn itself (``bench.wsgi``: the DCC's ``make run`` settings plus a minimal view
-at ``/bench/minimal/``) with ``gunicorn.conf.py`` (workers and threads from ``DCC_WEB_WORKERS`` /
+at ``/bench/minimal/``) with ``dcc/gunicorn_conf.py`` (workers and threads from ``DCC_WEB_WORKERS`` /
 ``DCC_WEB_THREADS``); with ``--url`` it loads that running server and starts gunicorn only for the minimal view,
 with the same settings. Two phases in the same run, each with the same number of users (closed loop, no think
 time): the minimal view, then the mixed workload (``bench/locustfile.py``). It prints, for each, requests/s,
@@ -61,7 +61,8 @@ def free_port(preferred: int) -> int:
 
 def start_server(port: int) -> subprocess.Popen:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    command = [str(BIN / "gunicorn"), "bench.wsgi", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command = [str(BIN / "gunicorn"), "-c", "python:dcc.gunicorn_conf", "bench.wsgi"]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     wait_for(f"http://127.0.0.1:{port}/bench/minimal/")
     return process
@@ -97,6 +98,7 @@ def run_phase(user_class, host: str, users: int, warmup: float, duration: float)
         while len(LOGGED_IN) < users and time.monotonic() < deadline:
             gevent.sleep(0.5)
     gevent.sleep(warmup)
+    warmup_failures = [f"{e.name}: {e.error} ×{e.occurrences}" for e in env.stats.errors.values()]
     env.stats.reset_all()
     started = time.monotonic()
     gevent.sleep(duration)
@@ -120,6 +122,7 @@ def run_phase(user_class, host: str, users: int, warmup: float, duration: float)
             if entry.num_requests
         ],
         "failures": [f"{error.name}: {error.error} ×{error.occurrences}" for error in env.stats.errors.values()][:10],
+        "warmup_failures": warmup_failures[:10],
     }
     runner.quit()
     return result
@@ -153,7 +156,9 @@ def main() -> int:
     host = args.url.rstrip("/") if args.url else minimal_host
     workers = os.environ.get("DCC_WEB_WORKERS", "2")
     threads = os.environ.get("DCC_WEB_THREADS", "1")
-    print(f"Serveur : {host} (gunicorn.conf.py : {workers} worker(s) × {threads} thread(s)), {args.users} connexions")
+    print(
+        f"Serveur : {host} (dcc/gunicorn_conf.py : {workers} worker(s) × {threads} thread(s)), {args.users} connexions"
+    )
     try:
         load_before = loadavg()
         minimal = run_phase(locustfile.Minimal, minimal_host, args.users, 3, args.duration)
@@ -178,6 +183,8 @@ def main() -> int:
         print(f"  {name:<36} {count:>6} requêtes  p50 {p50:>5.0f} ms  p95 {p95:>5.0f} ms")
     for line in mixed["failures"] + minimal["failures"]:
         print(f"  ÉCHEC {line}")
+    for line in mixed["warmup_failures"]:
+        print(f"  ÉCHEC pendant les connexions (hors mesure) {line}")
     if args.json:
         payload = {"loadavg_before": load_before, "loadavg_after": load_after, "minimal": minimal, "mixed": mixed}
         Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
