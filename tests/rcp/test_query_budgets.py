@@ -2,7 +2,8 @@
 
 Each page is measured (after one warm-up display, as a user's second page) with a little data, then again after
 the data it lists or summarises has grown three- to fourfold. Both counts must be equal and within the page's
-budget (issue 17). The budgets are today's counts (after the GP, outbox and reliability merges): lowering one is progress, raising one needs a reason.
+budget (issue 17). The budgets are today's counts (after the GP, outbox and reliability merges): lowering one is
+progress, raising one needs a reason.
 """
 
 from __future__ import annotations
