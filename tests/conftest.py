@@ -157,7 +157,7 @@ def page(browser):
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in item.keywords:
-            item.add_marker(pytest.mark.timeout(120))
+            item.add_marker(pytest.mark.timeout(600))  # a journey may seed the whole demo first
 
 
 def pytest_configure(config):
