@@ -44,7 +44,9 @@ def test_demo_identifiers_are_valid_and_synthetic():
         assert rpps.startswith(("10999", "10998"))
     for finess in Establishment.objects.values_list("finess_geo", flat=True):
         validate_finess(finess)
-    assert not Professional.objects.exclude(mss_address__endswith=".test").exists()
+    # Every address is synthetic; one demo professional has none (the « pas d'adresse MSSanté » case).
+    assert not Professional.objects.exclude(mss_address="").exclude(mss_address__endswith=".test").exists()
+    assert Professional.objects.filter(mss_address="").count() == 1
 
 
 def test_every_demo_login_works_and_reaches_its_home(client):
