@@ -86,7 +86,8 @@ def celery_queue(django_db_setup, django_db_blocker) -> str:
     )  # fmt: skip
     from dcc.tasks import ping
 
-    deadline = time.monotonic() + 90
+    # The worker compiles the CDA rules before it takes a task (interop warm-up): minutes on a loaded machine.
+    deadline = time.monotonic() + 300
     while True:
         try:
             if ping.apply_async(args=["ready"], queue=queue).get(timeout=5) == "ready":
