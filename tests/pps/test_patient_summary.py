@@ -19,8 +19,9 @@ from tests.records.documents_helpers import store_frcp
 
 pytestmark = pytest.mark.django_db
 
-# The care team of a patient registered to the personas' RCP (see tests/rcp/test_dossier_views.py).
-CARE = {"secretary_3c", "doctor", "medical_secretary", "annonce_nurse"}
+# The care team of a patient registered to the personas' RCP (see tests/rcp/test_dossier_views.py), and his GP:
+# registering the dossier notified him (issue 12, « médecin traitant prévenu »), which opens the patient to him.
+CARE = {"secretary_3c", "doctor", "medical_secretary", "annonce_nurse", "gp"}
 
 
 @pytest.fixture
