@@ -13,7 +13,14 @@ from django.conf import settings
 from dcc.accounts.enums import DEFAULT_PERMISSIONS, Permission, Profile
 from dcc.accounts.models import ProfilePermission
 
-MIGRATIONS = ["0003_default_profile_permissions", "0005_rcp_and_pps_rights"]
+# Every data migration that grants rights (each exposes its grants as DEFAULTS).
+MIGRATIONS = [
+    "dcc.accounts.migrations.0003_default_profile_permissions",
+    "dcc.accounts.migrations.0004_interop_monitor_right",
+    "dcc.accounts.migrations.0004_launch_simulate_right",
+    "dcc.accounts.migrations.0005_rcp_and_pps_rights",
+    "dcc.dashboards.migrations.0002_secretaire_3c_data_export_and_default_rules",
+]
 # The README's columns, in order.
 COLUMNS = [
     Profile.MEDECIN, Profile.SECRETAIRE_MEDICALE, Profile.SECRETAIRE_3C, Profile.ANNONCE_PPS, Profile.LECTURE_SEULE,
@@ -24,7 +31,7 @@ COLUMNS = [
 def _from_migrations() -> set[tuple[str, str]]:
     pairs = set()
     for name in MIGRATIONS:
-        module = importlib.import_module(f"dcc.accounts.migrations.{name}")
+        module = importlib.import_module(name)
         pairs |= {(profile, permission) for profile, held in module.DEFAULTS.items() for permission in held}
     return pairs
 

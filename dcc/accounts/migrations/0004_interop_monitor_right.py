@@ -2,10 +2,15 @@
 
 from django.db import migrations, models
 
+# The grants of this migration, read by tests/accounts/test_rights_table.py.
+DEFAULTS = {"admin_regional": ["interop_monitor"]}
+
 
 def grant(apps, schema_editor):
     ProfilePermission = apps.get_model("accounts", "ProfilePermission")
-    ProfilePermission.objects.get_or_create(profile="admin_regional", permission="interop_monitor")
+    for profile, held in DEFAULTS.items():
+        for permission in held:
+            ProfilePermission.objects.get_or_create(profile=profile, permission=permission)
 
 
 def revoke(apps, schema_editor):

@@ -2,11 +2,16 @@
 
 from django.db import migrations, models
 
+# The grants of this migration, read by tests/accounts/test_rights_table.py.
+DEFAULTS = {"admin_regional": ["launch_simulate"]}
+
 
 def grant_to_admin(apps, schema_editor):
     """The regional admin holds the DPI simulator right by default (frozen here: enums may change)."""
     ProfilePermission = apps.get_model("accounts", "ProfilePermission")
-    ProfilePermission.objects.get_or_create(profile="admin_regional", permission="launch_simulate")
+    for profile, held in DEFAULTS.items():
+        for permission in held:
+            ProfilePermission.objects.get_or_create(profile=profile, permission=permission)
 
 
 def revoke(apps, schema_editor):

@@ -6,10 +6,15 @@ from decimal import Decimal
 
 from django.db import migrations
 
+# The grants of this migration, read by tests/accounts/test_rights_table.py.
+DEFAULTS = {"secretaire_3c": ["data_export"]}
+
 
 def forward(apps, schema_editor):
     ProfilePermission = apps.get_model("accounts", "ProfilePermission")
-    ProfilePermission.objects.get_or_create(profile="secretaire_3c", permission="data_export")
+    for profile, held in DEFAULTS.items():
+        for permission in held:
+            ProfilePermission.objects.get_or_create(profile=profile, permission=permission)
     IndemnityRule = apps.get_model("dashboards", "IndemnityRule")
     IndemnityRule.objects.get_or_create(
         valid_from=datetime.date(2000, 1, 1),
