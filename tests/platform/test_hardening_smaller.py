@@ -90,6 +90,8 @@ def test_gunicorn_answers_a_10000_character_url_with_a_french_414():
                 assert time.monotonic() < deadline and process.poll() is None, "gunicorn n'a pas démarré"
                 time.sleep(0.2)
         with sock:
+            # The master warms the application up (dcc/warmup.py) before its worker answers: seconds when loaded.
+            sock.settimeout(120)
             sock.sendall(b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n")
             answer = b""
             while chunk := sock.recv(65536):
