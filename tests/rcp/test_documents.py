@@ -388,7 +388,8 @@ def test_the_filed_pdf_is_pdfa_1b(personas):
 # --- Views ------------------------------------------------------------------------------------------------------
 
 CARE = {"secretary_3c", "doctor", "medical_secretary", "annonce_nurse"}
-FICHE_EDITORS = {"secretary_3c", "doctor"}
+# The rights table: the medical secretary holds fiche_edit too (issue 16, finding 10).
+FICHE_EDITORS = {"secretary_3c", "doctor", "medical_secretary"}
 
 
 def test_document_fragment_and_relaunch_by_persona(client, personas):
