@@ -35,7 +35,7 @@ def test_the_nurse_builds_shifts_and_validates_a_pps(page: Page, live_server, wo
     page.get_by_role("button", name="Se connecter").click()
 
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="PPS").click()
-    page.get_by_role("link", name=re.compile("PARCOURSTEST")).click()
+    page.get_by_role("link", name=re.compile("^PARCOURSTEST")).click()  # not the summary link beside it
     page.get_by_role("button", name="Nouveau PPS").click()
     expect(page.get_by_test_id("pps-status")).to_have_text("Brouillon")
     # The new PPS follows the patient's last validated fiche RCP.

@@ -34,7 +34,7 @@ def test_the_nurse_creates_a_ppac_from_a_template_and_validates_it(page: Page, l
     page.get_by_role("button", name="Se connecter").click()
 
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="PPS").click()
-    page.get_by_role("link", name=re.compile("APRESTEST")).click()
+    page.get_by_role("link", name=re.compile("^APRESTEST")).click()  # not the summary link beside it
     page.get_by_role("link", name="Programme de l'après-cancer (PPAC)").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("après-cancer")
 
