@@ -95,6 +95,7 @@ def celery_queue(django_db_setup, django_db_blocker) -> str:
         except Exception:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
+                process.wait()
                 log_handle.close()
                 pytest.fail(f"le worker Celery de test n'a pas démarré : voir {log}")
     yield queue
