@@ -98,7 +98,7 @@ class Case:
 
 PAGES = {
     # page: (persona, url builder, extra request headers, budget)
-    "accueil": ("doctor", lambda c: reverse("home"), {}, 10),
+    "accueil": ("doctor", lambda c: reverse("home"), {}, 11),  # + the doctor's work lists (issue 15)
     "agenda": ("secretary_3c", lambda c: reverse("rcp:agenda"), {}, 8),
     "recherche patient": ("doctor", lambda c: reverse("identity:search") + "?q=BUDGET", {}, 12),
     "dossier RCP": ("doctor", lambda c: reverse("rcp:dossier", args=[c.dossier.pk]), {}, 19),
@@ -107,7 +107,7 @@ PAGES = {
         "doctor",
         lambda c: reverse("rcp:session_follow", args=[c.world["session"].pk]),
         {"HTTP_HX_REQUEST": "true"},
-        12,
+        13,  # + the GP's contributions and the attached studies on the current dossier (issues 12, 13)
     ),
     "PPS (liste)": ("annonce_nurse", lambda c: reverse("pps:home"), {}, 7),
     "PPS": ("annonce_nurse", lambda c: reverse("pps:detail", args=[c.pps.pk]), {}, 20),
