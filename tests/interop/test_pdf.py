@@ -159,6 +159,6 @@ def test_the_pps_is_signed_with_the_signers_own_title_and_role():
     nurse = replace(samples.professional(9, "SOIGNANTE", "Ida", "G15_60"), title="")
     doctor = replace(samples.COORDINATOR, title="DR")
 
-    assert "par Ida SOIGNANTE, Infirmier" in signature(nurse)
+    assert "par Ida SOIGNANTE, infirmier de coordination" in signature(nurse)
     assert "Dr Ida" not in signature(nurse) and "médecin référent" not in signature(nurse)
     assert "par Dr Claire FICTIF, médecin référent" in signature(doctor)

@@ -78,7 +78,10 @@ def test_seed_demo_creates_the_seed_groupement_and_is_idempotent(settings, tmp_p
     # Demo patients come from identity's demo when it exists; PPS are made for a few of them.
     from identity.models import Patient
 
-    programmes = Pps.objects.filter(programme="pps")  # the PPAC demo is tested in test_ppac_services.py
+    # The PPAC demo is tested in test_ppac_services.py; the dashboards' bulk history is left out.
+    programmes = Pps.objects.filter(programme="pps").exclude(
+        rcp_fiche__proposition="Proposition de la RCP (historique de démonstration)."
+    )
     assert programmes.count() == min(Patient.objects.count(), 3)
     assert all(pps.elements.count() == 4 for pps in programmes)
     # The patient with a fiche RCP has a PPS validated following it; the others state why they have none.
