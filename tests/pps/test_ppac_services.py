@@ -268,7 +268,7 @@ def test_seed_demo_adds_two_templates_and_validated_ppac_with_documents_idempote
     for ppac in ppacs:
         assert ppac.status == PpsStatus.VALIDATED
         assert ppac.ppac.source_pps is not None and ppac.ppac.source_pps.patient_id == ppac.patient_id
-        assert ppac.follow_ups.count() == 3 and ppac.elements.count() > 10
+        assert ppac.follow_ups.count() >= 3 and ppac.elements.count() > 10  # per-cancer templates (issue 15)
         last_treatment = ppac.ppac.source_pps.elements.order_by("-planned_date").first().planned_date
         assert ppac.ppac.follow_up_start >= last_treatment
         generation = DocumentGeneration.objects.get(source_type="pps.ppac", source_id=str(ppac.pk))
