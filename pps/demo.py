@@ -51,6 +51,7 @@ PROTOCOLS = [
 
 
 NO_RCP_REASON = "Démonstration : fiche RCP non reprise dans le DCC"
+DEMO_COMMENT = "N'hésitez pas à appeler l'infirmière de coordination."
 
 
 def _demo_patients() -> list[tuple[Patient, bool]]:
@@ -127,6 +128,11 @@ def seed(context: dict) -> None:
     log(f"PPS : {len(GROUPS)} groupements régionaux, {len(PROTOCOLS)} protocoles")
 
     nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
+    if Pps.objects.filter(patient_comment=DEMO_COMMENT).exists():
+        # Chosen once: later steps (the dashboards' history) add validated fiches that would change the choice.
+        log("PPS : PPS de démonstration déjà en place")
+        seed_ppac(context)
+        return
     plan = _demo_patients() if nurse else []
     if not plan:
         log("PPS : aucun patient de démonstration, pas de PPS créé")
@@ -142,9 +148,7 @@ def seed(context: dict) -> None:
         group = groups[_group_for(pps)]
         services.pps_group_apply(pps=pps, group=group, start_date=start, by=nurse)
         _complete_elements(pps, by=nurse)
-        services.pps_update_details(
-            pps=pps, by=nurse, patient_comment="N'hésitez pas à appeler l'infirmière de coordination."
-        )
+        services.pps_update_details(pps=pps, by=nurse, patient_comment=DEMO_COMMENT)
         if validate:
             reason = "" if pps.rcp_fiche_id else NO_RCP_REASON
             services.pps_validate(pps=pps, by=nurse, no_rcp_reason=reason)

@@ -532,6 +532,10 @@ def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
     from rcp.enums import FICHE_DOCUMENT_SOURCE
     from rcp.models import FicheVersion
 
+    if DocumentGeneration.objects.filter(source_type=FICHE_DOCUMENT_SOURCE).exists():
+        # Filed once, on the first run: later steps (the dashboards' history) add signed versions of their own.
+        log("Fiches RCP : documents FRCP déjà classés")
+        return
     versions = FicheVersion.objects.select_related("fiche__dossier__patient", "signed_by")
     done = set(
         DocumentGeneration.objects.filter(

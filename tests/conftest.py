@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from tests.demo_snapshot import DemoSeed
 from tests.personas import Personas, build_personas
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
@@ -19,6 +20,7 @@ from tests.personas import Personas, build_personas
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
+DEMO_SEED = pytest.StashKey[DemoSeed]()
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -55,6 +57,49 @@ def empty_cache():
 @pytest.fixture
 def personas(db) -> Personas:
     return build_personas()
+
+
+def pytest_collection_finish(session):
+    """Start seeding the demo in the background as soon as a selected test needs it (see tests/demo_snapshot.py)."""
+    if session.config.option.collectonly or not any("demo" in item.fixturenames for item in session.items):
+        return
+    db = settings.DATABASES["default"]
+    name = f"{db.get('TEST', {}).get('NAME') or 'test_' + db['NAME']}_demo"
+    data = Path(settings.BASE_DIR) / ".data"
+    data.mkdir(exist_ok=True)
+    seed = DemoSeed(database_url=_database_url_for(name), media=data / "test-demo-media", log=data / "test-demo.log")
+    seed.start(admin_url=_database_url_for("postgres"), name=name, redis_url=settings.REDIS_URL)
+    session.config.stash[DEMO_SEED] = seed
+
+
+def pytest_sessionfinish(session):
+    seed = session.config.stash.get(DEMO_SEED, None)
+    if seed is not None:
+        seed.stop()
+
+
+@pytest.fixture
+def demo(request, settings) -> DemoSeed:
+    """The seeded demo region, copied into the test database; stored files in the seed's own folder."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+    from django.db import connection, transaction
+
+    seed = request.config.stash.get(DEMO_SEED, None)
+    if seed is None:
+        pytest.fail("la démonstration n'a pas été lancée (fixture demo demandée hors collecte)")
+    seed.wait()
+    with transaction.atomic(), connection.cursor() as cursor:
+        seed.restore(cursor)
+    ContentType.objects.clear_cache()
+    cache.clear()
+    location = {"location": str(seed.media)}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"], "OPTIONS": location},
+        "local": {**settings.STORAGES["local"], "OPTIONS": location},
+    }
+    return seed
 
 
 def _database_url_for(name: str) -> str:

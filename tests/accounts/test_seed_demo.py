@@ -21,8 +21,7 @@ def counts():
     )
 
 
-def test_seed_demo_builds_the_region_and_is_idempotent():
-    call_command("seed_demo", stdout=StringIO())
+def test_seed_demo_builds_the_region_and_is_idempotent(demo):
     first = counts()
     call_command("seed_demo", stdout=StringIO())
 
@@ -36,8 +35,7 @@ def test_seed_demo_builds_the_region_and_is_idempotent():
     assert ThreeC.objects.filter(name="3C Vienne, Nord Deux-Sèvres").exists()
 
 
-def test_demo_identifiers_are_valid_and_synthetic():
-    call_command("seed_demo", stdout=StringIO())
+def test_demo_identifiers_are_valid_and_synthetic(demo):
 
     for rpps in Professional.objects.values_list("rpps", flat=True):
         validate_rpps(rpps)
@@ -49,8 +47,7 @@ def test_demo_identifiers_are_valid_and_synthetic():
     assert Professional.objects.filter(mss_address="").count() == 1
 
 
-def test_every_demo_login_works_and_reaches_its_home(client):
-    call_command("seed_demo", stdout=StringIO())
+def test_every_demo_login_works_and_reaches_its_home(client, demo):
 
     for persona in PERSONAS:
         client.logout()
@@ -59,14 +56,13 @@ def test_every_demo_login_works_and_reaches_its_home(client):
         assert "Bonjour" in response.content.decode(), persona.email
 
 
-def test_seed_demo_loads_the_rights_table_and_the_terms_of_use_accepted_by_the_personas():
+def test_seed_demo_loads_the_rights_table_and_the_terms_of_use_accepted_by_the_personas(demo):
     from dcc.accounts import perms
     from dcc.accounts.enums import DEFAULT_PERMISSIONS
     from dcc.accounts.models import ProfilePermission, TermsAcceptance, TermsOfUse
 
     ProfilePermission.objects.all().delete()
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # a second run, on the seeded demo: the table comes back once
 
     assert ProfilePermission.objects.count() == sum(len(held) for held in DEFAULT_PERMISSIONS.values())
     terms = TermsOfUse.objects.get()

@@ -2,10 +2,8 @@
 qualifies it with an identity document and the (local) INSi teleservice."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from dcc.accounts.demo import DEMO_PASSWORD
@@ -14,11 +12,6 @@ from identity.models import Patient
 from tests.identity.insi_fixtures import insi, insi_standin_url  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 def _login(page: Page, url: str) -> None:

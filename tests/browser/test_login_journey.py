@@ -1,20 +1,13 @@
 """The first thing every user does: log in and see their home page."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from dcc.accounts.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
 
 
 def test_the_3c_secretary_logs_in_and_sees_her_home(page: Page, live_server, demo):

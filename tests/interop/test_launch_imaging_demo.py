@@ -4,11 +4,9 @@ served by the DICOM stand-in with synthetic studies of demo patients."""
 from __future__ import annotations
 
 import json
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from dcc.accounts.models import User
@@ -26,9 +24,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 CHU = "CHU LA MILETRIE - POITIERS"
 
 
-def test_the_demo_seeds_launch_keys_and_a_pacs_with_studies(transactional_db, tmp_path, settings):
+def test_the_demo_seeds_launch_keys_and_a_pacs_with_studies(demo, tmp_path, settings):
     settings.DCC_IMAGING_STANDIN_STUDIES = str(tmp_path / "studies.json")
-    call_command("seed_demo", stdout=StringIO())
     for module in (launch_demo, imaging_demo):  # a second seeding adds nothing
         module.seed({"log": lambda line: None})
 

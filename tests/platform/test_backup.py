@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import psycopg
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 
 from dcc.backup import create, file_hashes, restore, row_counts
 from tests.conftest import _database_url_for
@@ -27,13 +24,8 @@ def restore_database():
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_backup_and_restore_round_trip_on_the_demo(settings, tmp_path, restore_database):
-    media = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(media)}},
-    }
-    call_command("seed_demo", stdout=StringIO())
+def test_backup_and_restore_round_trip_on_the_demo(demo, tmp_path, restore_database):
+    media = demo.media
     url = _database_url_for(settings.DATABASES["default"]["NAME"])
     rows, files = row_counts(url), file_hashes(media)
     assert files, "la démonstration doit avoir des documents stockés"

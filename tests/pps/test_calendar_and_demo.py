@@ -48,25 +48,16 @@ def test_a_period_is_shaded_until_its_end_within_the_shown_months():
     assert rows[1].cells[27].css_class == "pps-cal-period"  # shading stops at the last month shown
 
 
-@pytest.mark.django_db(transaction=True)
-def test_seed_demo_creates_the_seed_groupement_and_is_idempotent(settings, tmp_path):
-    from tests.identity.factories import PatientFactory
-    from tests.personas import build_personas
-    from tests.pps.fiches import validated_fiche
-    from tests.records.documents_helpers import record_patient
+@pytest.mark.django_db
+def test_seed_demo_creates_the_seed_groupement_and_is_idempotent(demo):
+    from dcc.records.models import DocumentGeneration
+    from pps.demo import DEMO_COMMENT, NO_RCP_REASON
 
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": str(tmp_path)}},
-    }
-    personas = build_personas()
-    # Stand-ins for identity's demo patients; one has a validated fiche RCP (from the RCP demo in a real run).
-    followed = record_patient(personas)
-    fiche = validated_fiche(followed, establishment=personas.hospital, by=personas["doctor"])
-    PatientFactory.create_batch(2)
-    for _ in range(2):
-        call_command("seed_demo", stdout=StringIO())
+    programmes = Pps.objects.filter(programme="pps", patient_comment=DEMO_COMMENT).order_by("pk")
+    before = list(programmes.values_list("pk", "patient_id", "status"))
+    call_command("seed_demo", stdout=StringIO())  # a second run, on the seeded demo, adds nothing
 
+    assert list(programmes.values_list("pk", "patient_id", "status")) == before
     group = EdpGroup.objects.get(name="Chir sein + Hormono", scope=GroupScope.REGIONAL)
     assert [(e.kind, e.rule_kind, e.delay) for e in group.elements.order_by("position")] == [
         ("consultation", "group_start", 0),
@@ -75,23 +66,16 @@ def test_seed_demo_creates_the_seed_groupement_and_is_idempotent(settings, tmp_p
         ("hormonotherapie", "working_after_start", 23),
     ]
     assert Protocol.objects.filter(name="CAELYX 28 j").exists()
-    # Demo patients come from identity's demo when it exists; PPS are made for a few of them.
-    from identity.models import Patient
-
-    # The PPAC demo is tested in test_ppac_services.py; the dashboards' bulk history is left out.
-    programmes = Pps.objects.filter(programme="pps").exclude(
-        rcp_fiche__proposition="Proposition de la RCP (historique de démonstration)."
-    )
-    assert programmes.count() == min(Patient.objects.count(), 3)
+    # Three patients with a validated fiche RCP (two PPS validated following it, one left as a draft), then two
+    # validated « sans proposition RCP » with the reason; each from a regional groupement of four steps.
     assert all(pps.elements.count() == 4 for pps in programmes)
-    # The patient with a fiche RCP has a PPS validated following it; the others state why they have none.
-    linked = programmes.get(patient=followed)
-    assert (linked.status, linked.rcp_fiche_id, linked.no_rcp_reason) == ("validated", fiche.pk, "")
-    others = programmes.exclude(patient=followed)
-    assert others.count() == 2 and all(pps.rcp_fiche_id is None and pps.no_rcp_reason for pps in others)
-    # The record's demo files the documents of the PPS that follow a fiche (their diagnosis comes from it): no
-    # failure to show a newcomer.
-    from dcc.records.models import DocumentGeneration
-
-    generations = DocumentGeneration.objects.filter(source_type="pps.pps")
-    assert [(g.source_id, g.status) for g in generations] == [(str(linked.pk), "succeeded")]
+    following = programmes.filter(rcp_fiche__isnull=False)
+    assert sorted(following.values_list("status", flat=True)) == ["draft", "validated", "validated"]
+    assert all(pps.rcp_fiche.dossier.patient_id == pps.patient_id for pps in following)
+    others = programmes.filter(rcp_fiche__isnull=True)
+    assert [(pps.status, pps.no_rcp_reason) for pps in others] == [("validated", NO_RCP_REASON)] * 2
+    # The record's demo files the documents of the validated PPS that follow a fiche (their diagnosis comes from
+    # it): no failure to show a newcomer.
+    linked = following.filter(status="validated")
+    generations = DocumentGeneration.objects.filter(source_type="pps.pps", source_id__in=[str(p.pk) for p in linked])
+    assert sorted(generations.values_list("status", flat=True)) == ["succeeded", "succeeded"]

@@ -3,10 +3,8 @@ dossier page and reaches the patient's record."""
 
 import datetime
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -21,8 +19,7 @@ from rcp.models import Dossier, Rcp
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_doctor_attaches_a_report_of_the_record_and_opens_it_from_the_dossier(page: Page, live_server):
-    call_command("seed_demo", stdout=StringIO())
+def test_doctor_attaches_a_report_of_the_record_and_opens_it_from_the_dossier(page: Page, live_server, demo):
     rcp = Rcp.objects.get(title="Tumeurs digestives", establishment__name="CHU LA MILETRIE - POITIERS")
     doctor = User.objects.get(email="medecin@demo.dcc.test")
     sessions = rcp.sessions.filter(status=SessionStatus.PLANNED, starts_at__gt=timezone.now()).order_by("starts_at")

@@ -2,10 +2,8 @@
 through three dossiers and closes; a validator signs afterwards."""
 
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -21,8 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo", stdout=StringIO())
+def demo(demo):
     rcp = Rcp.objects.get(title="Tumeurs digestives", establishment__name="CHU LA MILETRIE - POITIERS")
     doctor = User.objects.get(email="medecin@demo.dcc.test")
     secretary = User.objects.get(email="secretaire.3c@demo.dcc.test")

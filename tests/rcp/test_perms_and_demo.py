@@ -40,8 +40,7 @@ def test_a_secretary_whose_grant_expired_loses_edit_rights(personas, world):
     assert not perms.can_view_catalogue(secretary)
 
 
-def test_demo_catalogue_follows_the_seed_and_is_idempotent():
-    call_command("seed_demo", stdout=StringIO())
+def test_demo_catalogue_follows_the_seed_and_is_idempotent(demo):
     count, sessions = Rcp.objects.count(), Session.objects.count()
     assert 55 <= count <= 70
     assert Rcp.objects.values("three_c").distinct().count() == 18

@@ -33,9 +33,12 @@ class Command(BaseCommand):
         context: dict = {"log": lambda line: self.stdout.write(f"  {line}")}
         self.stdout.write("Données de démonstration :")
         for module in demo_modules():
+            began = time.monotonic()
             with transaction.atomic():
                 module.seed(context)
                 analyze_tables()
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  ({module.__name__} : {time.monotonic() - began:.1f} s)")
         self.stdout.write(self.style.SUCCESS(f"Terminé en {time.monotonic() - started:.1f} s."))
 
 
