@@ -402,6 +402,8 @@ DCC_OUTBOX_MAX_ATTEMPTS = env_int("DCC_OUTBOX_MAX_ATTEMPTS", 12)
 DCC_OUTBOX_SENDING_LEASE_SECONDS = env_int("DCC_OUTBOX_SENDING_LEASE_SECONDS", 300)
 # The beat task re-queues rows due for longer than this and never picked up.
 DCC_OUTBOX_REQUEUE_GRACE_SECONDS = env_int("DCC_OUTBOX_REQUEUE_GRACE_SECONDS", 60)
+# A row re-queued and still untried is queued again only after this long (the broker may have lost the task).
+DCC_OUTBOX_REQUEUE_AGAIN_SECONDS = env_int("DCC_OUTBOX_REQUEUE_AGAIN_SECONDS", 900)
 DCC_OUTBOX_MESSAGE_ID_DOMAIN = env_str("DCC_OUTBOX_MESSAGE_ID_DOMAIN", "dcc.localhost")
 CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 60.0}
 # --- interop: contextual launch (docs/launch.md) and imaging (docs/imaging.md) ---

@@ -63,6 +63,8 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
     next_attempt_at = models.DateTimeField("prochaine tentative", null=True, blank=True)
     last_attempt_at = models.DateTimeField("dernière tentative", null=True, blank=True)
+    # Set by the beat when it queues the row again: not again until a worker has tried it (or a long while).
+    requeued_at = models.DateTimeField("remis en file le", null=True, blank=True)
     sent_at = models.DateTimeField("envoyé le", null=True, blank=True)
     delivered_at = models.DateTimeField("délivré le", null=True, blank=True)
     read_at = models.DateTimeField("lu le", null=True, blank=True)

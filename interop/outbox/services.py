@@ -309,14 +309,27 @@ def outbox_process(*, message_pk: int) -> OutboxMessage | None:
 
 
 def outbox_requeue(*, limit: int = 500) -> list[int]:
-    """Ids of rows due and never picked up (lost task, worker crash past the lease); the task re-queues them."""
-    from django.db.models import Q
+    """Ids of rows due and never picked up (lost task, worker crash past the lease); the task re-queues them.
+
+    A row is marked when it is re-queued and not taken again until a worker has tried it since, or
+    ``DCC_OUTBOX_REQUEUE_AGAIN_SECONDS`` have passed (the broker lost the task): while the workers are down the
+    queue holds one task per row, not one per row and per minute.
+    """
+    from django.db.models import F, Q
 
     now = timezone.now()
     grace = now - dt.timedelta(seconds=settings.DCC_OUTBOX_REQUEUE_GRACE_SECONDS)
     lease = now - dt.timedelta(seconds=settings.DCC_OUTBOX_SENDING_LEASE_SECONDS)
+    again = now - dt.timedelta(seconds=settings.DCC_OUTBOX_REQUEUE_AGAIN_SECONDS)
     due = OutboxMessage.objects.filter(
         Q(state__in=[OutboxState.PENDING, OutboxState.RETRYING], next_attempt_at__lte=grace)
         | Q(state=OutboxState.SENDING, last_attempt_at__lte=lease)
-    )
-    return list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    ).filter(Q(requeued_at__isnull=True) | Q(requeued_at__lt=F("last_attempt_at")) | Q(requeued_at__lte=again))
+    with transaction.atomic():
+        pks = list(
+            due.order_by("next_attempt_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
+        )
+        OutboxMessage.objects.filter(pk__in=pks).update(requeued_at=now)
+    return pks

@@ -242,6 +242,14 @@ def test_requeue_picks_rows_due_and_never_picked_up(queued, settings):
     assert outbox_requeue() == 1
     assert queued == [old.pk]
     assert fresh.pk not in queued
+    # While no worker takes it, the next beats leave it alone: one task waiting per row, not one per minute.
+    assert outbox_requeue() == 0
+    # Once a worker has tried it (and left it due), or after a long while (the broker lost it), it goes again.
+    OutboxMessage.objects.filter(pk=old.pk).update(last_attempt_at=timezone.now())
+    assert outbox_requeue() == 1
+    OutboxMessage.objects.filter(pk=old.pk).update(requeued_at=timezone.now() - dt.timedelta(minutes=16))
+    assert outbox_requeue() == 1
+    assert queued == [old.pk] * 3
 
 
 @pytest.mark.django_db
