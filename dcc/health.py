@@ -1,4 +1,7 @@
-"""``GET /healthz``: the state of PostgreSQL, Redis and the Celery worker (200 or 503)."""
+"""``GET /healthz``: the state of PostgreSQL, Redis and the Celery worker (200 or 503).
+
+``celery`` pings the workers through the broker; ``worker_heartbeat`` says whether one took beat's heartbeat task
+from the documents queue lately (the same signal the pages waiting for a document read)."""
 
 from __future__ import annotations
 
@@ -44,6 +47,18 @@ def check_worker() -> str | None:
     return None
 
 
+def check_worker_heartbeat() -> str | None:
+    """The heartbeat the worker writes when it takes beat's task from the documents queue (dcc/worker_status.py)."""
+    from dcc.worker_status import heartbeat_age
+
+    age = heartbeat_age()
+    if age is None:
+        return "aucun battement du worker enregistré (worker ou beat arrêté ?)"
+    if age > settings.DCC_WORKER_HEARTBEAT_STALE_SECONDS:
+        return f"dernier battement du worker il y a {round(age)} s : la production des documents ne répond pas"
+    return None
+
+
 @never_cache
 @require_GET
 def healthz(request):
@@ -51,6 +66,7 @@ def healthz(request):
     checks = {"postgresql": check_database(), "redis": check_redis()}
     # The worker is reached through Redis: without Redis it cannot answer.
     checks["celery"] = check_worker() if checks["redis"] is None else "injoignable sans Redis"
+    checks["worker_heartbeat"] = check_worker_heartbeat()
     components = {name: ("ok" if error is None else error) for name, error in checks.items()}
     healthy = all(error is None for error in checks.values())
     body = {

@@ -12,6 +12,14 @@ def ping(payload: str = "pong") -> str:
     return payload
 
 
+@shared_task(name="dcc.tasks.worker_heartbeat", ignore_result=True)
+def worker_heartbeat() -> None:
+    """Beat, on the documents queue: the worker that takes it says it is there (``dcc.worker_status``)."""
+    from dcc.worker_status import heartbeat_write
+
+    heartbeat_write()
+
+
 @shared_task(name="dcc.tasks.clear_expired_sessions")
 def clear_expired_sessions() -> None:
     call_command("clearsessions")

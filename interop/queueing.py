@@ -47,6 +47,18 @@ def generation_queue(*, source_type: str, source_id, patient, by=None) -> Docume
     return generation
 
 
+def generation_relaunch(*, source_type: str, source_id, patient, by) -> bool:
+    """Queue again (on commit) a failed generation or one stuck « En attente »; False when there is nothing to
+    relaunch (running, ready, or pending for less than ``DCC_GENERATION_REQUEUE_SECONDS``): relaunching twice
+    queues once. The caller checks the right and writes the trail."""
+    _, should_queue = generation_request(
+        source_type=source_type, source_id=source_id, patient=patient, requested_by=by, relaunch=True
+    )
+    if should_queue:
+        queue_on_commit(source_type, source_id, getattr(by, "pk", None))
+    return should_queue
+
+
 def requeue_pending(*, older_than_seconds: int | None = None) -> int:
     """Queue again every generation still pending after ``older_than_seconds`` (nobody picked it up)."""
     delay = older_than_seconds if older_than_seconds is not None else settings.DCC_GENERATION_REQUEUE_SECONDS

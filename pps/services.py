@@ -256,6 +256,22 @@ def _author_context(user) -> tuple[str, Establishment | None]:
     return profile, None
 
 
+@transaction.atomic
+def programme_document_relaunch(*, programme: Pps, by, request=None) -> bool:
+    """Queue again the document of a validated PPS or PPAC that failed or stayed « En attente » (traced); False
+    when there is nothing to relaunch (running, ready, or pending for less than ``DCC_GENERATION_REQUEUE_SECONDS``)."""
+    from interop.queueing import generation_relaunch
+    from pps.selectors import DOCUMENT_SOURCES
+
+    if programme.validated_at is None:
+        raise ValidationError("Ce programme n'est pas validé : aucun document à produire.")
+    queued = generation_relaunch(
+        source_type=DOCUMENT_SOURCES[programme.programme], source_id=programme.pk, patient=programme.patient, by=by
+    )
+    _trail(programme, by, request, TrailAction.UPDATE, "Relance de la production du document")
+    return queued
+
+
 def _trail(pps: Pps, by, request, action: str, detail: str) -> None:
     trail_record(user=by, action=action, patient=pps.patient_id, obj=pps, request=request, detail=detail)
 

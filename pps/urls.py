@@ -34,6 +34,7 @@ urlpatterns = [
     path("<int:pk>/remettre/", views.deliver, name="deliver"),
     path("<int:pk>/nouvelle-version/", views.new_version, name="new_version"),
     path("<int:pk>/document/", views.document_status, name="document_status"),
+    path("<int:pk>/document/relancer/", views.document_relaunch, name="document_relaunch"),
     path("statistiques/", views.statistics, name="statistics"),
     path("apres-cancer/", include("pps.ppac_urls")),
 ]

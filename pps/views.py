@@ -25,7 +25,7 @@ from pps.calendar import build_calendar, legend
 from pps.dates import Rule, RuleError, RuleKind, compute_dates
 from pps.edp_types import CATEGORIES, EDP_TYPES
 from pps.enums import GroupScope
-from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsElement
+from pps.models import EdpGroup, EdpGroupElement, Pps, PpsBlock, PpsElement, Programme
 from pps.view_access import contact_adding, patient_for, programme_for, remove_contact, run_form
 
 # --- Library ------------------------------------------------------------------------------------
@@ -499,6 +499,23 @@ def document_status(request, pk: int):
         detail="Suivi de production du document",
     )  # fmt: skip
     return render(request, "pps/_document.html", {"programme": programme, "document": progress})
+
+
+@require_POST
+@require(perms.can_author_pps)
+def document_relaunch(request, pk: int):
+    """Queue again the programme's document when it failed or stayed « En attente » (the fragment offers it)."""
+    programme = programme_for(request, pk, _programme)
+    try:
+        queued = services.programme_document_relaunch(programme=programme, by=request.user, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if queued:
+            messages.success(request, "Production du document relancée.")
+        else:
+            messages.info(request, "Le document est déjà produit ou en cours de production.")
+    return redirect("pps:ppac:detail" if programme.programme == Programme.PPAC else "pps:detail", pk=programme.pk)
 
 
 # --- Statistics ---------------------------------------------------------------------------------

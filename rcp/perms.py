@@ -147,6 +147,13 @@ def can_regenerate_fiche_document(user, dossier) -> bool:
     return can_edit_fiche(user, dossier)
 
 
+def can_relaunch_concertation_document(user, concertation) -> bool:
+    """Relaunching a CR de concertation's document: a doctor (who may write one) in the patient's care."""
+    from dcc.records.access import can_view_patient
+
+    return is_doctor(user) and can_view_patient(user, concertation.patient)
+
+
 def can_edit_attachments(user, dossier) -> bool:
     """The requesting side (may register, sees the patient) while the dossier is a draft or registered."""
     from rcp.enums import DOSSIER_ATTACHMENTS_EDITABLE

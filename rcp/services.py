@@ -1146,16 +1146,17 @@ def _snapshot(fiche: Fiche, *, by, at, reason: str) -> FicheVersion:
     return version
 
 
-def fiche_document_request(*, version: FicheVersion, patient, by) -> bool:
+def fiche_document_request(*, version: FicheVersion, patient, by, relaunch: bool = False) -> bool:
     """Ask for the FRCP document (CDA + PDF/A) of a validated version, queued once the transaction commits.
 
-    Idempotent: a version whose document is pending, running or stored is not queued again; a failed one is.
+    Idempotent: a version whose document is pending, running or stored is not queued again; a failed one is, and
+    with ``relaunch`` one stuck « En attente » too (``DocumentGeneration.is_stuck``).
     """
     from dcc.records.documents_services import generation_request
     from interop.queueing import queue_on_commit
 
     _, should_queue = generation_request(
-        source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk, patient=patient, requested_by=by
+        source_type=FICHE_DOCUMENT_SOURCE, source_id=version.pk, patient=patient, requested_by=by, relaunch=relaunch
     )
     if should_queue:  # a broker away at commit leaves it pending for the beat task (interop.queueing)
         queue_on_commit(FICHE_DOCUMENT_SOURCE, version.pk, by.pk)
@@ -1164,13 +1165,13 @@ def fiche_document_request(*, version: FicheVersion, patient, by) -> bool:
 
 @transaction.atomic
 def fiche_document_regenerate(*, fiche: Fiche, by, request=None) -> int:
-    """Queue again the failed (or never requested) documents of the fiche's versions, oldest first, so version
-    n+1 finds version n filed; returns how many were queued."""
+    """Queue again the failed, stuck « En attente » (or never requested) documents of the fiche's versions, oldest
+    first, so version n+1 finds version n filed; returns how many were queued."""
     from dcc.records.enums import TrailAction
 
     patient = fiche.dossier.patient
     queued = sum(
-        fiche_document_request(version=version, patient=patient, by=by)
+        fiche_document_request(version=version, patient=patient, by=by, relaunch=True)
         for version in fiche.versions.order_by("version")
     )
     _trail(by=by, action=TrailAction.UPDATE, patient=patient, obj=fiche, request=request, detail="relance du document")
@@ -1286,7 +1287,7 @@ def concertation_create(
     """Record an opinion given outside a session, signed by the doctor writing it; its document is then queued."""
     from dcc.records.enums import CareRelationshipKind, TrailAction
     from dcc.records.services import care_relationship_add
-    from interop.tasks import generate_document
+    from interop.queueing import generation_queue
     from rcp.concertation_documents import CONCERTATION_SOURCE
 
     if not perms.is_doctor(by):
@@ -1321,6 +1322,24 @@ def concertation_create(
             else CareRelationshipKind.RCP_PARTICIPANT, professional=professional, source=source,
         )  # fmt: skip
     _trail(by=by, action=TrailAction.CREATE, patient=patient, obj=concertation, request=request)
-    # Signed means final: its CDA N1 document is filed in the patient's record once this commits.
-    generate_document.delay_on_commit(CONCERTATION_SOURCE, concertation.pk, by.pk)
+    # Signed means final: its CDA N1 document is filed in the patient's record. The pending generation is recorded
+    # in this transaction and queued once it commits; a broker away then leaves it for the beat (interop.queueing).
+    generation_queue(source_type=CONCERTATION_SOURCE, source_id=concertation.pk, patient=patient, by=by)
     return concertation
+
+
+@transaction.atomic
+def concertation_document_relaunch(*, concertation: Concertation, by, request=None) -> bool:
+    """Queue again the CR de concertation's document when it failed or stayed « En attente » (traced)."""
+    from dcc.records.enums import TrailAction
+    from interop.queueing import generation_relaunch
+    from rcp.concertation_documents import CONCERTATION_SOURCE
+
+    queued = generation_relaunch(
+        source_type=CONCERTATION_SOURCE, source_id=concertation.pk, patient=concertation.patient, by=by
+    )
+    _trail(
+        by=by, action=TrailAction.UPDATE, patient=concertation.patient, obj=concertation, request=request,
+        detail="relance du document",
+    )  # fmt: skip
+    return queued

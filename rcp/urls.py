@@ -52,6 +52,11 @@ urlpatterns = [
         name="concertation_create",
     ),
     path("concertations/<int:pk>/", views_dossiers.concertation_detail, name="concertation"),
+    path(
+        "concertations/<int:pk>/document/relancer/",
+        views_dossiers.concertation_document_relaunch,
+        name="concertation_document_relaunch",
+    ),
     path("mentions/", views.mentions, name="mentions"),
     path("mentions/nouvelle/", views.mention_edit, name="mention_create"),
     path("mentions/<int:pk>/", views.mention_edit, name="mention_edit"),

@@ -367,7 +367,7 @@ def _fiche_documents_context(request, dossier: Dossier) -> dict:
     return {
         "generations": generations,
         "polling": any(generation.status in unfinished for generation in generations),
-        "can_regenerate": any(generation.status == GenerationStatus.FAILED for generation in generations)
+        "can_regenerate": any(generation.can_relaunch for generation in generations)
         and perms.can_regenerate_fiche_document(request.user, dossier),
     }
 
@@ -648,5 +648,21 @@ def concertation_detail(request, pk: int):
         "treatments": selectors.concertation_treatments(concertation),
         "can_view_documents": can_view_documents(request.user, concertation.patient),
         "generation": source_generation(CONCERTATION_SOURCE, concertation.pk),
+        "relaunch_url": reverse("rcp:concertation_document_relaunch", args=[concertation.pk])
+        if perms.can_relaunch_concertation_document(request.user, concertation)
+        else "",
     }
     return render(request, "rcp/concertation_detail.html", context)
+
+
+@require(has_patient_care_profile)
+@require_POST
+def concertation_document_relaunch(request, pk: int):
+    concertation = get_object_or_404(Concertation.objects.select_related("patient"), pk=pk)
+    if not perms.can_relaunch_concertation_document(request.user, concertation):
+        raise PermissionDenied
+    if services.concertation_document_relaunch(concertation=concertation, by=request.user, request=request):
+        messages.success(request, "Production du document relancée.")
+    else:
+        messages.info(request, "Le document est déjà produit ou en cours de production.")
+    return redirect("rcp:concertation", pk)

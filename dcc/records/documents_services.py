@@ -122,10 +122,13 @@ def generation_start(*, source_type: str, source_id, patient, requested_by=None)
 
 
 @transaction.atomic
-def generation_request(*, source_type: str, source_id, patient, requested_by=None) -> tuple[DocumentGeneration, bool]:
+def generation_request(
+    *, source_type: str, source_id, patient, requested_by=None, relaunch: bool = False
+) -> tuple[DocumentGeneration, bool]:
     """Record that the document of one source is wanted, before its task runs, so the page shows it pending.
 
-    A failed generation goes back to pending (regenerate); a pending, running or succeeded one is left alone.
+    A failed generation goes back to pending (regenerate); with ``relaunch``, a generation stuck pending
+    (``is_stuck``) is touched so it is queued once more; a running, succeeded or recently pending one is left alone.
     Returns ``(generation, should_queue)``.
     """
     generation, created = DocumentGeneration.objects.get_or_create(
@@ -137,10 +140,14 @@ def generation_request(*, source_type: str, source_id, patient, requested_by=Non
         DocumentTransition.objects.create(generation=generation, to_status=generation.status, note="Demandée")
         return generation, True
     generation = DocumentGeneration.objects.select_for_update().get(pk=generation.pk)
-    if generation.status != GenerationStatus.FAILED:
-        return generation, False
-    _set_status(generation, GenerationStatus.PENDING, note="Relancée", requested_by=requested_by)
-    return generation, True
+    if generation.status == GenerationStatus.FAILED:
+        _set_status(generation, GenerationStatus.PENDING, note="Relancée", requested_by=requested_by)
+        return generation, True
+    if relaunch and generation.is_stuck:
+        # Touching ``updated_at`` makes it fresh: a second relaunch (or the beat) does not queue it again.
+        _set_status(generation, GenerationStatus.PENDING, note="Relancée (restée en attente)")
+        return generation, True
+    return generation, False
 
 
 def _set_status(generation: DocumentGeneration, status: str, *, note: str = "", **fields) -> None:

@@ -320,6 +320,19 @@ class DocumentGeneration(models.Model):
         """« Fiche RCP validée n° 12 »: what the document is produced from, for the user."""
         return f"{DOCUMENT_SOURCE_LABELS.get(self.source_type, self.source_type)} n° {self.source_id}"
 
+    @property
+    def is_stuck(self) -> bool:
+        """Still « En attente » after ``DCC_GENERATION_REQUEUE_SECONDS``: nobody picked its task up."""
+        if self.status != GenerationStatus.PENDING or self.updated_at is None:
+            return False
+        waited = (timezone.now() - self.updated_at).total_seconds()
+        return waited >= settings.DCC_GENERATION_REQUEUE_SECONDS
+
+    @property
+    def can_relaunch(self) -> bool:
+        """A failed production, or one stuck « En attente », may be queued again from its page."""
+        return self.status == GenerationStatus.FAILED or self.is_stuck
+
 
 class DocumentTransition(models.Model):
     """Every status change of a document or of a generation, in order."""

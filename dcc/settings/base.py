@@ -350,6 +350,15 @@ CELERY_BEAT_SCHEDULE["interop-requeue-pending-generations"] = {
     "task": "interop.requeue_pending_generations",
     "schedule": 60.0,
 }
+# The worker's heartbeat (dcc/worker_status.py): written by the worker taking this beat task from the documents
+# queue; pages waiting for a document say the service does not answer when it is older than the STALE delay.
+DCC_WORKER_HEARTBEAT_SECONDS = env_int("DCC_WORKER_HEARTBEAT_SECONDS", 30)
+DCC_WORKER_HEARTBEAT_STALE_SECONDS = env_int("DCC_WORKER_HEARTBEAT_STALE_SECONDS", 90)
+CELERY_BEAT_SCHEDULE["worker-heartbeat"] = {
+    "task": "dcc.tasks.worker_heartbeat",
+    "schedule": float(DCC_WORKER_HEARTBEAT_SECONDS),
+    "options": {"expires": float(DCC_WORKER_HEARTBEAT_SECONDS)},
+}
 # Publishing never hangs a request: short broker socket timeouts. An unacknowledged task (worker killed) is
 # delivered again after the visibility timeout (tasks are acknowledged late and idempotent).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -511,6 +520,7 @@ DCC_CELERY_QUEUES = ("celery", "documents", "sends", "interop", "exports")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "interop.generate_document": {"queue": "documents"},
+    "dcc.tasks.worker_heartbeat": {"queue": "documents"},
     "*export*": {"queue": "exports"},
     "outbox.*": {"queue": "interop"},
     "interop.*": {"queue": "interop"},

@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
@@ -7,12 +8,23 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.integration
 def test_healthz_reports_every_component_ok_with_a_worker(client, celery_queue):
+    import time
+
+    from dcc.tasks import worker_heartbeat
+    from dcc.worker_status import HEARTBEAT_KEY, worker_responding
+
+    cache.delete(HEARTBEAT_KEY)
+    worker_heartbeat.apply_async(queue=celery_queue)  # what beat does: the worker takes it and writes the heartbeat
+    deadline = time.monotonic() + 60
+    while not worker_responding():
+        assert time.monotonic() < deadline, "le worker n'a pas écrit son battement"
+        time.sleep(0.2)
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["components"] == {"postgresql": "ok", "redis": "ok", "celery": "ok"}
+    assert body["components"] == {"postgresql": "ok", "redis": "ok", "celery": "ok", "worker_heartbeat": "ok"}
 
 
 def test_healthz_is_503_when_redis_is_down(client):

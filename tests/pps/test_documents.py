@@ -300,3 +300,119 @@ def test_a_linked_fiche_needs_no_frcp_in_the_record(personas):
     generation = document_generate(source_type="pps.pps", source_id=pps.pk)
 
     assert generation.status == GenerationStatus.SUCCEEDED, generation.failure_reason
+
+
+# --- Stuck « En attente » (issue 16, finding 2) ------------------------------------------------------------------
+
+
+def _pending_pps(personas, django_capture_on_commit_callbacks):
+    from pps.services import pps_validate
+    from tests.pps.factories import PpsElementFactory, PpsFactory
+
+    patient = record_patient(personas)
+    store_frcp(patient)
+    pps = PpsFactory(patient=patient, author=personas["doctor"], establishment=personas.hospital)
+    PpsElementFactory(pps=pps, kind="consultation")
+    with django_capture_on_commit_callbacks(execute=False):
+        pps_validate(pps=pps, by=personas["doctor"], no_rcp_reason="Hors RCP (test)")
+    return pps
+
+
+def _queued(callbacks):
+    from interop.tasks import generate_document
+
+    return [
+        cb.args
+        for cb in callbacks
+        if getattr(getattr(getattr(cb, "func", None), "__self__", None), "name", "") == generate_document.name
+    ]
+
+
+def test_a_pps_document_stuck_pending_can_be_relaunched_once_from_its_page(
+    client, personas, settings, django_capture_on_commit_callbacks
+):
+    import datetime as dt_
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from dcc.records.models import AccessTrail
+    from dcc.worker_status import heartbeat_write
+
+    pps = _pending_pps(personas, django_capture_on_commit_callbacks)
+    generations = DocumentGeneration.objects.filter(source_type="pps.pps", source_id=str(pps.pk))
+    client.force_login(personas["doctor"])
+    fragment = reverse("pps:document_status", args=[pps.pk])
+    heartbeat_write()
+    assert "Relancer la production" not in client.get(fragment).content.decode()
+
+    stale = settings.DCC_GENERATION_REQUEUE_SECONDS + 1
+    generations.update(updated_at=timezone.now() - dt_.timedelta(seconds=stale))
+    for url in (fragment, reverse("pps:detail", args=[pps.pk])):
+        page = client.get(url).content.decode()
+        assert "En attente" in page and "Relancer la production du document" in page
+        assert reverse("pps:document_relaunch", args=[pps.pk]) in page
+
+    relaunch = reverse("pps:document_relaunch", args=[pps.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(relaunch)
+        client.post(relaunch)
+    assert response.status_code == 302 and response.url == reverse("pps:detail", args=[pps.pk])
+    assert _queued(callbacks) == [("pps.pps", pps.pk, personas["doctor"].pk)]
+    assert generations.get().status == GenerationStatus.PENDING
+    assert AccessTrail.objects.filter(detail="Relance de la production du document", object_id=str(pps.pk)).count() == 2
+
+
+def test_a_failed_ppac_document_can_be_relaunched_and_returns_to_the_ppac_page(
+    client, personas, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from pps.models import Programme
+
+    patient = record_patient(personas)
+    ppac = validated_pps(personas, patient, programme=Programme.PPAC)
+    DocumentGeneration.objects.create(
+        source_type="pps.ppac", source_id=str(ppac.pk), patient=patient, status=GenerationStatus.FAILED
+    )
+    client.force_login(personas["doctor"])
+    assert (
+        "Relancer la production du document"
+        in client.get(reverse("pps:document_status", args=[ppac.pk])).content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("pps:document_relaunch", args=[ppac.pk]))
+    assert response.url == reverse("pps:ppac:detail", args=[ppac.pk])
+    assert _queued(callbacks) == [("pps.ppac", ppac.pk, personas["doctor"].pk)]
+
+
+def test_the_pps_relaunch_by_persona(client, personas):
+    from django.urls import reverse
+
+    from tests.helpers import assert_access
+    from tests.pps.views.test_access import HOSPITAL_CARE
+
+    pps = validated_pps(personas, record_patient(personas))
+    assert_access(
+        client,
+        personas,
+        reverse("pps:document_relaunch", args=[pps.pk]),
+        allowed=HOSPITAL_CARE,
+        method="post",
+        ok_status=302,
+    )
+
+
+def test_the_pps_page_says_when_the_worker_does_not_answer(client, personas, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from dcc.worker_status import WORKER_DOWN_NOTICE, heartbeat_write
+
+    pps = _pending_pps(personas, django_capture_on_commit_callbacks)
+    client.force_login(personas["doctor"])
+    fragment = reverse("pps:document_status", args=[pps.pk])
+
+    assert WORKER_DOWN_NOTICE in client.get(fragment).content.decode()  # no heartbeat ever written
+    heartbeat_write()
+    assert WORKER_DOWN_NOTICE not in client.get(fragment).content.decode()

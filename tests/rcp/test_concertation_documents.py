@@ -114,7 +114,8 @@ def test_the_concertation_page_shows_the_production_and_links_the_document(clien
     concertation = concertation_for(personas)
     url = reverse("rcp:concertation", args=[concertation.pk])
     client.force_login(personas["doctor"])
-    assert "Aucun document n'a encore été demandé." in client.get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert "En attente" in page and "Aucun document n'a encore été demandé." not in page  # recorded when signed
 
     document = document_generate(source_type=CONCERTATION_SOURCE, source_id=concertation.pk).document
 
@@ -151,3 +152,89 @@ def test_the_real_worker_files_the_concertation_document_once(celery_queue, rout
     again = generate_document.apply_async(args=[CONCERTATION_SOURCE, concertation.pk], queue=celery_queue)
     assert again.get(timeout=120) == generation.document_id
     assert Document.objects.filter(source_type=CONCERTATION_SOURCE, source_id=str(concertation.pk)).count() == 1
+
+
+# --- Recorded with its cause, relaunched when stuck (issue 16, finding 2) ------------------------------------------
+
+
+def _queued(callbacks):
+    from interop.tasks import generate_document
+
+    return [
+        callback.args
+        for callback in callbacks
+        if getattr(getattr(getattr(callback, "func", None), "__self__", None), "name", "") == generate_document.name
+    ]
+
+
+def test_the_pending_generation_is_recorded_in_the_signing_transaction(personas, codes):
+    from django.db import transaction
+
+    from dcc.records.models import DocumentGeneration
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        concertation = concertation_for(personas)
+        generation = DocumentGeneration.objects.get(source_type=CONCERTATION_SOURCE, source_id=str(concertation.pk))
+        assert generation.status == GenerationStatus.PENDING and generation.requested_by == personas["doctor"]
+        raise RuntimeError("rollback")  # the signature and its pending generation go together
+    assert not DocumentGeneration.objects.filter(source_type=CONCERTATION_SOURCE).exists()
+
+
+def test_signed_while_the_broker_is_away_it_stays_pending_and_the_beat_queues_it(
+    personas, codes, monkeypatch, django_capture_on_commit_callbacks
+):
+    from dcc.records.models import DocumentGeneration
+    from interop import queueing
+    from interop.tasks import generate_document
+
+    def refused(*args, **kwargs):
+        raise ConnectionRefusedError("broker away")
+
+    monkeypatch.setattr(generate_document, "apply_async", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        concertation = concertation_for(personas)
+    generation = DocumentGeneration.objects.get(source_type=CONCERTATION_SOURCE, source_id=str(concertation.pk))
+    assert generation.status == GenerationStatus.PENDING
+
+    published = []
+    monkeypatch.setattr(generate_document, "apply_async", lambda args, **kwargs: published.append(tuple(args)))
+    assert queueing.requeue_pending(older_than_seconds=0) == 1
+    assert published == [(CONCERTATION_SOURCE, str(concertation.pk), personas["doctor"].pk)]
+
+
+def test_a_concertation_document_stuck_pending_is_relaunched_once_by_a_doctor(
+    client, personas, codes, settings, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from dcc.records.models import AccessTrail, DocumentGeneration
+    from dcc.worker_status import WORKER_DOWN_NOTICE
+
+    concertation = concertation_for(personas)
+    generations = DocumentGeneration.objects.filter(source_type=CONCERTATION_SOURCE)
+    page_url = reverse("rcp:concertation", args=[concertation.pk])
+    relaunch = reverse("rcp:concertation_document_relaunch", args=[concertation.pk])
+    client.force_login(personas["doctor"])
+    page = client.get(page_url).content.decode()
+    assert relaunch not in page and WORKER_DOWN_NOTICE in page  # no worker heartbeat in this test
+
+    stale = settings.DCC_GENERATION_REQUEUE_SECONDS + 1
+    generations.update(updated_at=timezone.now() - datetime.timedelta(seconds=stale))
+    page = client.get(page_url).content.decode()
+    assert relaunch in page and "Relancer la production du document" in page
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(relaunch).status_code == 302
+        assert client.post(relaunch).status_code == 302
+    assert _queued(callbacks) == [(CONCERTATION_SOURCE, concertation.pk, personas["doctor"].pk)]
+    assert AccessTrail.objects.filter(detail="relance du document", object_id=str(concertation.pk)).count() == 2
+
+
+def test_the_concertation_relaunch_by_persona(client, personas, codes):
+    from tests.helpers import assert_access
+
+    concertation = concertation_for(personas)
+    url = reverse("rcp:concertation_document_relaunch", args=[concertation.pk])
+    assert_access(client, personas, url, allowed={"doctor"}, method="post", ok_status=302)

@@ -482,3 +482,89 @@ def test_the_demo_files_the_pps_patients_fiches_now_and_queues_the_others(person
     assert lines == ["Fiches RCP : 1 document(s) FRCP produit(s), 0 en échec, 1 confié(s) au worker"]
     file_fiche_documents(lines.append, patients=[world["patient"]], now=0)  # idempotent
     assert Document.objects.filter(source_type="rcp.ficheversion").count() == 1
+
+
+# --- Stuck « En attente » (issue 16, finding 2) ------------------------------------------------------------------
+
+
+def _stick(generation_filter, *, seconds: int = 600) -> None:
+    """Make pending generations look forgotten: last touched ``seconds`` ago (broker away when they were asked)."""
+    import datetime
+
+    from django.utils import timezone
+
+    generation_filter.update(updated_at=timezone.now() - datetime.timedelta(seconds=seconds))
+
+
+def test_a_generation_stuck_pending_offers_the_relaunch_which_queues_once_and_is_traced(
+    client, personas, django_capture_on_commit_callbacks, settings
+):
+    from django.urls import reverse
+
+    from dcc.records.models import AccessTrail, DocumentTransition
+    from dcc.worker_status import heartbeat_write
+
+    heartbeat_write()
+    world = fiche_world(personas)
+    fiche = validate(world, personas)
+    dossier = world["dossier"]
+    generations = DocumentGeneration.objects.filter(source_type="rcp.ficheversion")
+    client.force_login(personas["doctor"])
+    fragment = reverse("rcp:fiche_documents", args=[dossier.pk])
+
+    page = client.get(fragment).content.decode()
+    assert "En attente" in page and "Relancer la production" not in page  # just asked: the worker has time
+    assert 'data-testid="worker-down"' not in page
+
+    _stick(generations, seconds=settings.DCC_GENERATION_REQUEUE_SECONDS + 1)
+    page = client.get(fragment).content.decode()
+    assert "En attente" in page and "Relancer la production" in page
+
+    url = reverse("rcp:fiche_documents_regenerate", args=[dossier.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert client.post(url).status_code == 302
+        assert client.post(url).status_code == 302  # fresh again: not queued twice
+    assert _queued(callbacks) == [("rcp.ficheversion", fiche.versions.get().pk, personas["doctor"].pk)]
+    generation = generations.get()
+    assert generation.status == GenerationStatus.PENDING
+    assert DocumentTransition.objects.filter(generation=generation, note="Relancée (restée en attente)").count() == 1
+    assert AccessTrail.objects.filter(patient_id=world["patient"].pk, detail="relance du document").count() == 2
+    assert "Relancer la production" not in client.get(fragment).content.decode()
+
+
+def test_a_running_generation_is_never_relaunched(client, personas, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    world = fiche_world(personas)
+    validate(world, personas)
+    generations = DocumentGeneration.objects.filter(source_type="rcp.ficheversion")
+    generations.update(status=GenerationStatus.RUNNING)
+    _stick(generations)
+    client.force_login(personas["doctor"])
+
+    assert (
+        "Relancer la production"
+        not in client.get(reverse("rcp:fiche_documents", args=[world["dossier"].pk])).content.decode()
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        client.post(reverse("rcp:fiche_documents_regenerate", args=[world["dossier"].pk]))
+    assert _queued(callbacks) == []
+
+
+def test_the_fiche_fragment_says_when_the_worker_does_not_answer(client, personas, settings):
+    from django.urls import reverse
+
+    from dcc.worker_status import heartbeat_write
+
+    world = fiche_world(personas)
+    validate(world, personas)
+    client.force_login(personas["doctor"])
+    fragment = reverse("rcp:fiche_documents", args=[world["dossier"].pk])
+    notice = "Le service de production des documents ne répond pas : le document sera produit dès son retour."
+
+    heartbeat_write(time.time() - settings.DCC_WORKER_HEARTBEAT_STALE_SECONDS - 5)
+    page = client.get(fragment).content.decode()
+    assert notice in page and 'role="status"' in page
+
+    heartbeat_write()
+    assert notice not in client.get(fragment).content.decode()
