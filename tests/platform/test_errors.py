@@ -37,3 +37,40 @@ def _with_user(request):
 
     request.user = AnonymousUser()
     return request
+
+
+@pytest.mark.parametrize("error", ["OperationalError", "InterfaceError"])
+def test_a_database_out_of_reach_gives_the_french_503_page_not_a_500(client, personas, monkeypatch, error):
+    from django import db
+    from django.contrib.auth import middleware
+
+    def unreachable(request):
+        try:
+            raise ConnectionRefusedError("connection refused")
+        except ConnectionRefusedError as cause:
+            raise getattr(db, error)("connection failed: server closed the connection unexpectedly") from cause
+
+    client.force_login(personas["doctor"])
+    client.raise_request_exception = False
+    monkeypatch.setattr(middleware, "get_user", unreachable)  # the first database read of a logged-in request
+
+    response = client.get("/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    content = response.content.decode()
+    assert "Service momentanément indisponible" in content and '<html lang="fr">' in content
+    assert "Traceback" not in content and "server closed" not in content
+
+
+def test_other_errors_stay_a_500(client, personas, monkeypatch):
+    from django.contrib.auth import middleware
+
+    def broken(request):
+        raise ValueError("bug")
+
+    client.force_login(personas["doctor"])
+    client.raise_request_exception = False
+    monkeypatch.setattr(middleware, "get_user", broken)
+
+    assert client.get("/").status_code == 500
