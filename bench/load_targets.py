@@ -19,8 +19,8 @@ LIMIT = 60
 
 def targets(emails: list[str]) -> dict:
     from dcc.accounts.models import User
-    from dcc.records.access import visible_patients
     from dcc.records.models import Document
+    from identity.selectors import visible_patients
     from pps.enums import PpsStatus
     from pps.models import Pps
     from rcp import perms

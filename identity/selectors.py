@@ -12,7 +12,8 @@ from django.db.models import Case, CharField, Count, F, Func, Q, QuerySet, Value
 from django.db.models.functions import Greatest
 
 from dcc.accounts.enums import Profile
-from dcc.records.access import visible_patients
+from dcc.records.access import care_scope, has_patient_care_profile
+from dcc.records.models import BreakGlassGrant, CareRelationship
 from identity import nir as nir_rules
 from identity.enums import STRICT_TRAITS, IdentityOrigin, RnivStatus, Sex
 from identity.models import IdentityChange, IdentityNorm, InsiLookup, LocalIdentifier, Patient, PatientMerge
@@ -21,6 +22,15 @@ SEARCH_LIMIT = 50
 RELEVANCE_CAP = 300
 DUPLICATE_NAME_THRESHOLD = 0.5
 LIKELY_DUPLICATE = 60
+
+
+def visible_patients(user, *, include_break_glass: bool = False) -> QuerySet[Patient]:
+    """The patients whose record ``user`` may open (through bris de glace too when asked)."""
+    links = CareRelationship.objects.current().filter(care_scope(user)).values("patient_id")
+    visible = Q(pk__in=links)
+    if include_break_glass and has_patient_care_profile(user):
+        visible |= Q(pk__in=BreakGlassGrant.objects.active().filter(user_id=user.pk).values("patient_id"))
+    return Patient.objects.current().filter(visible)
 
 
 def _fragments(query: str) -> list[str]:

@@ -354,9 +354,8 @@ def datamatrix_png(request, pk: int):
 @require(can_review_identity_quality)
 def quality(request):
     from dcc.accounts.perms import can_administer
-    from dcc.records.access import visible_patients
 
-    scope = Patient.objects.current() if can_administer(request.user) else visible_patients(request.user)
+    scope = Patient.objects.current() if can_administer(request.user) else selectors.visible_patients(request.user)
     with transaction.atomic():
         pairs = selectors.suspected_duplicates(scope)
         trail_record(

@@ -154,15 +154,3 @@ def document_generate(
             source_id=source_id,
         )
         return services.generation_succeed(generation=generation, document=document)
-
-
-def document_generate_or_queue(*, source_type: str, source_id) -> DocumentGeneration:
-    """Produce the document now (seeding, scripts) or, when the previous version's document is still on its way,
-    leave the generation pending and queue its task, which waits for it."""
-    from interop.tasks import generate_document
-
-    try:
-        return document_generate(source_type=source_type, source_id=source_id)
-    except PreviousVersionPending:
-        transaction.on_commit(lambda: generate_document.delay(source_type, source_id))
-        return DocumentGeneration.objects.get(source_type=source_type, source_id=str(source_id))

@@ -5,6 +5,9 @@ the pending ``DocumentGeneration`` row in that transaction, then queues the task
 unreachable at that moment, the request still succeeds (the row stays « En attente », one warning is logged) and
 the beat task ``interop.requeue_pending_generations`` queues it again later; the generation itself is idempotent
 (row locked, a stored document is never produced twice).
+
+The tasks live here, beside the functions that queue them, so that queueing and task never import each other;
+``interop.tasks`` names them for Celery's discovery.
 """
 
 from __future__ import annotations
@@ -13,27 +16,79 @@ import datetime
 import functools
 import logging
 
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from dcc.records.documents_services import generation_request
 from dcc.records.enums import GenerationStatus
 from dcc.records.models import DocumentGeneration
+from interop.filing import PreviousVersionPending, document_generate
 
 logger = logging.getLogger(__name__)
+
+# A version waits for its predecessor's document (``PreviousVersionPending``): every PREVIOUS_WAIT_SECONDS, up to
+# PREVIOUS_WAIT_TRIES times (10 minutes), then it fails with a French reason and can be run again from the page.
+PREVIOUS_WAIT_SECONDS = 10
+PREVIOUS_WAIT_TRIES = 60
+
+
+class QueueSafelyTask(DjangoTask):
+    """A task whose ``queue_safely(*args)`` publishes without retrying and logs instead of raising when the broker
+    is away (the caller recorded a pending row beforehand: see ``interop.queueing``). A ``DjangoTask``, so
+    ``delay_on_commit`` stays available."""
+
+    def queue_safely(self, *args) -> bool:
+        try:
+            self.apply_async(args=args, retry=False)
+        except Exception as exc:  # kombu OperationalError, redis and socket errors…
+            logging.getLogger("interop.queueing").warning(
+                "Tâche %s%r non mise en file (%s) : elle reste en attente et sera relancée.",
+                self.name,
+                args,
+                exc.__class__.__name__,
+            )
+            return False
+        return True
+
+
+@shared_task(
+    base=QueueSafelyTask,
+    bind=True,
+    name="interop.generate_document",
+    autoretry_for=(OperationalError, InterfaceError, DatabaseError, ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    max_retries=5,
+)
+def generate_document(self, source_type: str, source_id: int | str, requested_by_id: int | None = None) -> int | None:
+    """Build, validate and file the document of ``source_type``#``source_id``; returns the document id if stored."""
+    try:
+        generation = document_generate(
+            source_type=source_type,
+            source_id=source_id,
+            requested_by_id=requested_by_id,
+            wait_for_previous=self.request.retries < PREVIOUS_WAIT_TRIES,
+        )
+    except PreviousVersionPending as pending:
+        raise self.retry(exc=pending, countdown=PREVIOUS_WAIT_SECONDS, max_retries=PREVIOUS_WAIT_TRIES) from pending
+    return generation.document_id
+
+
+@shared_task(name="interop.requeue_pending_generations")
+def requeue_pending_generations() -> int:
+    """Beat: queue again the document generations recorded but never picked up (broker down at validation)."""
+    return requeue_pending()
 
 
 def queue_now(source_type: str, source_id, requested_by_id: int | None = None) -> bool:
     """Publish the generation task; False (and a warning) when the broker cannot take it now."""
-    from interop.tasks import generate_document
-
     return generate_document.queue_safely(source_type, source_id, requested_by_id)
 
 
 def queue_on_commit(source_type: str, source_id, requested_by_id: int | None = None) -> None:
-    from interop.tasks import generate_document
-
     transaction.on_commit(functools.partial(generate_document.queue_safely, source_type, source_id, requested_by_id))
 
 
@@ -76,3 +131,13 @@ def requeue_pending(*, older_than_seconds: int | None = None) -> int:
         DocumentGeneration.objects.filter(pk=pk, status=GenerationStatus.PENDING).update(updated_at=timezone.now())
         queued += 1
     return queued
+
+
+def document_generate_or_queue(*, source_type: str, source_id) -> DocumentGeneration:
+    """Produce the document now (seeding, scripts) or, when the previous version's document is still on its way,
+    leave the generation pending and queue its task, which waits for it."""
+    try:
+        return document_generate(source_type=source_type, source_id=source_id)
+    except PreviousVersionPending:
+        transaction.on_commit(lambda: generate_document.delay(source_type, source_id))
+        return DocumentGeneration.objects.get(source_type=source_type, source_id=str(source_id))

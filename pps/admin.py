@@ -96,7 +96,7 @@ class EdpGroupAdmin(RegionalAdminMixin, admin.ModelAdmin):
 
 # --- PPAC follow-up templates -------------------------------------------------------------------
 
-from pps.models_ppac import PpacTemplate, PpacTemplateLine  # noqa: E402
+from pps.models import PpacTemplate, PpacTemplateLine  # noqa: E402
 
 
 class PpacTemplateLineInline(RegionalAdminMixin, admin.TabularInline):

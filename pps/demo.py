@@ -192,8 +192,7 @@ def seed_ppac(context: dict) -> None:
     """Two follow-up templates, and a validated PPAC with its document (PDF/A in a CDA N1) for two demo patients
     who have a validated PPS (idempotent)."""
     from interop.filing import document_generate
-    from pps.models import Programme
-    from pps.models_ppac import PpacTemplate
+    from pps.models import PpacTemplate, Programme
     from pps.ppac_schedule import Phase
     from pps.ppac_services import ppac_create, ppac_template_line_add, ppac_validate
 

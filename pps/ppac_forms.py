@@ -6,7 +6,7 @@ from django import forms
 
 from dcc.directory.models import Professional
 from pps.forms import DateInput, StyledForm
-from pps.models_ppac import AdviceSection, PpacTemplate, Responsible
+from pps.models import AdviceSection, PpacTemplate, Responsible
 from pps.ppac_schedule import MAX_PHASES, Phase
 from pps.ppac_services import FOLLOW_UP_KINDS
 

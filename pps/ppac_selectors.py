@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from pps.models import Pps, PpsElement, Programme
-from pps.models_ppac import PpacAdvice, PpacFollowUp, PpacTemplate, PpacTemplateLine
+from pps.models import PpacAdvice, PpacFollowUp, PpacTemplate, PpacTemplateLine, Pps, PpsElement, Programme
 
 
 def patient_ppac(patient) -> QuerySet[Pps]:

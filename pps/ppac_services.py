@@ -25,8 +25,7 @@ from interop.queueing import generation_queue
 from pps.dates import validate_start
 from pps.edp_types import EDP_TYPES, TRAITEMENT, EdpKind
 from pps.enums import PpsStatus, UpdateReason
-from pps.models import Pps, PpsContact, PpsElement, PpsTransition, Programme
-from pps.models_ppac import (
+from pps.models import (
     DEFAULT_ADVICE,
     AdviceSection,
     PpacAdvice,
@@ -34,6 +33,11 @@ from pps.models_ppac import (
     PpacPlan,
     PpacTemplate,
     PpacTemplateLine,
+    Pps,
+    PpsContact,
+    PpsElement,
+    PpsTransition,
+    Programme,
     Responsible,
 )
 from pps.ppac_schedule import Phase, ScheduleError, follow_up_dates, phases_to_json, schedule_errors

@@ -15,8 +15,7 @@ from dcc.records.trail import trail_record
 from pps import forms as pps_forms
 from pps import perms, ppac_forms, ppac_selectors, ppac_services, selectors
 from pps.calendar import build_calendar, legend
-from pps.models import Pps
-from pps.models_ppac import PpacFollowUp
+from pps.models import PpacFollowUp, Pps
 from pps.view_access import contact_adding, patient_for, programme_for, remove_contact, run_form
 
 

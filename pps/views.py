@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.accounts.enums import Profile
 from dcc.params import ParameterError
-from dcc.records.access import visible_patients
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
+from identity.selectors import visible_patients
 from pps import forms, perms, selectors, services
 from pps.calendar import build_calendar, legend
 from pps.dates import Rule, RuleError, RuleKind, compute_dates

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dcc.accounts.enums import Profile
 from dcc.accounts.work import LIMIT, WorkItem, WorkList
-from dcc.records.access import visible_patients
+from identity.selectors import visible_patients
 from pps.enums import PpsStatus
 from pps.models import Pps
 from rcp.models import Fiche

@@ -11,6 +11,7 @@ from django.utils import timezone
 from dcc.directory.models import Establishment, Professional, ThreeC
 from identity.models import Patient
 from rcp import services
+from rcp.demo_diseases import disease_for
 from rcp.demo_documents import seed_record_documents
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, MemberRole, Nature, RecurrenceKind, SessionStatus
 from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
@@ -245,18 +246,6 @@ def seed(context: dict) -> None:
 
 # --- Dossiers and fiches --------------------------------------------------------------------
 
-# organ keyword → (CIM-10 topography, CIM-O-3 morphology, treatment codes of jdv-type-traitement-frcp-cisis,
-# appareil of jdv-rcp-appareil-cisis)
-DISEASES = [
-    ("digestif", "C18.7", "8140/3", ["387713003", "C15632"], "86762007"),
-    ("sein", "C50.4", "8500/3", ["387713003", "C15313"], "76752008"),
-    ("poumon", "C34.1", "8140/3", ["C15632", "C15313"], "312419003"),
-    ("urinaire", "C61", "8140/3", ["C15313", "387713003"], "122489005"),
-    ("aérodigestives", "C32.0", "8070/3", ["387713003", "C15313"], "119253004"),
-    ("gynécologique", "C56", "8441/3", ["387713003", "C15632"], "53065001"),
-    ("hématologie", "C83.3", "9680/3", ["C15632"], "57171008"),
-]
-DEFAULT_DISEASE = ("", "C80.9", "8000/3", ["C15632"], "87784001")
 SUPPORTIVE_CARE = "C15747"  # jdv-traitement-soins-frcp-cisis: soins de support (RCP transversales)
 PAST_SESSIONS_WITH_DOSSIERS = 60
 COMING_SESSIONS_WITH_DOSSIERS = 40
@@ -316,13 +305,6 @@ def _session_signers(past, members, attendance) -> dict[int, object]:
     for row in added:
         row.save()
     return signers
-
-
-def _disease_for(rcp: Rcp) -> tuple[str, str, str, list[str], str]:
-    for disease in DISEASES:
-        if disease[0] in rcp.organ:
-            return disease
-    return DEFAULT_DISEASE
 
 
 def _sessions_first_for(three_c_id: int | None, queryset, limit: int) -> list[Session]:
@@ -420,7 +402,7 @@ def seed_dossiers(context: dict) -> None:
                 note="Inscription.",
             )
         )
-        _organ, topography, morphology, treatment_codes, appareil = _disease_for(dossier.session.rcp)
+        _organ, topography, morphology, treatment_codes, appareil = disease_for(dossier.session.rcp)
         organ_rcp = dossier.session.rcp.nature == Nature.ORGANE
         fiche = Fiche(
             dossier=dossier,
@@ -528,7 +510,7 @@ def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
 
     from dcc.records.enums import GenerationStatus
     from dcc.records.models import DocumentGeneration
-    from interop.filing import document_generate_or_queue
+    from interop.queueing import document_generate_or_queue
     from rcp.enums import FICHE_DOCUMENT_SOURCE
     from rcp.models import FicheVersion
 

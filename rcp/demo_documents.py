@@ -11,6 +11,20 @@ import datetime as dt
 
 from django.utils import timezone
 
+from dcc.accounts.models import User
+from dcc.records.documents_services import document_store
+from dcc.records.enums import DocumentOrigin
+from identity.selectors import visible_patients
+from interop.filing import document_generate
+from interop.model_inputs import datamatrix_png, patient_identity
+from interop.pdf.layouts import pdf_patient
+from interop.pdf.render import PdfDocument, PdfSection, render_document
+from rcp import services
+from rcp.concertation_documents import CONCERTATION_SOURCE
+from rcp.demo_diseases import disease_for
+from rcp.enums import DossierStatus, SessionStatus
+from rcp.models import Concertation, Dossier, DossierAttachment
+
 ATTACHED_DOSSIERS = 2
 CONCERTATIONS = 2
 # (LOINC type, title, issuer, signer role, section title, conclusion)
@@ -35,10 +49,6 @@ REPORTS = [
 
 
 def _report_pdf(patient, *, title: str, issuer: str, role: str, section: str, text: str, when) -> bytes:
-    from interop.model_inputs import datamatrix_png, patient_identity
-    from interop.pdf.layouts import pdf_patient
-    from interop.pdf.render import PdfDocument, PdfSection, render_document
-
     layout = PdfDocument(
         title=title,
         issuer=issuer,
@@ -55,10 +65,6 @@ def _report_pdf(patient, *, title: str, issuer: str, role: str, section: str, te
 
 
 def _attach_reports(dossiers) -> int:
-    from dcc.records.documents_services import document_store
-    from dcc.records.enums import DocumentOrigin
-    from rcp import services
-
     attached = 0
     for dossier in dossiers:
         documents = []
@@ -78,18 +84,13 @@ def _attach_reports(dossiers) -> int:
 
 
 def _concertations(doctor, dossiers, *, log) -> tuple[int, int]:
-    from interop.filing import document_generate
-    from rcp import services
-    from rcp.concertation_documents import CONCERTATION_SOURCE
-    from rcp.demo import _disease_for
-
     produced = failed = 0
     for dossier in dossiers:
         rcp = dossier.session.rcp
         colleagues = [
             m.professional for m in rcp.members.select_related("professional") if m.professional != doctor.professional
         ]
-        treatments = _disease_for(rcp)[3]
+        treatments = disease_for(rcp)[3]
         concertation = services.concertation_create(
             patient=dossier.patient,
             requesting_doctor=doctor.professional,
@@ -111,11 +112,6 @@ def _concertations(doctor, dossiers, *, log) -> tuple[int, int]:
 
 
 def seed_record_documents(context: dict) -> None:
-    from dcc.accounts.models import User
-    from dcc.records.access import visible_patients
-    from rcp.enums import DossierStatus, SessionStatus
-    from rcp.models import Concertation, Dossier, DossierAttachment
-
     log = context["log"]
     doctor = User.objects.filter(email="medecin@demo.dcc.test", professional__isnull=False).first()
     if doctor is None:

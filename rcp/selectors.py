@@ -13,8 +13,9 @@ from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from dcc.directory.models import Professional, Specialty
+from identity.selectors import visible_patients
 from rcp import perms
-from rcp.enums import AttendanceMode, SessionStatus
+from rcp.enums import AttendanceMode, DossierStatus, SessionStatus
 from rcp.models import (
     Attendance,
     CodeListEntry,
@@ -323,8 +324,6 @@ def _dossier_base():
 
 def session_dossiers(session: Session, user) -> tuple[list[Dossier], int]:
     """The session's dossiers in order that ``user`` may see, and how many others are hidden (one query)."""
-    from dcc.records.access import visible_patients
-
     rows = list(
         _dossier_base()
         .filter(session=session)
@@ -436,3 +435,8 @@ def fiche_generations(fiche) -> list:
         generation.version_number = versions[generation.source_id]
         generation.version_label = f"Version {generation.version_number}"
     return sorted(generations, key=lambda g: -g.version_number)
+
+
+def unvalidated_dossiers(session: Session) -> QuerySet[Dossier]:
+    """The session's dossiers still without a validated fiche (registered or presented)."""
+    return session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED])

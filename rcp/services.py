@@ -52,7 +52,9 @@ from rcp.models import (
     SessionTransition,
     SpecialtyTag,
 )
+from rcp.notices import send_session_notice, send_validation_reminders
 from rcp.quorum import QuorumRule
+from rcp.selectors import session_quorum, unvalidated_dossiers
 from rcp.value_sets import FICHE_VALUE_SETS, parse_value_set
 
 GENERATION_HORIZON_DAYS = 183
@@ -371,8 +373,6 @@ def session_move(
         by=by,
     )
     if notify:
-        from rcp.tasks import send_session_notice
-
         send_session_notice.delay_on_commit(session.pk, "moved")
     return session
 
@@ -384,8 +384,6 @@ def session_cancel(*, session: Session, reason: str, by=None, notify: bool = Tru
         raise ValidationError({"reason": "Le motif d'annulation est obligatoire."})
     session = _transition(session=session, to=SessionStatus.CANCELLED, note=reason, by=by, cancel_reason=reason)
     if notify:
-        from rcp.tasks import send_session_notice
-
         send_session_notice.delay_on_commit(session.pk, "cancelled")
     return session
 
@@ -423,8 +421,6 @@ def session_close(*, session: Session, by=None) -> Session:
     session = _transition(session=session, to=SessionStatus.CLOSED, note="Séance clôturée.", by=by)
     pending = unvalidated_dossiers(session).count()
     if pending:
-        from rcp.tasks import send_validation_reminders
-
         session.transitions.filter(to_status=SessionStatus.CLOSED).update(
             note=f"Séance clôturée ; {pending} dossier{'s' if pending > 1 else ''} sans fiche validée."
         )
@@ -1013,8 +1009,6 @@ def fiche_save(*, fiche: Fiche, data: dict, expected_revision: int | None, by, r
 
 def fiche_quorum(fiche: Fiche):
     """The quorum of the fiche's session, the requesting doctor's specialty counting as treating."""
-    from rcp.selectors import session_quorum
-
     session = fiche.dossier.session
     return session_quorum(session, treating_specialty=fiche.dossier.requesting_doctor.specialty_id)
 
@@ -1262,10 +1256,6 @@ def dossier_mark_presented(*, dossier: Dossier, by) -> Dossier:
     if dossier.status == DossierStatus.REGISTERED:
         _set_status(dossier, DossierStatus.PRESENTED, by=by, note="Présenté en séance.")
     return dossier
-
-
-def unvalidated_dossiers(session: Session):
-    return session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED])
 
 
 # --- CR de concertation ---------------------------------------------------------------------

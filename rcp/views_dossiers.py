@@ -579,7 +579,7 @@ def session_live_close(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("rcp:session_live", pk)
-    pending = services.unvalidated_dossiers(session).count()
+    pending = selectors.unvalidated_dossiers(session).count()
     if pending:
         messages.warning(
             request, f"Séance clôturée : {pending} dossier(s) sans fiche validée ; les médecins présents sont relancés."

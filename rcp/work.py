@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from dcc.accounts.enums import Profile
 from dcc.accounts.work import LIMIT, WorkItem, WorkList
-from dcc.records.access import visible_patients
 from dcc.records.enums import GenerationStatus
 from dcc.records.models import DocumentGeneration
+from identity.selectors import visible_patients
 from rcp import perms
 from rcp.enums import FICHE_DOCUMENT_SOURCE, AttendanceMode, DossierStatus, SessionStatus
 from rcp.models import Dossier, FicheVersion, Session

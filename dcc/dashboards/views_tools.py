@@ -20,6 +20,7 @@ from dcc.dashboards.enums import ExportFormat, ExportKind
 from dcc.dashboards.filters import resolve_filters
 from dcc.dashboards.forms import DelayRuleForm, IndemnityRuleForm
 from dcc.dashboards.views import _filter_context
+from identity.selectors import visible_patients
 
 
 def _bad(request, template, context):
@@ -69,7 +70,6 @@ def delays_page(request):
 
 def _worklist_rows(request, late):
     """The worklist: names for the patients the user may open (traced), a number for the others."""
-    from dcc.records.access import visible_patients
     from dcc.records.enums import TrailAction
     from dcc.records.trail import trail_record_many
     from identity.models import Patient

@@ -8,13 +8,12 @@ with no clinical content.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from dcc.accounts import perms
 from dcc.accounts.enums import Permission, Profile
 from dcc.records import request_memo
 from dcc.records.models import BreakGlassGrant, CareRelationship
-from identity.models import Patient
 
 
 def has_patient_care_profile(user) -> bool:
@@ -45,21 +44,12 @@ def care_scope(user) -> Q:
     return scope
 
 
-def visible_patients(user, *, include_break_glass: bool = False) -> QuerySet[Patient]:
-    """The patients whose record ``user`` may open (through bris de glace too when asked)."""
-    links = CareRelationship.objects.current().filter(care_scope(user)).values("patient_id")
-    visible = Q(pk__in=links)
-    if include_break_glass and has_patient_care_profile(user):
-        visible |= Q(pk__in=BreakGlassGrant.objects.active().filter(user_id=user.pk).values("patient_id"))
-    return Patient.objects.current().filter(visible)
-
-
 def has_active_break_glass(user, patient) -> bool:
     patient_id = getattr(patient, "pk", patient)
     return BreakGlassGrant.objects.active().filter(user_id=user.pk, patient_id=patient_id).exists()
 
 
-def can_view_patient(user, patient: Patient) -> bool:
+def can_view_patient(user, patient) -> bool:
     """Part of the patient's care, or holding an unexpired bris de glace grant for that patient.
 
     A refusal is noted for the request's trail (``dcc.records.refusals``): if the page ends in a 403/404,

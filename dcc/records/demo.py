@@ -18,8 +18,8 @@ PATIENTS = 2
 def seed(context: dict) -> None:
     from dcc.records.enums import DocumentOrigin, GenerationStatus, QuarantineStatus
     from dcc.records.models import QuarantinedDocument
-    from interop.filing import document_generate_or_queue
     from interop.importing import ImportRefused, document_import
+    from interop.queueing import document_generate_or_queue
     from pps.enums import PpsStatus
     from pps.models import Pps, Programme
 

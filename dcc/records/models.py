@@ -21,7 +21,6 @@ from dcc.records.enums import (
     TrailAction,
     ValidationStatus,
 )
-from identity.models import Patient
 
 
 class CareRelationshipQuerySet(models.QuerySet):
@@ -36,7 +35,7 @@ class CareRelationship(models.Model):
     ``dcc.records.services.care_relationship_add``; ``dcc.records.access`` reads them.
     """
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_relationships")
+    patient = models.ForeignKey("identity.Patient", on_delete=models.CASCADE, related_name="care_relationships")
     kind = models.CharField("nature", max_length=32, choices=CareRelationshipKind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
@@ -89,7 +88,7 @@ class BreakGlassGrant(models.Model):
     """A short-lived, reasoned access to a record outside the care relationships (*bris de glace*)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="break_glass_grants")
+    patient = models.ForeignKey("identity.Patient", on_delete=models.CASCADE, related_name="break_glass_grants")
     reason = models.TextField("motif")
     opened_at = models.DateTimeField("ouvert le", default=timezone.now)
     expires_at = models.DateTimeField("expire le")
@@ -220,7 +219,7 @@ class Document(models.Model):
     stays readable with the status *replaced*. Files go through Django's storage API with their SHA-256.
     """
 
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="documents")
+    patient = models.ForeignKey("identity.Patient", on_delete=models.PROTECT, related_name="documents")
     type_code = models.CharField("type (code LOINC)", max_length=16)
     type_label = models.CharField("type", max_length=200)
     title = models.CharField("titre", max_length=255)
@@ -290,7 +289,7 @@ class DocumentGeneration(models.Model):
 
     source_type = models.CharField("objet source (app.modèle)", max_length=100)
     source_id = models.CharField("identifiant de l'objet source", max_length=64)
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="document_generations")
+    patient = models.ForeignKey("identity.Patient", on_delete=models.PROTECT, related_name="document_generations")
     status = models.CharField(
         "statut", max_length=12, choices=GenerationStatus.choices, default=GenerationStatus.PENDING
     )
@@ -371,7 +370,9 @@ class QuarantinedDocument(models.Model):
     origin = models.CharField("origine", max_length=12, choices=DocumentOrigin.choices)
     reason = models.TextField("raison de la mise en quarantaine")
     traits = models.JSONField("identité indiquée par le document", default=dict, blank=True)
-    suggested_patient = models.ForeignKey(Patient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    suggested_patient = models.ForeignKey(
+        "identity.Patient", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(
         "statut", max_length=12, choices=QuarantineStatus.choices, default=QuarantineStatus.PENDING
     )

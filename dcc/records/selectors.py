@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -63,9 +64,7 @@ def patient_openers(patient_id: int) -> QuerySet[AccessTrail]:
     Trail lines are never rewritten: after an identity merge, the lines written under the absorbed
     identity keep its id and are found here through ``Patient.merged_into``.
     """
-    from identity.models import Patient
-
-    absorbed = Patient.objects.filter(merged_into_id=patient_id).values("pk")
+    absorbed = apps.get_model("identity", "Patient").objects.filter(merged_into_id=patient_id).values("pk")
     return (
         AccessTrail.objects.filter(Q(patient_id=patient_id) | Q(patient_id__in=absorbed))
         .filter(action__in=PATIENT_DATA_ACTIONS)

@@ -11,13 +11,12 @@ from django.utils import timezone
 from dcc.records.enums import TrailAction
 from dcc.records.models import BreakGlassGrant, CareRelationship
 from dcc.records.trail import trail_record
-from identity.models import Patient
 
 
 @transaction.atomic
 def care_relationship_add(
     *,
-    patient: Patient,
+    patient,
     kind: str,
     user=None,
     professional=None,
@@ -46,7 +45,7 @@ BREAK_GLASS_MIN_REASON = 15
 
 
 @transaction.atomic
-def break_glass_open(*, user, patient: Patient, reason: str, request=None) -> BreakGlassGrant:
+def break_glass_open(*, user, patient, reason: str, request=None) -> BreakGlassGrant:
     """Open ``patient``'s record to ``user`` for ``DCC_BREAK_GLASS_HOURS``, with a trail line and an alert.
 
     The grant, the trail line and the queued alert to the administrators commit together.

@@ -5,11 +5,10 @@ import pytest
 from dcc.accounts import demo as accounts_demo
 from dcc.accounts.models import User
 from dcc.directory import demo as directory_demo
-from dcc.records.access import visible_patients
 from identity import demo, nir
 from identity.enums import INS_OID_TEST, RnivStatus
 from identity.models import Patient
-from identity.selectors import suspected_duplicates
+from identity.selectors import suspected_duplicates, visible_patients
 
 pytestmark = pytest.mark.django_db
 

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 
 from bench.decade import FULL, generate
-from dcc.records.access import visible_patients
 from dcc.records.models import AccessTrail, Document
 from identity.models import Patient
+from identity.selectors import visible_patients
 from rcp.models import Dossier, Fiche, Session
 from tests.rcp.factories import RcpFactory
 

@@ -82,7 +82,7 @@ class PpsElementFactory(factory.django.DjangoModelFactory):
 def breast_follow_up_template(**kwargs):
     """A PPAC follow-up template: clinical exam every 6 months for 2 years then yearly to 5 years,
     yearly mammography."""
-    from pps.models_ppac import PpacTemplate, Responsible
+    from pps.models import PpacTemplate, Responsible
     from pps.ppac_schedule import Phase
     from pps.ppac_services import ppac_template_line_add
 

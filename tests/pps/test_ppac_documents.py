@@ -15,7 +15,7 @@ from interop.pdf.render import render_html
 from pps import ppac_documents
 from pps.documents import signed_header
 from pps.enums import UpdateReason
-from pps.models_ppac import AdviceSection
+from pps.models import AdviceSection
 from pps.ppac_selectors import ppac_detail
 from pps.ppac_services import ppac_advice_update, ppac_create, ppac_new_version, ppac_validate
 from pps.services import pps_contact_add

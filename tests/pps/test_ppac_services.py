@@ -10,8 +10,16 @@ from django.core.management import call_command
 from dcc.records.models import AccessTrail
 from pps import services
 from pps.enums import PpsStatus, UpdateReason
-from pps.models import Pps, PpsElement, Programme
-from pps.models_ppac import DEFAULT_ADVICE, AdviceSection, PpacFollowUp, PpacTemplate, Responsible
+from pps.models import (
+    DEFAULT_ADVICE,
+    AdviceSection,
+    PpacFollowUp,
+    PpacTemplate,
+    Pps,
+    PpsElement,
+    Programme,
+    Responsible,
+)
 from pps.ppac_schedule import Phase
 from pps.ppac_services import (
     last_pps,

@@ -8,8 +8,7 @@ from django.urls import reverse
 from dcc.records.models import AccessTrail
 from pps import services
 from pps.enums import PpsStatus
-from pps.models import Pps, Programme
-from pps.models_ppac import PpacTemplate, Responsible
+from pps.models import PpacTemplate, Pps, Programme, Responsible
 from pps.ppac_schedule import Phase
 from pps.ppac_services import ppac_create, ppac_follow_up_add, ppac_validate
 from tests.directory.factories import ProfessionalFactory

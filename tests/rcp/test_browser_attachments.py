@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 from dcc.accounts.demo import DEMO_PASSWORD
 from dcc.accounts.models import User
 from dcc.records import documents_services
-from dcc.records.access import visible_patients
 from dcc.records.enums import DocumentOrigin
+from identity.selectors import visible_patients
 from rcp.enums import SessionStatus
 from rcp.models import Dossier, Rcp
 

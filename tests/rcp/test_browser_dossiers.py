@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from dcc.accounts.demo import DEMO_PASSWORD
 from dcc.accounts.models import User
-from dcc.records.access import visible_patients
+from identity.selectors import visible_patients
 from rcp import services
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, SessionStatus
 from rcp.models import Dossier, Rcp

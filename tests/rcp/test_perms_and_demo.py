@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from dcc.accounts.models import User
-from dcc.records.access import visible_patients
+from identity.selectors import visible_patients
 from rcp import perms
 from rcp.enums import AttendanceMode, DossierStatus, SessionStatus
 from rcp.models import Attendance, Dossier, Fiche, FicheVersion, Rcp, Session

@@ -5,6 +5,7 @@ from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.models import AccessTrail
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
+from identity.selectors import visible_patients
 from tests.identity.factories import PatientFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +49,8 @@ def test_the_gp_sees_the_patient_once_notified(personas):
     care_relationship_add(patient=patient, kind=CareRelationshipKind.GENERAL_PRACTITIONER, professional=gp.professional)
 
     assert access.can_view_patient(gp, patient)
-    assert list(access.visible_patients(gp)) == [patient]
-    assert not access.visible_patients(personas["doctor_other_3c"]).exists()
+    assert list(visible_patients(gp)) == [patient]
+    assert not visible_patients(personas["doctor_other_3c"]).exists()
 
 
 def test_an_ended_relationship_no_longer_gives_access(personas):

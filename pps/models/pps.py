@@ -10,14 +10,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, ThreeC
 from identity.models import Patient
-from pps.dates import MAX_SPAN_DAYS, Rule
+from pps.dates import MAX_SPAN_DAYS, Rule, rule_errors
 from pps.edp_types import EDP_TYPES, EdpKind, missing_fields
 from pps.enums import GroupScope, PpsStatus, ProtocolKind, RuleKind, UpdateReason
 
@@ -72,8 +72,6 @@ class Protocol(models.Model):
         ]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         errors = protocol_errors(
             cycles=self.cycles, cycle_length_days=self.cycle_length_days, administration_days=self.administration_days
         )
@@ -224,10 +222,6 @@ class EdpGroupElement(EdpFields):
         return self.rule.describe(first=self.position == 1)
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
-        from pps.dates import rule_errors
-
         errors = rule_errors([self.rule])
         if errors:
             raise ValidationError({"delay": errors[0]})
@@ -438,13 +432,3 @@ class PpsContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.professional} ({self.role})"
-
-
-# The PPAC models live in their own module; importing them here registers them with the app.
-from pps.models_ppac import (  # noqa: E402, F401
-    PpacAdvice,
-    PpacFollowUp,
-    PpacPlan,
-    PpacTemplate,
-    PpacTemplateLine,
-)

@@ -18,11 +18,12 @@ Everything a PDF or CDA mapper needs is on these models (``Pps.ppac``, ``Pps.fol
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from dcc.directory.models import Professional
 from pps.edp_types import EDP_TYPES, EdpKind
-from pps.models import Pps, PpsElement
+from pps.models.pps import Pps, PpsElement
 from pps.ppac_schedule import Phase, describe, phases_from_json, schedule_errors
 
 
@@ -99,8 +100,6 @@ class ScheduleMixin(models.Model):
         return EDP_TYPES[self.kind]
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         try:
             phases = self.phase_list
         except (TypeError, ValueError):
