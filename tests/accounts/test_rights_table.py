@@ -1,5 +1,5 @@
-"""Issue 16, finding 10: one source of truth for the rights — the data migrations — which the enum's defaults,
-the database and the README's table all agree with."""
+"""One source of truth for the rights — the data migrations — which the enum's defaults, the database and the
+table of docs/rights-and-security.md all agree with."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ MIGRATIONS = [
     "dcc.accounts.migrations.0005_rcp_and_pps_rights",
     "dcc.dashboards.migrations.0002_secretaire_3c_data_export_and_default_rules",
 ]
-# The README's columns, in order.
+# The table's columns, in order.
 COLUMNS = [
     Profile.MEDECIN, Profile.SECRETAIRE_MEDICALE, Profile.SECRETAIRE_3C, Profile.ANNONCE_PPS, Profile.LECTURE_SEULE,
     Profile.CRCDC, Profile.REGISTRE, Profile.ARC, Profile.ADMIN_REGIONAL,
@@ -36,8 +36,8 @@ def _from_migrations() -> set[tuple[str, str]]:
     return pairs
 
 
-def _from_readme() -> set[tuple[str, str]]:
-    text = (Path(settings.BASE_DIR) / "README.md").read_text()
+def _from_docs() -> set[tuple[str, str]]:
+    text = (Path(settings.BASE_DIR) / "docs" / "rights-and-security.md").read_text()
     pairs, rows = set(), 0
     for line in text.splitlines():
         match = re.match(r"^\| .*\(`([a-z_]+)`\) \|(.*)\|$", line)
@@ -47,7 +47,7 @@ def _from_readme() -> set[tuple[str, str]]:
         cells = [cell.strip() for cell in match.group(2).split("|")]
         assert len(cells) == len(COLUMNS), line
         pairs |= {(profile, match.group(1)) for profile, cell in zip(COLUMNS, cells, strict=True) if cell == "✔"}
-    assert rows == len(Permission.values), "une ligne par droit dans le tableau du README"
+    assert rows == len(Permission.values), "une ligne par droit dans le tableau de docs/rights-and-security.md"
     return pairs
 
 
@@ -55,8 +55,8 @@ def _from_enum() -> set[tuple[str, str]]:
     return {(profile, permission) for profile, held in DEFAULT_PERMISSIONS.items() for permission in held}
 
 
-def test_the_readme_table_is_the_data_migrations():
-    assert _from_readme() == _from_migrations()
+def test_the_docs_table_is_the_data_migrations():
+    assert _from_docs() == _from_migrations()
 
 
 def test_the_enum_defaults_are_the_data_migrations():

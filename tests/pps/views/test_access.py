@@ -11,7 +11,8 @@ from tests.pps.factories import EdpGroupFactory, seed_group
 
 pytestmark = pytest.mark.django_db
 
-# The holders of pps_author in the rights table (README): doctors (the GP included) and the annonce nurse.
+# The holders of pps_author in the rights table (docs/rights-and-security.md): doctors (the GP included) and
+# the annonce nurse.
 AUTHORS = {"doctor", "doctor_other_3c", "annonce_nurse", "gp"}
 # The hospital's patient: its care staff who write PPS (not the 3C secretary, whose link is per 3C).
 HOSPITAL_CARE = {"doctor", "annonce_nurse"}
