@@ -102,6 +102,9 @@ class DemoSeed:
         """Replace the test database's rows by the demo's, through Django's cursor (inside its transaction)."""
         names = sql.SQL(", ").join(sql.Identifier(table) for table in self.tables)
         # Triggers (the trail's guards, the foreign keys' checks) stay off while the rows go back as they were.
+        # Rows the test wrote before (value sets, personas) may leave deferred foreign-key checks pending, which
+        # TRUNCATE refuses: run them now, and defer again afterwards as Django's constraints are declared.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET session_replication_role = replica")
         try:
             cursor.execute(sql.SQL("TRUNCATE {}").format(names).as_string(cursor.connection))
@@ -115,6 +118,7 @@ class DemoSeed:
                 cursor.execute("SELECT setval(%s, %s, %s)", [name, value, called])
         finally:
             cursor.execute("SET session_replication_role = origin")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("ANALYZE")
 
 
