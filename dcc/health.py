@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from dcc.celery import app as celery_app
+from dcc.worker_status import heartbeat_age
 
 
 def check_database() -> str | None:
@@ -49,8 +50,6 @@ def check_worker() -> str | None:
 
 def check_worker_heartbeat() -> str | None:
     """The heartbeat the worker writes when it takes beat's task from the documents queue (dcc/worker_status.py)."""
-    from dcc.worker_status import heartbeat_age
-
     age = heartbeat_age()
     if age is None:
         return "aucun battement du worker enregistré (worker ou beat arrêté ?)"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from celery import shared_task
 from django.core.management import call_command
 
+from dcc.worker_status import heartbeat_write
+
 
 @shared_task(name="dcc.tasks.ping")
 def ping(payload: str = "pong") -> str:
@@ -15,8 +17,6 @@ def ping(payload: str = "pong") -> str:
 @shared_task(name="dcc.tasks.worker_heartbeat", ignore_result=True)
 def worker_heartbeat() -> None:
     """Beat, on the documents queue: the worker that takes it says it is there (``dcc.worker_status``)."""
-    from dcc.worker_status import heartbeat_write
-
     heartbeat_write()
 
 

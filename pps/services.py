@@ -22,7 +22,7 @@ from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
 from dcc.records.trail import trail_record
 from identity.models import Patient
-from interop.queueing import generation_queue
+from interop.queueing import generation_queue, generation_relaunch
 from pps.dates import Rule, RuleError, compute_schedule, rule_errors, validate_override, validate_start
 from pps.edp_types import EDP_TYPES, missing_fields
 from pps.enums import GroupScope, PpsStatus, ProtocolKind, RuleKind, UpdateReason
@@ -38,7 +38,7 @@ from pps.models import (
     Protocol,
     protocol_errors,
 )
-from pps.selectors import last_validated_fiche
+from pps.selectors import DOCUMENT_SOURCES, last_validated_fiche
 
 NOT_DRAFT = "Ce PPS n'est plus un brouillon : créez une nouvelle version pour le modifier."
 
@@ -260,9 +260,6 @@ def _author_context(user) -> tuple[str, Establishment | None]:
 def programme_document_relaunch(*, programme: Pps, by, request=None) -> bool:
     """Queue again the document of a validated PPS or PPAC that failed or stayed « En attente » (traced); False
     when there is nothing to relaunch (running, ready, or pending for less than ``DCC_GENERATION_REQUEUE_SECONDS``)."""
-    from interop.queueing import generation_relaunch
-    from pps.selectors import DOCUMENT_SOURCES
-
     if programme.validated_at is None:
         raise ValidationError("Ce programme n'est pas validé : aucun document à produire.")
     queued = generation_relaunch(

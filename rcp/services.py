@@ -15,8 +15,11 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
+from dcc.records.enums import TrailAction
+from interop.queueing import generation_queue, generation_relaunch
 from rcp import perms
 from rcp import recurrence as rec
+from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import (
     DOSSIER_ACTIVE,
     DOSSIER_ATTACHMENTS_EDITABLE,
@@ -636,7 +639,6 @@ def dossier_register(
     the 3C secretary of the RCP's 3C (the dossier is then marked late). ``attachments`` are documents
     of the patient's record joined to the demande d'avis.
     """
-    from dcc.records.enums import TrailAction
 
     session = (
         Session.objects.select_for_update().select_related("rcp__three_c", "rcp__establishment").get(pk=session.pk)
@@ -711,7 +713,6 @@ def _attachment_error(patient, documents: list) -> str:
 @transaction.atomic
 def dossier_attachments_set(*, dossier: Dossier, documents: Iterable, by, request=None) -> Dossier:
     """Replace the documents of the record attached to a dossier (while it is a draft or registered)."""
-    from dcc.records.enums import TrailAction
 
     dossier = Dossier.objects.select_for_update().select_related("patient").get(pk=dossier.pk)
     if dossier.status not in DOSSIER_ATTACHMENTS_EDITABLE:
@@ -789,7 +790,6 @@ def next_session_for(session: Session) -> Session | None:
 def dossier_transition(*, dossier: Dossier, to: str, by, note: str = "", request=None) -> Dossier:
     """Change a dossier's status along the state machine; a postponed dossier or one to present
     again is re-registered to the next session of the same RCP (a new dossier linked to this one)."""
-    from dcc.records.enums import TrailAction
 
     dossier = Dossier.objects.select_for_update().select_related("session__rcp", "patient").get(pk=dossier.pk)
     _check_transition(dossier, to)
@@ -837,7 +837,6 @@ def postponements_to_undo(session: Session, *, by):
 def dossier_postpone_undo(*, dossier: Dossier, by, request=None) -> Dossier:
     """Undo a postponement (or « à représenter ») made by mistake: the dossier goes back to its status in this
     session and the dossier it re-registered at the next session is cancelled, while nothing was done with it."""
-    from dcc.records.enums import TrailAction
 
     dossier = Dossier.objects.select_for_update().select_related("session", "patient").get(pk=dossier.pk)
     if dossier.status not in (DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT):
@@ -994,7 +993,6 @@ def _apply(fiche: Fiche, cleaned: dict, *, by) -> None:
 def fiche_save(*, fiche: Fiche, data: dict, expected_revision: int | None, by, request=None) -> Fiche:
     """Save a (partial) fiche before validation. ``expected_revision`` is the revision the form was
     opened on: a different current revision means someone saved meanwhile → FicheConflict."""
-    from dcc.records.enums import TrailAction
 
     cleaned = clean_fiche_data(data)
     current = _lock_fiche(fiche, expected_revision, data)
@@ -1074,7 +1072,6 @@ def fiche_validate(
     *, fiche: Fiche, by, off_quorum_reason: str = "", expected_revision: int | None = None, request=None
 ) -> Fiche:
     """Sign the fiche: by a doctor present at the session; without quorum only with a reason."""
-    from dcc.records.enums import TrailAction
 
     current = _lock_fiche(fiche, expected_revision, {})
     dossier = (
@@ -1161,7 +1158,6 @@ def fiche_document_request(*, version: FicheVersion, patient, by, relaunch: bool
 def fiche_document_regenerate(*, fiche: Fiche, by, request=None) -> int:
     """Queue again the failed, stuck « En attente » (or never requested) documents of the fiche's versions, oldest
     first, so version n+1 finds version n filed; returns how many were queued."""
-    from dcc.records.enums import TrailAction
 
     patient = fiche.dossier.patient
     queued = sum(
@@ -1175,7 +1171,6 @@ def fiche_document_regenerate(*, fiche: Fiche, by, request=None) -> int:
 @transaction.atomic
 def fiche_amend(*, fiche: Fiche, data: dict, reason: str, expected_revision: int | None, by, request=None) -> Fiche:
     """Amend a validated fiche: a new version, signed by a doctor, with the reason; earlier kept."""
-    from dcc.records.enums import TrailAction
 
     reason = (reason or "").strip()
     if not reason:
@@ -1277,8 +1272,6 @@ def concertation_create(
     """Record an opinion given outside a session, signed by the doctor writing it; its document is then queued."""
     from dcc.records.enums import CareRelationshipKind, TrailAction
     from dcc.records.services import care_relationship_add
-    from interop.queueing import generation_queue
-    from rcp.concertation_documents import CONCERTATION_SOURCE
 
     if not perms.is_doctor(by):
         raise RoleRefused("Seul un médecin peut signer un compte rendu de concertation.")
@@ -1321,9 +1314,6 @@ def concertation_create(
 @transaction.atomic
 def concertation_document_relaunch(*, concertation: Concertation, by, request=None) -> bool:
     """Queue again the CR de concertation's document when it failed or stayed « En attente » (traced)."""
-    from dcc.records.enums import TrailAction
-    from interop.queueing import generation_relaunch
-    from rcp.concertation_documents import CONCERTATION_SOURCE
 
     queued = generation_relaunch(
         source_type=CONCERTATION_SOURCE, source_id=concertation.pk, patient=concertation.patient, by=by

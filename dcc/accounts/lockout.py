@@ -76,3 +76,12 @@ def lockout_message(seconds: int, scope: str) -> str:
             f"Réessayez dans {wait_text(seconds)} ou contactez votre support informatique."
         )
     return f"Trop d'échecs de connexion pour ce compte : il est verrouillé. Réessayez dans {wait_text(seconds)}."
+
+
+def failures_purge(*, now=None) -> int:
+    """Delete the failures older than ``DCC_LOGIN_FAILURE_RETENTION_DAYS`` (nightly): long past any lockout window;
+    the access trail keeps the failed logins."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.DCC_LOGIN_FAILURE_RETENTION_DAYS)
+    deleted, _ = LoginFailure.objects.filter(at__lt=cutoff).delete()
+    return deleted

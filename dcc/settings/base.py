@@ -152,6 +152,8 @@ DCC_LOGIN_ACCOUNT_FAILURES = env_int("DCC_LOGIN_ACCOUNT_FAILURES", 5)
 DCC_LOGIN_ACCOUNT_LOCK_MINUTES = env_int("DCC_LOGIN_ACCOUNT_LOCK_MINUTES", 15)
 DCC_LOGIN_ADDRESS_FAILURES = env_int("DCC_LOGIN_ADDRESS_FAILURES", 100)
 DCC_LOGIN_ADDRESS_WINDOW_MINUTES = env_int("DCC_LOGIN_ADDRESS_WINDOW_MINUTES", 5)
+# Failed logins are kept this long for an investigation (the trail keeps them too), then purged nightly.
+DCC_LOGIN_FAILURE_RETENTION_DAYS = env_int("DCC_LOGIN_FAILURE_RETENTION_DAYS", 90)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "DCC " + DCC_REGION_NAME
 
@@ -319,6 +321,10 @@ CELERY_BEAT_SCHEDULE["accounts-unused"] = {
     "task": "accounts.deactivate_unused_accounts",
     "schedule": crontab(hour=2, minute=41),
 }
+CELERY_BEAT_SCHEDULE["accounts-purge-login-failures"] = {
+    "task": "accounts.purge_login_failures",
+    "schedule": crontab(hour=2, minute=53),
+}
 # Pro Santé Connect (OpenID Connect). Issuer: https://auth.esw.esante.gouv.fr/auth/realms/esante-wallet (BAS:
 # https://auth.bas.psc.esante.gouv.fr/auth/realms/esante-wallet); credentials from the ANS "Portail industriels".
 DCC_PSC_ENABLED = env_bool("DCC_PSC_ENABLED", False)
@@ -418,6 +424,10 @@ CELERY_BEAT_SCHEDULE["outbox-requeue"] = {"task": "outbox.requeue", "schedule": 
 # --- interop: contextual launch (docs/launch.md) and imaging (docs/imaging.md) ---
 DCC_LAUNCH_AUDIENCE = env_str("DCC_LAUNCH_AUDIENCE", "urn:dcc:appel-contextuel")
 DCC_LAUNCH_MAX_LIFETIME_SECONDS = 60
+# Accepted launches (nonce, who, which patient, outcome) are kept this long, then purged nightly: a nonce only
+# matters while its token lives (one minute); the access trail keeps the accesses themselves.
+DCC_LAUNCH_RETENTION_DAYS = env_int("DCC_LAUNCH_RETENTION_DAYS", 365)
+CELERY_BEAT_SCHEDULE["launch-purge"] = {"task": "launch.purge_launches", "schedule": crontab(hour=3, minute=7)}
 DCC_LAUNCH_CLOCK_SKEW_SECONDS = env_int("DCC_LAUNCH_CLOCK_SKEW_SECONDS", 5)
 DCC_LAUNCH_TARGETS = {"patient": "identity:detail", "demande_avis": "rcp:dossier_new"}
 DCC_IMAGING_TIMEOUT_SECONDS = env_int("DCC_IMAGING_TIMEOUT_SECONDS", 2)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jws import extract_compact
@@ -85,8 +86,6 @@ def launch_key_add(
 def launch_key_revoke(*, key: LaunchKey, by=None) -> LaunchKey:
     """Stop accepting tokens signed with ``key`` (rows are kept: past launches point to them)."""
     if key.revoked_at is None:
-        from django.utils import timezone
-
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
     return key
@@ -314,3 +313,11 @@ def simulator_token(*, simulator: SimulatorKey, rpps: str, ipp: str, ins: str = 
     return launch_token_sign(
         private_key_pem=simulator.private_key_pem, key=simulator.key, rpps=rpps, ipp=ipp, ins=ins, target=target
     )
+
+
+def launches_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete the accepted launches older than ``DCC_LAUNCH_RETENTION_DAYS`` (their tokens expired long ago)."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.DCC_LAUNCH_RETENTION_DAYS)
+    deleted, _ = Launch.objects.filter(received_at__lt=cutoff).delete()
+    return deleted

@@ -77,3 +77,16 @@ def test_the_wait_reads_in_french():
     assert [wait_text(s) for s in (1, 40, 60, 61, 900)] == [
         "1 seconde", "40 secondes", "1 minute", "2 minutes", "15 minutes",
     ]  # fmt: skip
+
+
+def test_failures_past_their_retention_are_purged_nightly(settings):
+    from dcc.accounts.tasks import purge_login_failures
+
+    settings.DCC_LOGIN_FAILURE_RETENTION_DAYS = 90
+    now = timezone.now()
+    old = LoginFailure.objects.create(login="x@test.dcc", at=now - timedelta(days=91))
+    kept = LoginFailure.objects.create(login="x@test.dcc", at=now - timedelta(days=89))
+
+    assert purge_login_failures() == 1
+    assert list(LoginFailure.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert not LoginFailure.objects.filter(pk=old.pk).exists()

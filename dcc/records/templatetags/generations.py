@@ -6,6 +6,7 @@ from django import template
 
 from dcc.records.enums import GenerationStatus
 from dcc.records.models import DocumentGeneration
+from dcc.worker_status import worker_responding
 
 register = template.Library()
 
@@ -22,6 +23,4 @@ def _waiting(value) -> bool:
 def worker_down(waiting) -> bool:
     """True when something waits for the worker (a generation, a list of them, or a bool) and no worker heartbeat
     is fresh. The cache is read only when something is pending."""
-    from dcc.worker_status import worker_responding
-
     return _waiting(waiting) and not worker_responding()

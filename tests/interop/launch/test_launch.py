@@ -338,3 +338,17 @@ def test_an_account_linked_after_a_refusal_can_launch(client, world):
     UserFactory(professional=professional, email="nouveau@test.dcc")
 
     assert client.get(launch_url(world.token(rpps=professional.rpps))).status_code == 302
+
+
+def test_launches_past_their_retention_are_purged_nightly(client, world, settings):
+    from interop.launch.tasks import purge_launches
+
+    settings.DCC_LAUNCH_RETENTION_DAYS = 365
+    client.get(launch_url(world.token()))
+    client.logout()
+    client.get(launch_url(world.token()))
+    old, recent = Launch.objects.order_by("pk")
+    Launch.objects.filter(pk=old.pk).update(received_at=timezone.now() - datetime.timedelta(days=366))
+
+    assert purge_launches() == 1
+    assert list(Launch.objects.values_list("pk", flat=True)) == [recent.pk]
