@@ -271,10 +271,11 @@ def _demo_signer_account(professional: Professional, rcp: Rcp):
     return user
 
 
-def _session_signers(past, members, attendance) -> dict[int, object]:
-    """The doctor who signs each past session's fiches, as the application requires: a member of the RCP,
-    recorded present. A demo persona who is a member signs (and is marked present); otherwise a present member
-    doctor, given an account. ``attendance`` is updated in place with the presences added."""
+def session_signers(past, members, attendance) -> dict[int, object]:
+    """The doctor who signs each past session's fiches (here and in the dashboards' history), as the application
+    requires: a member of the RCP, recorded present. A demo persona who is a member signs (and is marked present);
+    otherwise a present member doctor, given an account. ``attendance`` is updated in place with the presences
+    added."""
     from dcc.accounts.enums import Profile
     from dcc.accounts.models import User
 
@@ -358,7 +359,7 @@ def seed_dossiers(context: dict) -> None:
     attendance: dict[int, list[Attendance]] = {}
     for row in Attendance.objects.filter(session__in=past).select_related("professional", "specialty"):
         attendance.setdefault(row.session_id, []).append(row)
-    signers = _session_signers(past, members, attendance)
+    signers = session_signers(past, members, attendance)
     patient_cycle = iter(patients * 3)
     dossiers: list[Dossier] = []
     plan: list[tuple[Dossier, bool]] = []

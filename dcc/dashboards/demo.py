@@ -18,6 +18,9 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from rcp.demo import session_signers
+from rcp.quorum import Attendee, QuorumRule, evaluate_quorum
+
 ORDER = 90
 HISTORY_DAYS = 2 * 366 + 30
 TOPOGRAPHY = {
@@ -132,14 +135,37 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
     """1 to 3 validated dossiers on every closed session of the history without any dossier."""
     from dcc.records.enums import CareRelationshipKind
     from dcc.records.models import CareRelationship
-    from rcp.enums import DossierMotive, DossierStatus, SessionStatus
-    from rcp.models import Dossier, Fiche, FicheVersion, Session
+    from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, SessionStatus
+    from rcp.models import Attendance, Dossier, Fiche, FicheVersion, RcpMember, Session
 
     sessions = list(
         Session.objects.filter(status=SessionStatus.CLOSED, starts_at__gte=_aware(start), dossiers__isnull=True)
         .select_related("rcp")
         .order_by("starts_at")
     )
+    # Signed as the application requires: by a member of the RCP recorded present, the session's quorum evaluated
+    # on who was there (the same rules as the RCP demo).
+    members: dict[int, list] = {}
+    for member in RcpMember.objects.filter(rcp_id__in={s.rcp_id for s in sessions}).select_related("professional"):
+        members.setdefault(member.rcp_id, []).append(member)
+    attendance: dict[int, list] = {}
+    for row in Attendance.objects.filter(session__in=sessions).select_related("professional", "specialty"):
+        attendance.setdefault(row.session_id, []).append(row)
+    signers = session_signers(sessions, members, attendance)
+    quorum: dict[int, tuple] = {}
+    for session in sessions:
+        present = [a for a in attendance.get(session.pk, []) if a.mode != AttendanceMode.EXCUSED]
+        result = evaluate_quorum(
+            QuorumRule.inca_default(is_haematology=session.rcp.is_haematology),
+            [Attendee(name=a.professional.display_name, specialty=a.specialty_id) for a in present],
+        )
+        participants = [
+            {"professional_id": a.professional_id, "name": a.professional.display_name,
+             "specialty": a.specialty.short_label if a.specialty else "", "mode": a.mode}
+            for a in present
+        ]  # fmt: skip
+        quorum[session.pk] = (result, participants)
+    sessions = [session for session in sessions if session.pk in signers]
     requesters = [user.professional_id for user in users.values() if user.professional_id] or [doctor.professional_id]
     dossiers, fiche_data = [], []
     for session in sessions:
@@ -165,7 +191,7 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
         organ = (session.rcp.organ or "").lower()
         topography, morphology = TOPOGRAPHY.get(organ, ("C80.9", "8000/3"))
         signed = session.starts_at + datetime.timedelta(hours=rng.randint(1, 48))
-        quorum = rng.random() < 0.93
+        result, participants = quorum[session.pk]
         conform = None if rng.random() < 0.1 else rng.random() < 0.9
         fiches.append(
             Fiche(
@@ -185,9 +211,13 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
                 guideline_justification="" if conform is not False else "Comorbidités",
                 guideline="Référentiel régional",
                 clinical_trial_proposed=rng.random() < 0.08,
-                quorum_reached=quorum,
-                off_quorum_reason="" if quorum else "Spécialité manquante, avis à confirmer",
-                validated_by=doctor,
+                case_summary="Cas de démonstration (patient fictif).",
+                dossier_complete=True,
+                quorum_reached=result.reached,
+                quorum_explanation=result.explanation,
+                off_quorum_reason="" if result.reached else "Spécialité manquante, avis à confirmer",
+                participants=participants,
+                validated_by=signers[session.pk],
                 validated_at=signed,
             )
         )
@@ -200,7 +230,8 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
                 content=fiche.content(),
                 quorum_reached=fiche.quorum_reached,
                 off_quorum_reason=fiche.off_quorum_reason,
-                signed_by=doctor,
+                participants=fiche.participants,
+                signed_by=fiche.validated_by,
                 signed_at=fiche.validated_at,
             )
             for fiche in fiches
