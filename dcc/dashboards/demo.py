@@ -238,18 +238,30 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
         ],
         batch_size=5000,
     )
-    links = {
-        (dossier.patient_id, session.rcp.three_c_id) for dossier, session in zip(dossiers, fiche_data, strict=True)
-    }
+    # The people and structures of each RCP join the patient's care, as registering a dossier does
+    # (rcp.services._attach_care), so the signer can open what he signed.
+    links = set()
+    for dossier, session in zip(dossiers, fiche_data, strict=True):
+        rcp = session.rcp
+        links.add((dossier.patient_id, CareRelationshipKind.THREE_C, "three_c_id", rcp.three_c_id))
+        links.add(
+            (dossier.patient_id, CareRelationshipKind.TREATING_ESTABLISHMENT, "establishment_id", rcp.establishment_id)
+        )
+        links.add(
+            (
+                dossier.patient_id,
+                CareRelationshipKind.REQUESTING_DOCTOR,
+                "professional_id",
+                dossier.requesting_doctor_id,
+            )
+        )
+        for member in members.get(rcp.pk, []):
+            links.add((dossier.patient_id, CareRelationshipKind.RCP_MEMBER, "professional_id", member.professional_id))
     CareRelationship.objects.bulk_create(
         [
-            CareRelationship(
-                patient_id=patient_id,
-                kind=CareRelationshipKind.THREE_C,
-                three_c_id=three_c_id,
-                source="demo:dashboards",
-            )
-            for patient_id, three_c_id in links
+            CareRelationship(patient_id=patient_id, kind=kind, source="demo:dashboards", **{field: value})
+            for patient_id, kind, field, value in links
+            if value
         ],
         batch_size=5000,
         ignore_conflicts=True,
