@@ -161,6 +161,30 @@ def search_for_user(
     ]
 
 
+def duplicate_rows_for_user(user, traits: dict, candidates: list[DuplicateCandidate]) -> list[dict]:
+    """The duplicate warning of a creation, as ``user`` may see it: his patients in full; outside his care, an
+    identity only when it is exactly the one typed (INS, or birth name + first name + birth date), as in a search;
+    any other close identity is announced without a single trait (``disclosed`` False)."""
+    visible = set(
+        visible_patients(user).filter(pk__in=[item.patient.pk for item in candidates]).values_list("pk", flat=True)
+    )
+    name = nir_rules.normalize_trait(traits.get("birth_name") or "")
+    first = nir_rules.normalize_trait(traits.get("first_given_name") or "")
+    ins = traits.get("ins_matricule") or ""
+    rows = []
+    for item in candidates:
+        patient = item.patient
+        exact = (ins and patient.ins_matricule == ins) or (
+            bool(name and first)
+            and patient.birth_date == traits.get("birth_date")
+            and nir_rules.normalize_trait(patient.birth_name) == name
+            and nir_rules.normalize_trait(patient.first_given_name) == first
+        )
+        in_care = patient.pk in visible
+        rows.append({"candidate": item, "in_care": in_care, "disclosed": in_care or bool(exact)})
+    return rows
+
+
 def search_results(user, patients) -> list[dict]:
     """Each result with whether ``user`` is part of the patient's care (else identity only)."""
     patients = list(patients)

@@ -75,17 +75,19 @@ def search(request):
 @require(can_create_patient)
 def create(request):
     form = PatientCreateForm(request.POST or None)
-    candidates = []
+    rows: list[dict] = []
     if request.method == "POST" and form.is_valid():
         data = services.normalize_traits(dict(form.cleaned_data))
         candidates = selectors.duplicate_candidates(data)
+        rows = selectors.duplicate_rows_for_user(request.user, data, candidates)
         likely = [item for item in candidates if item.score >= selectors.LIKELY_DUPLICATE]
         if likely and not form.cleaned_data["confirm_new"]:
             with transaction.atomic():
-                trail_record(
-                    user=request.user, action=TrailAction.SEARCH, request=request,
-                    detail=f"création : {len(candidates)} doublon(s) possible(s) affiché(s)",
-                )  # fmt: skip
+                trail_search(
+                    request=request,
+                    patients=[row["candidate"].patient for row in rows if row["disclosed"]],
+                    detail=f"création : {len(candidates)} doublon(s) possible(s)",
+                )
             messages.warning(
                 request,
                 "Des identités proches existent déjà. Vérifiez qu'il ne s'agit pas du même patient avant "
@@ -101,9 +103,6 @@ def create(request):
             else:
                 messages.success(request, "Identité créée (statut provisoire).")
                 return redirect("identity:detail", pk=patient.pk)
-    results = selectors.search_results(request.user, [item.patient for item in candidates]) if candidates else []
-    in_care = {row["patient"].pk: row["in_care"] for row in results}
-    rows = [{"candidate": item, "in_care": in_care.get(item.patient.pk, False)} for item in candidates]
     return render(request, "identity/create.html", {"form": form, "candidates": rows})
 
 

@@ -129,6 +129,24 @@ def test_create_warns_about_a_likely_duplicate_before_saving(client, personas):
     assert created.birth_name == "LEFEVRE" and created.rniv_status == RnivStatus.PROVISOIRE
 
 
+def test_the_duplicate_warning_names_outside_patients_only_when_they_are_exactly_the_identity_typed(client, personas):
+    """Issue 16: a fuzzy warning must not let a user browse the region's identities by typing a near name."""
+    close = PatientFactory(
+        birth_name="LEFEBVRE", first_given_name="HELENE", birth_date=datetime.date(1954, 3, 12), birth_place_code=""
+    )
+    client.force_login(personas["doctor"])
+    html = client.post(reverse("identity:create"), FORM).content.decode()
+    assert "Doublons possibles" in html and "Identité proche hors de vos patients" in html
+    assert close.display_name not in html and "LEFEBVRE" not in html
+    assert not AccessTrail.objects.filter(patient_id=close.pk).exists()
+
+    exact = PatientFactory(birth_name="LEFEVRE", first_given_name="HELENE", birth_date=datetime.date(1954, 3, 12))
+    html = client.post(reverse("identity:create"), FORM).content.decode()
+    assert exact.display_name in html and "hors prise en charge" in html and "LEFEBVRE" not in html
+    assert AccessTrail.objects.filter(patient_id=exact.pk, action=TrailAction.SEARCH).count() == 1
+    assert not AccessTrail.objects.filter(patient_id=close.pk).exists()
+
+
 def test_create_without_duplicate_saves_at_once_and_reports_bad_input(client, personas):
     client.force_login(personas["medical_secretary"])
     response = client.post(reverse("identity:create"), {**FORM, "birth_date": "2999-01-01"})
