@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
@@ -26,7 +27,8 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 @pytest.fixture(autouse=True)
 def national_value_sets(request):
-    """Data loaded by migrations, restored after transactional tests flushed it."""
+    """Data loaded by migrations, restored after transactional tests flushed it (value sets, default rights,
+    recipient and indemnity rules)."""
     marker = request.node.get_closest_marker("django_db")
     wanted = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
     if marker is None and not wanted:
@@ -43,6 +45,22 @@ def national_value_sets(request):
 
     if not ProfilePermission.objects.exists():
         profile_permissions_load_defaults()
+    from django.apps import apps
+
+    for label, module, function in MIGRATION_DATA:
+        if not apps.get_model(label).objects.exists():
+            getattr(importlib.import_module(module), function)(apps, None)
+
+
+# Reference rows loaded by data migrations (module, function), run again when their table is empty.
+MIGRATION_DATA = [
+    ("mss.RecipientRule", "interop.mss.migrations.0002_default_recipient_rules", "load"),
+    (
+        "dashboards.IndemnityRule",
+        "dcc.dashboards.migrations.0002_secretaire_3c_data_export_and_default_rules",
+        "forward",
+    ),
+]
 
 
 @pytest.fixture(autouse=True)
