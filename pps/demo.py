@@ -149,6 +149,11 @@ def seed(context: dict) -> None:
         services.pps_group_apply(pps=pps, group=group, start_date=start, by=nurse)
         _complete_elements(pps, by=nurse)
         services.pps_update_details(pps=pps, by=nurse, patient_comment=DEMO_COMMENT)
+        if nurse.professional_id:  # the contact the comment speaks of (a number reserved for fiction by the ARCEP)
+            services.pps_contact_add(
+                pps=pps, professional=nurse.professional, role="Infirmière de coordination", by=nurse,
+                establishment=pps.establishment, phone="05 36 49 12 34",
+            )  # fmt: skip
         if validate:
             reason = "" if pps.rcp_fiche_id else NO_RCP_REASON
             services.pps_validate(pps=pps, by=nurse, no_rcp_reason=reason)
