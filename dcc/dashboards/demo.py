@@ -31,6 +31,7 @@ TOPOGRAPHY = {
     "gynécologique": ("C54.1", "8380/3"),
     "hématologie": ("C83.3", "9680/3"),
 }
+PATIENT_SEX = {"sein": "F", "gynécologique": "F", "appareil urinaire": "M"}
 TREATMENTS = ["387713003", "367336001", "108290001", "169413002", "76334006"]
 SAMPLE_PDF = "demo/dashboards/document-importe.pdf"
 
@@ -166,16 +167,24 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
         ]  # fmt: skip
         quorum[session.pk] = (result, participants)
     sessions = [session for session in sessions if session.pk in signers]
-    requesters = [user.professional_id for user in users.values() if user.professional_id] or [doctor.professional_id]
+    # Stories that hold together: a patient is followed in one 3C; a gynaecological or breast RCP sees women, a
+    # urological (prostate) one men; the requesting doctor is a member of the RCP, as in the RCP demo.
+    three_cs = sorted({session.rcp.three_c_id for session in sessions if session.rcp.three_c_id})
+    home = {three_c: patients[index :: len(three_cs)] for index, three_c in enumerate(three_cs)}
     dossiers, fiche_data = [], []
     for session in sessions:
+        pool = home.get(session.rcp.three_c_id) or patients
+        sex = PATIENT_SEX.get((session.rcp.organ or "").lower())
+        if sex:
+            pool = [patient for patient in pool if patient.sex == sex] or pool
+        requesters = [member.professional_id for member in members.get(session.rcp_id, [])]
         for position in range(1, rng.randint(1, 3) + 1):
-            patient = rng.choice(patients)
+            patient = rng.choice(pool)
             dossiers.append(
                 Dossier(
                     session=session,
                     patient=patient,
-                    requesting_doctor_id=rng.choice(requesters),
+                    requesting_doctor_id=rng.choice(requesters) if requesters else doctor.professional_id,
                     motive=rng.choice([DossierMotive.FIRST] * 3 + [DossierMotive.FOLLOW_UP]),
                     question="Stratégie thérapeutique ?",
                     status=DossierStatus.VALIDATED,
