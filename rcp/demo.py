@@ -15,6 +15,7 @@ from rcp.demo_diseases import disease_for
 from rcp.demo_documents import seed_record_documents
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, MemberRole, Nature, RecurrenceKind, SessionStatus
 from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
+from rcp.quorum import Attendee, QuorumRule, evaluate_quorum
 from rcp.reference import ensure_reference_data
 from rcp.value_sets import DATA_DIR, FICHE_VALUE_SETS
 
@@ -271,6 +272,21 @@ def _demo_signer_account(professional: Professional, rcp: Rcp):
     return user
 
 
+def session_quorum(session: Session, attendance: list[Attendance]) -> tuple:
+    """(quorum result, participants) of a past session, from who was there (here and in the dashboards' history)."""
+    present = [a for a in attendance if a.mode != AttendanceMode.EXCUSED]
+    result = evaluate_quorum(
+        QuorumRule.inca_default(is_haematology=session.rcp.is_haematology),
+        [Attendee(name=a.professional.display_name, specialty=a.specialty_id) for a in present],
+    )
+    participants = [
+        {"professional_id": a.professional_id, "name": a.professional.display_name,
+         "specialty": a.specialty.short_label if a.specialty else "", "mode": a.mode}
+        for a in present
+    ]  # fmt: skip
+    return result, participants
+
+
 def session_signers(past, members, attendance) -> dict[int, object]:
     """The doctor who signs each past session's fiches (here and in the dashboards' history), as the application
     requires: a member of the RCP, recorded present. A demo persona who is a member signs (and is marked present);
@@ -319,7 +335,6 @@ def seed_dossiers(context: dict) -> None:
     """Validated fiches on recent past sessions, registered dossiers on coming ones (idempotent)."""
     from dcc.accounts.models import User
     from rcp.models import Dossier, DossierTransition, Fiche, FicheVersion
-    from rcp.quorum import Attendee, QuorumRule, evaluate_quorum
 
     try:
         from identity.demo import DEMO_ADDRESS
@@ -432,17 +447,7 @@ def seed_dossiers(context: dict) -> None:
         if validated:
             session = dossier.session
             if session.pk not in quorum_by_session:
-                present = [a for a in attendance.get(session.pk, []) if a.mode != AttendanceMode.EXCUSED]
-                result = evaluate_quorum(
-                    QuorumRule.inca_default(is_haematology=session.rcp.is_haematology),
-                    [Attendee(name=a.professional.display_name, specialty=a.specialty_id) for a in present],
-                )
-                participants = [
-                    {"professional_id": a.professional_id, "name": a.professional.display_name,
-                     "specialty": a.specialty.short_label if a.specialty else "", "mode": a.mode}
-                    for a in present
-                ]  # fmt: skip
-                quorum_by_session[session.pk] = (result, participants)
+                quorum_by_session[session.pk] = session_quorum(session, attendance.get(session.pk, []))
             result, participants = quorum_by_session[session.pk]
             # The disease's usual sequence (surgery then chemotherapy for a colon cancer…), ranked as options.
             fiche.treatments = [

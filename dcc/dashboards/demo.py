@@ -18,8 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from rcp.demo import session_signers
-from rcp.quorum import Attendee, QuorumRule, evaluate_quorum
+from rcp.demo import session_quorum, session_signers
 
 ORDER = 90
 HISTORY_DAYS = 2 * 366 + 30
@@ -136,7 +135,7 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
     """1 to 3 validated dossiers on every closed session of the history without any dossier."""
     from dcc.records.enums import CareRelationshipKind
     from dcc.records.models import CareRelationship
-    from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, SessionStatus
+    from rcp.enums import DossierMotive, DossierStatus, SessionStatus
     from rcp.models import Attendance, Dossier, Fiche, FicheVersion, RcpMember, Session
 
     sessions = list(
@@ -153,19 +152,7 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
     for row in Attendance.objects.filter(session__in=sessions).select_related("professional", "specialty"):
         attendance.setdefault(row.session_id, []).append(row)
     signers = session_signers(sessions, members, attendance)
-    quorum: dict[int, tuple] = {}
-    for session in sessions:
-        present = [a for a in attendance.get(session.pk, []) if a.mode != AttendanceMode.EXCUSED]
-        result = evaluate_quorum(
-            QuorumRule.inca_default(is_haematology=session.rcp.is_haematology),
-            [Attendee(name=a.professional.display_name, specialty=a.specialty_id) for a in present],
-        )
-        participants = [
-            {"professional_id": a.professional_id, "name": a.professional.display_name,
-             "specialty": a.specialty.short_label if a.specialty else "", "mode": a.mode}
-            for a in present
-        ]  # fmt: skip
-        quorum[session.pk] = (result, participants)
+    quorum = {session.pk: session_quorum(session, attendance.get(session.pk, [])) for session in sessions}
     sessions = [session for session in sessions if session.pk in signers]
     # Stories that hold together: a patient is followed in one 3C; a gynaecological or breast RCP sees women, a
     # urological (prostate) one men; the requesting doctor is a member of the RCP, as in the RCP demo.
