@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import shutil
@@ -138,11 +139,18 @@ def celery_queue(django_db_setup, django_db_blocker) -> str:
     }
     log = Path(settings.BASE_DIR) / ".data" / f"celery-{queue}.log"
     log.parent.mkdir(exist_ok=True)
+    with celery_worker(queue=queue, queues=queue, env=env, log=log, ready_within=300):
+        yield queue
+
+
+@contextlib.contextmanager
+def celery_worker(*, queue: str, queues: str, env: dict, log: Path, ready_within: float):
+    """A real Celery worker (solo pool) consuming ``queues``, started and pinged on ``queue``, stopped on exit."""
     log_handle = log.open("w")
     process = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "celery"), "-A", "dcc", "worker", "--pool", "solo",
-            "--queues", queue, "--hostname", f"{queue}@%h", "--loglevel", "INFO",
+            "--queues", queues, "--hostname", f"{queue}@%h", "--loglevel", "INFO",
             "--without-mingle", "--without-gossip",
         ],
         env=env, stdout=log_handle, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
@@ -150,24 +158,24 @@ def celery_queue(django_db_setup, django_db_blocker) -> str:
     from dcc.tasks import ping
 
     # The worker compiles the CDA rules before it takes a task (interop warm-up): minutes on a loaded machine.
-    deadline = time.monotonic() + 300
-    while True:
-        try:
-            if ping.apply_async(args=["ready"], queue=queue).get(timeout=5) == "ready":
-                break
-        except Exception:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                log_handle.close()
-                pytest.fail(f"le worker Celery de test n'a pas démarré : voir {log}")
-    yield queue
-    process.terminate()
+    deadline = time.monotonic() + ready_within
     try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log_handle.close()
+        while True:
+            try:
+                if ping.apply_async(args=["ready"], queue=queue).get(timeout=5) == "ready":
+                    break
+            except Exception:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"le worker Celery de test n'a pas démarré : voir {log}")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log_handle.close()
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -15,7 +13,7 @@ from django.db import transaction
 from interop.mss.poller import poll
 from interop.outbox.enums import OutboxState
 from interop.outbox.tasks import outbox_deliver
-from tests.conftest import _database_url_for
+from tests.conftest import _database_url_for, celery_worker
 from tests.interop.mss.helpers import enqueue_notice
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), pytest.mark.timeout(900)]
@@ -25,8 +23,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True), 
 def mss_worker(mss, monkeypatch):
     """A worker of its own with the operator's settings in its environment, on a queue of its own.
 
-    It also takes the ``interop`` queue (where ``outbox.*`` is routed): in a full run a send queued there instead
-    stayed « en attente » for good (tasks left there by earlier tests find their rows gone and do nothing).
+    It also takes the ``interop`` queue, where ``outbox.*`` is routed: in one full run a send stayed « en attente »
+    (cause not established); a send routed there is delivered all the same (tasks left there by earlier tests find
+    their rows gone and do nothing).
     """
     queue = f"mss-test-{os.getpid()}"
     env = {
@@ -36,34 +35,11 @@ def mss_worker(mss, monkeypatch):
         "DATABASE_URL": _database_url_for(settings.DATABASES["default"]["NAME"]),
         "REDIS_URL": settings.REDIS_URL,
     }
-    log = (mss.state_dir / f"worker-{queue}.log").open("wb")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "dcc", "worker", "--pool", "solo",
-         "--queues", f"{queue},interop", "--hostname", f"{queue}@%h", "--without-mingle", "--without-gossip",
-         "--loglevel", "INFO"],
-        env=env, stdout=log, stderr=subprocess.STDOUT, cwd=settings.BASE_DIR,
-    )  # fmt: skip
-    from dcc.tasks import ping
-
-    deadline = time.monotonic() + 600  # a worker's start is slow on a loaded machine
-    while True:
-        try:
-            if ping.apply_async(args=["prêt"], queue=queue).get(timeout=5) == "prêt":
-                break
-        except Exception:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                log.close()
-                pytest.fail("le worker de test n'a pas démarré")
-    monkeypatch.setattr(outbox_deliver, "queue", queue, raising=False)
-    monkeypatch.setattr(outbox_deliver, "_exec_options", None, raising=False)
-    yield queue
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    log = mss.state_dir / f"worker-{queue}.log"
+    with celery_worker(queue=queue, queues=f"{queue},interop", env=env, log=log, ready_within=600):
+        monkeypatch.setattr(outbox_deliver, "queue", queue, raising=False)
+        monkeypatch.setattr(outbox_deliver, "_exec_options", None, raising=False)
+        yield queue
 
 
 def _tail(state_dir: Path) -> str:
