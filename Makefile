@@ -36,11 +36,15 @@ install: $(STAMP)
 run: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.demo $(PY) -m dcc.launcher
 
+# pytest-xdist: one worker per core (TEST_WORKERS=0 runs in one process), each with its own test database.
+TEST_WORKERS ?= auto
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+
 test: install
-	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install
-	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest -m "not browser and not integration" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) -m "not browser and not integration" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

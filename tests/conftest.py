@@ -9,12 +9,13 @@ import shutil
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-from tests.demo_snapshot import DemoSeed
+from tests.demo_snapshot import DemoSeed, stop_run
 from tests.personas import Personas, build_personas
 
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
@@ -24,6 +25,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 DEMO_SEED = pytest.StashKey[DemoSeed]()
 IN_CI = os.environ.get("CI", "").lower() == "true"
+DATA = Path(settings.BASE_DIR) / ".data"
 
 
 @pytest.fixture(autouse=True)
@@ -84,17 +86,20 @@ def pytest_collection_finish(session):
         return
     db = settings.DATABASES["default"]
     name = f"{db.get('TEST', {}).get('NAME') or 'test_' + db['NAME']}_demo"
-    data = Path(settings.BASE_DIR) / ".data"
-    data.mkdir(exist_ok=True)
-    seed = DemoSeed(database_url=_database_url_for(name), media=data / "test-demo-media", log=data / "test-demo.log")
-    seed.start(admin_url=_database_url_for("postgres"), name=name, redis_url=settings.REDIS_URL)
+    seed = DemoSeed(database_url=_database_url_for(name), media=DATA / "test-demo-media", run_files=_run_files())
+    if seed.claim():
+        seed.start(admin_url=_database_url_for("postgres"), name=name, redis_url=settings.REDIS_URL)
     session.config.stash[DEMO_SEED] = seed
 
 
 def pytest_sessionfinish(session):
-    seed = session.config.stash.get(DEMO_SEED, None)
-    if seed is not None:
-        seed.stop()
+    if not hasattr(session.config, "workerinput"):  # the run's controlling process (or the only one)
+        stop_run(_run_files())
+
+
+def _run_files() -> Path:
+    DATA.mkdir(exist_ok=True)
+    return DATA / f"test-demo-{os.environ['DCC_TEST_RUN']}"
 
 
 @pytest.fixture
@@ -137,7 +142,7 @@ def celery_queue(django_db_setup, django_db_blocker) -> str:
         "DATABASE_URL": _database_url_for(settings.DATABASES["default"]["NAME"]),
         "REDIS_URL": settings.REDIS_URL,
     }
-    log = Path(settings.BASE_DIR) / ".data" / f"celery-{queue}.log"
+    log = DATA / f"celery-{queue}.log"
     log.parent.mkdir(exist_ok=True)
     with celery_worker(queue=queue, queues=queue, env=env, log=log, ready_within=300):
         yield queue
@@ -227,12 +232,21 @@ def page(browser):
     context.close()
 
 
+@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
 def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (``--dist loadgroup``): the tests of the real Celery worker go to one worker (it starts
+    one Celery worker, whose warm-up takes a minute) and come first; the tests of the seeded demo come last, when
+    the background seed is done."""
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(pytest.mark.timeout(600))  # a journey may seed the whole demo first
+        if "celery_queue" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("celery"))
+    items.sort(key=lambda item: ("demo" in item.fixturenames) - ("celery_queue" in item.fixturenames))
 
 
 def pytest_configure(config):
+    if not hasattr(config, "workerinput"):  # names the run's files; the xdist workers inherit it
+        os.environ["DCC_TEST_RUN"] = uuid.uuid4().hex[:12]
     if IN_CI and not shutil.which("chromium") and not Path(CHROMIUM).exists():
         raise pytest.UsageError("CI=true mais Chromium est absent : les tests navigateur ne peuvent pas tourner.")

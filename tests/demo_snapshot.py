@@ -7,14 +7,22 @@ exactly as ``make run`` does, while the other tests run on the second core. The 
 reads every table's rows once (binary ``COPY``) and keeps them in memory; each ``demo`` test then empties the
 test database and copies the rows back in (seconds), with the sequences. The files the seed stored live in one
 session folder, which the storage settings point to during such a test.
+
+Under pytest-xdist every worker collects the same tests: the first to take the run's lock file starts the seed,
+the others find its outcome in the run's status file. The run (``DCC_TEST_RUN``, set by the controlling process)
+names these files; the controlling process stops a seed still running when the run ends.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import io
 import os
+import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,11 +38,25 @@ class DemoSeed:
 
     database_url: str
     media: Path
-    log: Path
+    run_files: Path  # the run's files: <run_files>.lock, .pid and .status
     process: subprocess.Popen | None = None
     log_handle: io.TextIOWrapper | None = None
+    lock_handle: io.TextIOWrapper | None = None
     tables: dict[str, tuple[list[str], bytes]] = field(default_factory=dict)
     sequences: dict[str, tuple[int, bool]] = field(default_factory=dict)
+
+    @property
+    def log(self) -> Path:
+        return self.run_files.parent / "test-demo.log"
+
+    def claim(self) -> bool:
+        """Take the run's lock: True for the one process of the run that starts the seed."""
+        self.lock_handle = self.run_files.with_suffix(".lock").open("w")
+        try:
+            fcntl.flock(self.lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     def start(self, *, admin_url: str, name: str, redis_url: str) -> None:
         with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -49,39 +71,40 @@ class DemoSeed:
             "DCC_MEDIA_ROOT": str(self.media),
             "DCC_IMAGING_STANDIN_STUDIES": str(self.media / "standin-studies.json"),
         }
-        manage = [sys.executable, "manage.py"]
-        script = f"{' '.join(manage)} migrate --noinput -v 0 && {' '.join(manage)} seed_demo -v 2"
+        manage = f"{sys.executable} manage.py"
+        status = self.run_files.with_suffix(".status")
+        script = (
+            f"{{ {manage} migrate --noinput -v 0 && {manage} seed_demo -v 2; }}; "
+            f"echo $? > {status}.part && mv {status}.part {status}"
+        )
         self.log_handle = self.log.open("w")
+        # A session of its own: the run's controlling process stops the whole group (see stop_run).
         self.process = subprocess.Popen(
             ["bash", "-c", script],
             env=env,
             stdout=self.log_handle,
             stderr=subprocess.STDOUT,
             cwd=Path(__file__).resolve().parent.parent,
+            start_new_session=True,
         )
+        self.run_files.with_suffix(".pid").write_text(str(self.process.pid))
 
     def wait(self) -> None:
-        """Wait for the seed, then read its rows once."""
+        """Wait for the seed (started by this process or another of the run), then read its rows once."""
         if self.tables:
             return
-        assert self.process is not None, "la démonstration n'a pas été lancée"
-        try:
-            code = self.process.wait(timeout=SEED_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            self.stop()
-            raise AssertionError(f"seed_demo n'a pas fini en {SEED_TIMEOUT} s : voir {self.log}") from None
-        self.stop()
+        status = self.run_files.with_suffix(".status")
+        deadline = time.monotonic() + SEED_TIMEOUT
+        while not status.exists():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"seed_demo n'a pas fini en {SEED_TIMEOUT} s : voir {self.log}")
+            if not _seed_alive(self.run_files) and not status.exists():
+                raise AssertionError(f"seed_demo s'est arrêté sans résultat : voir {self.log}")
+            time.sleep(0.5)
+        code = int(status.read_text().strip() or 1)
         if code != 0:
             raise AssertionError(f"seed_demo a échoué (code {code}) : voir {self.log}")
         self._read()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        if self.log_handle is not None:
-            self.log_handle.close()
-            self.log_handle = None
 
     def _read(self) -> None:
         with psycopg.connect(self.database_url) as conn:
@@ -120,6 +143,37 @@ class DemoSeed:
             cursor.execute("SET session_replication_role = origin")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute("ANALYZE")
+
+
+def stop_run(run_files: Path) -> None:
+    """End of the run: stop a seed still running (its whole process group) and remove the run's files."""
+    pid = _seed_pid(run_files)
+    if pid is not None and _seed_alive(run_files):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pid, signal.SIGKILL)
+    for suffix in (".lock", ".pid", ".status", ".status.part"):
+        run_files.with_suffix(suffix).unlink(missing_ok=True)
+
+
+def _seed_pid(run_files: Path) -> int | None:
+    path = run_files.with_suffix(".pid")
+    return int(path.read_text()) if path.exists() else None
+
+
+def _seed_alive(run_files: Path) -> bool:
+    """Is the seed's shell still running? (Before it wrote its pid file, assume so.)"""
+    pid = _seed_pid(run_files)
+    if pid is None:
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie child of this process has ended too.
+    with contextlib.suppress(ChildProcessError):
+        if os.waitpid(pid, os.WNOHANG) != (0, 0):
+            return False
+    return True
 
 
 def _tables(conn) -> list[str]:

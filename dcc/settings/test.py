@@ -9,7 +9,7 @@ os.environ.setdefault("DCC_HSTS_SECONDS", "0")
 os.environ.setdefault("DCC_CACHE_PREFIX", f"dcc-test-{os.getpid()}")
 
 from dcc.settings.base import *  # noqa: F403
-from dcc.settings.base import DATABASES, STATIC_ROOT, STORAGES
+from dcc.settings.base import CACHES, DATABASES, STATIC_ROOT, STORAGES
 
 # Transactional tests reset the database with TRUNCATE: the trail's trigger lets this session do it (and only
 # sessions that ask; see dcc/records/migrations/0006_trail_truncate_blocked.py).
@@ -30,3 +30,11 @@ DCC_DEMO_FICHE_DOCUMENTS = 0
 # on a fresh clone, where `.data/staticfiles` does not exist yet.
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Under pytest-xdist every worker empties the cache between tests (FLUSHDB): each worker gets a Redis database of
+# its own (its Celery worker inherits PYTEST_XDIST_WORKER and lands on the same one).
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER.startswith("gw"):
+    _base, _, _number = CACHES["default"]["LOCATION"].rstrip("/").rpartition("/")
+    if _number.isdigit():
+        CACHES["default"]["LOCATION"] = f"{_base}/{(int(_number) + int(_XDIST_WORKER[2:])) % 16}"
