@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from dcc.accounts.enums import HOME_PRIORITY, PATIENT_CARE_PROFILES
+from dcc.accounts.enums import Profile
+from dcc.accounts.selectors import author_context
 from dcc.directory.models import Establishment, Professional
 from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
@@ -236,26 +237,6 @@ def protocols_import_csv(*, text: str) -> ImportResult:
 # --- PPS ----------------------------------------------------------------------------------------
 
 
-def _author_context(user) -> tuple[str, Establishment | None]:
-    """The author's profile (for the statistics) and establishment (for the PPS and its stats)."""
-    grants = sorted(
-        (grant for grant in user.active_grants() if grant.profile in PATIENT_CARE_PROFILES),
-        key=lambda grant: HOME_PRIORITY.index(grant.profile) if grant.profile in HOME_PRIORITY else 99,
-    )
-    # The annonce profile is the PPS profile: prefer it when held.
-    grants.sort(key=lambda grant: grant.profile != "annonce_pps")
-    for grant in grants:
-        establishment = grant.establishments.order_by("name").first()
-        if establishment:
-            return grant.profile, establishment
-    profile = grants[0].profile if grants else ""
-    if user.professional_id:
-        place = user.professional.places.select_related("establishment").order_by("-is_primary").first()
-        if place:
-            return profile, place.establishment
-    return profile, None
-
-
 @transaction.atomic
 def programme_document_relaunch(*, programme: Pps, by, request=None) -> bool:
     """Queue again the document of a validated PPS or PPAC that failed or stayed « En attente » (traced); False
@@ -292,7 +273,7 @@ def _require_draft(pps: Pps) -> None:
 
 @transaction.atomic
 def pps_create(*, patient: Patient, by, request=None) -> Pps:
-    profile, establishment = _author_context(by)
+    profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     pps = Pps.objects.create(
         patient=patient,
         author=by,
@@ -657,7 +638,7 @@ def pps_new_version(*, pps: Pps, by, reason: str, detail: str = "", request=None
         raise ValidationError({"reason": "Choisissez le motif de la mise à jour."})
     if reason == UpdateReason.AUTRE and not detail.strip():
         raise ValidationError({"detail": "Précisez le motif de la mise à jour."})
-    profile, establishment = _author_context(by)
+    profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     new = Pps.objects.create(
         programme=pps.programme, patient=pps.patient, version=pps.version + 1, previous=pps,
         update_reason=reason, update_reason_detail=detail.strip(), rcp_fiche_id=pps.rcp_fiche_id,
