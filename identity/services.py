@@ -1,4 +1,5 @@
-"""Writes on patient identities: creation, edits, RNIV status rules, INSi decisions, merge.
+"""Writes on patient identities: creation, edits, RNIV status rules, INSi decisions, the HL7 feed (merge and
+unmerge: ``identity.merge``).
 
 Every write runs in one transaction with its identity-change log line and its access-trail line:
 a refused change leaves nothing half-written.
@@ -7,10 +8,9 @@ a refused change leaves nothing half-written.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dcc.records.enums import CareRelationshipKind, TrailAction
@@ -31,7 +31,7 @@ from identity.enums import (
     RnivStatus,
     Sex,
 )
-from identity.models import IdentityChange, InsiLookup, LocalIdentifier, Patient, PatientMerge
+from identity.models import IdentityChange, InsiLookup, LocalIdentifier, Patient
 
 INS_OIDS = frozenset({INS_OID_NIR, INS_OID_NIA, INS_OID_TEST, "1.2.250.1.213.1.4.11"})
 EDITABLE_FIELDS = (
@@ -60,7 +60,10 @@ def _snapshot(patient: Patient, fields=EDITABLE_FIELDS) -> dict:
     return values
 
 
-def _log(*, patient: Patient, user, kind: str, reason: str = "", before=None, after=None) -> IdentityChange:
+def identity_change_log(
+    *, patient: Patient, user, kind: str, reason: str = "", before=None, after=None
+) -> IdentityChange:
+    """The identity-change log line of a write (the merge module writes its lines with it too)."""
     return IdentityChange.objects.create(
         patient=patient,
         user=user if getattr(user, "is_authenticated", False) else None,
@@ -175,7 +178,7 @@ def patient_create(
         origin=origin,
         created_by=user if getattr(user, "is_authenticated", False) else None,
     )
-    _log(patient=patient, user=user, kind=ChangeKind.CREATE, reason=reason, after=_snapshot(patient))
+    identity_change_log(patient=patient, user=user, kind=ChangeKind.CREATE, reason=reason, after=_snapshot(patient))
     _attach_creator(patient, user)
     trail_record(user=user, action=TrailAction.CREATE, patient=patient, obj=patient, request=request)
     return patient
@@ -223,7 +226,7 @@ def patient_update(*, patient: Patient, user, data: dict, reason: str, request=N
     diff_after = {key: after[key] for key in diff_before}
     if status_note:
         diff_before["rniv_status"], diff_after["rniv_status"] = RnivStatus.VALIDEE, RnivStatus.PROVISOIRE
-    _log(
+    identity_change_log(
         patient=patient,
         user=user,
         kind=ChangeKind.UPDATE,
@@ -244,7 +247,7 @@ def _set_status(patient: Patient, *, user, status: str, reason: str) -> None:
         return
     before = patient.rniv_status
     patient.rniv_status = status
-    _log(
+    identity_change_log(
         patient=patient,
         user=user,
         kind=ChangeKind.STATUS,
@@ -266,7 +269,7 @@ def identity_proof_record(*, patient: Patient, user, document: str, request=None
     patient.proof_document = document
     patient.proof_checked_at = timezone.now()
     patient.proof_checked_by = user
-    _log(
+    identity_change_log(
         patient=patient,
         user=user,
         kind=ChangeKind.PROOF,
@@ -353,7 +356,7 @@ def insi_result_accept(*, lookup: InsiLookup, user, request=None) -> Patient:
     patient.ins_matricule, patient.ins_oid = matricule, lookup.oid
     patient.insi_checked_at = timezone.now()
     after = {**_snapshot(patient, STRICT_TRAITS), "ins_matricule": matricule, "ins_oid": lookup.oid}
-    _log(
+    identity_change_log(
         patient=patient,
         user=user,
         kind=ChangeKind.INSI_ACCEPT,
@@ -391,7 +394,7 @@ def insi_result_reject(*, lookup: InsiLookup, user, reason: str, request=None) -
         raise IdentityError({"reason": ["Indiquez pourquoi l'identité renvoyée ne correspond pas."]})
     lookup.decision, lookup.decided_by, lookup.decided_at = InsiDecision.REJECTED, user, timezone.now()
     lookup.save(update_fields=["decision", "decided_by", "decided_at"])
-    _log(
+    identity_change_log(
         patient=lookup.patient,
         user=user,
         kind=ChangeKind.INSI_REJECT,
@@ -418,7 +421,7 @@ def local_identifier_add(*, patient: Patient, user, establishment, value: str, r
             return existing
         raise IdentityError({"value": [f"L'IPP {value} est déjà attribué à un autre patient dans cet établissement."]})
     identifier = LocalIdentifier.objects.create(patient=patient, establishment=establishment, value=value)
-    _log(
+    identity_change_log(
         patient=patient,
         user=user,
         kind=ChangeKind.IDENTIFIER,
@@ -427,168 +430,6 @@ def local_identifier_add(*, patient: Patient, user, establishment, value: str, r
     )
     trail_record(user=user, action=TrailAction.UPDATE, patient=patient, obj=identifier, request=request)
     return identifier
-
-
-# --- Merge ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Pointer:
-    label: str  # "app_label.Model"
-    field: str  # attribute name of the column (e.g. "patient_id")
-    model: type[models.Model]
-
-
-# Columns that hold a patient id without a ForeignKey (kept in sync by hand; checked by a test).
-# The access trail (records.AccessTrail.patient_id) is append-only and deliberately not listed: its
-# lines keep the absorbed identity's id, and the "who opened this record" view of the kept patient
-# includes the lines of the identities merged into it.
-PLAIN_PATIENT_COLUMNS: tuple[tuple[str, str], ...] = ()
-# Rows of the absorbed patient that stay with it: its own history.
-_KEEP_ON_ABSORBED = {
-    ("identity.IdentityChange", "patient_id"),
-    ("identity.PatientMerge", "kept_id"),
-    ("identity.PatientMerge", "absorbed_id"),
-    ("identity.Patient", "merged_into_id"),
-}
-
-
-def patient_pointers() -> list[_Pointer]:
-    """Every column that points to a patient, found through Django's relation metadata."""
-    from django.apps import apps
-
-    pointers = []
-    for model in apps.get_models(include_auto_created=True):
-        for field in model._meta.get_fields():
-            points_to_patient = (
-                getattr(field, "concrete", False)
-                and field.is_relation
-                and (field.many_to_one or field.one_to_one)
-                and field.related_model is Patient
-            )
-            key = (model._meta.label, getattr(field, "attname", ""))
-            if points_to_patient and key not in _KEEP_ON_ABSORBED:
-                pointers.append(_Pointer(model._meta.label, field.attname, model))
-    for label, column in PLAIN_PATIENT_COLUMNS:
-        model = apps.get_model(label)
-        pointers.append(_Pointer(label, column, model))
-    return pointers
-
-
-def _unique_conflicts(model, field: str, kept_id: int, row_ids: list[int]) -> set[int]:
-    """Rows that would break a unique constraint once moved to the kept patient (already there)."""
-    conflicts: set[int] = set()
-    for constraint in model._meta.constraints:
-        if not isinstance(constraint, models.UniqueConstraint) or not constraint.fields:
-            continue
-        names = [model._meta.get_field(name).attname for name in constraint.fields]
-        if field not in names:
-            continue
-        others = [name for name in names if name != field]
-        kept_rows = set(model.objects.filter(**{field: kept_id}).values_list(*others)) if others else {()}
-        for row in model.objects.filter(pk__in=row_ids).values("pk", *others):
-            if tuple(row[name] for name in others) in kept_rows:
-                conflicts.add(row["pk"])
-    return conflicts
-
-
-@transaction.atomic
-def patient_merge(
-    *, kept: Patient, absorbed: Patient, user, reason: str, source: str = "UI", request=None
-) -> PatientMerge:
-    """Keep ``kept``; move every row pointing to ``absorbed``; ``absorbed`` becomes a redirect."""
-    kept, absorbed = (
-        Patient.objects.select_for_update().get(pk=kept.pk),
-        Patient.objects.select_for_update().get(pk=absorbed.pk),
-    )
-    if kept.pk == absorbed.pk:
-        raise IdentityError("Une identité ne peut pas être fusionnée avec elle-même.")
-    if kept.is_merged or absorbed.is_merged:
-        raise IdentityError("L'une des deux identités a déjà été fusionnée.")
-    if not reason.strip():
-        raise IdentityError({"reason": ["Indiquez le motif de la fusion."]})
-    if (
-        kept.rniv_status == RnivStatus.QUALIFIEE
-        and absorbed.rniv_status == RnivStatus.QUALIFIEE
-        and (kept.ins_matricule, kept.ins_oid) != (absorbed.ins_matricule, absorbed.ins_oid)
-    ):
-        raise IdentityError(
-            "Fusion refusée : les deux identités sont qualifiées avec des INS différents. Ce sont deux "
-            "personnes distinctes pour l'INSi ; signalez le cas à la cellule d'identitovigilance."
-        )
-    different_ins = (absorbed.ins_matricule, absorbed.ins_oid) != (kept.ins_matricule, kept.ins_oid)
-    better_absorbed = not kept.ins_matricule or (
-        absorbed.rniv_status in LOCKED_STATUSES and kept.rniv_status not in LOCKED_STATUSES
-    )
-    if absorbed.ins_matricule and different_ins and better_absorbed:
-        raise IdentityError(
-            "Conservez plutôt l'identité qui porte l'INS récupéré par INSi : fusionnez l'autre dans celle-ci."
-        )
-    moved: dict[str, dict[str, list[int]]] = {}
-    for pointer in patient_pointers():
-        rows = list(pointer.model.objects.filter(**{pointer.field: absorbed.pk}).values_list("pk", flat=True))
-        if not rows:
-            continue
-        conflicts = _unique_conflicts(pointer.model, pointer.field, kept.pk, rows)
-        movable = [pk for pk in rows if pk not in conflicts]
-        pointer.model.objects.filter(pk__in=movable).update(**{pointer.field: kept.pk})
-        moved.setdefault(pointer.label, {})[pointer.field] = movable
-    before = {"merged_into": None}
-    absorbed.merged_into, absorbed.merged_at = kept, timezone.now()
-    absorbed.save(update_fields=["merged_into", "merged_at"])
-    merge = PatientMerge.objects.create(
-        kept=kept,
-        absorbed=absorbed,
-        merged_by=user if getattr(user, "is_authenticated", False) else None,
-        reason=reason[:500],
-        source=source,
-        moved=moved,
-    )
-    _log(
-        patient=absorbed, user=user, kind=ChangeKind.MERGE, reason=reason, before=before, after={"merged_into": kept.pk}
-    )
-    _log(patient=kept, user=user, kind=ChangeKind.MERGE, reason=reason, after={"absorbed": absorbed.pk})
-    trail_record(user=user, action=TrailAction.MERGE, patient=kept, obj=merge, request=request)
-    trail_record(user=user, action=TrailAction.MERGE, patient=absorbed, obj=merge, request=request)
-    return merge
-
-
-@transaction.atomic
-def patient_unmerge(*, merge: PatientMerge, user, reason: str, request=None) -> PatientMerge:
-    """Undo a merge (administrator): the rows moved go back, the absorbed identity is current again."""
-    merge = PatientMerge.objects.select_for_update().get(pk=merge.pk)
-    if merge.reverted_at is not None:
-        raise IdentityError("Cette fusion a déjà été annulée.")
-    if not reason.strip():
-        raise IdentityError({"reason": ["Indiquez le motif de l'annulation."]})
-    from django.apps import apps
-
-    kept = Patient.objects.select_for_update().get(pk=merge.kept_id)
-    absorbed = Patient.objects.select_for_update().get(pk=merge.absorbed_id)
-    if kept.is_merged:
-        raise IdentityError(
-            "L'identité conservée a depuis été fusionnée dans une autre : annulez d'abord cette fusion."
-        )
-    for label, columns in merge.moved.items():
-        model = apps.get_model(label)
-        for column, ids in columns.items():
-            model.objects.filter(pk__in=ids, **{column: kept.pk}).update(**{column: absorbed.pk})
-    absorbed.merged_into, absorbed.merged_at = None, None
-    absorbed.save(update_fields=["merged_into", "merged_at"])
-    merge.reverted_by, merge.reverted_at = user, timezone.now()
-    merge.save(update_fields=["reverted_by", "reverted_at"])
-    _log(
-        patient=absorbed,
-        user=user,
-        kind=ChangeKind.UNMERGE,
-        reason=reason,
-        before={"merged_into": kept.pk},
-        after={"merged_into": None},
-    )
-    _log(patient=kept, user=user, kind=ChangeKind.UNMERGE, reason=reason, before={"absorbed": absorbed.pk})
-    trail_record(user=user, action=TrailAction.MERGE, patient=kept, obj=merge, request=request, detail="annulation")
-    trail_record(user=user, action=TrailAction.MERGE, patient=absorbed, obj=merge, request=request, detail="annulation")
-    return merge
 
 
 # --- Identity feed (HL7 PAM) ---------------------------------------------------------------------
@@ -620,7 +461,7 @@ def patient_ins_from_feed(
     except IntegrityError as exc:
         raise IdentityError("Ce matricule INS est déjà porté par une autre identité.") from exc
     after = {"ins_matricule": matricule, "ins_oid": oid, "rniv_status": patient.rniv_status}
-    _log(patient=patient, user=user, kind=ChangeKind.UPDATE, reason=source, before=before, after=after)
+    identity_change_log(patient=patient, user=user, kind=ChangeKind.UPDATE, reason=source, before=before, after=after)
     trail_record(user=user, action=TrailAction.UPDATE, patient=patient, obj=patient, detail=source[:100])
     return patient
 
@@ -640,7 +481,7 @@ def local_identifier_change(*, identifier: LocalIdentifier, value: str, user=Non
     before = identifier.value
     identifier.value = value
     identifier.save(update_fields=["value"])
-    _log(
+    identity_change_log(
         patient=identifier.patient,
         user=user,
         kind=ChangeKind.IDENTIFIER,

@@ -31,6 +31,7 @@ from identity.forms import (
     VitaleForm,
 )
 from identity.insi import client as insi
+from identity.merge import patient_merge, patient_unmerge
 from identity.models import InsiLookup, Patient, PatientMerge
 from identity.perms import (
     can_create_patient,
@@ -382,7 +383,7 @@ def merge(request, first: int, second: int):
         kept = pair[0] if form.cleaned_data["kept"] == str(pair[0].pk) else pair[1]
         absorbed = pair[1] if kept is pair[0] else pair[0]
         try:
-            services.patient_merge(
+            patient_merge(
                 kept=kept, absorbed=absorbed, user=request.user, reason=form.cleaned_data["reason"], request=request
             )
         except services.IdentityError as exc:
@@ -404,7 +405,7 @@ def unmerge(request, merge_pk: int):
     reason = request.POST.get("reason", "")
     return _act(
         request,
-        lambda: services.patient_unmerge(merge=merge_row, user=request.user, reason=reason, request=request),
+        lambda: patient_unmerge(merge=merge_row, user=request.user, reason=reason, request=request),
         "Fusion annulée : les deux identités sont de nouveau distinctes.",
         to=reverse("identity:quality"),
     )

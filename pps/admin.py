@@ -12,7 +12,7 @@ from dcc.accounts.perms import can_administer
 from pps.enums import GroupScope
 from pps.forms import ProtocolImportForm
 from pps.models import EdpGroup, EdpGroupElement, Protocol
-from pps.services import CSV_COLUMNS, protocols_import_csv
+from pps.protocol_import import CSV_COLUMNS, protocols_import_csv
 
 
 class RegionalAdminMixin:

@@ -15,10 +15,11 @@ the next working day (``pps.dates``), as appointments do.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
 
 from pps.dates import add_working_days, is_working_day, validate_start
 
@@ -40,13 +41,6 @@ class ScheduleError(ValueError):
     def __init__(self, errors: list[str]):
         self.errors = errors
         super().__init__(" ".join(errors))
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` plus ``months`` calendar months, clamped to the month's last day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_working_day(day: datetime.date) -> datetime.date:
@@ -135,7 +129,8 @@ def follow_up_dates(
         errors.insert(0, problem.replace("La date de début", "La date de début du suivi"))
     if errors:
         raise ScheduleError(errors)
-    dates = [add_months(start, months) for months in offsets(phases, first_offset_months)]
+    # relativedelta clamps to the month's last day: 31 January + 1 month is 28 or 29 February.
+    dates = [start + relativedelta(months=months) for months in offsets(phases, first_offset_months)]
     return [next_working_day(day) for day in dates] if working_days else dates
 
 

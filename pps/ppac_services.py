@@ -16,6 +16,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dcc.accounts.enums import Profile
+from dcc.accounts.selectors import author_context
 from dcc.directory.models import Professional
 from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
@@ -41,7 +43,6 @@ from pps.models import (
     Responsible,
 )
 from pps.ppac_schedule import Phase, ScheduleError, follow_up_dates, phases_to_json, schedule_errors
-from pps.services import _author_context
 
 # EDP types that make sense in a follow-up plan.
 FOLLOW_UP_KINDS = (
@@ -189,7 +190,7 @@ def ppac_create(
     if template is not None and not template.is_active:
         raise ValidationError({"template": "Ce modèle de suivi n'est plus proposé."})
     source = last_pps(patient) if from_last_pps else None
-    profile, establishment = _author_context(by)
+    profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     establishment = establishment or (source.establishment if source else None)
     ppac = Pps.objects.create(
         programme=Programme.PPAC, patient=patient, author=by, author_profile=profile, establishment=establishment,
@@ -363,7 +364,7 @@ def ppac_new_version(*, ppac: Pps, by, reason: str, detail: str = "", request=No
         raise ValidationError({"reason": "Choisissez le motif de la mise à jour."})
     if reason == UpdateReason.AUTRE and not detail.strip():
         raise ValidationError({"detail": "Précisez le motif de la mise à jour."})
-    profile, establishment = _author_context(by)
+    profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     establishment = establishment or ppac.establishment
     new = Pps.objects.create(
         programme=Programme.PPAC, patient=ppac.patient, version=ppac.version + 1, previous=ppac,

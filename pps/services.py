@@ -1,4 +1,4 @@
-"""Writes of the PPS app: the EDP library, protocols, and the PPS lifecycle.
+"""Writes of the PPS app: the EDP library and the PPS lifecycle (the protocol CSV import is ``pps.protocol_import``).
 
 Every write on a PPS is traced (``trail_record``) in the same transaction. Bad input raises a
 ``ValidationError`` with French messages before anything is written.
@@ -6,17 +6,15 @@ Every write on a PPS is traced (``trail_record``) in the same transaction. Bad i
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from dcc.accounts.enums import HOME_PRIORITY, PATIENT_CARE_PROFILES
+from dcc.accounts.enums import Profile
+from dcc.accounts.selectors import author_context
 from dcc.directory.models import Establishment, Professional
 from dcc.records.enums import CareRelationshipKind, TrailAction
 from dcc.records.services import care_relationship_add
@@ -25,7 +23,7 @@ from identity.models import Patient
 from interop.queueing import generation_queue, generation_relaunch
 from pps.dates import Rule, RuleError, compute_schedule, rule_errors, validate_override, validate_start
 from pps.edp_types import EDP_TYPES, missing_fields
-from pps.enums import GroupScope, PpsStatus, ProtocolKind, RuleKind, UpdateReason
+from pps.enums import GroupScope, PpsStatus, RuleKind, UpdateReason
 from pps.models import (
     EdpGroup,
     EdpGroupElement,
@@ -143,117 +141,7 @@ def edp_group_favourite_toggle(*, group: EdpGroup, user) -> bool:
     return True
 
 
-# --- Protocols ----------------------------------------------------------------------------------
-
-CSV_COLUMNS = ("nom", "medicaments", "duree_cycle_jours", "nombre_cycles", "jours_administration")
-
-
-@dataclass
-class ImportResult:
-    created: int
-    updated: int
-
-
-def protocols_import_csv(*, text: str) -> ImportResult:
-    """Create or update protocols from CSV (``;`` or ``,`` separated, header required), all or nothing.
-
-    Columns: nom, medicaments, duree_cycle_jours, nombre_cycles, jours_administration and
-    optionally type (chimiotherapie, immunotherapie, therapie_ciblee, hormonotherapie) and
-    commentaire. Raises ``ValidationError`` listing every bad row ("Ligne N : …").
-    """
-    text = text.lstrip("\ufeff")
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if ";" in first_line else ","
-    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [column.strip().lower() for column in (reader.fieldnames or [])]
-    missing = [column for column in CSV_COLUMNS if column not in header]
-    if missing:
-        raise ValidationError(f"Colonnes manquantes dans l'en-tête : {', '.join(missing)}.")
-    reader.fieldnames = header
-    errors: list[str] = []
-    rows: list[dict] = []
-    seen: set[str] = set()
-    for line, raw in enumerate(reader, start=2):
-        row = {key: (value or "").strip() for key, value in raw.items() if key}
-        if not any(row.values()):
-            continue
-        messages = []
-        name = row.get("nom", "")
-        if not name:
-            messages.append("le nom est obligatoire")
-        elif name.upper() in seen:
-            messages.append(f"le protocole « {name} » apparaît deux fois")
-        seen.add(name.upper())
-        if not row.get("medicaments"):
-            messages.append("au moins un médicament est obligatoire")
-        numbers = {}
-        for column, label in (("duree_cycle_jours", "durée du cycle"), ("nombre_cycles", "nombre de cycles")):
-            try:
-                numbers[column] = int(row.get(column, ""))
-            except ValueError:
-                messages.append(f"{label} : « {row.get(column, '')} » n'est pas un nombre entier")
-        kind = row.get("type") or ProtocolKind.CHIMIOTHERAPIE
-        if kind not in ProtocolKind.values:
-            messages.append(f"type « {kind} » inconnu (attendu : {', '.join(ProtocolKind.values)})")
-        if len(numbers) == 2:
-            problems = protocol_errors(
-                cycles=numbers["nombre_cycles"],
-                cycle_length_days=numbers["duree_cycle_jours"],
-                administration_days=row.get("jours_administration", ""),
-            )
-            messages.extend(message[0].lower() + message[1:] for message in problems.values())
-        if messages:
-            errors.append(f"Ligne {line} : " + " ; ".join(messages) + ".")
-        else:
-            rows.append(
-                {
-                    "name": name, "kind": kind, "drugs": row["medicaments"],
-                    "cycle_length_days": numbers["duree_cycle_jours"], "cycles": numbers["nombre_cycles"],
-                    "administration_days": row["jours_administration"], "comment": row.get("commentaire", ""),
-                }
-            )  # fmt: skip
-    if errors:
-        raise ValidationError(errors)
-    if not rows:
-        raise ValidationError("Le fichier ne contient aucun protocole.")
-    created = updated = 0
-    with transaction.atomic():
-        for data in rows:
-            name = data.pop("name")
-            existing = Protocol.objects.filter(name__iexact=name).first()
-            if existing:
-                for key, value in data.items():
-                    setattr(existing, key, value)
-                existing.is_active = True
-                existing.save()
-                updated += 1
-            else:
-                Protocol.objects.create(name=name, **data)
-                created += 1
-    return ImportResult(created=created, updated=updated)
-
-
 # --- PPS ----------------------------------------------------------------------------------------
-
-
-def _author_context(user) -> tuple[str, Establishment | None]:
-    """The author's profile (for the statistics) and establishment (for the PPS and its stats)."""
-    grants = sorted(
-        (grant for grant in user.active_grants() if grant.profile in PATIENT_CARE_PROFILES),
-        key=lambda grant: HOME_PRIORITY.index(grant.profile) if grant.profile in HOME_PRIORITY else 99,
-    )
-    # The annonce profile is the PPS profile: prefer it when held.
-    grants.sort(key=lambda grant: grant.profile != "annonce_pps")
-    for grant in grants:
-        establishment = grant.establishments.order_by("name").first()
-        if establishment:
-            return grant.profile, establishment
-    profile = grants[0].profile if grants else ""
-    if user.professional_id:
-        place = user.professional.places.select_related("establishment").order_by("-is_primary").first()
-        if place:
-            return profile, place.establishment
-    return profile, None
 
 
 @transaction.atomic
@@ -292,7 +180,7 @@ def _require_draft(pps: Pps) -> None:
 
 @transaction.atomic
 def pps_create(*, patient: Patient, by, request=None) -> Pps:
-    profile, establishment = _author_context(by)
+    profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     pps = Pps.objects.create(
         patient=patient,
         author=by,
@@ -657,7 +545,7 @@ def pps_new_version(*, pps: Pps, by, reason: str, detail: str = "", request=None
         raise ValidationError({"reason": "Choisissez le motif de la mise à jour."})
     if reason == UpdateReason.AUTRE and not detail.strip():
         raise ValidationError({"detail": "Précisez le motif de la mise à jour."})
-    profile, establishment = _author_context(by)
+    profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     new = Pps.objects.create(
         programme=pps.programme, patient=pps.patient, version=pps.version + 1, previous=pps,
         update_reason=reason, update_reason_detail=detail.strip(), rcp_fiche_id=pps.rcp_fiche_id,

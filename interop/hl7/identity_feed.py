@@ -17,6 +17,7 @@ from dcc.records.enums import CareRelationshipKind
 from dcc.records.services import care_relationship_add
 from identity import nir as nir_rules
 from identity.enums import LOCKED_STATUSES, IdentityOrigin, RnivStatus
+from identity.merge import patient_merge
 from identity.models import LocalIdentifier, Patient
 from identity.services import (
     IdentityError,
@@ -26,7 +27,6 @@ from identity.services import (
     normalize_traits,
     patient_create,
     patient_ins_from_feed,
-    patient_merge,
     patient_update,
 )
 from interop.hl7.enums import VigilanceKind

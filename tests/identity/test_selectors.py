@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from dcc.accounts.enums import Profile
 from identity import nir, selectors, services
 from identity.enums import IdentityOrigin, RnivStatus
+from identity.merge import patient_merge
 from identity.models import Patient
 from tests.identity.factories import LocalIdentifierFactory, PatientFactory
 
@@ -53,7 +54,7 @@ def test_search_by_ins_and_ipp(people):
 
 
 def test_merged_identities_are_not_found(people):
-    services.patient_merge(kept=people["helene"], absorbed=people["married"], user=None, reason="test")
+    patient_merge(kept=people["helene"], absorbed=people["married"], user=None, reason="test")
     assert list(selectors.search_patients(name="lefevre")) == [people["helene"]]
 
 

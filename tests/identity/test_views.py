@@ -11,6 +11,7 @@ from dcc.records.services import care_relationship_add
 from identity import services
 from identity.enums import InsiDecision, RnivStatus
 from identity.insi.standin import TEST_IDENTITIES
+from identity.merge import patient_merge
 from identity.models import InsiLookup, Patient, PatientMerge
 from tests.helpers import assert_access
 from tests.identity.factories import LocalIdentifierFactory, PatientFactory
@@ -57,7 +58,7 @@ def test_merge_access(client, personas):
 
 
 def test_unmerge_access(client, personas):
-    merge = services.patient_merge(kept=PatientFactory(), absorbed=PatientFactory(), user=None, reason="x")
+    merge = patient_merge(kept=PatientFactory(), absorbed=PatientFactory(), user=None, reason="x")
     url = reverse("identity:unmerge", args=[merge.pk])
     assert_access(client, personas, url, allowed={"admin"}, method="post", data={"reason": "erreur"}, ok_status=302)
     merge.refresh_from_db()
@@ -171,7 +172,7 @@ def test_detail_shows_status_history_and_is_traced(client, personas, django_asse
 
 def test_detail_of_an_absorbed_identity_redirects_to_the_kept_one(client, personas):
     kept, absorbed = _hospital_patient(personas), _hospital_patient(personas)
-    services.patient_merge(kept=kept, absorbed=absorbed, user=None, reason="x")
+    patient_merge(kept=kept, absorbed=absorbed, user=None, reason="x")
     client.force_login(personas["doctor"])
     response = client.get(reverse("identity:detail", args=[absorbed.pk]))
     assert response.url == reverse("identity:detail", args=[kept.pk])

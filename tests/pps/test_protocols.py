@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from pps.models import Protocol
-from pps.services import protocols_import_csv
+from pps.protocol_import import protocols_import_csv
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from pps.services import protocols_import_csv
+from pps.protocol_import import protocols_import_csv
 
 
 class Command(BaseCommand):
