@@ -21,7 +21,6 @@ Python side, keyed by a number written on each SVRL element, so tests containing
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -69,27 +68,6 @@ class CompiledSchematron:
     assertions: list[AssertionInfo] = field(default_factory=list)
     patterns: list[str] = field(default_factory=list)
     documents: list[Path] = field(default_factory=list)  # read by doc()/document(): preloaded once per process
-
-
-def sources_digest(path: Path) -> str:
-    """A hash of the schematron and every file it includes (for on-disk caches)."""
-    digest = hashlib.sha256()
-    for file in sorted(_included_files(Path(path))):
-        digest.update(str(file).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def _included_files(path: Path, seen: set[Path] | None = None) -> set[Path]:
-    seen = seen if seen is not None else set()
-    path = path.resolve()
-    if path in seen:
-        return seen
-    seen.add(path)
-    tree = etree.parse(str(path), _PARSER)
-    for inc in tree.iter(_S + "include"):
-        _included_files(_resolve_href(path, inc.get("href", "")), seen)
-    return seen
 
 
 def _resolve_href(base: Path, href: str) -> Path:
