@@ -314,7 +314,9 @@ def compile_schematron(path: Path | str) -> CompiledSchematron:
                 sheet, _X + "template", match=rule.get("context"), mode=mode, priority=str(1000 + len(rules) - position)
             )
             _emit_rule_body(template, rule, abstract_rules, pattern_id, compiled, set())
-        etree.SubElement(sheet, _X + "template", match="@*|node()", priority="-2", mode=mode)
+        # No rule matched: nothing, and no descent either (the walk below visits every node once; without "/" here,
+        # XSLT's built-in rule for the document node would descend and fire the root element's rules twice).
+        etree.SubElement(sheet, _X + "template", match="/|@*|node()", priority="-2", mode=mode)
 
     # One walk of the document for every pattern: at each node (the document node, every element, and the
     # attributes for the patterns that need them), each pattern's mode fires its first matching rule, as the

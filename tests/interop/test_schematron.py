@@ -184,6 +184,25 @@ def test_every_pattern_sees_every_node_and_failures_come_pattern_by_pattern(libr
     assert messages == ["un a", "un b", "un c", "deux a", "deux b (première règle)", "deux c", "trois racine"]
 
 
+def test_a_rule_on_the_root_element_fires_once(library):
+    schema = write(
+        library,
+        "main.sch",
+        """
+        <schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+          <ns prefix="t" uri="urn:test"/>
+          <pattern id="racine"><rule context="*"><assert test="false()">élément</assert></rule></pattern>
+        </schema>
+        """,
+    )
+
+    _, svrl = run(schema)
+
+    # Once per element: the root, then the three items (the document node is not an element).
+    assert svrl.count("<svrl:failed-assert") == 4
+    assert svrl.count('location="/root[1]"') == 1
+
+
 def test_unknown_abstract_pattern_and_missing_include_are_errors(library):
     missing = write(
         library,
@@ -193,7 +212,8 @@ def test_unknown_abstract_pattern_and_missing_include_are_errors(library):
     unknown = write(
         library,
         "unknown.sch",
-        '<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2"><pattern id="p" is-a="ghost"/></schema>',
+        '<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">'
+        '<pattern id="p" is-a="ghost"/></schema>',
     )
 
     with pytest.raises(SchematronError, match="introuvable"):
