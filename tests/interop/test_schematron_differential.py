@@ -71,6 +71,16 @@ def pps_broken() -> etree._ElementTree:
     return tree
 
 
+def frcp_broken_entries() -> etree._ElementTree:
+    tree = _example("CANCER-FRCP_2025.01_Transversale.xml")
+    # Many rules of the content models at once, some firing on every entry.
+    _remove(tree, "//h:section/h:code")
+    _remove(tree, "//h:observation/h:statusCode")
+    _remove(tree, "//h:observation/h:effectiveTime")
+    _set(tree, "//h:observation/h:templateId[1]", "root", "1.2.3.4")
+    return tree
+
+
 DOCUMENTS = {
     "FRCP 2025.01 Appareil (officiel)": lambda: _example("CANCER-FRCP_2025.01_Appareil.xml"),
     "FRCP 2025.01 Transversale (officiel)": lambda: _example("CANCER-FRCP_2025.01_Transversale.xml"),
@@ -78,8 +88,9 @@ DOCUMENTS = {
     "FRCP en-tête cassé": frcp_broken_header,
     "FRCP corps cassé": frcp_broken_body,
     "PPS cassé": pps_broken,
+    "FRCP entrées cassées": frcp_broken_entries,
 }
-BROKEN = {"FRCP en-tête cassé", "FRCP corps cassé", "PPS cassé"}
+BROKEN = {"FRCP en-tête cassé", "FRCP corps cassé", "PPS cassé", "FRCP entrées cassées"}
 
 # One step of a location: the skeleton writes *[local-name()='x' and namespace-uri()='…'][n] (no [n] on the root),
 # our compiler prefix:x[n]; an attribute is @x in both.
