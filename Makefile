@@ -14,7 +14,7 @@ help:
 	@echo "make test   installe tout et lance toute la suite de tests"
 	@echo "make test-fast  la suite sans les tests navigateur ni d'intégration (boucle d'édition)"
 	@echo "make lint   ruff, djlint et makemigrations --check"
-	@echo "make lock   met à jour requirements/lock.txt depuis pyproject.toml"
+	@echo "make lock   met à jour requirements/lock.txt (développement) et prod.txt (image) depuis pyproject.toml"
 	@echo "make stop   arrête PostgreSQL et Redis embarqués"
 	@echo "make bench  charge mixte (Locust, 20 connexions) comparée à une vue minimale"
 	@echo "make backup sauvegarde la base et les documents (.data/backups/)"
@@ -56,8 +56,11 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
+# lock.txt: everything a development machine runs (`make install`); prod.txt: the production image's runtime only,
+# pinned to the same versions (lock.txt as a constraint).
 lock: $(PY)
-	$(UV) pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.12 -o requirements/lock.txt
+	$(UV) pip compile pyproject.toml --extra dev --extra embedded --generate-hashes --python-version 3.12 -o requirements/lock.txt
+	$(UV) pip compile pyproject.toml --generate-hashes --python-version 3.12 -c requirements/lock.txt -o requirements/prod.txt
 	npm install --package-lock-only --no-audit --no-fund
 
 stop:

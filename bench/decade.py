@@ -292,6 +292,9 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.demo")
     import django
 
+    from dcc.embedded import configure_environment
+
+    configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
     django.setup()
     begun = time.monotonic()
     print(f"Région-décennie × {args.scale} :")

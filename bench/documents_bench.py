@@ -41,6 +41,9 @@ def main() -> None:
 
     import django
 
+    from dcc.embedded import configure_environment
+
+    configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
     django.setup()
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     from weasyprint import HTML

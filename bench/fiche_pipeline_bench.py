@@ -74,6 +74,9 @@ def main() -> None:
     from django.conf import settings
 
     media = tempfile.TemporaryDirectory()
+    from dcc.embedded import configure_environment
+
+    configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
     django.setup()
     settings.STORAGES = {
         **settings.STORAGES,

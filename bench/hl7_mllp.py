@@ -33,6 +33,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.dev")
 
 import django  # noqa: E402
 
+from dcc.embedded import configure_environment  # noqa: E402
+
+configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
 django.setup()
 
 from dcc.directory.models import Establishment  # noqa: E402

@@ -27,6 +27,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.dev")
 
 import django
 
+from dcc.embedded import configure_environment
+
+configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
 django.setup()
 
 from django.db import connection  # noqa: E402

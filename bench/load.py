@@ -143,11 +143,13 @@ def main() -> int:
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     personas = [p.strip() for p in args.personas.split(",") if p.strip()]
+    sys.path.insert(0, str(ROOT))
+    from dcc.embedded import configure_environment
 
+    configure_environment()  # the embedded servers when DATABASE_URL / REDIS_URL are unset; the children inherit them
     targets_file = discover_targets(personas)
     os.environ["DCC_BENCH_TARGETS"] = targets_file
     os.environ["DCC_BENCH_PERSONAS"] = ",".join(personas)
-    sys.path.insert(0, str(ROOT))
     # Imports locust (gevent monkey-patching) only after the subprocesses ran.
     from bench import locustfile
 

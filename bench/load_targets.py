@@ -68,6 +68,9 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.demo")
     import django
 
+    from dcc.embedded import configure_environment
+
+    configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
     django.setup()
     json.dump(targets(sys.argv[1:]), sys.stdout)
 

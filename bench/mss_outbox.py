@@ -52,6 +52,9 @@ def main() -> int:
 
     import django
 
+    from dcc.embedded import configure_environment
+
+    configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
     django.setup()
     from django.db import transaction
 

