@@ -242,7 +242,8 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.timeout(600))  # a journey may seed the whole demo first
         if "celery_queue" in item.fixturenames:
             item.add_marker(pytest.mark.xdist_group("celery"))
-    items.sort(key=lambda item: ("demo" in item.fixturenames) - ("celery_queue" in item.fixturenames))
+    # Celery worker's tests first (those that also need the demo last among them), then the others, demo last.
+    items.sort(key=lambda item: ("celery_queue" not in item.fixturenames, "demo" in item.fixturenames))
 
 
 def pytest_configure(config):
