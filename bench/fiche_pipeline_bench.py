@@ -53,9 +53,13 @@ def validated_fiches(count: int) -> list:
         dossier = world["dossier"]
         if n:
             dossier = services.dossier_register(
-                session=world["session"], patient=record_patient(personas), requesting_doctor=doctor.professional,
-                motive="premiere", question="Chirurgie première ?", by=doctor,
-            )  # fmt: skip
+                session=world["session"],
+                patient=record_patient(personas),
+                requesting_doctor=doctor.professional,
+                motive="premiere",
+                question="Chirurgie première ?",
+                by=doctor,
+            )
             services.fiche_save(
                 fiche=dossier.fiche, data={**FILLED_FICHE, "appareil_code": "76752008"}, expected_revision=1, by=doctor
             )

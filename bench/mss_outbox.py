@@ -47,8 +47,14 @@ def main() -> int:
     operator.start()
     mss_env = {k: str(v) for k, v in operator.settings().items()}
     os.environ.update(mss_env)
-    os.environ.update({"DCC_OUTBOX_RETRY_DELAYS": "1,2,3,5", "DCC_OUTBOX_MAX_ATTEMPTS": "40",
-                       "DCC_OUTBOX_SENDING_LEASE_SECONDS": "30", "DCC_OUTBOX_REQUEUE_GRACE_SECONDS": "5"})  # fmt: skip
+    os.environ.update(
+        {
+            "DCC_OUTBOX_RETRY_DELAYS": "1,2,3,5",
+            "DCC_OUTBOX_MAX_ATTEMPTS": "40",
+            "DCC_OUTBOX_SENDING_LEASE_SECONDS": "30",
+            "DCC_OUTBOX_REQUEUE_GRACE_SECONDS": "5",
+        }
+    )
 
     import django
 
@@ -70,11 +76,29 @@ def main() -> int:
     app.conf.task_default_queue = queue
     log = (state / "worker.log").open("wb")
     worker = subprocess.Popen(
-        [str(Path(sys.executable).parent / "celery"), "-A", "dcc", "worker", "--pool", "threads", "--concurrency",
-         str(args.concurrency), "--queues", queue, "--loglevel", "WARNING", "--hostname", f"bench-mss-{os.getpid()}@%h",
-         "--without-mingle", "--without-gossip"],
-        cwd=BASE_DIR, env={**os.environ}, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "dcc",
+            "worker",
+            "--pool",
+            "threads",
+            "--concurrency",
+            str(args.concurrency),
+            "--queues",
+            queue,
+            "--loglevel",
+            "WARNING",
+            "--hostname",
+            f"bench-mss-{os.getpid()}@%h",
+            "--without-mingle",
+            "--without-gossip",
+        ],
+        cwd=BASE_DIR,
+        env={**os.environ},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     run = uuid.uuid4().hex[:8]
     n = args.messages
     try:
@@ -92,10 +116,14 @@ def main() -> int:
         with transaction.atomic():
             for i in range(n):
                 outbox_enqueue(
-                    channel="mss", kind="gp_notice", recipient_address=f"bench.{run}.{i}@pro.mssante.demo.test",
-                    recipient_label=f"Dr BENCH {i}", payload={"subject": f"Essai {i}", "body": "Message d'essai."},
-                    source_type="bench", source_id=run,
-                )  # fmt: skip
+                    channel="mss",
+                    kind="gp_notice",
+                    recipient_address=f"bench.{run}.{i}@pro.mssante.demo.test",
+                    recipient_label=f"Dr BENCH {i}",
+                    payload={"subject": f"Essai {i}", "body": "Message d'essai."},
+                    source_type="bench",
+                    source_id=run,
+                )
         queued = time.monotonic() - started
         rows = OutboxMessage.objects.filter(source_type="bench", source_id=run)
         gone = [OutboxState.SENT, OutboxState.DELIVERED, OutboxState.READ]
@@ -131,10 +159,11 @@ def main() -> int:
         ids = {f"<{m}>" for m in rows.values_list("message_id", flat=True)}
         store = sqlite3.connect(f"file:{operator.state_dir / 'boites.sqlite3'}?mode=ro", uri=True)
         copies = Counter(
-            mid for (mid,) in store.execute(
+            mid
+            for (mid,) in store.execute(
                 "SELECT message_id FROM message WHERE mailbox LIKE ? AND deleted = 0", (f"bench.{run}.%",)
             )
-        )  # fmt: skip
+        )
         duplicates = sum(1 for mid in ids if copies[mid] > 1)
         missing = sum(1 for mid in ids if copies[mid] == 0)
         print()

@@ -90,9 +90,20 @@ def populate() -> None:
     tags = list(SpecialtyTag.objects.all())
     professionals = list(Professional.objects.filter(specialty__code__startswith="G15_10/SM"))
     titles = [
-        "Tumeurs digestives", "Sénologie", "Urologie", "Thorax", "Gynécologie", "ORL", "Hématologie",
-        "Dermatologie", "Neuro-oncologie", "Sarcomes", "Thyroïde", "Oncogériatrie", "Soins de support",
-    ]  # fmt: skip
+        "Tumeurs digestives",
+        "Sénologie",
+        "Urologie",
+        "Thorax",
+        "Gynécologie",
+        "ORL",
+        "Hématologie",
+        "Dermatologie",
+        "Neuro-oncologie",
+        "Sarcomes",
+        "Thyroïde",
+        "Oncogériatrie",
+        "Soins de support",
+    ]
     new_rcps = []
     for index in range(TARGET_RCPS - Rcp.objects.count()):
         establishment = establishments[index % len(establishments)]

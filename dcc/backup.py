@@ -105,10 +105,19 @@ def create(*, url: str, output: Path, media: Path) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "database.dump"
         result = subprocess.run(
-            [pg_tool(url, "pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(dump),
-             _plain_url(url)],
-            env=_pg_env(url), capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                pg_tool(url, "pg_dump"),
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--file",
+                str(dump),
+                _plain_url(url),
+            ],
+            env=_pg_env(url),
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             raise BackupError(f"pg_dump a échoué : {result.stderr.strip()}")
         manifest = {
@@ -132,10 +141,21 @@ def restore(*, url: str, archive_path: Path, media: Path) -> dict:
         archive.extractall(tmp, filter="data")
         manifest = json.loads((Path(tmp) / "manifest.json").read_text())
         result = subprocess.run(
-            [pg_tool(url, "pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-             "--single-transaction", "--dbname", _plain_url(url), str(Path(tmp) / "database.dump")],
-            env=_pg_env(url), capture_output=True, text=True,
-        )  # fmt: skip
+            [
+                pg_tool(url, "pg_restore"),
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--dbname",
+                _plain_url(url),
+                str(Path(tmp) / "database.dump"),
+            ],
+            env=_pg_env(url),
+            capture_output=True,
+            text=True,
+        )
         if result.returncode != 0:
             raise BackupError(f"pg_restore a échoué : {result.stderr.strip()}")
         if media.exists():
@@ -168,8 +188,10 @@ def main(argv: list[str]) -> int:
             stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
             output = args.output or BASE_DIR / ".data" / "backups" / f"dcc-{stamp}.tar"
             manifest = create(url=url, output=output, media=media_root())
-            print(f"Sauvegarde écrite : {output} ({sum(manifest['rows'].values())} lignes, "
-                  f"{len(manifest['files'])} fichiers)")  # fmt: skip
+            print(
+                f"Sauvegarde écrite : {output} ({sum(manifest['rows'].values())} lignes, "
+                f"{len(manifest['files'])} fichiers)"
+            )
         else:
             manifest = restore(url=url, archive_path=args.archive, media=media_root())
             print(f"Sauvegarde restaurée : {sum(manifest['rows'].values())} lignes, {len(manifest['files'])} fichiers.")

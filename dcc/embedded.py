@@ -159,11 +159,17 @@ def ensure_postgres() -> Started:
             pgdata.chmod(0o700)
             _run(
                 [
-                    _pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "--auth=trust",
-                    "--encoding=UTF8", "--locale=C.UTF-8",
+                    _pg_bin("initdb"),
+                    "-D",
+                    str(pgdata),
+                    "-U",
+                    "postgres",
+                    "--auth=trust",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
                 ],
                 **kwargs,
-            )  # fmt: skip
+            )
         log.touch()
         if kwargs:
             entry = pwd.getpwnam(PG_SYSTEM_USER)
@@ -171,11 +177,20 @@ def ensure_postgres() -> Started:
         try:
             _run(
                 [
-                    _pg_bin("pg_ctl"), "-D", str(pgdata), "-l", str(log), "-w", "-t", "60",
-                    "-o", f"-h 127.0.0.1 -p {port} -k {pgdata}", "start",
+                    _pg_bin("pg_ctl"),
+                    "-D",
+                    str(pgdata),
+                    "-l",
+                    str(log),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    f"-h 127.0.0.1 -p {port} -k {pgdata}",
+                    "start",
                 ],
                 **kwargs,
-            )  # fmt: skip
+            )
         except subprocess.CalledProcessError as exc:
             tail = log.read_text(errors="replace")[-1500:]
             raise EmbeddedServiceError(
@@ -238,11 +253,25 @@ def ensure_redis() -> Started:
         try:
             _run(
                 [
-                    _redis_server(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(folder),
-                    "--daemonize", "yes", "--pidfile", str(folder / "redis.pid"),
-                    "--logfile", str(DATA_DIR / "redis.log"), "--save", "60 1", "--appendonly", "no",
+                    _redis_server(),
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--dir",
+                    str(folder),
+                    "--daemonize",
+                    "yes",
+                    "--pidfile",
+                    str(folder / "redis.pid"),
+                    "--logfile",
+                    str(DATA_DIR / "redis.log"),
+                    "--save",
+                    "60 1",
+                    "--appendonly",
+                    "no",
                 ]
-            )  # fmt: skip
+            )
         except subprocess.CalledProcessError as exc:
             raise EmbeddedServiceError(
                 f"Redis embarqué n'a pas démarré (port {port}) : voir {DATA_DIR / 'redis.log'}."

@@ -35,14 +35,29 @@ def _start_mss_operator(data: Path):
     state = data / "mss-operator"
     directory = state / "annuaire.txt"
     behaviours = write(directory, patient_domain=settings.DCC_MSS_PATIENT_DOMAIN)
-    ports = {name: os.environ.get(f"DCC_MSS_OPERATOR_{name.upper()}_PORT", default)
-             for name, default in (("smtp", "8587"), ("imap", "8143"), ("web", "8025"))}  # fmt: skip
+    ports = {
+        name: os.environ.get(f"DCC_MSS_OPERATOR_{name.upper()}_PORT", default)
+        for name, default in (("smtp", "8587"), ("imap", "8143"), ("web", "8025"))
+    }
     (state / "ready.json").unlink(missing_ok=True)
     process = subprocess.Popen(
-        [PYTHON, "-m", "interop.mss.operator", "--state-dir", str(state), "--directory", str(directory),
-         "--smtp-port", ports["smtp"], "--imap-port", ports["imap"], "--web-port", ports["web"]],
+        [
+            PYTHON,
+            "-m",
+            "interop.mss.operator",
+            "--state-dir",
+            str(state),
+            "--directory",
+            str(directory),
+            "--smtp-port",
+            ports["smtp"],
+            "--imap-port",
+            ports["imap"],
+            "--web-port",
+            ports["web"],
+        ],
         cwd=BASE_DIR,
-    )  # fmt: skip
+    )
     deadline = time.monotonic() + 60
     while not (state / "ready.json").exists():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -195,11 +210,33 @@ def main() -> int:
     commands = {
         # Workers and threads: dcc/gunicorn_conf.py (DCC_WEB_WORKERS, DCC_WEB_THREADS).
         "web": [str(BIN / "gunicorn"), "-c", "python:dcc.gunicorn_conf", "dcc.wsgi", "--bind", f"{host}:{port}"],
-        "worker": [str(BIN / "celery"), "-A", "dcc", "worker", "--loglevel", "INFO", "--concurrency", "2",
-                   "--hostname", "demo@%h", "--queues", ",".join(settings.DCC_CELERY_QUEUES)],
-        "beat": [str(BIN / "celery"), "-A", "dcc", "beat", "--loglevel", "INFO",
-                 "--schedule", str(data / "celerybeat-schedule"), "--pidfile", ""],
-    }  # fmt: skip
+        "worker": [
+            str(BIN / "celery"),
+            "-A",
+            "dcc",
+            "worker",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "--hostname",
+            "demo@%h",
+            "--queues",
+            ",".join(settings.DCC_CELERY_QUEUES),
+        ],
+        "beat": [
+            str(BIN / "celery"),
+            "-A",
+            "dcc",
+            "beat",
+            "--loglevel",
+            "INFO",
+            "--schedule",
+            str(data / "celerybeat-schedule"),
+            "--pidfile",
+            "",
+        ],
+    }
     if not os.environ.get("DCC_INSI_URL"):  # embedded default: the local INSi teleservice
         insi_port = os.environ.setdefault("DCC_INSI_STANDIN_PORT", "8089")
         os.environ["DCC_INSI_URL"] = f"http://127.0.0.1:{insi_port}/insi"
@@ -209,8 +246,15 @@ def main() -> int:
     from django.conf import settings as django_settings
 
     imaging_port = str(django_settings.DCC_IMAGING_STANDIN_PORT)  # the demo PACS (seed_demo points the CHU's PACS here)
-    commands["imagerie"] = [PYTHON, "-m", "interop.imaging.standin", "--port", imaging_port,
-                            "--studies", django_settings.DCC_IMAGING_STANDIN_STUDIES]  # fmt: skip
+    commands["imagerie"] = [
+        PYTHON,
+        "-m",
+        "interop.imaging.standin",
+        "--port",
+        imaging_port,
+        "--studies",
+        django_settings.DCC_IMAGING_STANDIN_STUDIES,
+    ]
     mss_operator = None
     if not os.environ.get("DCC_MSS_SMTP_HOST"):  # embedded default: the local MSSanté operator
         mss_operator = _start_mss_operator(data)
@@ -236,8 +280,10 @@ def main() -> int:
     _say(f"PACS de démonstration (DICOM C-FIND) : 127.0.0.1:{imaging_port}, titre AE DCC-PACS-DEMO")
     if mss_operator is not None:
         ready, behaviours = mss_operator[1], mss_operator[2]
-        _say(f"Opérateur MSSanté local : SMTP {ready['host']}:{ready['smtp_port']}, IMAP {ready['host']}:"
-             f"{ready['imap_port']} ; boîtes aux lettres lisibles sur {ready['web_url']}")  # fmt: skip
+        _say(
+            f"Opérateur MSSanté local : SMTP {ready['host']}:{ready['smtp_port']}, IMAP {ready['host']}:"
+            f"{ready['imap_port']} ; boîtes aux lettres lisibles sur {ready['web_url']}"
+        )
         for address, behaviour in behaviours.items():
             answer = "« traité »" if behaviour == "processed" else "en erreur 902"
             _say(f"  {address} répond par un accusé de lecture {answer}")

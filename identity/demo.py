@@ -33,16 +33,72 @@ DEMO_ADDRESS = "Jeu de démonstration"
 _ONSETS = ["B", "C", "D", "F", "G", "L", "M", "N", "P", "R", "S", "T", "V", "CH", "BR", "GR", "TR", "PL"]
 _VOWELS = ["A", "E", "I", "O", "OU", "AU", "EI", "AI"]
 _CODAS = ["", "", "N", "R", "L", "S", "T", "UD", "AC", "ET", "IN", "AT"]
-FEMALE_FIRST = ["MARIE", "ANNE", "CLAIRE", "LUCIE", "HELENE", "ODILE", "SYLVIE", "NADIA", "INES", "JULIETTE",
-                "MONIQUE", "CHANTAL", "ELODIE", "ZOE", "FATOU", "CAMILLE", "GENEVIEVE", "AGATHE"]  # fmt: skip
-MALE_FIRST = ["JEAN", "PIERRE", "PAUL", "LUCIEN", "GERARD", "MARC", "YVES", "KARIM", "HUGO", "LOUIS",
-              "BERNARD", "ANDRE", "MAMADOU", "THOMAS", "CAMILLE", "ETIENNE", "JOSEPH", "ANTOINE"]  # fmt: skip
+FEMALE_FIRST = [
+    "MARIE",
+    "ANNE",
+    "CLAIRE",
+    "LUCIE",
+    "HELENE",
+    "ODILE",
+    "SYLVIE",
+    "NADIA",
+    "INES",
+    "JULIETTE",
+    "MONIQUE",
+    "CHANTAL",
+    "ELODIE",
+    "ZOE",
+    "FATOU",
+    "CAMILLE",
+    "GENEVIEVE",
+    "AGATHE",
+]
+MALE_FIRST = [
+    "JEAN",
+    "PIERRE",
+    "PAUL",
+    "LUCIEN",
+    "GERARD",
+    "MARC",
+    "YVES",
+    "KARIM",
+    "HUGO",
+    "LOUIS",
+    "BERNARD",
+    "ANDRE",
+    "MAMADOU",
+    "THOMAS",
+    "CAMILLE",
+    "ETIENNE",
+    "JOSEPH",
+    "ANTOINE",
+]
 # (COG code, weight): mostly the region, some Corsica, overseas and foreign-born people.
-BIRTH_PLACES = [("86194", 20), ("86066", 8), ("79191", 8), ("87085", 10), ("16015", 6), ("17300", 6),
-                ("33063", 8), ("40088", 4), ("64102", 4), ("2A004", 2), ("2B033", 2), ("97411", 2),
-                ("99350", 3), ("99352", 3), ("99341", 2), ("99139", 2), ("99134", 1)]  # fmt: skip
-STATUS_WEIGHTS = [(RnivStatus.PROVISOIRE, 45), (RnivStatus.RECUPEREE, 15), (RnivStatus.VALIDEE, 15),
-                  (RnivStatus.QUALIFIEE, 25)]  # fmt: skip
+BIRTH_PLACES = [
+    ("86194", 20),
+    ("86066", 8),
+    ("79191", 8),
+    ("87085", 10),
+    ("16015", 6),
+    ("17300", 6),
+    ("33063", 8),
+    ("40088", 4),
+    ("64102", 4),
+    ("2A004", 2),
+    ("2B033", 2),
+    ("97411", 2),
+    ("99350", 3),
+    ("99352", 3),
+    ("99341", 2),
+    ("99139", 2),
+    ("99134", 1),
+]
+STATUS_WEIGHTS = [
+    (RnivStatus.PROVISOIRE, 45),
+    (RnivStatus.RECUPEREE, 15),
+    (RnivStatus.VALIDEE, 15),
+    (RnivStatus.QUALIFIEE, 25),
+]
 CHU = "CHU LA MILETRIE - POITIERS"
 
 
@@ -115,8 +171,15 @@ def seed(context: dict) -> None:
     establishments = list(Establishment.objects.filter(three_c__isnull=False).select_related("three_c"))
     chu = Establishment.objects.filter(name=CHU).select_related("three_c").first()
     users = {user.email: user for user in User.objects.select_related("professional")}
-    creators = [users.get(email) for email in ("secretaire.medicale@demo.dcc.test", "medecin@demo.dcc.test",
-                                               "secretaire.3c@demo.dcc.test", "annonce@demo.dcc.test")]  # fmt: skip
+    creators = [
+        users.get(email)
+        for email in (
+            "secretaire.medicale@demo.dcc.test",
+            "medecin@demo.dcc.test",
+            "secretaire.3c@demo.dcc.test",
+            "annonce@demo.dcc.test",
+        )
+    ]
     creators = [user for user in creators if user is not None]
     gp = users.get("medecin.traitant@demo.dcc.test")
     now = timezone.now()
@@ -147,9 +210,22 @@ def seed(context: dict) -> None:
         )
     for index, changes in DUPLICATES:
         original = patients[index]
-        twin = Patient(**{field: getattr(original, field) for field in (
-            "birth_name", "first_given_name", "given_names", "sex", "birth_date", "birth_place_code", "used_name",
-            "origin", "created_by")})  # fmt: skip
+        twin = Patient(
+            **{
+                field: getattr(original, field)
+                for field in (
+                    "birth_name",
+                    "first_given_name",
+                    "given_names",
+                    "sex",
+                    "birth_date",
+                    "birth_place_code",
+                    "used_name",
+                    "origin",
+                    "created_by",
+                )
+            }
+        )
         for field, change in changes.items():
             if field == "swap_day_month" and twin.birth_date.day <= 12:
                 twin.birth_date = twin.birth_date.replace(month=twin.birth_date.day, day=twin.birth_date.month)
@@ -161,12 +237,16 @@ def seed(context: dict) -> None:
     for identity in TEST_IDENTITIES[:-2]:
         patients.append(
             Patient(
-                birth_name=identity.birth_name, first_given_name=identity.given_names.split(" ")[0],
-                given_names=identity.given_names, sex=identity.sex, birth_date=identity.birth_date,
+                birth_name=identity.birth_name,
+                first_given_name=identity.given_names.split(" ")[0],
+                given_names=identity.given_names,
+                sex=identity.sex,
+                birth_date=identity.birth_date,
                 birth_place_code=identity.birth_place_code if identity.birth_name != "MARTINEAU" else "",
-                origin=IdentityOrigin.UI, created_by=creators[0] if creators else None,
+                origin=IdentityOrigin.UI,
+                created_by=creators[0] if creators else None,
             )
-        )  # fmt: skip
+        )
     for patient in patients:
         patient.address = DEMO_ADDRESS  # also the idempotence marker
     Patient.objects.bulk_create(patients, batch_size=500)
@@ -174,23 +254,52 @@ def seed(context: dict) -> None:
     links, changes, ipps = [], [], []
     for position, patient in enumerate(patients):
         establishment = chu if chu and (position % 5 < 2 or position >= TOTAL) else rng.choice(establishments)
-        links.append(CareRelationship(patient=patient, kind=CareRelationshipKind.TREATING_ESTABLISHMENT,
-                                      establishment=establishment, source=DEMO_SOURCE))  # fmt: skip
+        links.append(
+            CareRelationship(
+                patient=patient,
+                kind=CareRelationshipKind.TREATING_ESTABLISHMENT,
+                establishment=establishment,
+                source=DEMO_SOURCE,
+            )
+        )
         if establishment.three_c_id:
-            links.append(CareRelationship(patient=patient, kind=CareRelationshipKind.THREE_C,
-                                          three_c_id=establishment.three_c_id, source=DEMO_SOURCE))  # fmt: skip
+            links.append(
+                CareRelationship(
+                    patient=patient,
+                    kind=CareRelationshipKind.THREE_C,
+                    three_c_id=establishment.three_c_id,
+                    source=DEMO_SOURCE,
+                )
+            )
         if patient.created_by_id:
-            links.append(CareRelationship(patient=patient, kind=CareRelationshipKind.IDENTITY_CREATOR,
-                                          user_id=patient.created_by_id, source=DEMO_SOURCE))  # fmt: skip
+            links.append(
+                CareRelationship(
+                    patient=patient,
+                    kind=CareRelationshipKind.IDENTITY_CREATOR,
+                    user_id=patient.created_by_id,
+                    source=DEMO_SOURCE,
+                )
+            )
         if patient.general_practitioner_id:
-            links.append(CareRelationship(patient=patient, kind=CareRelationshipKind.GENERAL_PRACTITIONER,
-                                          professional_id=patient.general_practitioner_id,
-                                          source=DEMO_SOURCE))  # fmt: skip
+            links.append(
+                CareRelationship(
+                    patient=patient,
+                    kind=CareRelationshipKind.GENERAL_PRACTITIONER,
+                    professional_id=patient.general_practitioner_id,
+                    source=DEMO_SOURCE,
+                )
+            )
         if establishment.oid or position % 3 == 0:
             ipps.append(LocalIdentifier(patient=patient, establishment=establishment, value=f"{800000 + position}"))
-        changes.append(IdentityChange(patient=patient, user_id=patient.created_by_id, kind=ChangeKind.CREATE,
-                                      reason="Jeu de démonstration",
-                                      after={"rniv_status": patient.rniv_status}))  # fmt: skip
+        changes.append(
+            IdentityChange(
+                patient=patient,
+                user_id=patient.created_by_id,
+                kind=ChangeKind.CREATE,
+                reason="Jeu de démonstration",
+                after={"rniv_status": patient.rniv_status},
+            )
+        )
     CareRelationship.objects.bulk_create(links, batch_size=1000, ignore_conflicts=True)
     LocalIdentifier.objects.bulk_create(ipps, batch_size=1000, ignore_conflicts=True)
     IdentityChange.objects.bulk_create(changes, batch_size=1000)

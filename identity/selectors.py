@@ -285,10 +285,13 @@ def _score(candidate: Patient, *, traits: dict, name_similarity: float, first_si
         score += 25
         reasons.append("même date de naissance")
     elif birth_date and (
-        (candidate.birth_date.year == birth_date.year and candidate.birth_date.month == birth_date.day
-         and candidate.birth_date.day == birth_date.month)
+        (
+            candidate.birth_date.year == birth_date.year
+            and candidate.birth_date.month == birth_date.day
+            and candidate.birth_date.day == birth_date.month
+        )
         or sum(a != b for a, b in zip(f"{candidate.birth_date:%Y%m%d}", f"{birth_date:%Y%m%d}", strict=True)) == 1
-    ):  # fmt: skip
+    ):
         score += 12
         reasons.append("date de naissance proche (inversion ou un chiffre)")
     if traits.get("sex") and candidate.sex == traits["sex"]:
@@ -340,10 +343,14 @@ def duplicate_candidates(traits: dict, *, exclude_pk: int | None = None, limit: 
         cursor.execute("SELECT set_config('pg_trgm.similarity_threshold', %s, true)", [str(DUPLICATE_NAME_THRESHOLD)])
         rows = list(candidates.order_by("-name_similarity")[:200])
     scored = [
-        _score(candidate, traits=traits, name_similarity=candidate.name_similarity,
-               first_similarity=candidate.first_similarity)
+        _score(
+            candidate,
+            traits=traits,
+            name_similarity=candidate.name_similarity,
+            first_similarity=candidate.first_similarity,
+        )
         for candidate in rows
-    ]  # fmt: skip
+    ]
     scored = [item for item in scored if item.score >= 40]
     scored.sort(key=lambda item: (-item.score, item.patient.pk))
     return scored[:limit]

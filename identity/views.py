@@ -170,9 +170,13 @@ def edit(request, pk: int):
     if request.method == "GET":
         with transaction.atomic():
             trail_record(
-                user=request.user, action=TrailAction.READ, patient=patient, obj=patient, request=request,
+                user=request.user,
+                action=TrailAction.READ,
+                patient=patient,
+                obj=patient,
+                request=request,
                 detail="formulaire de modification",
-            )  # fmt: skip
+            )
     return render(request, "identity/edit.html", {"form": form, "patient": patient, "locked": locked})
 
 
@@ -211,9 +215,11 @@ def insi_vitale(request, pk: int):
         return redirect(reverse("identity:detail", args=[patient.pk]) + "#insi")
     try:
         result = insi.search_by_vitale(
-            nir=form.cleaned_data["nir"], birth_date=patient.birth_date,
-            birth_rank=str(form.cleaned_data["birth_rank"]), user=request.user,
-        )  # fmt: skip
+            nir=form.cleaned_data["nir"],
+            birth_date=patient.birth_date,
+            birth_rank=str(form.cleaned_data["birth_rank"]),
+            user=request.user,
+        )
     except insi.InsiError as exc:
         messages.error(request, str(exc))
     else:
@@ -343,9 +349,13 @@ def datamatrix_png(request, pk: int):
         raise Http404(str(exc)) from exc
     with transaction.atomic():
         trail_record(
-            user=request.user, action=TrailAction.PRINT, patient=patient, obj=patient, request=request,
+            user=request.user,
+            action=TrailAction.PRINT,
+            patient=patient,
+            obj=patient,
+            request=request,
             detail="DataMatrix INS",
-        )  # fmt: skip
+        )
     response = HttpResponse(symbol.png(), content_type="image/png")
     response["Cache-Control"] = "no-store"
     return response
@@ -359,9 +369,11 @@ def quality(request):
     with transaction.atomic():
         pairs = selectors.suspected_duplicates(scope)
         trail_record(
-            user=request.user, action=TrailAction.SEARCH, request=request,
+            user=request.user,
+            action=TrailAction.SEARCH,
+            request=request,
             detail=f"qualité des identités : {len(pairs)} doublon(s) suspecté(s)",
-        )  # fmt: skip
+        )
     context = {
         "pairs": pairs,
         "merges": selectors.merges(),

@@ -147,9 +147,14 @@ def document_import(
         if not type_code or act_date is None:
             raise ImportRefused(f"« {filename} » : indiquez le type et la date du document.")
         document = services.document_store(
-            patient=patient, type_code=type_code, title=title or DOCUMENT_TYPES.get(type_code, filename),
-            origin=origin, act_date=_act_moment(act_date), pdf=data, author_label="",
-        )  # fmt: skip
+            patient=patient,
+            type_code=type_code,
+            title=title or DOCUMENT_TYPES.get(type_code, filename),
+            origin=origin,
+            act_date=_act_moment(act_date),
+            pdf=data,
+            author_label="",
+        )
         return ImportOutcome(document=document)
     try:
         _, summary = parse_cda(data, max_bytes=max_bytes)
@@ -187,11 +192,17 @@ def document_import(
             or Document.objects.filter(patient=matched, set_id=summary.set_id, status=DocumentStatus.CURRENT).first()
         )
         document = services.document_store(
-            patient=matched, type_code=summary.code or type_code, title=summary.title or title or filename,
-            origin=origin, act_date=moment, cda=data, document_id=summary.document_id,
-            set_id=summary.set_id, replaces=previous,
+            patient=matched,
+            type_code=summary.code or type_code,
+            title=summary.title or title or filename,
+            origin=origin,
+            act_date=moment,
+            cda=data,
+            document_id=summary.document_id,
+            set_id=summary.set_id,
+            replaces=previous,
             confidentiality=summary.confidentiality if summary.confidentiality in ("N", "R", "V") else "N",
             validation_status=ValidationStatus.VALID if result.valid else ValidationStatus.INVALID,
             validation_report=result.summary_fr(),
-        )  # fmt: skip
+        )
     return ImportOutcome(document=document)

@@ -127,9 +127,16 @@ def datamatrix_png(patient) -> bytes | None:
 
 
 def signed_header(
-    patient, signer: inputs.Professional, custodian: inputs.Organization, chain, *, title: str, effective_time,
-    document: str, **extra,
-) -> inputs.DocumentHeader:  # fmt: skip
+    patient,
+    signer: inputs.Professional,
+    custodian: inputs.Organization,
+    chain,
+    *,
+    title: str,
+    effective_time,
+    document: str,
+    **extra,
+) -> inputs.DocumentHeader:
     """The header of a document signed (authored and legally authenticated) by ``signer``, placed in its version
     ``chain`` (``interop.filing.Chain``: setId, versionNumber, RPLC). ``document`` names it in the French errors;
     ``extra`` are further ``DocumentHeader`` fields (service_start…)."""

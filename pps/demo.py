@@ -122,9 +122,14 @@ def seed(context: dict) -> None:
     for name, kind, drugs, length, cycles, days in PROTOCOLS:
         Protocol.objects.update_or_create(
             name=name,
-            defaults={"kind": kind, "drugs": drugs, "cycle_length_days": length, "cycles": cycles,
-                      "administration_days": days},
-        )  # fmt: skip
+            defaults={
+                "kind": kind,
+                "drugs": drugs,
+                "cycle_length_days": length,
+                "cycles": cycles,
+                "administration_days": days,
+            },
+        )
     log(f"PPS : {len(GROUPS)} groupements régionaux, {len(PROTOCOLS)} protocoles")
 
     nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
@@ -151,9 +156,13 @@ def seed(context: dict) -> None:
         services.pps_update_details(pps=pps, by=nurse, patient_comment=DEMO_COMMENT)
         if nurse.professional_id:  # the contact the comment speaks of (a number reserved for fiction by the ARCEP)
             services.pps_contact_add(
-                pps=pps, professional=nurse.professional, role="Infirmière de coordination", by=nurse,
-                establishment=pps.establishment, phone="05 36 49 12 34",
-            )  # fmt: skip
+                pps=pps,
+                professional=nurse.professional,
+                role="Infirmière de coordination",
+                by=nurse,
+                establishment=pps.establishment,
+                phone="05 36 49 12 34",
+            )
         if validate:
             reason = "" if pps.rcp_fiche_id else NO_RCP_REASON
             services.pps_validate(pps=pps, by=nurse, no_rcp_reason=reason)
@@ -209,9 +218,13 @@ def seed_ppac(context: dict) -> None:
         if created:
             for kind, label, phases, first, responsible in lines:
                 ppac_template_line_add(
-                    template=template, kind=kind, label=label, phases=[Phase(*phase) for phase in phases],
-                    first_offset_months=first, responsible=responsible,
-                )  # fmt: skip
+                    template=template,
+                    kind=kind,
+                    label=label,
+                    phases=[Phase(*phase) for phase in phases],
+                    first_offset_months=first,
+                    responsible=responsible,
+                )
     log(f"PPAC : {len(PPAC_TEMPLATES)} modèles de suivi")
     nurse = User.objects.filter(email=ANNONCE_EMAIL).first()
     if nurse is None or Pps.objects.filter(programme=Programme.PPAC).exists():
@@ -232,9 +245,11 @@ def seed_ppac(context: dict) -> None:
                 ends.append(element.planned_date + datetime.timedelta(days=days))
         done = max(ends) if ends else None
         ppac = ppac_create(
-            patient=source.patient, by=nurse, follow_up_start=max(filter(None, [done, timezone.localdate()])),
+            patient=source.patient,
+            by=nurse,
+            follow_up_start=max(filter(None, [done, timezone.localdate()])),
             template=template,
-        )  # fmt: skip
+        )
         ppac_validate(ppac=ppac, by=nurse)
         generation = document_generate(source_type="pps.ppac", source_id=ppac.pk, requested_by_id=nurse.pk)
         produced.append(generation)

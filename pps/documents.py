@@ -195,9 +195,14 @@ def signed_header(pps: Pps, chain: Chain, *, title: str, document: str) -> Signe
     organization = model_inputs.organization(pps.establishment)
     signer = model_inputs.signer(pps.validated_by, organization, document=document)
     header = model_inputs.signed_header(
-        pps.patient, signer, organization, chain,
-        title=title, effective_time=timezone.localtime(pps.validated_at), document=document,
-    )  # fmt: skip
+        pps.patient,
+        signer,
+        organization,
+        chain,
+        title=title,
+        effective_time=timezone.localtime(pps.validated_at),
+        document=document,
+    )
     return SignedHeader(header=header, organization=organization, signer=signer)
 
 

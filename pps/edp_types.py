@@ -103,11 +103,24 @@ class EdpType:
 
 
 SHORT_LABELS = {
-    "chirurgie": "Ch", "chimiotherapie": "Cm", "radiotherapie": "Ra", "hormonotherapie": "Ho",
-    "immunotherapie": "Im", "therapie_ciblee": "TC", "greffe": "Gr", "iratherapie": "Ir", "essai_clinique": "EC",
-    "examen": "Ex", "imagerie": "Ig", "consultation": "Co", "pose_iv": "IV", "soins_support": "SS",
-    "surveillance": "Su", "rcp": "RC", "accompagnement_social": "AS",
-}  # fmt: skip
+    "chirurgie": "Ch",
+    "chimiotherapie": "Cm",
+    "radiotherapie": "Ra",
+    "hormonotherapie": "Ho",
+    "immunotherapie": "Im",
+    "therapie_ciblee": "TC",
+    "greffe": "Gr",
+    "iratherapie": "Ir",
+    "essai_clinique": "EC",
+    "examen": "Ex",
+    "imagerie": "Ig",
+    "consultation": "Co",
+    "pose_iv": "IV",
+    "soins_support": "SS",
+    "surveillance": "Su",
+    "rcp": "RC",
+    "accompagnement_social": "AS",
+}
 
 
 DARK = "#1b1b1b"
@@ -116,42 +129,96 @@ WHITE = "#ffffff"
 EDP_TYPES: dict[str, EdpType] = {
     t.kind: t
     for t in (
-        EdpType(EdpKind.CHIRURGIE, TRAITEMENT, "387713003", SNOMED_CT, "intervention chirurgicale",
-                "#8e1b1b", WHITE, ("establishment",)),
-        EdpType(EdpKind.CHIMIOTHERAPIE, TRAITEMENT, "C15632", NCIT, "chimiothérapie",
-                "#1f4e9e", WHITE, ("protocol", "establishment")),
-        EdpType(EdpKind.RADIOTHERAPIE, TRAITEMENT, "C15313", NCIT, "radiothérapie",
-                "#f2c14e", DARK, ("establishment", "rhythm")),
-        EdpType(EdpKind.HORMONOTHERAPIE, TRAITEMENT, "C15445", NCIT, "hormonothérapie",
-                "#f4a6c6", DARK, ("rhythm",)),
-        EdpType(EdpKind.IMMUNOTHERAPIE, TRAITEMENT, "C15262", NCIT, "immunothérapie",
-                "#5b2a86", WHITE, ("establishment",)),
-        EdpType(EdpKind.THERAPIE_CIBLEE, TRAITEMENT, "C93352", NCIT, "thérapie ciblée",
-                "#0f6e6e", WHITE, ("rhythm",)),
-        EdpType(EdpKind.GREFFE, TRAITEMENT, "MED-126", TA_ASIP, "Allogreffe / Autogreffe",
-                "#6b3e1f", WHITE, ("establishment",)),
-        EdpType(EdpKind.IRATHERAPIE, TRAITEMENT, "MED-232", TA_ASIP, "Irathérapie",
-                "#c9e265", DARK, ("establishment",)),
-        EdpType(EdpKind.ESSAI_CLINIQUE, TRAITEMENT, "GEN-092.03.01", TA_ASIP, "Autre(s) traitement(s)",
-                "#b35900", WHITE, ("establishment",)),
-        EdpType(EdpKind.EXAMEN, SUIVI, "MED-091", TA_ASIP, "Examen de biologie",
-                "#d9e7f5", DARK, ()),
-        EdpType(EdpKind.IMAGERIE, SUIVI, "MED-092", TA_ASIP, "Examen d'imagerie médicale",
-                "#9ad0ec", DARK, ()),
-        EdpType(EdpKind.CONSULTATION, SUIVI, "11429006", SNOMED_CT, "consultation",
-                "#2e7d32", WHITE, ()),
-        EdpType(EdpKind.POSE_IV, TRAITEMENT, "GEN-092.03.01", TA_ASIP, "Autre(s) traitement(s)",
-                "#455a64", WHITE, ("referring_doctor", "establishment")),
-        EdpType(EdpKind.SOINS_SUPPORT, SOIN_SUPPORT, "GEN-092.04.07", TA_ASIP, "Autre soins de support",
-                "#ffd8b1", DARK, ()),
-        EdpType(EdpKind.SURVEILLANCE, SUIVI, "GEN-092.04.06", TA_ASIP, "Autre type de suivi",
-                "#bdbdbd", DARK, ("rhythm",)),
-        EdpType(EdpKind.RCP, SUIVI, "GEN-092.04.06", TA_ASIP, "Autre type de suivi",
-                "#000080", WHITE, ()),
-        EdpType(EdpKind.ACCOMPAGNEMENT_SOCIAL, ACCOMPAGNEMENT_SOCIAL, "GEN-092.04.08", TA_ASIP,
-                "Autre type d'accompagnement socioprofessionnel", "#e1bee7", DARK, ()),
+        EdpType(
+            EdpKind.CHIRURGIE,
+            TRAITEMENT,
+            "387713003",
+            SNOMED_CT,
+            "intervention chirurgicale",
+            "#8e1b1b",
+            WHITE,
+            ("establishment",),
+        ),
+        EdpType(
+            EdpKind.CHIMIOTHERAPIE,
+            TRAITEMENT,
+            "C15632",
+            NCIT,
+            "chimiothérapie",
+            "#1f4e9e",
+            WHITE,
+            ("protocol", "establishment"),
+        ),
+        EdpType(
+            EdpKind.RADIOTHERAPIE,
+            TRAITEMENT,
+            "C15313",
+            NCIT,
+            "radiothérapie",
+            "#f2c14e",
+            DARK,
+            ("establishment", "rhythm"),
+        ),
+        EdpType(EdpKind.HORMONOTHERAPIE, TRAITEMENT, "C15445", NCIT, "hormonothérapie", "#f4a6c6", DARK, ("rhythm",)),
+        EdpType(
+            EdpKind.IMMUNOTHERAPIE, TRAITEMENT, "C15262", NCIT, "immunothérapie", "#5b2a86", WHITE, ("establishment",)
+        ),
+        EdpType(EdpKind.THERAPIE_CIBLEE, TRAITEMENT, "C93352", NCIT, "thérapie ciblée", "#0f6e6e", WHITE, ("rhythm",)),
+        EdpType(
+            EdpKind.GREFFE,
+            TRAITEMENT,
+            "MED-126",
+            TA_ASIP,
+            "Allogreffe / Autogreffe",
+            "#6b3e1f",
+            WHITE,
+            ("establishment",),
+        ),
+        EdpType(
+            EdpKind.IRATHERAPIE, TRAITEMENT, "MED-232", TA_ASIP, "Irathérapie", "#c9e265", DARK, ("establishment",)
+        ),
+        EdpType(
+            EdpKind.ESSAI_CLINIQUE,
+            TRAITEMENT,
+            "GEN-092.03.01",
+            TA_ASIP,
+            "Autre(s) traitement(s)",
+            "#b35900",
+            WHITE,
+            ("establishment",),
+        ),
+        EdpType(EdpKind.EXAMEN, SUIVI, "MED-091", TA_ASIP, "Examen de biologie", "#d9e7f5", DARK, ()),
+        EdpType(EdpKind.IMAGERIE, SUIVI, "MED-092", TA_ASIP, "Examen d'imagerie médicale", "#9ad0ec", DARK, ()),
+        EdpType(EdpKind.CONSULTATION, SUIVI, "11429006", SNOMED_CT, "consultation", "#2e7d32", WHITE, ()),
+        EdpType(
+            EdpKind.POSE_IV,
+            TRAITEMENT,
+            "GEN-092.03.01",
+            TA_ASIP,
+            "Autre(s) traitement(s)",
+            "#455a64",
+            WHITE,
+            ("referring_doctor", "establishment"),
+        ),
+        EdpType(
+            EdpKind.SOINS_SUPPORT, SOIN_SUPPORT, "GEN-092.04.07", TA_ASIP, "Autre soins de support", "#ffd8b1", DARK, ()
+        ),
+        EdpType(
+            EdpKind.SURVEILLANCE, SUIVI, "GEN-092.04.06", TA_ASIP, "Autre type de suivi", "#bdbdbd", DARK, ("rhythm",)
+        ),
+        EdpType(EdpKind.RCP, SUIVI, "GEN-092.04.06", TA_ASIP, "Autre type de suivi", "#000080", WHITE, ()),
+        EdpType(
+            EdpKind.ACCOMPAGNEMENT_SOCIAL,
+            ACCOMPAGNEMENT_SOCIAL,
+            "GEN-092.04.08",
+            TA_ASIP,
+            "Autre type d'accompagnement socioprofessionnel",
+            "#e1bee7",
+            DARK,
+            (),
+        ),
     )
-}  # fmt: skip
+}
 
 
 def edp_type(kind: str) -> EdpType:

@@ -56,9 +56,10 @@ class FollowUpForm(StyledForm):
     interval_3 = forms.IntegerField(label="Rythme 3 (facultatif) : puis tous les (mois)", required=False)
     until_3 = forms.IntegerField(label="Rythme 3 : jusqu'au mois", required=False)
     first_offset_months = forms.IntegerField(
-        label="Première échéance (mois après le début)", required=False,
+        label="Première échéance (mois après le début)",
+        required=False,
         help_text="Vide : un intervalle après le début ; 0 : dès le début du suivi.",
-    )  # fmt: skip
+    )
     responsible = forms.ChoiceField(label="Qui le fait", choices=Responsible.choices)
     responsible_professional = forms.ModelChoiceField(
         label="Professionnel (facultatif)", queryset=Professional.objects.none(), required=False
@@ -79,8 +80,10 @@ class FollowUpForm(StyledForm):
             if interval is None and until is None:
                 continue
             if interval is None or until is None:
-                self.add_error(f"until_{number}" if until is None else f"interval_{number}",
-                               "Indiquez l'intervalle et le mois de fin de ce rythme.")  # fmt: skip
+                self.add_error(
+                    f"until_{number}" if until is None else f"interval_{number}",
+                    "Indiquez l'intervalle et le mois de fin de ce rythme.",
+                )
                 continue
             phases.append(Phase(interval, until))
         data["phases"] = phases
@@ -89,11 +92,15 @@ class FollowUpForm(StyledForm):
     def service_values(self) -> dict:
         data = self.cleaned_data
         return {
-            "kind": data["kind"], "label": data["label"], "phases": data["phases"],
-            "first_offset_months": data.get("first_offset_months"), "responsible": data["responsible"],
+            "kind": data["kind"],
+            "label": data["label"],
+            "phases": data["phases"],
+            "first_offset_months": data.get("first_offset_months"),
+            "responsible": data["responsible"],
             "responsible_professional": data.get("responsible_professional"),
-            "responsible_name": data.get("responsible_name", ""), "comment": data.get("comment", ""),
-        }  # fmt: skip
+            "responsible_name": data.get("responsible_name", ""),
+            "comment": data.get("comment", ""),
+        }
 
     def apply(self, error) -> None:
         if hasattr(error, "error_dict") and "phases" in error.error_dict:

@@ -151,11 +151,15 @@ def _generate(follow_up: PpacFollowUp, start: datetime.date) -> list[PpsElement]
     count = len(dates)
     elements = PpsElement.objects.bulk_create(
         PpsElement(
-            pps_id=follow_up.pps_id, kind=follow_up.kind, label=follow_up.label, planned_date=day,
-            rhythm=follow_up.rhythm_text, comment=f"{number}/{count} — {follow_up.responsible_text}"[:500],
+            pps_id=follow_up.pps_id,
+            kind=follow_up.kind,
+            label=follow_up.label,
+            planned_date=day,
+            rhythm=follow_up.rhythm_text,
+            comment=f"{number}/{count} — {follow_up.responsible_text}"[:500],
         )
         for number, day in enumerate(dates, start=1)
-    )  # fmt: skip
+    )
     follow_up.occurrences.add(*elements)
     return elements
 
@@ -169,9 +173,13 @@ def _add_follow_up(ppac: Pps, start: datetime.date, **values) -> PpacFollowUp:
 
 def _line_values(line: PpacTemplateLine) -> dict:
     return {
-        "kind": line.kind, "label": line.label, "phases": line.phases, "first_offset_months": line.first_offset_months,
-        "responsible": line.responsible, "comment": line.comment,
-    }  # fmt: skip
+        "kind": line.kind,
+        "label": line.label,
+        "phases": line.phases,
+        "first_offset_months": line.first_offset_months,
+        "responsible": line.responsible,
+        "comment": line.comment,
+    }
 
 
 @transaction.atomic
@@ -193,20 +201,32 @@ def ppac_create(
     profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     establishment = establishment or (source.establishment if source else None)
     ppac = Pps.objects.create(
-        programme=Programme.PPAC, patient=patient, author=by, author_profile=profile, establishment=establishment,
+        programme=Programme.PPAC,
+        patient=patient,
+        author=by,
+        author_profile=profile,
+        establishment=establishment,
         three_c=establishment.three_c if establishment else None,
         rcp_fiche_id=source.rcp_fiche_id if source else None,
-    )  # fmt: skip
+    )
     PpacPlan.objects.create(
-        pps=ppac, follow_up_start=follow_up_start, source_pps=source, template=template,
+        pps=ppac,
+        follow_up_start=follow_up_start,
+        source_pps=source,
+        template=template,
         treatment_summary=treatment_summary(source, follow_up_start=follow_up_start) if source else "",
-    )  # fmt: skip
+    )
     if source is not None:
         PpsContact.objects.bulk_create(
-            PpsContact(pps=ppac, professional_id=c.professional_id, establishment_id=c.establishment_id, role=c.role,
-                       phone=c.phone)
+            PpsContact(
+                pps=ppac,
+                professional_id=c.professional_id,
+                establishment_id=c.establishment_id,
+                role=c.role,
+                phone=c.phone,
+            )
             for c in source.contacts.all()
-        )  # fmt: skip
+        )
     if (
         patient.general_practitioner_id
         and not ppac.contacts.filter(professional_id=patient.general_practitioner_id).exists()
@@ -264,17 +284,29 @@ def ppac_follow_up_add(
 ) -> PpacFollowUp:
     _check_ppac(ppac)
     errors = follow_up_errors(
-        kind=kind, label=label, phases=phases, first_offset_months=first_offset_months, responsible=responsible,
-        responsible_professional=responsible_professional, responsible_name=responsible_name,
-    )  # fmt: skip
+        kind=kind,
+        label=label,
+        phases=phases,
+        first_offset_months=first_offset_months,
+        responsible=responsible,
+        responsible_professional=responsible_professional,
+        responsible_name=responsible_name,
+    )
     if errors:
         raise ValidationError(errors)
     _require_draft(ppac)
     follow_up = _add_follow_up(
-        ppac, ppac.ppac.follow_up_start, kind=kind, label=label.strip(), phases=phases_to_json(phases),
-        first_offset_months=first_offset_months, responsible=responsible,
-        responsible_professional=responsible_professional, responsible_name=responsible_name.strip(), comment=comment,
-    )  # fmt: skip
+        ppac,
+        ppac.ppac.follow_up_start,
+        kind=kind,
+        label=label.strip(),
+        phases=phases_to_json(phases),
+        first_offset_months=first_offset_months,
+        responsible=responsible,
+        responsible_professional=responsible_professional,
+        responsible_name=responsible_name.strip(),
+        comment=comment,
+    )
     _trail(ppac, by, request, TrailAction.UPDATE, f"Ajout du suivi {follow_up.label}")
     return follow_up
 
@@ -367,32 +399,50 @@ def ppac_new_version(*, ppac: Pps, by, reason: str, detail: str = "", request=No
     profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     establishment = establishment or ppac.establishment
     new = Pps.objects.create(
-        programme=Programme.PPAC, patient=ppac.patient, version=ppac.version + 1, previous=ppac,
-        update_reason=reason, update_reason_detail=detail.strip(), rcp_fiche_id=ppac.rcp_fiche_id,
-        patient_comment=ppac.patient_comment, author=by, author_profile=profile, establishment=establishment,
+        programme=Programme.PPAC,
+        patient=ppac.patient,
+        version=ppac.version + 1,
+        previous=ppac,
+        update_reason=reason,
+        update_reason_detail=detail.strip(),
+        rcp_fiche_id=ppac.rcp_fiche_id,
+        patient_comment=ppac.patient_comment,
+        author=by,
+        author_profile=profile,
+        establishment=establishment,
         three_c=establishment.three_c if establishment else None,
-    )  # fmt: skip
+    )
     plan = ppac.ppac
     PpacPlan.objects.create(
-        pps=new, follow_up_start=plan.follow_up_start, treatment_summary=plan.treatment_summary,
-        source_pps_id=plan.source_pps_id, template_id=plan.template_id,
-    )  # fmt: skip
+        pps=new,
+        follow_up_start=plan.follow_up_start,
+        treatment_summary=plan.treatment_summary,
+        source_pps_id=plan.source_pps_id,
+        template_id=plan.template_id,
+    )
     for follow_up in ppac.follow_ups.all():
         copy = PpacFollowUp.objects.create(
-            pps=new, position=follow_up.position, kind=follow_up.kind, label=follow_up.label,
-            phases=follow_up.phases, first_offset_months=follow_up.first_offset_months,
-            responsible=follow_up.responsible, responsible_professional_id=follow_up.responsible_professional_id,
-            responsible_name=follow_up.responsible_name, comment=follow_up.comment,
-        )  # fmt: skip
+            pps=new,
+            position=follow_up.position,
+            kind=follow_up.kind,
+            label=follow_up.label,
+            phases=follow_up.phases,
+            first_offset_months=follow_up.first_offset_months,
+            responsible=follow_up.responsible,
+            responsible_professional_id=follow_up.responsible_professional_id,
+            responsible_name=follow_up.responsible_name,
+            comment=follow_up.comment,
+        )
         _generate(copy, plan.follow_up_start)
     PpacAdvice.objects.bulk_create(
         PpacAdvice(pps=new, section=advice.section, text=advice.text) for advice in ppac.advice.all()
     )
     PpsContact.objects.bulk_create(
-        PpsContact(pps=new, professional_id=c.professional_id, establishment_id=c.establishment_id, role=c.role,
-                   phone=c.phone)
+        PpsContact(
+            pps=new, professional_id=c.professional_id, establishment_id=c.establishment_id, role=c.role, phone=c.phone
+        )
         for c in ppac.contacts.all()
-    )  # fmt: skip
+    )
     label = UpdateReason(reason).label
     _log(new, by, "", f"Version {new.version} : {label}")
     _trail(new, by, request, TrailAction.CREATE, f"Nouvelle version {new.version} du PPAC ({label})")
@@ -414,13 +464,23 @@ def ppac_template_line_add(
     comment: str = "",
 ) -> PpacTemplateLine:
     errors = follow_up_errors(
-        kind=kind, label=label, phases=phases, first_offset_months=first_offset_months, responsible=responsible,
+        kind=kind,
+        label=label,
+        phases=phases,
+        first_offset_months=first_offset_months,
+        responsible=responsible,
         responsible_name="-",
-    )  # fmt: skip
+    )
     if errors:
         raise ValidationError(errors)
     position = (template.lines.aggregate(last=Max("position"))["last"] or 0) + 1
     return PpacTemplateLine.objects.create(
-        template=template, position=position, kind=kind, label=label.strip(), phases=phases_to_json(phases),
-        first_offset_months=first_offset_months, responsible=responsible, comment=comment,
-    )  # fmt: skip
+        template=template,
+        position=position,
+        kind=kind,
+        label=label.strip(),
+        phases=phases_to_json(phases),
+        first_offset_months=first_offset_months,
+        responsible=responsible,
+        comment=comment,
+    )

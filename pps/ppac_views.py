@@ -127,10 +127,13 @@ def detail(request, pk: int):
 def _run(request, ppac: Pps, form, key: str, action, success: str, anchor: str = ""):
     """Validate ``form``, run ``action(cleaned_data)``; on error show the page again with the input kept."""
     return run_form(
-        request, form, action, success,
+        request,
+        form,
+        action,
+        success,
         done_url=reverse("pps:ppac:detail", args=[ppac.pk]) + f"#{anchor or key}",
         show_again=lambda form: _detail(request, ppac_selectors.ppac_detail(ppac.pk), bound={key: form}, status=400),
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -138,10 +141,13 @@ def _run(request, ppac: Pps, form, key: str, action, success: str, anchor: str =
 def plan(request, pk: int):
     ppac = _ppac_for(request, pk)
     return _run(
-        request, ppac, ppac_forms.PlanForm(request.POST), "plan",
+        request,
+        ppac,
+        ppac_forms.PlanForm(request.POST),
+        "plan",
         lambda data: ppac_services.ppac_plan_update(ppac=ppac, by=request.user, request=request, **data),
         "Plan enregistré.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -150,12 +156,16 @@ def follow_up_add(request, pk: int):
     ppac = _ppac_for(request, pk)
     form = ppac_forms.FollowUpForm(request.POST, professionals=selectors.directory_choices(ppac))
     return _run(
-        request, ppac, form, "follow_up",
+        request,
+        ppac,
+        form,
+        "follow_up",
         lambda _data: ppac_services.ppac_follow_up_add(
             ppac=ppac, by=request.user, request=request, **form.service_values()
         ),
-        "Élément de suivi ajouté.", anchor="suivi",
-    )  # fmt: skip
+        "Élément de suivi ajouté.",
+        anchor="suivi",
+    )
 
 
 @require_POST
@@ -176,10 +186,14 @@ def follow_up_remove(request, pk: int, follow_up_pk: int):
 def advice(request, pk: int):
     ppac = _ppac_for(request, pk)
     return _run(
-        request, ppac, ppac_forms.AdviceForm(request.POST), "advice",
+        request,
+        ppac,
+        ppac_forms.AdviceForm(request.POST),
+        "advice",
         lambda data: ppac_services.ppac_advice_update(ppac=ppac, by=request.user, request=request, texts=data),
-        "Conseils enregistrés.", anchor="conseils",
-    )  # fmt: skip
+        "Conseils enregistrés.",
+        anchor="conseils",
+    )
 
 
 @require_POST
@@ -195,9 +209,12 @@ def contact_add(request, pk: int):
 def contact_remove(request, pk: int, contact_pk: int):
     ppac = _ppac_for(request, pk)
     return remove_contact(
-        request, ppac, contact_pk, done_url=reverse("pps:ppac:detail", args=[ppac.pk]) + "#contacts",
+        request,
+        ppac,
+        contact_pk,
+        done_url=reverse("pps:ppac:detail", args=[ppac.pk]) + "#contacts",
         show_errors=lambda errors: _detail(request, ppac, bound={"errors": errors}, status=400),
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -217,10 +234,13 @@ def validate(request, pk: int):
 def deliver(request, pk: int):
     ppac = _ppac_for(request, pk)
     return _run(
-        request, ppac, pps_forms.DeliverForm(request.POST), "deliver",
+        request,
+        ppac,
+        pps_forms.DeliverForm(request.POST),
+        "deliver",
         lambda data: ppac_services.ppac_deliver(ppac=ppac, by=request.user, request=request, **data),
         "Remise au patient enregistrée.",
-    )  # fmt: skip
+    )
 
 
 @require_POST

@@ -74,11 +74,15 @@ def protocols_import_csv(*, text: str) -> ImportResult:
         else:
             rows.append(
                 {
-                    "name": name, "kind": kind, "drugs": row["medicaments"],
-                    "cycle_length_days": numbers["duree_cycle_jours"], "cycles": numbers["nombre_cycles"],
-                    "administration_days": row["jours_administration"], "comment": row.get("commentaire", ""),
+                    "name": name,
+                    "kind": kind,
+                    "drugs": row["medicaments"],
+                    "cycle_length_days": numbers["duree_cycle_jours"],
+                    "cycles": numbers["nombre_cycles"],
+                    "administration_days": row["jours_administration"],
+                    "comment": row.get("commentaire", ""),
                 }
-            )  # fmt: skip
+            )
     if errors:
         raise ValidationError(errors)
     if not rows:

@@ -131,9 +131,10 @@ def suggested_contacts(pps: Pps) -> list[tuple[Professional, str, object]]:
             offer(element.referring_doctor, "Médecin référent", element.establishment)
     if pps.establishment_id:
         nurses = PlaceOfPractice.objects.filter(
-            establishment_id=pps.establishment_id, role=PracticeRole.INFIRMIER_COORDINATEUR,
+            establishment_id=pps.establishment_id,
+            role=PracticeRole.INFIRMIER_COORDINATEUR,
             professional__is_active=True,
-        ).select_related("professional", "establishment")  # fmt: skip
+        ).select_related("professional", "establishment")
         for place in nurses:
             offer(place.professional, "Infirmier(e) de coordination", place.establishment)
     return suggestions

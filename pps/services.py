@@ -95,9 +95,16 @@ def edp_group_element_add(
     if errors:
         raise ValidationError({"delay": errors[0]})
     return EdpGroupElement.objects.create(
-        group=group, position=position, kind=kind, rule_kind=rule_kind, delay=delay,
-        label=label, rhythm=rhythm, place=place, comment=comment,
-    )  # fmt: skip
+        group=group,
+        position=position,
+        kind=kind,
+        rule_kind=rule_kind,
+        delay=delay,
+        label=label,
+        rhythm=rhythm,
+        place=place,
+        comment=comment,
+    )
 
 
 @transaction.atomic
@@ -254,10 +261,15 @@ def pps_element_add(
     errors = missing_fields(
         kind,
         {
-            "planned_date": planned_date, "end_date": end_date, "establishment": establishment, "place": place,
-            "referring_doctor": referring_doctor, "protocol": protocol, "rhythm": rhythm,
+            "planned_date": planned_date,
+            "end_date": end_date,
+            "establishment": establishment,
+            "place": place,
+            "referring_doctor": referring_doctor,
+            "protocol": protocol,
+            "rhythm": rhythm,
         },
-    )  # fmt: skip
+    )
     for field, day in (("planned_date", planned_date), ("end_date", end_date)):
         problem = validate_start(day) if day else None
         if problem and field not in errors:
@@ -265,10 +277,18 @@ def pps_element_add(
     if errors:
         raise ValidationError(errors)
     element = PpsElement.objects.create(
-        pps=pps, kind=kind, planned_date=planned_date, end_date=end_date, label=label,
-        establishment=establishment, place=place, referring_doctor=referring_doctor, protocol=protocol,
-        rhythm=rhythm, comment=comment,
-    )  # fmt: skip
+        pps=pps,
+        kind=kind,
+        planned_date=planned_date,
+        end_date=end_date,
+        label=label,
+        establishment=establishment,
+        place=place,
+        referring_doctor=referring_doctor,
+        protocol=protocol,
+        rhythm=rhythm,
+        comment=comment,
+    )
     _trail(pps, by, request, TrailAction.UPDATE, f"Ajout de l'EDP {element.title}")
     return element
 
@@ -344,12 +364,18 @@ def pps_group_apply(*, pps: Pps, group: EdpGroup, start_date: datetime.date, by,
     _check_start(start_date)
     items = [
         {
-            "kind": element.kind, "label": element.label, "rule_kind": element.rule_kind, "delay": element.delay,
-            "establishment": pps.establishment, "place": element.place, "rhythm": element.rhythm,
-            "comment": element.comment, "protocol": element.protocol,
+            "kind": element.kind,
+            "label": element.label,
+            "rule_kind": element.rule_kind,
+            "delay": element.delay,
+            "establishment": pps.establishment,
+            "place": element.place,
+            "rhythm": element.rhythm,
+            "comment": element.comment,
+            "protocol": element.protocol,
         }
         for element in group.elements.select_related("protocol").order_by("position")
-    ]  # fmt: skip
+    ]
     if not items:
         raise ValidationError("Ce groupement ne contient aucun EDP.")
     block = _instantiate(
@@ -384,13 +410,17 @@ def pps_protocol_apply(
     for cycle, day, date in protocol.administrations(start_date):
         items.append(
             {
-                "kind": protocol.kind, "label": f"{protocol.name} — cycle {cycle}, J{day}",
+                "kind": protocol.kind,
+                "label": f"{protocol.name} — cycle {cycle}, J{day}",
                 "rule_kind": RuleKind.CALENDAR_AFTER_PREVIOUS if items else RuleKind.GROUP_START,
-                "delay": (date - previous).days, "establishment": establishment or pps.establishment,
-                "protocol": protocol, "protocol_cycle": cycle, "protocol_day": day,
+                "delay": (date - previous).days,
+                "establishment": establishment or pps.establishment,
+                "protocol": protocol,
+                "protocol_cycle": cycle,
+                "protocol_day": day,
                 "rhythm": f"Cycles de {protocol.cycle_length_days} jours",
             }
-        )  # fmt: skip
+        )
         previous = date
     block = _instantiate(
         pps=pps, name=protocol.name, start_date=start_date, comment=protocol.comment, source=None, items=items
@@ -410,9 +440,12 @@ def pps_block_reschedule(*, block: PpsBlock, start_date: datetime.date, by, requ
     block.save(update_fields=["start_date"])
     elements = _recompute(block)
     _trail(
-        pps, by, request, TrailAction.UPDATE,
+        pps,
+        by,
+        request,
+        TrailAction.UPDATE,
         f"Début du groupement {block.name} : {old:%d/%m/%Y} → {start_date:%d/%m/%Y}",
-    )  # fmt: skip
+    )
     return elements
 
 
@@ -455,9 +488,11 @@ def pps_contact_add(
     if not role.strip():
         raise ValidationError({"role": "Précisez le rôle du contact (par ex. « Infirmière de coordination »)."})
     contact, _ = PpsContact.objects.get_or_create(
-        pps=pps, professional=professional, role=role.strip(),
+        pps=pps,
+        professional=professional,
+        role=role.strip(),
         defaults={"establishment": establishment, "phone": phone},
-    )  # fmt: skip
+    )
     _trail(pps, by, request, TrailAction.UPDATE, f"Contact utile : {professional}")
     return contact
 
@@ -547,12 +582,19 @@ def pps_new_version(*, pps: Pps, by, reason: str, detail: str = "", request=None
         raise ValidationError({"detail": "Précisez le motif de la mise à jour."})
     profile, establishment = author_context(by, preferred=Profile.ANNONCE_PPS)
     new = Pps.objects.create(
-        programme=pps.programme, patient=pps.patient, version=pps.version + 1, previous=pps,
-        update_reason=reason, update_reason_detail=detail.strip(), rcp_fiche_id=pps.rcp_fiche_id,
-        patient_comment=pps.patient_comment, author=by, author_profile=profile,
+        programme=pps.programme,
+        patient=pps.patient,
+        version=pps.version + 1,
+        previous=pps,
+        update_reason=reason,
+        update_reason_detail=detail.strip(),
+        rcp_fiche_id=pps.rcp_fiche_id,
+        patient_comment=pps.patient_comment,
+        author=by,
+        author_profile=profile,
         establishment=establishment or pps.establishment,
         three_c=(establishment or pps.establishment).three_c if (establishment or pps.establishment) else None,
-    )  # fmt: skip
+    )
     blocks = {}
     for block in pps.blocks.all():
         old_pk = block.pk
@@ -568,10 +610,11 @@ def pps_new_version(*, pps: Pps, by, reason: str, detail: str = "", request=None
         copies.append(element)
     PpsElement.objects.bulk_create(copies)
     PpsContact.objects.bulk_create(
-        PpsContact(pps=new, professional_id=c.professional_id, establishment_id=c.establishment_id, role=c.role,
-                   phone=c.phone)
+        PpsContact(
+            pps=new, professional_id=c.professional_id, establishment_id=c.establishment_id, role=c.role, phone=c.phone
+        )
         for c in pps.contacts.all()
-    )  # fmt: skip
+    )
     _log(new, by, "", f"Version {new.version} : {UpdateReason(reason).label}")
     _trail(new, by, request, TrailAction.CREATE, f"Nouvelle version {new.version} ({UpdateReason(reason).label})")
     return new

@@ -53,9 +53,13 @@ def contact_adding(request, programme: Pps):
 
     def add(data) -> None:
         services.pps_contact_add(
-            pps=programme, professional=data["professional"], role=data["role"], by=request.user, request=request,
+            pps=programme,
+            professional=data["professional"],
+            role=data["role"],
+            by=request.user,
+            request=request,
             establishment=programme.establishment,
-        )  # fmt: skip
+        )
 
     return form, add
 

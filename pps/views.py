@@ -295,10 +295,13 @@ def edp_add(request, pk: int):
     pps = _pps_for(request, pk)
     form = forms.EdpForm(request.POST, professionals=selectors.directory_choices(pps))
     return _run(
-        request, pps, form, "edp",
+        request,
+        pps,
+        form,
+        "edp",
         lambda data: services.pps_element_add(pps=pps, by=request.user, request=request, **data),
         "EDP ajouté.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -307,12 +310,15 @@ def group_apply(request, pk: int):
     pps = _pps_for(request, pk)
     form = forms.ApplyGroupForm(request.POST, groups=selectors.library_for(request.user))
     return _run(
-        request, pps, form, "group",
+        request,
+        pps,
+        form,
+        "group",
         lambda data: services.pps_group_apply(
             pps=pps, group=data["group"], start_date=data["start_date"], by=request.user, request=request
         ),
         "Groupement ajouté au PPS.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -321,12 +327,15 @@ def protocol_apply(request, pk: int):
     pps = _pps_for(request, pk)
     form = forms.ApplyProtocolForm(request.POST)
     return _run(
-        request, pps, form, "protocol",
+        request,
+        pps,
+        form,
+        "protocol",
         lambda data: services.pps_protocol_apply(
             pps=pps, protocol=data["protocol"], start_date=data["start_date"], by=request.user, request=request
         ),
         "Protocole ajouté au PPS.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -336,12 +345,15 @@ def block_reschedule(request, pk: int, block_pk: int):
     block = get_object_or_404(PpsBlock, pk=block_pk, pps=pps)
     form = forms.RescheduleForm(request.POST, prefix=f"bloc{block.pk}")
     return _run(
-        request, pps, form, "calendrier",
+        request,
+        pps,
+        form,
+        "calendrier",
         lambda data: services.pps_block_reschedule(
             block=block, start_date=data["start_date"], by=request.user, request=request
         ),
         "Dates recalculées.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -353,12 +365,15 @@ def element_date(request, pk: int, element_pk: int):
     if form.is_valid() and form.cleaned_data["planned_date"] is None and element.block_id is None:
         form.add_error("planned_date", "La date prévue est obligatoire.")
     return _run(
-        request, pps, form, "liste",
+        request,
+        pps,
+        form,
+        "liste",
         lambda data: services.pps_element_override(
             element=element, planned_date=data["planned_date"], by=request.user, request=request
         ),
         "Date de l'EDP enregistrée.",
-    )  # fmt: skip
+    )
 
 
 ELEMENT_FIELDS = ("label", "end_date", "establishment", "place", "referring_doctor", "protocol", "rhythm", "comment")
@@ -404,10 +419,13 @@ def comment(request, pk: int):
     pps = _pps_for(request, pk)
     form = forms.CommentForm(request.POST)
     return _run(
-        request, pps, form, "comment",
+        request,
+        pps,
+        form,
+        "comment",
         lambda data: services.pps_update_details(pps=pps, by=request.user, request=request, **data),
         "Commentaire enregistré.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -423,9 +441,12 @@ def contact_add(request, pk: int):
 def contact_remove(request, pk: int, contact_pk: int):
     pps = _pps_for(request, pk)
     return remove_contact(
-        request, pps, contact_pk, done_url=reverse("pps:detail", args=[pps.pk]) + "#contacts",
+        request,
+        pps,
+        contact_pk,
+        done_url=reverse("pps:detail", args=[pps.pk]) + "#contacts",
         show_errors=lambda errors: _detail(request, pps, bound={"errors": errors}, status=400),
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -434,10 +455,13 @@ def rcp_fiche(request, pk: int):
     pps = _pps_for(request, pk)
     form = forms.RcpFicheForm(request.POST, fiches=selectors.validated_fiches(pps.patient))
     return _run(
-        request, pps, form, "fiche",
+        request,
+        pps,
+        form,
+        "fiche",
         lambda data: services.pps_link_fiche(pps=pps, fiche=data["rcp_fiche"], by=request.user, request=request),
         "Proposition de RCP enregistrée.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -446,10 +470,13 @@ def validate(request, pk: int):
     pps = _pps_for(request, pk)
     form = forms.ValidateForm(request.POST)
     return _run(
-        request, pps, form, "validate",
+        request,
+        pps,
+        form,
+        "validate",
         lambda data: services.pps_validate(pps=pps, by=request.user, request=request, **data),
         "PPS validé.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -458,10 +485,13 @@ def deliver(request, pk: int):
     pps = _pps_for(request, pk)
     form = forms.DeliverForm(request.POST)
     return _run(
-        request, pps, form, "deliver",
+        request,
+        pps,
+        form,
+        "deliver",
         lambda data: services.pps_deliver(pps=pps, by=request.user, request=request, **data),
         "Remise au patient enregistrée.",
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -495,9 +525,13 @@ def document_status(request, pk: int):
     if progress is None:
         raise Http404
     trail_record(
-        user=request.user, action=TrailAction.READ, patient=programme.patient, obj=programme, request=request,
+        user=request.user,
+        action=TrailAction.READ,
+        patient=programme.patient,
+        obj=programme,
+        request=request,
         detail="Suivi de production du document",
-    )  # fmt: skip
+    )
     return render(request, "pps/_document.html", {"programme": programme, "document": progress})
 
 

@@ -35,19 +35,33 @@ def nurse_lists(user) -> list[WorkList]:
         .order_by("validated_at")[:LIMIT]
     )
     return [
-        WorkList("pps-a-construire", "PPS à construire", tuple(
-            WorkItem(f"{f.dossier.patient.display_name} — {f.dossier.session.rcp.title}",
-                     f"Fiche RCP validée le {timezone.localtime(f.validated_at):%d/%m/%Y}, sans PPS depuis",
-                     reverse("pps:patient", args=[f.dossier.patient_id]))
-            for f in to_build
-        ), "Aucune proposition de RCP récente n'attend son PPS."),
-        WorkList("pps-a-remettre", "PPS et PPAC validés à remettre au patient", tuple(
-            WorkItem(f"{p.patient.display_name} — {p.get_programme_display()} version {p.version}",
-                     f"Validé le {timezone.localtime(p.validated_at):%d/%m/%Y}",
-                     reverse("pps:detail" if p.programme == "pps" else "pps:ppac:detail", args=[p.pk]))
-            for p in to_deliver
-        ), "Aucun programme validé n'attend d'être remis."),
-    ]  # fmt: skip
+        WorkList(
+            "pps-a-construire",
+            "PPS à construire",
+            tuple(
+                WorkItem(
+                    f"{f.dossier.patient.display_name} — {f.dossier.session.rcp.title}",
+                    f"Fiche RCP validée le {timezone.localtime(f.validated_at):%d/%m/%Y}, sans PPS depuis",
+                    reverse("pps:patient", args=[f.dossier.patient_id]),
+                )
+                for f in to_build
+            ),
+            "Aucune proposition de RCP récente n'attend son PPS.",
+        ),
+        WorkList(
+            "pps-a-remettre",
+            "PPS et PPAC validés à remettre au patient",
+            tuple(
+                WorkItem(
+                    f"{p.patient.display_name} — {p.get_programme_display()} version {p.version}",
+                    f"Validé le {timezone.localtime(p.validated_at):%d/%m/%Y}",
+                    reverse("pps:detail" if p.programme == "pps" else "pps:ppac:detail", args=[p.pk]),
+                )
+                for p in to_deliver
+            ),
+            "Aucun programme validé n'attend d'être remis.",
+        ),
+    ]
 
 
 def work_lists(user, profile) -> list[WorkList]:

@@ -46,13 +46,17 @@ class UserSearchForm(forms.Form):
 class GrantForm(forms.Form):
     profile = forms.ChoiceField(label="Profil", choices=Profile.choices)
     three_cs = forms.ModelMultipleChoiceField(
-        label="3C", required=False, queryset=ThreeC.objects.filter(is_active=True),
+        label="3C",
+        required=False,
+        queryset=ThreeC.objects.filter(is_active=True),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+    )
     establishments = forms.ModelMultipleChoiceField(
-        label="Établissements", required=False, queryset=Establishment.objects.none(),
+        label="Établissements",
+        required=False,
+        queryset=Establishment.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+    )
     end_date = forms.DateField(label="Fin de validité (facultatif)", required=False, widget=IsoDateInput())
 
     def __init__(self, *args, **kwargs):
@@ -86,9 +90,11 @@ def grant_save(*, user: User, profile: str, three_cs, establishments, end_date, 
     grant.establishments.set(establishments)
     scope = ", ".join([t.name for t in three_cs] + [e.name for e in establishments]) or "toute la région"
     AccountEvent.objects.create(
-        user=user, kind=AccountEventKind.GRANT_CHANGED, by=by,
+        user=user,
+        kind=AccountEventKind.GRANT_CHANGED,
+        by=by,
         detail=f"{'Profil attribué' if created else 'Périmètre modifié'} : {Profile(profile).label} ({scope})"[:255],
-    )  # fmt: skip
+    )
     return grant
 
 
@@ -115,9 +121,8 @@ def users(request):
         q, profile, state = (form.cleaned_data[k] for k in ("q", "profile", "state"))
         if q:
             queryset = queryset.filter(
-                Q(email__icontains=q) | Q(last_name__icontains=q) | Q(first_name__icontains=q)
-                | Q(professional__rpps=q)
-            )  # fmt: skip
+                Q(email__icontains=q) | Q(last_name__icontains=q) | Q(first_name__icontains=q) | Q(professional__rpps=q)
+            )
         if profile:
             queryset = queryset.filter(profile_grants__profile=profile, profile_grants__is_active=True).distinct()
         if state:
@@ -143,9 +148,13 @@ def user_detail(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         grant_save(
-            user=account, profile=data["profile"], three_cs=list(data["three_cs"]),
-            establishments=list(data["establishments"]), end_date=data["end_date"], by=request.user,
-        )  # fmt: skip
+            user=account,
+            profile=data["profile"],
+            three_cs=list(data["three_cs"]),
+            establishments=list(data["establishments"]),
+            end_date=data["end_date"],
+            by=request.user,
+        )
         messages.success(request, f"Profil « {Profile(data['profile']).label} » enregistré pour {account}.")
         return redirect("users:detail", pk=account.pk)
     events = AccountEvent.objects.filter(user=account).select_related("by").order_by("-at")[:20]

@@ -141,8 +141,11 @@ def psc_callback(request):
 
 def _psc_refused(request, refusal):
     security_event.send(
-        sender=type(refusal), user=refusal.user, action="login_failed", request=request,
+        sender=type(refusal),
+        user=refusal.user,
+        action="login_failed",
+        request=request,
         detail=f"Pro Santé Connect : {refusal.detail or refusal.message}",
-    )  # fmt: skip
+    )
     messages.error(request, refusal.message)
     return redirect("account_login")

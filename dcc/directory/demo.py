@@ -90,10 +90,19 @@ REGION: list[tuple[str, str, list[tuple[str, str, str]]]] = [
 
 # Towns given a multi-professional health centre (maison de santé) where the demo's GPs practise.
 GP_TOWNS = {
-    "87": "Saint-Junien", "19": "Ussel", "86": "Châtellerault", "40": "Saint-Sever", "16": "Cognac",
-    "23": "Aubusson", "33": "Langon", "17": "Rochefort", "64": "Orthez", "24": "Sarlat-la-Canéda",
-    "47": "Marmande", "79": "Bressuire",
-}  # fmt: skip
+    "87": "Saint-Junien",
+    "19": "Ussel",
+    "86": "Châtellerault",
+    "40": "Saint-Sever",
+    "16": "Cognac",
+    "23": "Aubusson",
+    "33": "Langon",
+    "17": "Rochefort",
+    "64": "Orthez",
+    "24": "Sarlat-la-Canéda",
+    "47": "Marmande",
+    "79": "Bressuire",
+}
 
 SPECIALTIES_BY_WEIGHT = [
     ("G15_10/SM36", 4),  # Oncologie médicale
@@ -114,22 +123,91 @@ PHARMACIST_SPECIALTY = "G15_21/H"
 NURSE_SPECIALTY = "G15_60"
 
 SURNAME_HEADS = [
-    "Ar", "Bel", "Cas", "Dor", "Es", "Fon", "Gar", "Her", "Lab", "Mar", "Nau", "Or", "Pel", "Ro",
-    "Sau", "Tal", "Ver", "Bra", "Cour", "Mon",
-]  # fmt: skip
+    "Ar",
+    "Bel",
+    "Cas",
+    "Dor",
+    "Es",
+    "Fon",
+    "Gar",
+    "Her",
+    "Lab",
+    "Mar",
+    "Nau",
+    "Or",
+    "Pel",
+    "Ro",
+    "Sau",
+    "Tal",
+    "Ver",
+    "Bra",
+    "Cour",
+    "Mon",
+]
 SURNAME_TAILS = [
-    "naudet", "rieux", "tagnol", "vignac", "béran", "courtil", "lhac", "mazière", "ségué", "tilhac",
-    "doumec", "jeantet", "roumy", "vézac", "pradel", "sarrou", "quillet", "bastide",
-]  # fmt: skip
+    "naudet",
+    "rieux",
+    "tagnol",
+    "vignac",
+    "béran",
+    "courtil",
+    "lhac",
+    "mazière",
+    "ségué",
+    "tilhac",
+    "doumec",
+    "jeantet",
+    "roumy",
+    "vézac",
+    "pradel",
+    "sarrou",
+    "quillet",
+    "bastide",
+]
 FIRST_NAMES_F = [
-    "Camille", "Claire", "Élise", "Hélène", "Inès", "Juliette", "Léa", "Lucie", "Manon", "Marion",
-    "Nadia", "Pauline", "Sophie", "Valérie", "Anne", "Chloé", "Émilie", "Laure", "Mathilde", "Sarah",
-]  # fmt: skip
+    "Camille",
+    "Claire",
+    "Élise",
+    "Hélène",
+    "Inès",
+    "Juliette",
+    "Léa",
+    "Lucie",
+    "Manon",
+    "Marion",
+    "Nadia",
+    "Pauline",
+    "Sophie",
+    "Valérie",
+    "Anne",
+    "Chloé",
+    "Émilie",
+    "Laure",
+    "Mathilde",
+    "Sarah",
+]
 FIRST_NAMES_M = [
-    "Antoine", "Bruno", "Damien", "Étienne", "François", "Guillaume", "Hugo", "Julien", "Karim",
-    "Laurent", "Mathieu", "Nicolas", "Olivier", "Pierre", "Rémi", "Samuel", "Thomas", "Vincent",
-    "Yann", "Adrien",
-]  # fmt: skip
+    "Antoine",
+    "Bruno",
+    "Damien",
+    "Étienne",
+    "François",
+    "Guillaume",
+    "Hugo",
+    "Julien",
+    "Karim",
+    "Laurent",
+    "Mathieu",
+    "Nicolas",
+    "Olivier",
+    "Pierre",
+    "Rémi",
+    "Samuel",
+    "Thomas",
+    "Vincent",
+    "Yann",
+    "Adrien",
+]
 
 
 def _ascii(text: str) -> str:
@@ -182,9 +260,14 @@ def seed_region() -> dict[str, Establishment]:
         name = f"MAISON DE SANTE PLURIPROFESSIONNELLE DE {_ascii(town).upper().replace('-', ' ')}"
         establishment, _ = Establishment.objects.update_or_create(
             finess_geo=synthetic_finess(department, number),
-            defaults={"name": name, "kind": EstablishmentType.CABINET, "town": town,
-                      "postcode": f"{department}000", "three_c": None},
-        )  # fmt: skip
+            defaults={
+                "name": name,
+                "kind": EstablishmentType.CABINET,
+                "town": town,
+                "postcode": f"{department}000",
+                "three_c": None,
+            },
+        )
         establishments[name] = establishment
     return establishments
 
@@ -233,9 +316,14 @@ def _professional_rows(establishments: dict[str, Establishment]) -> list[tuple[d
             role = PracticeRole.CHEF_SERVICE if index == 0 else PracticeRole.PRATICIEN
             if establishment.kind == EstablishmentType.CLINIQUE:
                 role = PracticeRole.LIBERAL
-            add(Profession.MEDECIN, rng.choice(weighted), [(establishment, role, True)],
-                title=Civility.PROFESSEUR if index == 0 and establishment.kind == EstablishmentType.CHU
-                else Civility.DOCTEUR)  # fmt: skip
+            add(
+                Profession.MEDECIN,
+                rng.choice(weighted),
+                [(establishment, role, True)],
+                title=Civility.PROFESSEUR
+                if index == 0 and establishment.kind == EstablishmentType.CHU
+                else Civility.DOCTEUR,
+            )
         add(Profession.PHARMACIEN, PHARMACIST_SPECIALTY, [(establishment, PracticeRole.PHARMACIEN, True)])
         add(
             Profession.INFIRMIER,
@@ -253,8 +341,13 @@ def _professional_rows(establishments: dict[str, Establishment]) -> list[tuple[d
             places.append((other, PracticeRole.PRATICIEN, False))
     for establishment in practices:
         for _ in range(5):
-            add(Profession.MEDECIN, GP_SPECIALTY, [(establishment, PracticeRole.LIBERAL, True)],
-                liberal=True, title=Civility.DOCTEUR)  # fmt: skip
+            add(
+                Profession.MEDECIN,
+                GP_SPECIALTY,
+                [(establishment, PracticeRole.LIBERAL, True)],
+                liberal=True,
+                title=Civility.DOCTEUR,
+            )
     return rows
 
 

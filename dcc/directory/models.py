@@ -183,21 +183,33 @@ class MssAddress(models.Model):
     address = models.EmailField("adresse MSSanté", max_length=254, unique=True)
     mailbox_type = models.CharField("type de boîte", max_length=3, choices=MssMailboxType.choices, blank=True)
     professional = models.ForeignKey(
-        Professional, verbose_name="professionnel", on_delete=models.SET_NULL, null=True, blank=True,
+        Professional,
+        verbose_name="professionnel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="mss_addresses",
-    )  # fmt: skip
+    )
     establishment = models.ForeignKey(
-        Establishment, verbose_name="établissement", on_delete=models.SET_NULL, null=True, blank=True,
+        Establishment,
+        verbose_name="établissement",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="mss_addresses",
-    )  # fmt: skip
+    )
     status = models.CharField("état", max_length=10, choices=MssAddressStatus.choices, default=MssAddressStatus.ACTIVE)
     replaced_by = models.EmailField("remplacée par", blank=True)
     status_note = models.CharField("motif", max_length=300, blank=True)
     status_changed_at = models.DateTimeField("état modifié le", null=True, blank=True)
     status_changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="état modifié par", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="état modifié par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 

@@ -159,10 +159,16 @@ def document_upload(request, patient_id: int):
             upload = form.cleaned_data["file"]
             try:
                 outcome = document_import(
-                    data=upload.read(), filename=upload.name, origin=DocumentOrigin.UPLOADED, by=request.user,
-                    patient=patient, type_code=form.cleaned_data["type_code"],
-                    act_date=form.cleaned_data["act_date"], title=form.cleaned_data["title"], max_bytes=limit,
-                )  # fmt: skip
+                    data=upload.read(),
+                    filename=upload.name,
+                    origin=DocumentOrigin.UPLOADED,
+                    by=request.user,
+                    patient=patient,
+                    type_code=form.cleaned_data["type_code"],
+                    act_date=form.cleaned_data["act_date"],
+                    title=form.cleaned_data["title"],
+                    max_bytes=limit,
+                )
             except ImportRefused as refusal:
                 form.add_error("file", str(refusal))
             else:
@@ -227,12 +233,20 @@ def quarantine_decide(request, item_id: int):
         report = result.summary_fr()
     with transaction.atomic():
         document = documents_services.quarantine_attach(
-            item=item, patient=patient, by=request.user, note=data["note"], validation_status=status,
+            item=item,
+            patient=patient,
+            by=request.user,
+            note=data["note"],
+            validation_status=status,
             validation_report=report,
-        )  # fmt: skip
+        )
         trail_record(
-            user=request.user, action=TrailAction.CREATE, patient=patient, obj=document, request=request,
+            user=request.user,
+            action=TrailAction.CREATE,
+            patient=patient,
+            obj=document,
+            request=request,
             detail=f"rattachement depuis la quarantaine : {data['note']}",
-        )  # fmt: skip
+        )
     messages.success(request, f"« {item.filename} » rattaché au dossier n° {patient.pk}.")
     return redirect("records:quarantine")

@@ -224,14 +224,22 @@ class Document(models.Model):
     type_label = models.CharField("type", max_length=200)
     title = models.CharField("titre", max_length=255)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="auteur", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="auteur",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     author_label = models.CharField("auteur (nom)", max_length=255, blank=True)
     establishment = models.ForeignKey(
-        Establishment, verbose_name="établissement", on_delete=models.PROTECT, null=True, blank=True,
+        Establishment,
+        verbose_name="établissement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     act_date = models.DateTimeField("date de l'acte", db_index=True)
     status = models.CharField("statut", max_length=12, choices=DocumentStatus.choices, default=DocumentStatus.CURRENT)
     confidentiality = models.CharField(

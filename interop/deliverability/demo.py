@@ -51,14 +51,24 @@ def seed(context: dict) -> None:
         sent = state in (OutboxState.SENT, OutboxState.DELIVERED, OutboxState.READ)
         rows.append(
             OutboxMessage(
-                channel=Channel.MSS, kind="document", state=state, recipient_address=address,
-                recipient_label=professional.display_name, professional=professional, patient_id=patient_id,
-                source_type=SOURCE, source_id=str(len(rows)), created_at=created, attempts=attempts,
-                last_attempt_at=created if attempts else None, sent_at=created if sent else None,
+                channel=Channel.MSS,
+                kind="document",
+                state=state,
+                recipient_address=address,
+                recipient_label=professional.display_name,
+                professional=professional,
+                patient_id=patient_id,
+                source_type=SOURCE,
+                source_id=str(len(rows)),
+                created_at=created,
+                attempts=attempts,
+                last_attempt_at=created if attempts else None,
+                sent_at=created if sent else None,
                 delivered_at=created + datetime.timedelta(minutes=3) if state != OutboxState.SENT and sent else None,
-                last_code=code, last_detail=detail or "Historique de démonstration",
+                last_code=code,
+                last_detail=detail or "Historique de démonstration",
             )
-        )  # fmt: skip
+        )
 
     for _ in range(900):
         patient_id, _three_c = rng.choice(links)
@@ -73,8 +83,15 @@ def seed(context: dict) -> None:
         professional.save(update_fields=["mss_address"])
         for days in rng.sample(range(2, 200), 4):
             patient_id, _three_c = rng.choice(links)
-            row(patient_id, professional, state=OutboxState.FAILED, address=wrong, code=code, detail=detail,
-                created=now - datetime.timedelta(days=days))  # fmt: skip
+            row(
+                patient_id,
+                professional,
+                state=OutboxState.FAILED,
+                address=wrong,
+                code=code,
+                detail=detail,
+                created=now - datetime.timedelta(days=days),
+            )
     no_address = professionals[3]
     no_address.mss_address = ""
     no_address.save(update_fields=["mss_address"])
@@ -82,8 +99,16 @@ def seed(context: dict) -> None:
         patient_id, _three_c = rng.choice(links)
         created = now - datetime.timedelta(days=days)
         detail = "Pas d'adresse MSSanté pour ce destinataire."
-        row(patient_id, no_address, state=OutboxState.FAILED, address="", attempts=0, code="sans_adresse",
-            detail=detail, created=created)  # fmt: skip
+        row(
+            patient_id,
+            no_address,
+            state=OutboxState.FAILED,
+            address="",
+            attempts=0,
+            code="sans_adresse",
+            detail=detail,
+            created=created,
+        )
     OutboxMessage.objects.bulk_create(rows, batch_size=500)
     log(
         f"Qualité MSSanté : {len(rows)} envois d'historique, {len(bouncing)} adresses en échec, "

@@ -90,11 +90,13 @@ def permanent_failures(*, three_c_ids: set[int] | None, open_only: bool = False)
     records = {record.address: record for record in MssAddress.objects.filter(address__in=addresses)}
     links: dict[tuple[str, int | None], set[int]] = {}
     for address, professional_id, three_c_id in (
-        failed.filter(patient__care_relationships__kind=CareRelationshipKind.THREE_C,
-                      patient__care_relationships__ended_at__isnull=True)
+        failed.filter(
+            patient__care_relationships__kind=CareRelationshipKind.THREE_C,
+            patient__care_relationships__ended_at__isnull=True,
+        )
         .values_list("recipient_address", "professional_id", "patient__care_relationships__three_c_id")
         .distinct()
-    ):  # fmt: skip
+    ):
         links.setdefault((address, professional_id), set()).add(three_c_id)
     lines = [
         FailureLine(

@@ -39,9 +39,13 @@ class LaunchKey(models.Model):
     label = models.CharField("libellé", max_length=200, blank=True)
     created_at = models.DateTimeField("enregistrée le", default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="enregistrée par", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="enregistrée par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     revoked_at = models.DateTimeField("révoquée le", null=True, blank=True)
 
     objects = LaunchKeyQuerySet.as_manager()

@@ -54,9 +54,14 @@ def _move(message: OutboxMessage, to_state: str, *, code: str = "", detail: str 
     update = ["state", "last_code", "last_detail", *fields, *_timestamps(message, to_state, now)]
     message.save(update_fields=update)
     OutboxTransition.objects.create(
-        message=message, from_state=from_state, to_state=to_state, at=now, code=message.last_code,
-        detail=message.last_detail, by=by,
-    )  # fmt: skip
+        message=message,
+        from_state=from_state,
+        to_state=to_state,
+        at=now,
+        code=message.last_code,
+        detail=message.last_detail,
+        by=by,
+    )
 
 
 def _locked(message_or_pk) -> OutboxMessage:
@@ -139,9 +144,14 @@ def outbox_enqueue(
             return OutboxMessage.objects.get(dedupe_key=dedupe_key)
         raise
     OutboxTransition.objects.create(
-        message=message, from_state="", to_state=message.state, at=now, code=message.last_code,
-        detail=message.last_detail or ("Renvoi" if resent_from else "Mis en file d'envoi"), by=by,
-    )  # fmt: skip
+        message=message,
+        from_state="",
+        to_state=message.state,
+        at=now,
+        code=message.last_code,
+        detail=message.last_detail or ("Renvoi" if resent_from else "Mis en file d'envoi"),
+        by=by,
+    )
     if message.state == OutboxState.PENDING:
         from interop.outbox.tasks import outbox_deliver
 
@@ -242,9 +252,13 @@ def _claim(message_pk: int) -> tuple[OutboxMessage | None, bool]:
         else:
             return None, False  # already sent, failed or cancelled: nothing to do (idempotent)
         _move(
-            message, OutboxState.SENDING, detail=detail, attempts=message.attempts + 1, last_attempt_at=now,
+            message,
+            OutboxState.SENDING,
+            detail=detail,
+            attempts=message.attempts + 1,
+            last_attempt_at=now,
             next_attempt_at=None,
-        )  # fmt: skip
+        )
         return message, recovering
 
 
@@ -267,9 +281,12 @@ def _finish(message_pk: int, *, delivery=None, failure=None, permanent: bool = F
         else:
             delay = retry_delay(message.attempts)
             _move(
-                message, OutboxState.RETRYING, code=failure.code, detail=failure.detail,
+                message,
+                OutboxState.RETRYING,
+                code=failure.code,
+                detail=failure.detail,
                 next_attempt_at=timezone.now() + dt.timedelta(seconds=delay),
-            )  # fmt: skip
+            )
             from interop.outbox.tasks import outbox_deliver
 
             pk = message.pk

@@ -49,9 +49,17 @@ def _who(pro: Professional) -> str:
 
 
 def signed_pdf(
-    header: DocumentHeader, *, title: str, issuer: str, subtitle: str, sections, signed_role: str,
-    datamatrix_png: bytes | None = None, participants: tuple[str, ...] = (), participants_notice: str = "",
-) -> PdfDocument:  # fmt: skip
+    header: DocumentHeader,
+    *,
+    title: str,
+    issuer: str,
+    subtitle: str,
+    sections,
+    signed_role: str,
+    datamatrix_png: bytes | None = None,
+    participants: tuple[str, ...] = (),
+    participants_notice: str = "",
+) -> PdfDocument:
     """The printable document of ``header``: its patient, id, version and signature (the legal authenticator)."""
     return PdfDocument(
         title=title,

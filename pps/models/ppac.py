@@ -82,9 +82,11 @@ class ScheduleMixin(models.Model):
         "rythmes", default=list, help_text="Liste de [intervalle en mois, jusqu'au mois N du suivi]."
     )
     first_offset_months = models.PositiveSmallIntegerField(
-        "première échéance (mois après le début du suivi)", null=True, blank=True,
+        "première échéance (mois après le début du suivi)",
+        null=True,
+        blank=True,
         help_text="Vide : un intervalle après le début du suivi ; 0 : dès le début du suivi.",
-    )  # fmt: skip
+    )
     responsible = models.CharField("qui le fait", max_length=12, choices=Responsible.choices)
     comment = models.CharField("commentaire", max_length=500, blank=True)
 
@@ -159,9 +161,13 @@ class PpacPlan(models.Model):
         Pps, verbose_name="PPS d'origine", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     template = models.ForeignKey(
-        PpacTemplate, verbose_name="modèle de suivi", on_delete=models.SET_NULL, null=True, blank=True,
+        PpacTemplate,
+        verbose_name="modèle de suivi",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "PPAC"
@@ -177,9 +183,13 @@ class PpacFollowUp(ScheduleMixin):
     pps = models.ForeignKey(Pps, on_delete=models.CASCADE, related_name="follow_ups")
     position = models.PositiveSmallIntegerField("ordre", default=1)
     responsible_professional = models.ForeignKey(
-        Professional, verbose_name="professionnel nommé", on_delete=models.PROTECT, null=True, blank=True,
+        Professional,
+        verbose_name="professionnel nommé",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     responsible_name = models.CharField("nom (si hors annuaire)", max_length=200, blank=True)
     occurrences = models.ManyToManyField(PpsElement, related_name="ppac_follow_ups", blank=True)
 

@@ -128,9 +128,13 @@ class EdpGroup(models.Model):
     patient_comment = models.TextField("commentaire / description pour le patient", blank=True)
     scope = models.CharField("bibliothèque", max_length=12, choices=GroupScope.choices, default=GroupScope.PERSONAL)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="propriétaire", on_delete=models.CASCADE, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="propriétaire",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         related_name="edp_groups",
-    )  # fmt: skip
+    )
     favourited_by = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="EdpGroupFavourite", related_name="favourite_edp_groups", blank=True
     )
@@ -248,18 +252,26 @@ class Pps(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="pps")
     version = models.PositiveSmallIntegerField("version", default=1)
     previous = models.OneToOneField(
-        "self", verbose_name="version précédente", on_delete=models.PROTECT, null=True, blank=True,
+        "self",
+        verbose_name="version précédente",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="superseded_by",
-    )  # fmt: skip
+    )
     status = models.CharField("statut", max_length=12, choices=PpsStatus.choices, default=PpsStatus.DRAFT)
     update_reason = models.CharField("motif de mise à jour", max_length=16, choices=UpdateReason.choices, blank=True)
     update_reason_detail = models.CharField("précision sur le motif", max_length=500, blank=True)
     # The validated fiche RCP whose proposition this PPS follows (the patient's most recent by default);
     # a PPS validated without one states why (below).
     rcp_fiche = models.ForeignKey(
-        "rcp.Fiche", verbose_name="fiche RCP (proposition suivie)", on_delete=models.PROTECT, null=True, blank=True,
+        "rcp.Fiche",
+        verbose_name="fiche RCP (proposition suivie)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     no_rcp_reason = models.CharField("raison de la validation sans proposition RCP", max_length=500, blank=True)
     patient_comment = models.TextField("commentaire pour le patient", blank=True)
     author = models.ForeignKey(
@@ -275,9 +287,13 @@ class Pps(models.Model):
     created_at = models.DateTimeField("créé le", default=timezone.now)
     validated_at = models.DateTimeField("validé le", null=True, blank=True)
     validated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="validé par", on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="validé par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     delivered_on = models.DateField("date de remise au patient", null=True, blank=True)
 
     objects = PpsQuerySet.as_manager()

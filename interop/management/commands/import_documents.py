@@ -89,15 +89,24 @@ class Command(BaseCommand):
         patient = _patient(row)
         if data.startswith(b"%PDF-") and patient is None:
             item = documents_services.quarantine_add(
-                data=data, filename=path.name, file_kind="pdf", origin=DocumentOrigin.MIGRATION,
+                data=data,
+                filename=path.name,
+                file_kind="pdf",
+                origin=DocumentOrigin.MIGRATION,
                 reason="Le manifeste ne désigne aucun patient connu (INS, ou IPP et FINESS) pour ce PDF.",
-                type_code=row.get("type", ""), title=row.get("titre", ""),
+                type_code=row.get("type", ""),
+                title=row.get("titre", ""),
                 traits={"ins": row.get("ins", ""), "ipp": row.get("ipp", "")},
-            )  # fmt: skip
+            )
             from interop.importing import ImportOutcome
 
             return ImportOutcome(quarantined=item)
         return document_import(
-            data=data, filename=path.name, origin=DocumentOrigin.MIGRATION, patient=patient,
-            type_code=row.get("type", ""), act_date=act_date, title=row.get("titre", ""),
-        )  # fmt: skip
+            data=data,
+            filename=path.name,
+            origin=DocumentOrigin.MIGRATION,
+            patient=patient,
+            type_code=row.get("type", ""),
+            act_date=act_date,
+            title=row.get("titre", ""),
+        )
