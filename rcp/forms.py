@@ -22,7 +22,7 @@ from rcp.enums import (
     WeekOfMonth,
 )
 from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory, Rcp, SpecialtyTag
-from rcp.services import RcpData
+from rcp.services.catalogue import RcpData
 
 
 class StyledForm(BoundedFormMixin, forms.Form):

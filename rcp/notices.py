@@ -1,6 +1,6 @@
 """Celery tasks that tell people about a session: moved or cancelled, fiches left to sign after closing.
 
-Queued by ``rcp.services`` (which therefore imports them) and named for Celery's discovery in ``rcp.tasks``; they
+Queued by ``rcp.services.agenda`` (which therefore imports them) and named for Celery's discovery in ``rcp.tasks``; they
 read through ``rcp.selectors`` only, so services and tasks never import each other.
 """
 

@@ -1,4 +1,5 @@
-"""Reads of the RCP catalogue, agenda and attendance."""
+"""Reads of the RCP app: catalogue, agenda and attendance, dossiers and fiches (with ``select_related`` and
+``prefetch_related`` for the pages), and the pure reads the writes of ``rcp.services`` check before acting."""
 
 from __future__ import annotations
 
@@ -13,15 +14,21 @@ from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from dcc.directory.models import Professional, Specialty
+from dcc.records.models import DocumentGeneration
+from dcc.records.selectors import patient_documents
 from identity.selectors import visible_patients
 from rcp import perms
-from rcp.enums import AttendanceMode, DossierStatus, SessionStatus
+from rcp.documents import signing_problems
+from rcp.enums import DOSSIER_ACTIVE, FICHE_DOCUMENT_SOURCE, AttendanceMode, DossierStatus, SessionStatus
 from rcp.models import (
+    FICHE_CODED_FIELDS,
     Attendance,
     CodeListEntry,
+    Concertation,
     Dossier,
     DossierAttachment,
     DossierTransition,
+    Fiche,
     FicheVersion,
     Rcp,
     RcpMember,
@@ -166,6 +173,16 @@ def session_quorum(session: Session, *, treating_specialty: str | None = None) -
         codes.add(treating_specialty)
     labels = {s.pk: s.short_label for s in Specialty.objects.filter(pk__in=codes)}
     return evaluate_quorum(rule, attendees, treating_specialty=treating_specialty, labels=labels)
+
+
+OPEN_EARLY_DAYS = 1
+
+
+def session_opens_early(session: Session, *, today=None) -> int:
+    """How many days ahead of its date the session would be opened (0 when it is today, tomorrow or past)."""
+    today = today or timezone.localdate()
+    ahead = (timezone.localtime(session.starts_at).date() - today).days
+    return ahead if ahead > OPEN_EARLY_DAYS else 0
 
 
 def notice_recipients(session: Session) -> list[str]:
@@ -385,8 +402,6 @@ def code_labels(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
 
 def fiche_labels(fiche) -> dict:
     """Coded field name → label of its code, and ``treatments``: the ranked options with labels."""
-    from rcp.models import FICHE_CODED_FIELDS
-
     wanted = [(key, getattr(fiche, name)) for name, key in FICHE_CODED_FIELDS.items()]
     wanted += [("type_traitement", item["code"]) for item in fiche.treatments]
     labels = code_labels(wanted)
@@ -399,8 +414,6 @@ def fiche_labels(fiche) -> dict:
 
 def attachable_documents(patient) -> QuerySet:
     """The current documents of the patient's record a demande d'avis may carry, newest act first."""
-    from dcc.records.selectors import patient_documents
-
     return patient_documents(patient.pk)
 
 
@@ -414,17 +427,12 @@ def concertation_treatments(concertation) -> list[dict]:
 
 
 def patient_concertations(patient):
-    from rcp.models import Concertation
-
     return Concertation.objects.filter(patient=patient).select_related("requesting_doctor", "rcp")
 
 
 def fiche_generations(fiche) -> list:
     """The document production of each validated version of the fiche, newest version first (``version_number``
     and ``version_label`` set on each): what the dossier page shows and polls."""
-    from dcc.records.models import DocumentGeneration
-    from rcp.enums import FICHE_DOCUMENT_SOURCE
-
     versions = {str(pk): number for pk, number in fiche.versions.values_list("pk", "version")}
     generations = list(
         DocumentGeneration.objects.filter(
@@ -440,3 +448,89 @@ def fiche_generations(fiche) -> list:
 def unvalidated_dossiers(session: Session) -> QuerySet[Dossier]:
     """The session's dossiers still without a validated fiche (registered or presented)."""
     return session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED])
+
+
+# --- Dossier lifecycle and signature -------------------------------------------------------
+
+
+def next_session_for(session: Session) -> Session | None:
+    """The next planned or open session of the same RCP after ``session`` that still has room."""
+    candidates = (
+        Session.objects.filter(
+            rcp_id=session.rcp_id,
+            starts_at__gt=max(session.starts_at, timezone.now()),
+            status__in=[SessionStatus.PLANNED, SessionStatus.OPEN],
+        )
+        .annotate(active=Count("dossiers", filter=Q(dossiers__status__in=DOSSIER_ACTIVE)))
+        .select_related("rcp")
+        .order_by("starts_at")
+    )
+    for candidate in candidates[:10]:
+        if candidate.active < candidate.rcp.max_dossiers:
+            return candidate
+    return None
+
+
+UNDO_MINUTES = 15
+
+
+def postponements_to_undo(session: Session, *, by):
+    """The dossiers ``by`` postponed (or sent to be presented again) in this session in the last minutes."""
+    since = timezone.now() - datetime.timedelta(minutes=UNDO_MINUTES)
+    return (
+        session.dossiers.filter(
+            status__in=[DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT],
+            transitions__to_status__in=[DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT],
+            transitions__by=by,
+            transitions__at__gte=since,
+        )
+        .select_related("patient")
+        .distinct()
+    )
+
+
+def fiche_quorum(fiche: Fiche):
+    """The quorum of the fiche's session, the requesting doctor's specialty counting as treating."""
+    session = fiche.dossier.session
+    return session_quorum(session, treating_specialty=fiche.dossier.requesting_doctor.specialty_id)
+
+
+def is_present(*, session_id: int, user) -> bool:
+    """Whether ``user`` is recorded present (room or video) at the session: only then may she sign its fiches."""
+    return (
+        bool(user.professional_id)
+        and Attendance.objects.filter(
+            session_id=session_id,
+            professional_id=user.professional_id,
+            mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO],
+        ).exists()
+    )
+
+
+NOT_PRESENT = (
+    "Votre présence à cette séance n'est pas enregistrée : seul un médecin présent peut valider et signer la fiche. "
+    "La secrétaire du 3C vous ajoute à la feuille de présence de la séance (page de la séance, « Feuille de "
+    "présence ») ; la validation vous est alors proposée."
+)
+
+
+def fiche_signing_blockers(*, fiche: Fiche, by) -> list[str]:
+    """Why ``by`` cannot sign the fiche now, in plain French (empty when she can): presence at the session, and
+    whatever would keep the signed fiche's document from being produced (identity, signer in the directory)."""
+    dossier = fiche.dossier
+    blockers = []
+    if not perms.is_doctor(by):
+        return ["Seul un médecin peut valider et signer la fiche RCP."]
+    if not is_present(session_id=dossier.session_id, user=by):
+        blockers.append(NOT_PRESENT)
+    return blockers + signing_problems(dossier, by)
+
+
+def previous_fiche(fiche: Fiche) -> Fiche | None:
+    """The patient's most recent other fiche (validated first), to copy forward."""
+    return (
+        Fiche.objects.filter(dossier__patient_id=fiche.dossier.patient_id)
+        .exclude(pk=fiche.pk)
+        .order_by(F("validated_at").desc(nulls_last=True), "-pk")
+        .first()
+    )

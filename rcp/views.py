@@ -15,10 +15,12 @@ from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
 from dcc.directory.models import ThreeC
-from rcp import forms, ics, perms, selectors, services
+from rcp import forms, ics, perms, selectors
 from rcp.enums import AttendanceMode, SessionStatus
 from rcp.models import CalendarFeed, CodeListEntry, MentionCategory, Rcp, RcpMember, Recurrence, Session, SpecialtyTag
 from rcp.quorum import QuorumRule
+from rcp.services import agenda as agenda_services
+from rcp.services import catalogue as catalogue_services
 from rcp.value_sets import FICHE_VALUE_SETS
 from rcp.view_helpers import errors_to_form, trace_dossiers
 
@@ -80,7 +82,7 @@ def rcp_create(request):
     form = forms.RcpForm(request.POST or None, three_cs=three_cs, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            rcp = services.rcp_create(data=form.rcp_data(), tags=form.cleaned_data["tags"])
+            rcp = catalogue_services.rcp_create(data=form.rcp_data(), tags=form.cleaned_data["tags"])
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -108,12 +110,12 @@ def rcp_detail(request, pk: int):
 @require(perms.can_manage_catalogue)
 def rcp_edit(request, pk: int):
     rcp = _rcp_for_edit(request, pk)
-    initial = {name: getattr(rcp, name) for name in services.RcpData.__dataclass_fields__}
+    initial = {name: getattr(rcp, name) for name in catalogue_services.RcpData.__dataclass_fields__}
     initial["tags"] = list(rcp.tags.all())
     form = forms.RcpForm(request.POST or None, three_cs=_editable_three_cs(request.user), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.rcp_update(rcp=rcp, data=form.rcp_data(), tags=form.cleaned_data["tags"])
+            catalogue_services.rcp_update(rcp=rcp, data=form.rcp_data(), tags=form.cleaned_data["tags"])
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -140,7 +142,7 @@ def rcp_quorum(request, pk: int):
             requires_surgeon=data["requires_surgeon"],
             required_specialties=frozenset(s.pk for s in data["required_specialties"]),
         )
-        services.rcp_set_quorum_rule(rcp=rcp, rule=rule)
+        catalogue_services.rcp_set_quorum_rule(rcp=rcp, rule=rule)
         messages.success(request, "La règle de quorum est enregistrée.")
         return redirect("rcp:detail", rcp.pk)
     return render(request, "rcp/quorum_form.html", {"form": form, "rcp": rcp})
@@ -154,7 +156,7 @@ def member_add(request, pk: int):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            member = services.member_add(
+            member = catalogue_services.member_add(
                 rcp=rcp,
                 professional=data["professional"],
                 role=data["role"],
@@ -175,7 +177,7 @@ def member_add(request, pk: int):
 def member_remove(request, pk: int, member_id: int):
     rcp = _rcp_for_edit(request, pk)
     member = get_object_or_404(RcpMember, pk=member_id, rcp=rcp)
-    services.member_remove(member=member)
+    catalogue_services.member_remove(member=member)
     messages.success(request, f"{member.professional.display_name} ne fait plus partie des membres.")
     return redirect("rcp:detail", rcp.pk)
 
@@ -186,7 +188,7 @@ def recurrence_add(request, pk: int):
     form = forms.RecurrenceForm(request.POST or None, initial={"start_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
-            recurrence = services.recurrence_create(rcp=rcp, **form.cleaned_data)
+            recurrence = agenda_services.recurrence_create(rcp=rcp, **form.cleaned_data)
         except ValidationError as exc:
             errors_to_form(form, exc)
         else:
@@ -202,7 +204,7 @@ def recurrence_add(request, pk: int):
 def recurrence_stop(request, pk: int, recurrence_id: int):
     rcp = _rcp_for_edit(request, pk)
     recurrence = get_object_or_404(Recurrence, pk=recurrence_id, rcp=rcp)
-    count = services.recurrence_stop(recurrence=recurrence, last_day=timezone.localdate(), by=request.user)
+    count = agenda_services.recurrence_stop(recurrence=recurrence, last_day=timezone.localdate(), by=request.user)
     messages.success(
         request,
         f"Récurrence arrêtée ; {count} séance{'s' if count > 1 else ''} à venir annulée{'s' if count > 1 else ''}.",
@@ -235,7 +237,7 @@ def _session_form_page(request, *, rcp: Rcp, session: Session | None, save, save
 @require(perms.can_manage_catalogue)
 def session_add(request, pk: int):
     rcp = _rcp_for_edit(request, pk)
-    save = functools.partial(services.session_add_extra, rcp=rcp)
+    save = functools.partial(agenda_services.session_add_extra, rcp=rcp)
     return _session_form_page(request, rcp=rcp, session=None, save=save, saved="Séance supplémentaire créée.")
 
 
@@ -275,7 +277,8 @@ def session_move(request, pk: int):
         "place": session.place,
     }
     return _session_form_page(
-        request, rcp=session.rcp, session=session, save=functools.partial(services.session_move, session=session),
+        request, rcp=session.rcp, session=session,
+        save=functools.partial(agenda_services.session_move, session=session),
         saved="Séance déplacée ; les membres sont prévenus.", initial=initial,
     )  # fmt: skip
 
@@ -289,7 +292,7 @@ def session_cancel(request, pk: int):
         messages.error(request, "Le motif d'annulation est obligatoire.")
         return redirect("rcp:session", session.pk)
     try:
-        services.session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user)
+        agenda_services.session_cancel(session=session, reason=form.cleaned_data["reason"], by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -298,9 +301,9 @@ def session_cancel(request, pk: int):
 
 
 STATUS_ACTIONS = {
-    "ouvrir": services.session_open,
-    "cloturer": services.session_close,
-    "replanifier": services.session_reopen_planning,
+    "ouvrir": agenda_services.session_open,
+    "cloturer": agenda_services.session_close,
+    "replanifier": agenda_services.session_reopen_planning,
 }
 
 
@@ -312,8 +315,8 @@ def session_status(request, pk: int):
     if action is None:
         messages.error(request, "Action inconnue.")
         return redirect("rcp:session", session.pk)
-    early = services.session_opens_early(session)
-    if action is services.session_open and early and request.POST.get("confirmer") != "oui":
+    early = selectors.session_opens_early(session)
+    if action is agenda_services.session_open and early and request.POST.get("confirmer") != "oui":
         return render(request, "rcp/session_open_confirm.html", {"session": session, "days": early})
     try:
         session = action(session=session, by=request.user)
@@ -342,7 +345,7 @@ def session_attendance(request, pk: int):
                 return redirect("rcp:session_attendance", session.pk)
             entries[int(guest_id)] = guest_mode or AttendanceMode.ROOM
         try:
-            services.attendance_record(session=session, entries=entries, by=request.user)
+            agenda_services.attendance_record(session=session, entries=entries, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -417,7 +420,7 @@ def agenda(request):
 @require(perms.can_view_catalogue)
 @require_POST
 def calendar_feed(request):
-    services.calendar_feed_renew(user=request.user)
+    agenda_services.calendar_feed_renew(user=request.user)
     messages.success(request, "Votre lien d'abonnement est prêt (l'ancien lien éventuel ne fonctionne plus).")
     return redirect(f"{reverse('rcp:agenda')}?mes=1")
 
@@ -489,7 +492,7 @@ def mention_edit(request, pk: int | None = None):
     )
     return _reference_page(
         request, kind="mention", item=mention, form_class=forms.MentionForm, initial=initial,
-        save=services.mention_save, saved="Mention enregistrée.",
+        save=catalogue_services.mention_save, saved="Mention enregistrée.",
     )  # fmt: skip
 
 
@@ -502,7 +505,7 @@ def tag_edit(request, pk: int | None = None):
         else {"position": SpecialtyTag.objects.count() + 1}
     )
     return _reference_page(
-        request, kind="tag", item=tag, form_class=forms.TagForm, initial=initial, save=services.tag_save,
+        request, kind="tag", item=tag, form_class=forms.TagForm, initial=initial, save=catalogue_services.tag_save,
         saved="Tag enregistré.",
     )  # fmt: skip
 

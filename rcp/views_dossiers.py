@@ -22,11 +22,16 @@ from dcc.records.selectors import source_generation
 from dcc.records.trail import trail_search
 from identity.models import Patient
 from identity.selectors import search_for_user
-from rcp import forms, perms, selectors, services, views_codes
+from rcp import forms, perms, selectors, views_codes
 from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.enums import DossierStatus
 from rcp.gp.services import gp_notice_record_consultation
 from rcp.models import FICHE_CODED_FIELDS, Concertation, Dossier, Fiche, Rcp, Session
+from rcp.services import agenda as agenda_services
+from rcp.services import concertations as concertation_services
+from rcp.services import dossiers as dossier_services
+from rcp.services import fiches as fiche_services
+from rcp.services.base import FicheConflict
 from rcp.view_helpers import errors_to_form, trace, trace_dossiers
 
 # The large value sets (datalists) are loaded on demand by the page (rcp/views_codes.py), not with the form.
@@ -82,7 +87,7 @@ def dossier_register(request, pk: int):
     if request.method == "POST" and patient is not None and form.is_valid():
         data = form.cleaned_data
         try:
-            dossier = services.dossier_register(
+            dossier = dossier_services.dossier_register(
                 session=session,
                 patient=patient,
                 requesting_doctor=data["requesting_doctor"],
@@ -130,7 +135,7 @@ def dossier_attachments(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.dossier_attachments_set(
+            dossier_services.dossier_attachments_set(
                 dossier=dossier, documents=form.cleaned_data["attachments"], by=request.user, request=request
             )
         except ValidationError as exc:
@@ -157,7 +162,7 @@ def _signing_blockers(request, fiche) -> list[str]:
     """Why the user cannot sign this fiche (presence, document); only asked of a doctor, before validation."""
     if fiche.is_validated or not perms.is_doctor(request.user):
         return []
-    return services.fiche_signing_blockers(fiche=fiche, by=request.user)
+    return selectors.fiche_signing_blockers(fiche=fiche, by=request.user)
 
 
 @require(has_patient_care_profile)
@@ -175,10 +180,10 @@ def dossier_detail(request, pk: int):
         "can_edit": perms.can_edit_fiche(request.user, dossier),
         "is_doctor": perms.is_doctor(request.user),
         "is_secretary": perms.is_three_c_secretary_of(request.user, dossier.session.rcp),
-        "quorum": services.fiche_quorum(fiche) if not fiche.is_validated else None,
+        "quorum": selectors.fiche_quorum(fiche) if not fiche.is_validated else None,
         "validate_form": _validate_form(request, fiche),
         "signing_blockers": _signing_blockers(request, fiche),
-        "has_previous": services.previous_fiche(fiche) is not None and not fiche.is_validated,
+        "has_previous": selectors.previous_fiche(fiche) is not None and not fiche.is_validated,
         "statuses": DossierStatus,
     }
     if fiche.is_validated:
@@ -197,9 +202,9 @@ def dossier_status(request, pk: int):
     to, note = form.cleaned_data["to"], form.cleaned_data["note"]
     try:
         if to == DossierStatus.REGISTERED:
-            services.dossier_submit(dossier=dossier, by=request.user, request=request)
+            dossier_services.dossier_submit(dossier=dossier, by=request.user, request=request)
         else:
-            services.dossier_transition(dossier=dossier, to=to, by=request.user, note=note, request=request)
+            dossier_services.dossier_transition(dossier=dossier, to=to, by=request.user, note=note, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -241,7 +246,7 @@ def session_reorder(request, pk: int):
     other = index - 1 if request.POST.get("direction") == "up" else index + 1
     if 0 <= other < len(ids):
         ids[index], ids[other] = ids[other], ids[index]
-        services.dossiers_reorder(session=session, ordered_ids=ids, by=request.user)
+        dossier_services.dossiers_reorder(session=session, ordered_ids=ids, by=request.user)
     return redirect(reverse("rcp:session", args=[pk]) + "#dossiers")
 
 
@@ -254,7 +259,7 @@ def _fiche_form(data=None, *, fiche: Fiche):
     )
 
 
-def _conflict(request, dossier, exc: services.FicheConflict, form):
+def _conflict(request, dossier, exc: FicheConflict, form):
     mine = form.content()
     current = exc.current
     rows = []
@@ -294,10 +299,10 @@ def _fiche_page(request, dossier: Dossier, *, amend: forms.AmendReasonForm | Non
         }
         try:
             if amend is None:
-                services.fiche_save(**common)
+                fiche_services.fiche_save(**common)
             else:
-                services.fiche_amend(**common, reason=amend.cleaned_data["reason"])
-        except services.FicheConflict as exc:
+                fiche_services.fiche_amend(**common, reason=amend.cleaned_data["reason"])
+        except FicheConflict as exc:
             return _conflict(request, dossier, exc, form)
         except ValidationError as exc:
             errors_to_form(form, exc)
@@ -312,7 +317,7 @@ def _fiche_page(request, dossier: Dossier, *, amend: forms.AmendReasonForm | Non
         "fiche": fiche,
         "form": form,
         "amend": amend,
-        "required_to_validate": set(services.REQUIRED_FOR_VALIDATION) | {"guideline_conform"},
+        "required_to_validate": set(fiche_services.REQUIRED_FOR_VALIDATION) | {"guideline_conform"},
     }
     return render(request, "rcp/fiche_form.html", context)
 
@@ -342,14 +347,14 @@ def fiche_validate(request, pk: int):
         messages.error(request, "Formulaire de validation incomplet : rechargez la page.")
         return redirect("rcp:dossier", pk)
     try:
-        services.fiche_validate(
+        fiche_services.fiche_validate(
             fiche=dossier.fiche,
             by=request.user,
             off_quorum_reason=form.cleaned_data["off_quorum_reason"],
             expected_revision=form.cleaned_data["revision"],
             request=request,
         )
-    except services.FicheConflict:
+    except FicheConflict:
         messages.error(request, "La fiche a été modifiée entre-temps : relisez-la avant de la valider.")
         request.session[_draft_key(dossier.fiche)] = form.cleaned_data["off_quorum_reason"]
     except ValidationError as exc:
@@ -389,7 +394,7 @@ def fiche_documents_regenerate(request, pk: int):
         raise PermissionDenied
     if not dossier.fiche.is_validated:
         messages.error(request, "La fiche n'est pas validée : aucun document à produire.")
-    elif services.fiche_document_regenerate(fiche=dossier.fiche, by=request.user, request=request):
+    elif fiche_services.fiche_document_regenerate(fiche=dossier.fiche, by=request.user, request=request):
         messages.success(request, "Production du document de la fiche relancée.")
     else:
         messages.info(request, "Le document de la fiche est déjà produit ou en cours de production.")
@@ -401,13 +406,13 @@ def fiche_documents_regenerate(request, pk: int):
 def fiche_copy_forward(request, pk: int):
     dossier = _dossier(request, pk, edit=True)
     try:
-        services.fiche_copy_forward(
+        fiche_services.fiche_copy_forward(
             fiche=dossier.fiche,
             expected_revision=int_param(request.POST, "revision", label="révision", min_value=0) or 0,
             by=request.user,
             request=request,
         )
-    except services.FicheConflict:
+    except FicheConflict:
         messages.error(request, "La fiche a été modifiée entre-temps : rechargez-la.")
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -477,9 +482,9 @@ def session_live(request, pk: int):
             "validate_form": _validate_form(request, current.fiche) if current else None,
             "signing_blockers": _signing_blockers(request, current.fiche) if current else [],
             # The fiche's own quorum counts the requesting doctor's specialty (the session's does not).
-            "fiche_quorum": services.fiche_quorum(current.fiche) if current else None,
+            "fiche_quorum": selectors.fiche_quorum(current.fiche) if current else None,
             "is_doctor": perms.is_doctor(request.user),
-            "undoable": list(services.postponements_to_undo(session, by=request.user)),
+            "undoable": list(selectors.postponements_to_undo(session, by=request.user)),
         }
     )
     return render(request, "rcp/session_live.html", context)
@@ -491,7 +496,7 @@ def session_live_undo(request, pk: int):
     session = _live_session(request, pk, run=True)
     dossier = get_object_or_404(Dossier, pk=request.POST.get("dossier") or 0, session=session)
     try:
-        services.dossier_postpone_undo(dossier=dossier, by=request.user, request=request)
+        dossier_services.dossier_postpone_undo(dossier=dossier, by=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -530,7 +535,7 @@ def session_live_goto(request, pk: int):
             raise Http404 from None
     dossier = get_object_or_404(Dossier, pk=dossier_id, session=session)
     try:
-        services.session_set_current(session=session, dossier=dossier, by=request.user, request=request)
+        dossier_services.session_set_current(session=session, dossier=dossier, by=request.user, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("rcp:session_live", pk)
@@ -555,11 +560,11 @@ def session_live_proposition(request, pk: int):
     data = form.content()
     data["treatments"] += [t for t in fiche.treatments if t["rank"] > 2]
     try:
-        services.fiche_save(
+        fiche_services.fiche_save(
             fiche=fiche, data=data, expected_revision=form.cleaned_data["revision"], by=request.user, request=request
         )
-        services.dossier_mark_presented(dossier=dossier, by=request.user)
-    except services.FicheConflict:
+        dossier_services.dossier_mark_presented(dossier=dossier, by=request.user)
+    except FicheConflict:
         messages.error(
             request, "La fiche a été modifiée entre-temps : votre saisie n'a pas été enregistrée, reprenez-la."
         )
@@ -575,7 +580,7 @@ def session_live_proposition(request, pk: int):
 def session_live_close(request, pk: int):
     session = _live_session(request, pk, run=True)
     try:
-        services.session_close(session=session, by=request.user)
+        agenda_services.session_close(session=session, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("rcp:session_live", pk)
@@ -613,7 +618,7 @@ def concertation_create(request, patient_pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            concertation = services.concertation_create(
+            concertation = concertation_services.concertation_create(
                 patient=patient,
                 requesting_doctor=request.user.professional,
                 consulted=list(data["consulted"]),
@@ -661,7 +666,9 @@ def concertation_document_relaunch(request, pk: int):
     concertation = get_object_or_404(Concertation.objects.select_related("patient"), pk=pk)
     if not perms.can_relaunch_concertation_document(request.user, concertation):
         raise PermissionDenied
-    if services.concertation_document_relaunch(concertation=concertation, by=request.user, request=request):
+    if concertation_services.concertation_document_relaunch(
+        concertation=concertation, by=request.user, request=request
+    ):
         messages.success(request, "Production du document relancée.")
     else:
         messages.info(request, "Le document est déjà produit ou en cours de production.")
