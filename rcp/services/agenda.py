@@ -12,12 +12,7 @@ from django.utils import timezone
 
 from dcc.directory.models import Professional
 from rcp import recurrence as rec
-from rcp.enums import (
-    SESSION_TRANSITIONS,
-    AttendanceMode,
-    RecurrenceKind,
-    SessionStatus,
-)
+from rcp.enums import SESSION_TRANSITIONS, AttendanceMode, RecurrenceKind, SessionStatus
 from rcp.models import (
     Attendance,
     CalendarFeed,

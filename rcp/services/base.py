@@ -5,15 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 
 from dcc.records.trail import trail_record
-from rcp.enums import (
-    DOSSIER_TRANSITIONS,
-    DossierStatus,
-)
-from rcp.models import (
-    Dossier,
-    DossierTransition,
-    Fiche,
-)
+from rcp.enums import DOSSIER_TRANSITIONS, DossierStatus
+from rcp.models import Dossier, DossierTransition, Fiche
 
 
 class TransitionError(ValidationError):

@@ -10,16 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
-from rcp.enums import (
-    MemberRole,
-)
-from rcp.models import (
-    CodeListEntry,
-    MentionCategory,
-    Rcp,
-    RcpMember,
-    SpecialtyTag,
-)
+from rcp.enums import MemberRole
+from rcp.models import CodeListEntry, MentionCategory, Rcp, RcpMember, SpecialtyTag
 from rcp.quorum import QuorumRule
 from rcp.value_sets import parse_value_set
 

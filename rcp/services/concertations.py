@@ -13,10 +13,7 @@ from dcc.records.services import care_relationship_add
 from interop.queueing import generation_queue, generation_relaunch
 from rcp import perms
 from rcp.concertation_documents import CONCERTATION_SOURCE
-from rcp.models import (
-    Concertation,
-    Rcp,
-)
+from rcp.models import Concertation, Rcp
 from rcp.services.base import RoleRefused, trail
 from rcp.services.fiches import clean_fiche_data
 

@@ -12,13 +12,7 @@ from dcc.directory.models import Professional
 from dcc.records.enums import CareRelationshipKind, DocumentStatus, TrailAction
 from dcc.records.services import care_relationship_add
 from rcp import perms
-from rcp.enums import (
-    DOSSIER_ACTIVE,
-    DOSSIER_ATTACHMENTS_EDITABLE,
-    DossierMotive,
-    DossierStatus,
-    SessionStatus,
-)
+from rcp.enums import DOSSIER_ACTIVE, DOSSIER_ATTACHMENTS_EDITABLE, DossierMotive, DossierStatus, SessionStatus
 from rcp.gp.services import gp_notice_for_dossier
 from rcp.models import (
     FICHE_CONTENT_FIELDS,
@@ -30,13 +24,7 @@ from rcp.models import (
     SessionTransition,
 )
 from rcp.selectors import next_session_for
-from rcp.services.base import (
-    TransitionError,
-    dossier_check_transition,
-    dossier_log,
-    dossier_set_status,
-    trail,
-)
+from rcp.services.base import TransitionError, dossier_check_transition, dossier_log, dossier_set_status, trail
 
 
 def _check_session_open_for_registration(session: Session, *, by, check_deadline: bool = True) -> bool:
@@ -329,9 +317,6 @@ def dossiers_reorder(*, session: Session, ordered_ids: list[int], by) -> None:
     SessionTransition.objects.create(
         session=session, from_status=session.status, to_status=session.status, note="Ordre de passage modifié.", by=by
     )
-
-
-# --- Live session ---------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -13,12 +13,7 @@ from dcc.records.enums import TrailAction
 from interop.queueing import queue_on_commit
 from rcp import perms
 from rcp.documents import signing_problems
-from rcp.enums import (
-    FICHE_DOCUMENT_SOURCE,
-    AttendanceMode,
-    DossierStatus,
-    Nature,
-)
+from rcp.enums import FICHE_DOCUMENT_SOURCE, AttendanceMode, DossierStatus, Nature
 from rcp.models import (
     FICHE_CODED_FIELDS,
     FICHE_CONTENT_FIELDS,

@@ -16,7 +16,7 @@ from identity.models import Patient
 from rcp import perms, selectors
 from rcp.enums import SessionStatus
 from rcp.models import Session
-from rcp.view_helpers import trace
+from rcp.views.helpers import trace
 
 WEEKS_AHEAD = 8
 
