@@ -16,6 +16,7 @@ from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, MemberRole, 
 from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
 from rcp.quorum import Attendee, QuorumRule, evaluate_quorum
 from rcp.reference import ensure_reference_data
+from rcp.selectors import MEDICAL_SPECIALTY_PREFIX
 from rcp.services.agenda import session_cancel, sessions_generate
 from rcp.services.catalogue import RcpData, rcp_create, value_set_load
 from rcp.services.dossiers import care_attach
@@ -186,7 +187,7 @@ def seed(context: dict) -> None:
     pools: dict[int, list[Professional]] = {}
     for professional in (
         Professional.objects.active()
-        .filter(specialty__code__startswith="G15_10/SM", places__establishment__three_c__isnull=False)
+        .filter(specialty__code__startswith=MEDICAL_SPECIALTY_PREFIX, places__establishment__three_c__isnull=False)
         .prefetch_related("places__establishment")
         .distinct()
     ):

@@ -3,10 +3,8 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -19,7 +17,15 @@ from dcc.records.selectors import patient_documents
 from identity.selectors import visible_patients
 from rcp import perms
 from rcp.documents import signing_problems
-from rcp.enums import DOSSIER_ACTIVE, FICHE_DOCUMENT_SOURCE, AttendanceMode, DossierStatus, SessionStatus
+from rcp.enums import (
+    DOSSIER_ACTIVE,
+    DOSSIER_PRESENTABLE,
+    FICHE_DOCUMENT_SOURCE,
+    QUICK_PROPOSITION_RANKS,
+    AttendanceMode,
+    DossierStatus,
+    SessionStatus,
+)
 from rcp.models import (
     FICHE_CODED_FIELDS,
     Attendance,
@@ -38,6 +44,10 @@ from rcp.models import (
 )
 from rcp.quorum import Attendee, QuorumResult, QuorumRule, evaluate_quorum
 from rcp.value_sets import FICHE_VALUE_SETS
+
+# Medical specialties of the national nomenclature (JDV_J01, "G15_10/SMnn"): those a quorum, an RCP member's role
+# and a consulted doctor are chosen from.
+MEDICAL_SPECIALTY_PREFIX = "G15_10/SM"
 
 
 class Unaccent(Func):
@@ -195,10 +205,23 @@ def notice_recipients(session: Session) -> list[str]:
     return sorted(set(addresses))
 
 
+def present_addresses(session: Session) -> list[str]:
+    """The e-mail (else MSSanté) addresses of the professionals present at the session (room or video)."""
+    return sorted(
+        {
+            email or mss
+            for email, mss in session.attendances.filter(
+                mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO]
+            ).values_list("professional__email", "professional__mss_address")
+            if email or mss
+        }
+    )
+
+
 # --- Agenda ---------------------------------------------------------------------------------
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
+def local_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=timezone.get_current_timezone())
 
 
@@ -216,7 +239,7 @@ def sessions_between(
     The range is on the indexed ``starts_at`` column (local midnights), never on a computed date.
     """
     sessions = Session.objects.filter(
-        starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end)
+        starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(end)
     ).select_related("rcp__establishment")
     if three_c_ids is not None:
         sessions = sessions.filter(rcp__three_c_id__in=list(three_c_ids))
@@ -233,50 +256,13 @@ def sessions_between(
 def session_counts_by_day(start: datetime.date, end: datetime.date) -> dict[datetime.date, int]:
     """Number of sessions per local day of the whole region (the month overview of every 3C)."""
     rows = (
-        Session.objects.filter(starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end))
+        Session.objects.filter(starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(end))
         .exclude(status=SessionStatus.CANCELLED)
         .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(total=Count("pk"))
     )
     return {row["day"]: row["total"] for row in rows}
-
-
-@dataclass
-class Day:
-    date: datetime.date
-    in_month: bool
-    sessions: list[Session] = field(default_factory=list)
-    count: int = 0
-
-    @property
-    def is_today(self) -> bool:
-        return self.date == timezone.localdate()
-
-
-def month_grid(
-    year: int, month: int, sessions: list[Session], counts: dict[datetime.date, int] | None = None
-) -> list[list[Day]]:
-    """Weeks (Monday first) covering the month, each day with its sessions (or only their count)."""
-    by_day: dict[datetime.date, list[Session]] = {}
-    for session in sessions:
-        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
-    counts = counts or {}
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    return [
-        [Day(day, day.month == month, by_day.get(day, []), counts.get(day, len(by_day.get(day, [])))) for day in week]
-        for week in weeks
-    ]
-
-
-def week_days(monday: datetime.date, sessions: list[Session]) -> list[Day]:
-    by_day: dict[datetime.date, list[Session]] = {}
-    for session in sessions:
-        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
-    return [
-        Day(monday + datetime.timedelta(days=i), True, by_day.get(monday + datetime.timedelta(days=i), []))
-        for i in range(7)
-    ]
 
 
 def user_sessions(user, start: datetime.date, end: datetime.date, *, with_change_count: bool = False) -> list[Session]:
@@ -534,3 +520,61 @@ def previous_fiche(fiche: Fiche) -> Fiche | None:
         .order_by(F("validated_at").desc(nulls_last=True), "-pk")
         .first()
     )
+
+
+# --- Choices offered by the forms -----------------------------------------------------------
+
+
+def medical_specialties() -> QuerySet[Specialty]:
+    return Specialty.objects.filter(code__startswith=MEDICAL_SPECIALTY_PREFIX)
+
+
+def requesting_doctors(session: Session, user) -> QuerySet[Professional]:
+    """Who may be named the requesting doctor of a dossier: the RCP's active members, and the user herself."""
+    return (
+        Professional.objects.filter(Q(rcp_memberships__rcp=session.rcp) | Q(pk=user.professional_id or 0))
+        .filter(is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def concertation_doctors(user) -> QuerySet[Professional]:
+    """The doctors a CR de concertation may name as consulted: active, with a medical specialty, not the author."""
+    return (
+        Professional.objects.filter(is_active=True, specialty__code__startswith=MEDICAL_SPECIALTY_PREFIX)
+        .exclude(pk=user.professional_id)
+        .order_by("last_name", "first_name")
+    )
+
+
+def concertation_rcps(user) -> QuerySet[Rcp]:
+    """The RCPs a CR de concertation may be attached to: those the author is a member of."""
+    return Rcp.objects.filter(members__professional_id=user.professional_id).order_by("title")
+
+
+# --- Live session ---------------------------------------------------------------------------
+
+
+def live_step(session: Session, *, forward: bool) -> int | None:
+    """The dossier after (or before) the one shown in the live session, among those presented in it; the first one
+    when none is shown yet, and the last (or first) one at the end. None when the session has none to present."""
+    ids = list(
+        session.dossiers.filter(status__in=DOSSIER_PRESENTABLE).order_by("position", "pk").values_list("pk", flat=True)
+    )
+    if not ids:
+        return None
+    index = ids.index(session.current_dossier_id) if session.current_dossier_id in ids else -1
+    index = min(index + 1, len(ids) - 1) if forward else max(index - 1, 0)
+    return ids[index]
+
+
+def quick_proposition_initial(fiche) -> dict:
+    """The live session's quick proposition form, filled from the fiche (its first ranked options)."""
+    return {
+        "revision": fiche.revision,
+        "surveillance_only": fiche.surveillance_only,
+        "representation_requested": fiche.representation_requested,
+        "proposition": fiche.proposition,
+        **{f"treatment_{t['rank']}": t["code"] for t in fiche.treatments if t["rank"] <= QUICK_PROPOSITION_RANKS},
+    }

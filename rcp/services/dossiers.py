@@ -40,7 +40,7 @@ def _check_session_open_for_registration(session: Session, *, by, check_deadline
         raise ValidationError(
             f"La séance est complète ({session.rcp.max_dossiers} dossiers) : choisissez une autre séance."
         )
-    late = timezone.localdate() > session.registration_deadline
+    late = session.is_past_registration_deadline
     if check_deadline and late and not perms.is_three_c_secretary_of(by, session.rcp):
         raise ValidationError(
             f"La date limite d'inscription à cette séance ({session.registration_deadline:%d/%m/%Y}) est dépassée : "
@@ -206,6 +206,14 @@ def dossier_submit(*, dossier: Dossier, by, request=None) -> Dossier:
     return dossier
 
 
+def dossier_status_set(*, dossier: Dossier, to: str, by, note: str = "", request=None) -> Dossier:
+    """The status change asked from the dossier page: registering a draft is its submission (deadline and capacity
+    checked then), any other status goes along the state machine."""
+    if to == DossierStatus.REGISTERED:
+        return dossier_submit(dossier=dossier, by=by, request=request)
+    return dossier_transition(dossier=dossier, to=to, by=by, note=note, request=request)
+
+
 @transaction.atomic
 def dossier_transition(*, dossier: Dossier, to: str, by, note: str = "", request=None) -> Dossier:
     """Change a dossier's status along the state machine; a postponed dossier or one to present
@@ -317,6 +325,22 @@ def dossiers_reorder(*, session: Session, ordered_ids: list[int], by) -> None:
     SessionTransition.objects.create(
         session=session, from_status=session.status, to_status=session.status, note="Ordre de passage modifié.", by=by
     )
+
+
+@transaction.atomic
+def dossier_move(*, session: Session, dossier_id: int | None, up: bool, by) -> bool:
+    """Move one dossier a place up or down in the order of presentation (the 3C secretary's arrows); nothing
+    happens at either end. Returns whether the order changed."""
+    ids = list(session.dossiers.order_by("position", "pk").values_list("pk", flat=True))
+    if dossier_id not in ids:
+        raise ValidationError("Dossier inconnu dans cette séance.")
+    index = ids.index(dossier_id)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(ids):
+        return False
+    ids[index], ids[other] = ids[other], ids[index]
+    dossiers_reorder(session=session, ordered_ids=ids, by=by)
+    return True
 
 
 @transaction.atomic

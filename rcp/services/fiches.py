@@ -13,7 +13,7 @@ from dcc.records.enums import TrailAction
 from interop.queueing import queue_on_commit
 from rcp import perms
 from rcp.documents import signing_problems
-from rcp.enums import FICHE_DOCUMENT_SOURCE, AttendanceMode, DossierStatus, Nature
+from rcp.enums import FICHE_DOCUMENT_SOURCE, QUICK_PROPOSITION_RANKS, AttendanceMode, DossierStatus, Nature
 from rcp.models import (
     FICHE_CODED_FIELDS,
     FICHE_CONTENT_FIELDS,
@@ -26,6 +26,7 @@ from rcp.models import (
 )
 from rcp.selectors import fiche_quorum, is_present, previous_fiche
 from rcp.services.base import FicheConflict, RoleRefused, TransitionError, dossier_set_status, trail
+from rcp.services.dossiers import dossier_mark_presented
 from rcp.value_sets import FICHE_VALUE_SETS
 
 # --- Fiche RCP ------------------------------------------------------------------------------
@@ -123,6 +124,19 @@ REQUIRED_FOR_VALIDATION = {
     "case_summary": "le résumé du cas",
     "question": "la question posée",
 }
+
+
+@transaction.atomic
+def fiche_quick_proposition_save(*, fiche: Fiche, data: dict, expected_revision: int | None, by, request=None) -> Fiche:
+    """The live session's quick proposition: options ranked 1 to ``QUICK_PROPOSITION_RANKS``, surveillance,
+    re-presentation, free text. The options ranked after them (entered on the full fiche) are kept, and the dossier,
+    discussed, becomes presented."""
+    kept = [item for item in fiche.treatments if item["rank"] > QUICK_PROPOSITION_RANKS]
+    quick = [item for item in data.get("treatments", []) if item["rank"] <= QUICK_PROPOSITION_RANKS]
+    data = {**data, "treatments": quick + kept}
+    saved = fiche_save(fiche=fiche, data=data, expected_revision=expected_revision, by=by, request=request)
+    dossier_mark_presented(dossier=saved.dossier, by=by)
+    return saved
 
 
 def _participants(session: Session) -> list[dict]:

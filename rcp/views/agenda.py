@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.directory.models import ThreeC
 from rcp import forms, ics, perms, selectors
-from rcp.enums import AttendanceMode, SessionStatus
+from rcp.agenda_grid import month_grid, week_days
+from rcp.enums import AttendanceMode
 from rcp.models import CalendarFeed, Rcp, Recurrence, Session
 from rcp.services import agenda as agenda_services
 from rcp.views.helpers import errors_to_form, rcp_for_edit, session_for_edit, trace_dossiers
@@ -104,8 +105,7 @@ def session_detail(request, pk: int):
         "can_order": perms.is_three_c_secretary_of(request.user, session.rcp),
         "can_run": perms.can_run_session(request.user, session),
         "can_follow": perms.can_follow_session(request.user, session),
-        "has_validated": session.status == SessionStatus.OPEN
-        and session.dossiers.filter(fiche__validated_at__isnull=False).exists(),
+        "has_validated": session.is_open and session.dossiers.filter(fiche__validated_at__isnull=False).exists(),
     }
     trace_dossiers(request, dossiers, detail="liste de séance")
     return render(request, "rcp/session_detail.html", context)
@@ -254,8 +254,8 @@ def agenda(request):
         "following": following,
         "today": timezone.localdate(),
         "overview": overview,
-        "weeks": selectors.month_grid(day.year, day.month, sessions, counts) if view == "mois" else None,
-        "days": selectors.week_days(grid_start, sessions) if view == "semaine" else None,
+        "weeks": month_grid(day.year, day.month, sessions, counts) if view == "mois" else None,
+        "days": week_days(grid_start, sessions) if view == "semaine" else None,
         "feed": CalendarFeed.objects.filter(user=request.user).first(),
         "has_professional": bool(request.user.professional_id),
     }

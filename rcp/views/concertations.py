@@ -9,14 +9,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
-from dcc.directory.models import Professional
 from dcc.records.access import can_view_patient, has_patient_care_profile
 from dcc.records.perms import can_view_documents
 from dcc.records.selectors import source_generation
 from identity.models import Patient
 from rcp import forms, perms, selectors
 from rcp.concertation_documents import CONCERTATION_SOURCE
-from rcp.models import Concertation, Rcp
+from rcp.models import Concertation
 from rcp.services import concertations as concertation_services
 from rcp.views.helpers import errors_to_form, trace
 
@@ -35,10 +34,8 @@ def concertation_create(request, patient_pk: int):
     patient = _patient_in_care(request, patient_pk)
     form = forms.ConcertationForm(
         request.POST or None,
-        rcps=Rcp.objects.filter(members__professional_id=request.user.professional_id).order_by("title"),
-        doctors=Professional.objects.filter(is_active=True, specialty__code__startswith="G15_10/SM")
-        .exclude(pk=request.user.professional_id)
-        .order_by("last_name", "first_name"),
+        rcps=selectors.concertation_rcps(request.user),
+        doctors=selectors.concertation_doctors(request.user),
         treatment_entries=selectors.fiche_code_lists(["type_traitement"])["type_traitement"],
     )
     if request.method == "POST" and form.is_valid():

@@ -5,14 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dcc.accounts.decorators import require
-from dcc.directory.models import Professional
 from dcc.params import int_param
 from dcc.records.access import can_view_patient, has_patient_care_profile
 from dcc.records.perms import can_view_documents
@@ -54,15 +51,9 @@ def dossier_register(request, pk: int):
         patient = get_object_or_404(Patient.objects.current(), pk=patient_id)
         if not can_view_patient(request.user, patient):
             raise PermissionDenied
-    doctors = (
-        Professional.objects.filter(Q(rcp_memberships__rcp=session.rcp) | Q(pk=request.user.professional_id or 0))
-        .filter(is_active=True)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
     form = forms.DossierForm(
         request.POST or None,
-        doctors=doctors,
+        doctors=selectors.requesting_doctors(session, request.user),
         documents=selectors.attachable_documents(patient) if patient is not None else None,
         initial={"requesting_doctor": request.user.professional_id},
     )
@@ -86,7 +77,7 @@ def dossier_register(request, pk: int):
             messages.success(
                 request,
                 "Dossier enregistré en brouillon."
-                if dossier.status == DossierStatus.DRAFT
+                if dossier.is_draft
                 else f"Patient inscrit à la séance (position {dossier.position}).",
             )
             return redirect("rcp:dossier", dossier.pk)
@@ -98,7 +89,7 @@ def dossier_register(request, pk: int):
         "results": results,
         "patient": patient,
         "form": form,
-        "late": session.registration_deadline < timezone.localdate(),
+        "late": session.is_past_registration_deadline,
     }
     return render(request, "rcp/dossier_register.html", context)
 
@@ -166,10 +157,7 @@ def dossier_status(request, pk: int):
         return redirect("rcp:dossier", pk)
     to, note = form.cleaned_data["to"], form.cleaned_data["note"]
     try:
-        if to == DossierStatus.REGISTERED:
-            dossier_services.dossier_submit(dossier=dossier, by=request.user, request=request)
-        else:
-            dossier_services.dossier_transition(dossier=dossier, to=to, by=request.user, note=note, request=request)
+        dossier_services.dossier_status_set(dossier=dossier, to=to, by=request.user, note=note, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -201,15 +189,15 @@ def session_reorder(request, pk: int):
     session = get_object_or_404(Session.objects.select_related("rcp"), pk=pk)
     if not perms.is_three_c_secretary_of(request.user, session.rcp):
         raise PermissionDenied
-    ids = list(session.dossiers.order_by("position", "pk").values_list("pk", flat=True))
+    moved = request.POST.get("dossier", "")
     try:
-        moved = int(request.POST.get("dossier", ""))
-        index = ids.index(moved)
-    except ValueError:
-        messages.error(request, "Dossier inconnu dans cette séance.")
+        dossier_services.dossier_move(
+            session=session,
+            dossier_id=int(moved) if moved.isdigit() else None,
+            up=request.POST.get("direction") == "up",
+            by=request.user,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("rcp:session", pk)
-    other = index - 1 if request.POST.get("direction") == "up" else index + 1
-    if 0 <= other < len(ids):
-        ids[index], ids[other] = ids[other], ids[index]
-        dossier_services.dossiers_reorder(session=session, ordered_ids=ids, by=request.user)
     return redirect(reverse("rcp:session", args=[pk]) + "#dossiers")

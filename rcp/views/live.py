@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from dcc.accounts.decorators import require
 from dcc.records.access import has_patient_care_profile
 from rcp import forms, perms, selectors
-from rcp.enums import DossierStatus
 from rcp.models import Dossier, Session
 from rcp.services import agenda as agenda_services
 from rcp.services import dossiers as dossier_services
@@ -59,16 +58,10 @@ def session_live(request, pk: int):
     context = _current_context(request, session)
     current = context["current"]
     quick = None
-    discussed = current is not None and current.status in (DossierStatus.REGISTERED, DossierStatus.PRESENTED)
+    discussed = current is not None and current.is_in_discussion
     if discussed and not current.fiche.is_validated:  # a postponed dossier is no longer discussed here
         quick = forms.QuickPropositionForm(
-            initial={
-                "revision": current.fiche.revision,
-                "surveillance_only": current.fiche.surveillance_only,
-                "representation_requested": current.fiche.representation_requested,
-                "proposition": current.fiche.proposition,
-                **{f"treatment_{t['rank']}": t["code"] for t in current.fiche.treatments if t["rank"] <= 2},
-            },
+            initial=selectors.quick_proposition_initial(current.fiche),
             treatment_entries=selectors.fiche_code_lists(["type_traitement"])["type_traitement"],
         )
     context.update(
@@ -113,19 +106,12 @@ def session_follow(request, pk: int):
 @require_POST
 def session_live_goto(request, pk: int):
     session = _live_session(request, pk, run=True)
-    ids = list(
-        session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED, DossierStatus.VALIDATED])
-        .order_by("position", "pk")
-        .values_list("pk", flat=True)
-    )
     target = request.POST.get("dossier", "")
     if target in ("next", "prev"):
-        if not ids:
+        dossier_id = selectors.live_step(session, forward=target == "next")
+        if dossier_id is None:
             messages.error(request, "Aucun dossier à présenter.")
             return redirect("rcp:session_live", pk)
-        index = ids.index(session.current_dossier_id) if session.current_dossier_id in ids else -1
-        index = min(index + 1, len(ids) - 1) if target == "next" else max(index - 1, 0)
-        dossier_id = ids[index]
     else:
         try:
             dossier_id = int(target)
@@ -155,13 +141,14 @@ def session_live_proposition(request, pk: int):
     if not form.is_valid():
         messages.error(request, "Proposition incomplète.")
         return redirect("rcp:session_live", pk)
-    data = form.content()
-    data["treatments"] += [t for t in fiche.treatments if t["rank"] > 2]
     try:
-        fiche_services.fiche_save(
-            fiche=fiche, data=data, expected_revision=form.cleaned_data["revision"], by=request.user, request=request
+        fiche_services.fiche_quick_proposition_save(
+            fiche=fiche,
+            data=form.content(),
+            expected_revision=form.cleaned_data["revision"],
+            by=request.user,
+            request=request,
         )
-        dossier_services.dossier_mark_presented(dossier=dossier, by=request.user)
     except FicheConflict:
         messages.error(
             request, "La fiche a été modifiée entre-temps : votre saisie n'a pas été enregistrée, reprenez-la."

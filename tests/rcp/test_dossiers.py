@@ -13,17 +13,25 @@ from dcc.records.access import can_view_patient
 from dcc.records.models import AccessTrail, CareRelationship
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, SessionStatus
 from rcp.models import Dossier, DossierTransition, FicheVersion
+from rcp.selectors import live_step, quick_proposition_initial
 from rcp.services.agenda import attendance_record, session_close, session_open
 from rcp.services.base import FicheConflict, RoleRefused, TransitionError
 from rcp.services.dossiers import (
     dossier_mark_presented,
+    dossier_move,
     dossier_register,
     dossier_submit,
     dossier_transition,
     dossiers_reorder,
     session_set_current,
 )
-from rcp.services.fiches import fiche_amend, fiche_copy_forward, fiche_save, fiche_validate
+from rcp.services.fiches import (
+    fiche_amend,
+    fiche_copy_forward,
+    fiche_quick_proposition_save,
+    fiche_save,
+    fiche_validate,
+)
 from rcp.tasks import send_validation_reminders
 from tests.directory.factories import PlaceOfPracticeFactory, ProfessionalFactory
 from tests.identity.factories import PatientFactory
@@ -226,7 +234,49 @@ def test_reorder_needs_every_dossier_once(case, personas):
         dossiers_reorder(session=case["session"], ordered_ids=[second.pk], by=None)
 
 
+def test_a_dossier_moves_one_place_and_stays_at_either_end(case, personas):
+    first, second = case["dossier"], _register(case["session"], personas["doctor"])
+    order = lambda: list(case["session"].dossiers.order_by("position").values_list("pk", flat=True))  # noqa: E731
+    assert dossier_move(session=case["session"], dossier_id=second.pk, up=True, by=None)
+    assert order() == [second.pk, first.pk]
+    assert not dossier_move(session=case["session"], dossier_id=second.pk, up=True, by=None)
+    assert not dossier_move(session=case["session"], dossier_id=first.pk, up=False, by=None)
+    assert order() == [second.pk, first.pk]
+    with pytest.raises(ValidationError, match="Dossier inconnu"):
+        dossier_move(session=case["session"], dossier_id=None, up=True, by=None)
+
+
+def test_the_live_session_steps_through_the_dossiers_it_presents(case, personas):
+    session, first = case["session"], case["dossier"]
+    second, cancelled = _register(session, personas["doctor"]), _register(session, personas["doctor"])
+    dossier_transition(dossier=cancelled, to=DossierStatus.CANCELLED, note="Doublon", by=personas["doctor"])
+    assert live_step(session, forward=True) == first.pk  # nothing shown yet: the first one
+    session.current_dossier = second
+    assert live_step(session, forward=True) == second.pk  # the cancelled one is skipped: second stays the last
+    assert live_step(session, forward=False) == first.pk
+
+
 # --- Fiche ----------------------------------------------------------------------------------
+
+
+def test_the_quick_proposition_keeps_the_options_ranked_after_it(case, personas, codes):
+    fiche = fiche_save(
+        fiche=case["fiche"],
+        data={"treatments": [
+            {"rank": 1, "code": "387713003", "detail": ""}, {"rank": 3, "code": "424313000", "detail": "3e option"},
+        ]},
+        expected_revision=case["fiche"].revision, by=personas["doctor"],
+    )  # fmt: skip
+    assert quick_proposition_initial(fiche)["treatment_1"] == "387713003"
+    assert "treatment_3" not in quick_proposition_initial(fiche)
+    saved = fiche_quick_proposition_save(
+        fiche=fiche,
+        data={"treatments": [{"rank": 1, "code": "424313000", "detail": ""}], "proposition": "Chirurgie"},
+        expected_revision=fiche.revision, by=personas["doctor"],
+    )  # fmt: skip
+    assert [(t["rank"], t["code"]) for t in saved.treatments] == [(1, "424313000"), (3, "424313000")]
+    case["dossier"].refresh_from_db()
+    assert case["dossier"].status == DossierStatus.PRESENTED
 
 
 def test_codes_outside_the_value_sets_are_refused(case, personas, codes):
