@@ -34,9 +34,10 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def validated_fiches(count: int) -> list:
     """``count`` validated fiches of one session with quorum (every third one validated without, with a reason)."""
-    from rcp import services
     from rcp.models import MentionCategory, SpecialtyTag
     from rcp.reference import ensure_reference_data
+    from rcp.services.dossiers import dossier_register
+    from rcp.services.fiches import fiche_save, fiche_validate
     from tests.personas import build_personas
     from tests.rcp.factories import FILLED_FICHE
     from tests.rcp.fiche_documents import fiche_world
@@ -52,7 +53,7 @@ def validated_fiches(count: int) -> list:
     for n in range(count):
         dossier = world["dossier"]
         if n:
-            dossier = services.dossier_register(
+            dossier = dossier_register(
                 session=world["session"],
                 patient=record_patient(personas),
                 requesting_doctor=doctor.professional,
@@ -60,10 +61,10 @@ def validated_fiches(count: int) -> list:
                 question="Chirurgie première ?",
                 by=doctor,
             )
-            services.fiche_save(
+            fiche_save(
                 fiche=dossier.fiche, data={**FILLED_FICHE, "appareil_code": "76752008"}, expected_revision=1, by=doctor
             )
-        fiches.append(services.fiche_validate(fiche=dossier.fiche, by=doctor))
+        fiches.append(fiche_validate(fiche=dossier.fiche, by=doctor))
     return fiches
 
 

@@ -10,13 +10,17 @@ from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, ThreeC
 from identity.models import Patient
-from rcp import services
 from rcp.demo_diseases import disease_for
 from rcp.demo_documents import seed_record_documents
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, MemberRole, Nature, RecurrenceKind, SessionStatus
 from rcp.models import Attendance, Rcp, RcpMember, Recurrence, Session, SessionTransition, SpecialtyTag
 from rcp.quorum import Attendee, QuorumRule, evaluate_quorum
 from rcp.reference import ensure_reference_data
+from rcp.selectors import MEDICAL_SPECIALTY_PREFIX
+from rcp.services.agenda import session_cancel, sessions_generate
+from rcp.services.catalogue import RcpData, rcp_create, value_set_load
+from rcp.services.dossiers import care_attach
+from rcp.services.fiches import fiche_document_request
 from rcp.value_sets import DATA_DIR, FICHE_VALUE_SETS
 
 ORDER = 40
@@ -168,7 +172,7 @@ def _cancel_a_few(today: datetime.date) -> None:
             rcp.sessions.filter(status=SessionStatus.PLANNED, occurrence_date__gte=soon).order_by("starts_at").first()
         )
         if session:
-            services.session_cancel(session=session, reason="Congrès national : séance annulée.", notify=False)
+            session_cancel(session=session, reason="Congrès national : séance annulée.", notify=False)
 
 
 def seed(context: dict) -> None:
@@ -183,7 +187,7 @@ def seed(context: dict) -> None:
     pools: dict[int, list[Professional]] = {}
     for professional in (
         Professional.objects.active()
-        .filter(specialty__code__startswith="G15_10/SM", places__establishment__three_c__isnull=False)
+        .filter(specialty__code__startswith=MEDICAL_SPECIALTY_PREFIX, places__establishment__three_c__isnull=False)
         .prefetch_related("places__establishment")
         .distinct()
     ):
@@ -209,8 +213,8 @@ def seed(context: dict) -> None:
     for index, (establishment, title, nature, organ, tag_codes, haematology) in enumerate(wanted):
         rcp = Rcp.objects.filter(title=title, establishment=establishment).first()
         if rcp is None:
-            rcp = services.rcp_create(
-                data=services.RcpData(
+            rcp = rcp_create(
+                data=RcpData(
                     title=title,
                     three_c=establishment.three_c,
                     establishment=establishment,
@@ -231,10 +235,10 @@ def seed(context: dict) -> None:
         _recurrence_for(rcp, index, start)
     _demo_personas_membership()
     for value_set in FICHE_VALUE_SETS.values():
-        services.value_set_load(path=DATA_DIR / value_set.filename)
+        value_set_load(path=DATA_DIR / value_set.filename)
     generated = 0
     for recurrence in Recurrence.objects.filter(rcp__in=Rcp.objects.all()).order_by("pk"):
-        generated += services.sessions_generate(recurrence=recurrence, since=start)
+        generated += sessions_generate(recurrence=recurrence, since=start)
     closed = _close_past_sessions(rng)
     _cancel_a_few(today)
     context["log"](
@@ -495,7 +499,7 @@ def seed_dossiers(context: dict) -> None:
         ]
     )
     for dossier in dossiers:
-        services._attach_care(dossier)
+        care_attach(dossier)
     context["log"](
         f"Dossiers RCP : {sum(1 for _, v in plan if v)} fiches validées sur {len(past)} séances passées, "
         f"{sum(1 for _, v in plan if not v)} dossiers inscrits sur {len(coming)} séances à venir"
@@ -547,7 +551,7 @@ def file_fiche_documents(log, *, patients=(), now: int | None = None) -> None:
             log(f"Fiches RCP : version {version.pk} non produite — {generation.failure_reason.splitlines()[0]}")
     for version in recent[now:]:
         if str(version.pk) not in done:
-            queued += services.fiche_document_request(
+            queued += fiche_document_request(
                 version=version, patient=version.fiche.dossier.patient, by=version.signed_by
             )
     log(f"Fiches RCP : {produced} document(s) FRCP produit(s), {failed} en échec, {queued} confié(s) au worker")

@@ -19,11 +19,12 @@ from interop.filing import document_generate
 from interop.model_inputs import datamatrix_png, patient_identity
 from interop.pdf.layouts import pdf_patient
 from interop.pdf.render import PdfDocument, PdfSection, render_document
-from rcp import services
 from rcp.concertation_documents import CONCERTATION_SOURCE
 from rcp.demo_diseases import disease_for
 from rcp.enums import DossierStatus, SessionStatus
 from rcp.models import Concertation, Dossier, DossierAttachment
+from rcp.services.concertations import concertation_create
+from rcp.services.dossiers import dossier_attachments_set
 
 ATTACHED_DOSSIERS = 2
 CONCERTATIONS = 2
@@ -78,7 +79,7 @@ def _attach_reports(dossiers) -> int:
                 act_date=when, pdf=pdf, author_label=issuer,
             )  # fmt: skip
             documents.append(stored)
-        services.dossier_attachments_set(dossier=dossier, documents=documents, by=dossier.created_by)
+        dossier_attachments_set(dossier=dossier, documents=documents, by=dossier.created_by)
         attached += len(documents)
     return attached
 
@@ -91,7 +92,7 @@ def _concertations(doctor, dossiers, *, log) -> tuple[int, int]:
             m.professional for m in rcp.members.select_related("professional") if m.professional != doctor.professional
         ]
         treatments = disease_for(rcp)[3]
-        concertation = services.concertation_create(
+        concertation = concertation_create(
             patient=dossier.patient,
             requesting_doctor=doctor.professional,
             consulted=colleagues[:2],

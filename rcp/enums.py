@@ -88,6 +88,12 @@ DOSSIER_ACTIVE = frozenset(
     {DossierStatus.DRAFT, DossierStatus.REGISTERED, DossierStatus.PRESENTED, DossierStatus.VALIDATED}
 )
 
+# Statuses of the dossiers the live session steps through (« suivant », « précédent »).
+DOSSIER_PRESENTABLE = (DossierStatus.REGISTERED, DossierStatus.PRESENTED, DossierStatus.VALIDATED)
+
+# The live session's quick proposition edits the options ranked 1 to this; those ranked after it are kept.
+QUICK_PROPOSITION_RANKS = 2
+
 # Statuses in which the requesting side may still change the documents attached from the record.
 DOSSIER_ATTACHMENTS_EDITABLE = frozenset({DossierStatus.DRAFT, DossierStatus.REGISTERED})
 

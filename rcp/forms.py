@@ -10,7 +10,9 @@ from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from dcc.records.models import Document
 from dcc.widgets import FastSelect, HourMinuteInput, IsoDateInput
+from rcp import selectors
 from rcp.enums import (
+    QUICK_PROPOSITION_RANKS,
     DiscoveryMode,
     DossierMotive,
     DossierStatus,
@@ -22,7 +24,7 @@ from rcp.enums import (
     WeekOfMonth,
 )
 from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory, Rcp, SpecialtyTag
-from rcp.services import RcpData
+from rcp.services.catalogue import RcpData
 
 
 class StyledForm(BoundedFormMixin, forms.Form):
@@ -105,7 +107,7 @@ class QuorumForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["required_specialties"].queryset = Specialty.objects.filter(code__startswith="G15_10/SM")
+        self.fields["required_specialties"].queryset = selectors.medical_specialties()
 
 
 class MemberForm(StyledForm):
@@ -130,7 +132,7 @@ class MemberForm(StyledForm):
         self.fields["professional"].label_from_instance = lambda p: (
             f"{p.display_name} — {p.specialty.short_label if p.specialty else p.get_profession_display()}"
         )
-        self.fields["specialty"].queryset = Specialty.objects.filter(code__startswith="G15_10/SM")
+        self.fields["specialty"].queryset = selectors.medical_specialties()
 
 
 class RecurrenceForm(StyledForm):
@@ -394,7 +396,7 @@ class QuickPropositionForm(StyledForm):
         }
         data["treatments"] = [
             {"rank": rank, "code": self.cleaned_data[f"treatment_{rank}"], "detail": ""}
-            for rank in (1, 2)
+            for rank in range(1, QUICK_PROPOSITION_RANKS + 1)
             if self.cleaned_data.get(f"treatment_{rank}")
         ]
         return data

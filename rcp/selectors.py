@@ -1,11 +1,10 @@
-"""Reads of the RCP catalogue, agenda and attendance."""
+"""Reads of the RCP app: catalogue, agenda and attendance, dossiers and fiches (with ``select_related`` and
+``prefetch_related`` for the pages), and the pure reads the writes of ``rcp.services`` check before acting."""
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -13,15 +12,29 @@ from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from dcc.directory.models import Professional, Specialty
+from dcc.records.models import DocumentGeneration
+from dcc.records.selectors import patient_documents
 from identity.selectors import visible_patients
 from rcp import perms
-from rcp.enums import AttendanceMode, DossierStatus, SessionStatus
+from rcp.documents import signing_problems
+from rcp.enums import (
+    DOSSIER_ACTIVE,
+    DOSSIER_PRESENTABLE,
+    FICHE_DOCUMENT_SOURCE,
+    QUICK_PROPOSITION_RANKS,
+    AttendanceMode,
+    DossierStatus,
+    SessionStatus,
+)
 from rcp.models import (
+    FICHE_CODED_FIELDS,
     Attendance,
     CodeListEntry,
+    Concertation,
     Dossier,
     DossierAttachment,
     DossierTransition,
+    Fiche,
     FicheVersion,
     Rcp,
     RcpMember,
@@ -31,6 +44,10 @@ from rcp.models import (
 )
 from rcp.quorum import Attendee, QuorumResult, QuorumRule, evaluate_quorum
 from rcp.value_sets import FICHE_VALUE_SETS
+
+# Medical specialties of the national nomenclature (JDV_J01, "G15_10/SMnn"): those a quorum, an RCP member's role
+# and a consulted doctor are chosen from.
+MEDICAL_SPECIALTY_PREFIX = "G15_10/SM"
 
 
 class Unaccent(Func):
@@ -168,6 +185,16 @@ def session_quorum(session: Session, *, treating_specialty: str | None = None) -
     return evaluate_quorum(rule, attendees, treating_specialty=treating_specialty, labels=labels)
 
 
+OPEN_EARLY_DAYS = 1
+
+
+def session_opens_early(session: Session, *, today=None) -> int:
+    """How many days ahead of its date the session would be opened (0 when it is today, tomorrow or past)."""
+    today = today or timezone.localdate()
+    ahead = (timezone.localtime(session.starts_at).date() - today).days
+    return ahead if ahead > OPEN_EARLY_DAYS else 0
+
+
 def notice_recipients(session: Session) -> list[str]:
     addresses = []
     for email, mss in RcpMember.objects.filter(rcp_id=session.rcp_id).values_list(
@@ -178,10 +205,23 @@ def notice_recipients(session: Session) -> list[str]:
     return sorted(set(addresses))
 
 
+def present_addresses(session: Session) -> list[str]:
+    """The e-mail (else MSSanté) addresses of the professionals present at the session (room or video)."""
+    return sorted(
+        {
+            email or mss
+            for email, mss in session.attendances.filter(
+                mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO]
+            ).values_list("professional__email", "professional__mss_address")
+            if email or mss
+        }
+    )
+
+
 # --- Agenda ---------------------------------------------------------------------------------
 
 
-def _local_midnight(day: datetime.date) -> datetime.datetime:
+def local_midnight(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(0), tzinfo=timezone.get_current_timezone())
 
 
@@ -199,7 +239,7 @@ def sessions_between(
     The range is on the indexed ``starts_at`` column (local midnights), never on a computed date.
     """
     sessions = Session.objects.filter(
-        starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end)
+        starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(end)
     ).select_related("rcp__establishment")
     if three_c_ids is not None:
         sessions = sessions.filter(rcp__three_c_id__in=list(three_c_ids))
@@ -216,50 +256,13 @@ def sessions_between(
 def session_counts_by_day(start: datetime.date, end: datetime.date) -> dict[datetime.date, int]:
     """Number of sessions per local day of the whole region (the month overview of every 3C)."""
     rows = (
-        Session.objects.filter(starts_at__gte=_local_midnight(start), starts_at__lt=_local_midnight(end))
+        Session.objects.filter(starts_at__gte=local_midnight(start), starts_at__lt=local_midnight(end))
         .exclude(status=SessionStatus.CANCELLED)
         .annotate(day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()))
         .values("day")
         .annotate(total=Count("pk"))
     )
     return {row["day"]: row["total"] for row in rows}
-
-
-@dataclass
-class Day:
-    date: datetime.date
-    in_month: bool
-    sessions: list[Session] = field(default_factory=list)
-    count: int = 0
-
-    @property
-    def is_today(self) -> bool:
-        return self.date == timezone.localdate()
-
-
-def month_grid(
-    year: int, month: int, sessions: list[Session], counts: dict[datetime.date, int] | None = None
-) -> list[list[Day]]:
-    """Weeks (Monday first) covering the month, each day with its sessions (or only their count)."""
-    by_day: dict[datetime.date, list[Session]] = {}
-    for session in sessions:
-        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
-    counts = counts or {}
-    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    return [
-        [Day(day, day.month == month, by_day.get(day, []), counts.get(day, len(by_day.get(day, [])))) for day in week]
-        for week in weeks
-    ]
-
-
-def week_days(monday: datetime.date, sessions: list[Session]) -> list[Day]:
-    by_day: dict[datetime.date, list[Session]] = {}
-    for session in sessions:
-        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
-    return [
-        Day(monday + datetime.timedelta(days=i), True, by_day.get(monday + datetime.timedelta(days=i), []))
-        for i in range(7)
-    ]
 
 
 def user_sessions(user, start: datetime.date, end: datetime.date, *, with_change_count: bool = False) -> list[Session]:
@@ -385,8 +388,6 @@ def code_labels(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
 
 def fiche_labels(fiche) -> dict:
     """Coded field name → label of its code, and ``treatments``: the ranked options with labels."""
-    from rcp.models import FICHE_CODED_FIELDS
-
     wanted = [(key, getattr(fiche, name)) for name, key in FICHE_CODED_FIELDS.items()]
     wanted += [("type_traitement", item["code"]) for item in fiche.treatments]
     labels = code_labels(wanted)
@@ -399,8 +400,6 @@ def fiche_labels(fiche) -> dict:
 
 def attachable_documents(patient) -> QuerySet:
     """The current documents of the patient's record a demande d'avis may carry, newest act first."""
-    from dcc.records.selectors import patient_documents
-
     return patient_documents(patient.pk)
 
 
@@ -414,17 +413,12 @@ def concertation_treatments(concertation) -> list[dict]:
 
 
 def patient_concertations(patient):
-    from rcp.models import Concertation
-
     return Concertation.objects.filter(patient=patient).select_related("requesting_doctor", "rcp")
 
 
 def fiche_generations(fiche) -> list:
     """The document production of each validated version of the fiche, newest version first (``version_number``
     and ``version_label`` set on each): what the dossier page shows and polls."""
-    from dcc.records.models import DocumentGeneration
-    from rcp.enums import FICHE_DOCUMENT_SOURCE
-
     versions = {str(pk): number for pk, number in fiche.versions.values_list("pk", "version")}
     generations = list(
         DocumentGeneration.objects.filter(
@@ -440,3 +434,147 @@ def fiche_generations(fiche) -> list:
 def unvalidated_dossiers(session: Session) -> QuerySet[Dossier]:
     """The session's dossiers still without a validated fiche (registered or presented)."""
     return session.dossiers.filter(status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED])
+
+
+# --- Dossier lifecycle and signature -------------------------------------------------------
+
+
+def next_session_for(session: Session) -> Session | None:
+    """The next planned or open session of the same RCP after ``session`` that still has room."""
+    candidates = (
+        Session.objects.filter(
+            rcp_id=session.rcp_id,
+            starts_at__gt=max(session.starts_at, timezone.now()),
+            status__in=[SessionStatus.PLANNED, SessionStatus.OPEN],
+        )
+        .annotate(active=Count("dossiers", filter=Q(dossiers__status__in=DOSSIER_ACTIVE)))
+        .select_related("rcp")
+        .order_by("starts_at")
+    )
+    for candidate in candidates[:10]:
+        if candidate.active < candidate.rcp.max_dossiers:
+            return candidate
+    return None
+
+
+UNDO_MINUTES = 15
+
+
+def postponements_to_undo(session: Session, *, by):
+    """The dossiers ``by`` postponed (or sent to be presented again) in this session in the last minutes."""
+    since = timezone.now() - datetime.timedelta(minutes=UNDO_MINUTES)
+    return (
+        session.dossiers.filter(
+            status__in=[DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT],
+            transitions__to_status__in=[DossierStatus.POSTPONED, DossierStatus.TO_REPRESENT],
+            transitions__by=by,
+            transitions__at__gte=since,
+        )
+        .select_related("patient")
+        .distinct()
+    )
+
+
+def fiche_quorum(fiche: Fiche):
+    """The quorum of the fiche's session, the requesting doctor's specialty counting as treating."""
+    session = fiche.dossier.session
+    return session_quorum(session, treating_specialty=fiche.dossier.requesting_doctor.specialty_id)
+
+
+def is_present(*, session_id: int, user) -> bool:
+    """Whether ``user`` is recorded present (room or video) at the session: only then may she sign its fiches."""
+    return (
+        bool(user.professional_id)
+        and Attendance.objects.filter(
+            session_id=session_id,
+            professional_id=user.professional_id,
+            mode__in=[AttendanceMode.ROOM, AttendanceMode.VIDEO],
+        ).exists()
+    )
+
+
+NOT_PRESENT = (
+    "Votre présence à cette séance n'est pas enregistrée : seul un médecin présent peut valider et signer la fiche. "
+    "La secrétaire du 3C vous ajoute à la feuille de présence de la séance (page de la séance, « Feuille de "
+    "présence ») ; la validation vous est alors proposée."
+)
+
+
+def fiche_signing_blockers(*, fiche: Fiche, by) -> list[str]:
+    """Why ``by`` cannot sign the fiche now, in plain French (empty when she can): presence at the session, and
+    whatever would keep the signed fiche's document from being produced (identity, signer in the directory)."""
+    dossier = fiche.dossier
+    blockers = []
+    if not perms.is_doctor(by):
+        return ["Seul un médecin peut valider et signer la fiche RCP."]
+    if not is_present(session_id=dossier.session_id, user=by):
+        blockers.append(NOT_PRESENT)
+    return blockers + signing_problems(dossier, by)
+
+
+def previous_fiche(fiche: Fiche) -> Fiche | None:
+    """The patient's most recent other fiche (validated first), to copy forward."""
+    return (
+        Fiche.objects.filter(dossier__patient_id=fiche.dossier.patient_id)
+        .exclude(pk=fiche.pk)
+        .order_by(F("validated_at").desc(nulls_last=True), "-pk")
+        .first()
+    )
+
+
+# --- Choices offered by the forms -----------------------------------------------------------
+
+
+def medical_specialties() -> QuerySet[Specialty]:
+    return Specialty.objects.filter(code__startswith=MEDICAL_SPECIALTY_PREFIX)
+
+
+def requesting_doctors(session: Session, user) -> QuerySet[Professional]:
+    """Who may be named the requesting doctor of a dossier: the RCP's active members, and the user herself."""
+    return (
+        Professional.objects.filter(Q(rcp_memberships__rcp=session.rcp) | Q(pk=user.professional_id or 0))
+        .filter(is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def concertation_doctors(user) -> QuerySet[Professional]:
+    """The doctors a CR de concertation may name as consulted: active, with a medical specialty, not the author."""
+    return (
+        Professional.objects.filter(is_active=True, specialty__code__startswith=MEDICAL_SPECIALTY_PREFIX)
+        .exclude(pk=user.professional_id)
+        .order_by("last_name", "first_name")
+    )
+
+
+def concertation_rcps(user) -> QuerySet[Rcp]:
+    """The RCPs a CR de concertation may be attached to: those the author is a member of."""
+    return Rcp.objects.filter(members__professional_id=user.professional_id).order_by("title")
+
+
+# --- Live session ---------------------------------------------------------------------------
+
+
+def live_step(session: Session, *, forward: bool) -> int | None:
+    """The dossier after (or before) the one shown in the live session, among those presented in it; the first one
+    when none is shown yet, and the last (or first) one at the end. None when the session has none to present."""
+    ids = list(
+        session.dossiers.filter(status__in=DOSSIER_PRESENTABLE).order_by("position", "pk").values_list("pk", flat=True)
+    )
+    if not ids:
+        return None
+    index = ids.index(session.current_dossier_id) if session.current_dossier_id in ids else -1
+    index = min(index + 1, len(ids) - 1) if forward else max(index - 1, 0)
+    return ids[index]
+
+
+def quick_proposition_initial(fiche) -> dict:
+    """The live session's quick proposition form, filled from the fiche (its first ranked options)."""
+    return {
+        "revision": fiche.revision,
+        "surveillance_only": fiche.surveillance_only,
+        "representation_requested": fiche.representation_requested,
+        "proposition": fiche.proposition,
+        **{f"treatment_{t['rank']}": t["code"] for t in fiche.treatments if t["rank"] <= QUICK_PROPOSITION_RANKS},
+    }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from rcp import services
 from rcp.notices import send_session_notice, send_validation_reminders
+from rcp.services.agenda import sessions_generate_all
 
 __all__ = ["generate_sessions", "send_session_notice", "send_validation_reminders"]
 
@@ -13,4 +13,4 @@ __all__ = ["generate_sessions", "send_session_notice", "send_validation_reminder
 @shared_task(name="rcp.tasks.generate_sessions")
 def generate_sessions() -> int:
     """Create the sessions of the coming months from every active recurrence (idempotent)."""
-    return services.sessions_generate_all()
+    return sessions_generate_all()

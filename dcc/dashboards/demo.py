@@ -235,7 +235,7 @@ def _dossiers_and_fiches(start, today, patients, doctor, users, rng: random.Rand
         batch_size=5000,
     )
     # The people and structures of each RCP join the patient's care, as registering a dossier does
-    # (rcp.services._attach_care), so the signer can open what he signed.
+    # (rcp.services.dossiers.care_attach), so the signer can open what he signed.
     links = set()
     for dossier, session in zip(dossiers, fiche_data, strict=True):
         rcp = session.rcp

@@ -1,6 +1,6 @@
 """Demo: the GP persona notified of three of his patients' coming RCPs, with one contribution.
 
-Registered through ``rcp.services.dossier_register``, so the notice, its outbox row (sent by the
+Registered through ``rcp.services.dossiers.dossier_register``, so the notice, its outbox row (sent by the
 worker to the local MSSanté operator under ``make run``) and the care relationship are the real ones.
 """
 
@@ -29,12 +29,12 @@ CONTRIBUTION = (
 def seed(context: dict) -> None:
     from dcc.accounts.models import User
     from identity.models import Patient
-    from rcp import services
     from rcp.enums import DOSSIER_ACTIVE, DossierMotive, SessionStatus
     from rcp.gp.enums import NoticeOutcome
     from rcp.gp.models import GpNotice
     from rcp.gp.services import gp_contribution_add
     from rcp.models import Session
+    from rcp.services.dossiers import dossier_register
 
     log = context["log"]
     gp_user = User.objects.filter(email=GP_EMAIL, professional__isnull=False).select_related("professional").first()
@@ -70,7 +70,7 @@ def seed(context: dict) -> None:
             break
         member = session.rcp.members.select_related("professional").first()
         try:
-            dossier = services.dossier_register(
+            dossier = dossier_register(
                 session=session, patient=patients[0], requesting_doctor=member.professional,
                 motive=DossierMotive.FIRST, question=QUESTIONS[len(notified)], by=secretary,
             )  # fmt: skip

@@ -74,6 +74,14 @@ class GpNotice(models.Model):
     def __str__(self) -> str:
         return f"{self.dossier} — {self.get_outcome_display()}"
 
+    @property
+    def is_notified(self) -> bool:
+        return self.outcome == NoticeOutcome.NOTIFIED
+
+    @property
+    def is_too_late(self) -> bool:
+        return self.outcome == NoticeOutcome.TOO_LATE
+
 
 def contribution_upload_to(instance, filename: str) -> str:
     return f"rcp/contributions/{instance.patient_id}/{instance.dossier_id}/{filename}"

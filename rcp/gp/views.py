@@ -15,7 +15,7 @@ from rcp import selectors as rcp_selectors
 from rcp.gp import forms, perms, selectors, services
 from rcp.gp.models import GpContribution, GpNoticeSettings
 from rcp.models import Dossier
-from rcp.view_helpers import trace
+from rcp.views.helpers import trace
 
 UPLOAD_OVERHEAD = 64 * 1024
 

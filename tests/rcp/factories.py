@@ -123,9 +123,9 @@ FILLED_FICHE = {
 def register_dossier(session, by, *, patient=None, requesting_doctor=None, motive=DossierMotive.FIRST, **extra):
     """A dossier registered to ``session`` by ``by`` through the service (a new patient unless given; the question
     « Chirurgie première ? » unless given), as the registration form does."""
-    from rcp import services
+    from rcp.services.dossiers import dossier_register
 
-    return services.dossier_register(
+    return dossier_register(
         session=session,
         patient=patient or PatientFactory(),
         requesting_doctor=requesting_doctor or by.professional,

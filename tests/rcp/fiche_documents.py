@@ -6,8 +6,9 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from rcp import services
 from rcp.enums import AttendanceMode
+from rcp.services.agenda import attendance_record, session_open
+from rcp.services.fiches import fiche_save, fiche_validate
 from tests.directory.factories import PlaceOfPracticeFactory, ProfessionalFactory
 from tests.rcp.factories import FILLED_FICHE, RcpFactory, RcpMemberFactory, SessionFactory, register_dossier
 from tests.records.documents_helpers import record_patient
@@ -28,19 +29,17 @@ def fiche_world(personas, *, quorum: bool = True, patient=None, **patient_traits
     session = SessionFactory(rcp=rcp)
     patient = patient or record_patient(personas, **patient_traits)
     dossier = register_dossier(session, doctor, patient=patient)
-    services.fiche_save(
-        fiche=dossier.fiche, data={**FILLED_FICHE, "appareil_code": "76752008"}, expected_revision=1, by=doctor
-    )
-    services.session_open(session=session)
+    fiche_save(fiche=dossier.fiche, data={**FILLED_FICHE, "appareil_code": "76752008"}, expected_revision=1, by=doctor)
+    session_open(session=session)
     entries = {doctor.professional_id: AttendanceMode.ROOM}
     if quorum:
         entries[coordinator.pk] = AttendanceMode.ROOM
         entries[ProfessionalFactory(specialty_id="G15_10/SM45").pk] = AttendanceMode.VIDEO
-    services.attendance_record(session=session, entries=entries)
+    attendance_record(session=session, entries=entries)
     return {"rcp": rcp, "session": session, "dossier": dossier, "patient": patient, "coordinator": coordinator}
 
 
 def validate(world, personas, **kwargs):
     fiche = world["dossier"].fiche
     fiche.refresh_from_db()
-    return services.fiche_validate(fiche=fiche, by=personas["doctor"], **kwargs)
+    return fiche_validate(fiche=fiche, by=personas["doctor"], **kwargs)

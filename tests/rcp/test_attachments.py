@@ -10,9 +10,10 @@ from django.utils import timezone
 from dcc.records import documents_services
 from dcc.records.enums import DocumentOrigin, TrailAction
 from dcc.records.models import AccessTrail
-from rcp import services
 from rcp.enums import DossierMotive, DossierStatus
 from rcp.models import Dossier, DossierAttachment
+from rcp.services.agenda import session_open
+from rcp.services.dossiers import dossier_attachments_set, dossier_transition, session_set_current
 from tests.helpers import assert_access
 from tests.identity.factories import PatientFactory
 from tests.rcp.factories import SessionFactory, register_dossier
@@ -77,14 +78,14 @@ def test_attachments_are_edited_while_draft_or_registered_then_frozen(attached, 
     dossier = attached["dossier"]
     previous_frcp = record_document(attached["patient"], title="Fiche RCP 2025", type_code="34794-8", days=300)
 
-    services.dossier_attachments_set(dossier=dossier, documents=[attached["acp"], previous_frcp], by=personas["doctor"])
+    dossier_attachments_set(dossier=dossier, documents=[attached["acp"], previous_frcp], by=personas["doctor"])
 
     assert set(dossier.attachments.all()) == {attached["acp"], previous_frcp}
     line = AccessTrail.objects.filter(patient_id=attached["patient"].pk, action=TrailAction.UPDATE).latest("id")
     assert line.detail == "pièces jointes : 1 ajoutée(s), 1 retirée(s)"
-    services.dossier_transition(dossier=dossier, to=DossierStatus.CANCELLED, by=personas["doctor"], note="Doublon")
+    dossier_transition(dossier=dossier, to=DossierStatus.CANCELLED, by=personas["doctor"], note="Doublon")
     with pytest.raises(ValidationError, match="ne sont plus modifiables"):
-        services.dossier_attachments_set(dossier=dossier, documents=[], by=personas["doctor"])
+        dossier_attachments_set(dossier=dossier, documents=[], by=personas["doctor"])
     assert dossier.attachments.count() == 2
 
 
@@ -145,8 +146,8 @@ def test_the_registration_page_offers_the_records_documents(client, personas, wo
 
 def test_dossier_session_and_live_pages_link_each_attachment_to_the_record(client, personas, attached):
     session, dossier = attached["session"], attached["dossier"]
-    services.session_open(session=session, by=personas["secretary_3c"])
-    services.session_set_current(session=session, dossier=dossier, by=personas["secretary_3c"])
+    session_open(session=session, by=personas["secretary_3c"])
+    session_set_current(session=session, dossier=dossier, by=personas["secretary_3c"])
     links = [reverse("records:document_detail", args=[attached[key].pk]) for key in ("acp", "imaging")]
     client.force_login(personas["secretary_3c"])
     for url in (
@@ -182,7 +183,7 @@ def test_dossier_page_shows_the_attachments_for_a_constant_number_of_queries(cli
         client.get(url)
     for index in range(6):
         record_document(attached["patient"], title=f"Examen {index}")
-    services.dossier_attachments_set(
+    dossier_attachments_set(
         dossier=attached["dossier"], documents=attached["patient"].documents.all(), by=personas["doctor"]
     )
     with CaptureQueriesContext(connection) as eight:
@@ -195,7 +196,7 @@ def test_dossier_page_shows_the_attachments_for_a_constant_number_of_queries(cli
 def test_a_postponed_dossier_takes_its_attachments_to_the_next_session(attached, personas):
     later = SessionFactory(rcp=attached["rcp"], starts_at=attached["session"].starts_at + datetime.timedelta(days=7))
 
-    services.dossier_transition(dossier=attached["dossier"], to=DossierStatus.POSTPONED, by=personas["doctor"])
+    dossier_transition(dossier=attached["dossier"], to=DossierStatus.POSTPONED, by=personas["doctor"])
 
     successor = Dossier.objects.get(previous=attached["dossier"])
     assert successor.session == later

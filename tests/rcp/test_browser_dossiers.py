@@ -10,9 +10,11 @@ from playwright.sync_api import Page, expect
 from dcc.accounts.demo import DEMO_PASSWORD
 from dcc.accounts.models import User
 from identity.selectors import visible_patients
-from rcp import services
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus, SessionStatus
 from rcp.models import Dossier, Rcp
+from rcp.services.agenda import attendance_record, session_open
+from rcp.services.dossiers import dossier_register
+from rcp.services.fiches import fiche_save
 from tests.rcp.factories import FILLED_FICHE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,7 +70,7 @@ def test_live_session_through_three_dossiers_then_a_validator_signs(page: Page, 
     session, doctor, secretary = demo["session"], demo["doctor"], demo["secretary"]
     patients = list(visible_patients(doctor).exclude(rcp_dossiers__session=session).order_by("pk")[:3])
     for patient in patients:
-        services.dossier_register(
+        dossier_register(
             session=session,
             patient=patient,
             requesting_doctor=doctor.professional,
@@ -76,13 +78,13 @@ def test_live_session_through_three_dossiers_then_a_validator_signs(page: Page, 
             question="Stratégie ?",
             by=doctor,
         )
-    services.session_open(session=session)
+    session_open(session=session)
     others = [m.professional_id for m in demo["rcp"].members.exclude(professional=doctor.professional)]
-    services.attendance_record(
+    attendance_record(
         session=session, entries={doctor.professional_id: AttendanceMode.ROOM, **dict.fromkeys(others, "salle")}
     )
     ordered = list(session.dossiers.order_by("position", "pk"))
-    services.fiche_save(fiche=ordered[-1].fiche, data=FILLED_FICHE, expected_revision=None, by=doctor)
+    fiche_save(fiche=ordered[-1].fiche, data=FILLED_FICHE, expected_revision=None, by=doctor)
 
     _login(page, live_server, secretary.email)
     page.goto(f"{live_server.url}/rcp/seances/{session.pk}/")

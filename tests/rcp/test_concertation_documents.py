@@ -16,8 +16,8 @@ from interop.cda.parsing import parse_cda
 from interop.cda.validation import validate_cda
 from interop.filing import document_generate
 from interop.pdf import preflight
-from rcp import services
 from rcp.concertation_documents import CONCERTATION_CODE, CONCERTATION_SOURCE
+from rcp.services.concertations import concertation_create
 from tests.directory.factories import ProfessionalFactory
 from tests.records.documents_helpers import record_patient
 
@@ -42,7 +42,7 @@ def codes():
 
 def concertation_for(personas, **traits):
     patient = record_patient(personas, **traits)
-    return services.concertation_create(
+    return concertation_create(
         patient=patient,
         requesting_doctor=personas["doctor"].professional,
         consulted=[ProfessionalFactory(surgeon=True)],

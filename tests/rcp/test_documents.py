@@ -12,7 +12,9 @@ from dcc.records.models import Document, DocumentGeneration
 from interop.cda.parsing import parse_cda
 from interop.cda.validation import validate_cda
 from interop.filing import document_generate
-from rcp import documents, services
+from rcp import documents
+from rcp.services.agenda import attendance_record
+from rcp.services.fiches import fiche_amend
 from tests.directory.factories import ProfessionalFactory
 from tests.rcp.fiche_documents import fiche_world, validate
 
@@ -143,7 +145,7 @@ def test_a_participant_unknown_to_the_rpps_is_printed_but_left_out_of_the_cda(pe
     world = fiche_world(personas)
     guest = ProfessionalFactory(first_name="Invitée", last_name="Sansrpps", rpps=None, specialty_id="G15_10/SM45")
     entries = {p.pk: AttendanceMode.ROOM for p in (personas["doctor"].professional, world["coordinator"], guest)}
-    services.attendance_record(session=world["session"], entries=entries)
+    attendance_record(session=world["session"], entries=entries)
     fiche = validate(world, personas)
 
     document = _generate(fiche).document
@@ -175,7 +177,7 @@ def test_an_amendment_becomes_version_2_replacing_version_1(personas):
     fiche = validate(world, personas)
     first = _generate(fiche).document
     data = {**fiche.content(), "proposition": "Chimiothérapie néoadjuvante ajoutée"}
-    fiche = services.fiche_amend(
+    fiche = fiche_amend(
         fiche=fiche, data=data, reason="Relecture", expected_revision=fiche.revision, by=personas["doctor"]
     )
 
@@ -197,7 +199,7 @@ def test_an_amendment_becomes_version_2_replacing_version_1(personas):
 
 
 def _amend(fiche, personas):
-    return services.fiche_amend(
+    return fiche_amend(
         fiche=fiche, data=fiche.content(), reason="Relecture", expected_revision=fiche.revision, by=personas["doctor"]
     )
 
@@ -309,7 +311,7 @@ def test_rerunning_is_a_no_op(personas):
 def test_source_info_names_the_patient_and_the_previous_version(personas):
     world = fiche_world(personas)
     fiche = validate(world, personas)
-    fiche = services.fiche_amend(
+    fiche = fiche_amend(
         fiche=fiche, data=fiche.content(), reason="Relecture", expected_revision=fiche.revision, by=personas["doctor"]
     )
     first, second = fiche.versions.order_by("version")
@@ -344,7 +346,7 @@ def test_validation_and_amendment_queue_their_document_after_commit(personas, dj
     assert generation.status == GenerationStatus.PENDING
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        fiche = services.fiche_amend(
+        fiche = fiche_amend(
             fiche=fiche, data=fiche.content(), reason="Relecture", expected_revision=fiche.revision, by=doctor
         )
     assert _queued(callbacks) == [("rcp.ficheversion", fiche.versions.get(version=2).pk, doctor.pk)]

@@ -9,9 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dcc.records.models import AccessTrail
-from rcp import services
 from rcp.enums import AttendanceMode, DossierMotive, DossierStatus
 from rcp.models import Dossier, Fiche
+from rcp.services.agenda import attendance_record, session_open
+from rcp.services.dossiers import dossier_register, session_set_current
+from rcp.services.fiches import fiche_save
 from tests.directory.factories import ProfessionalFactory
 from tests.helpers import assert_access
 from tests.identity.factories import PatientFactory
@@ -154,18 +156,18 @@ def test_two_users_editing_the_same_fiche_get_a_conflict_view(client, personas, 
 
 
 def _open(session, personas):
-    services.session_open(session=session)
+    session_open(session=session)
     entries = {
         personas["doctor"].professional_id: AttendanceMode.ROOM,
         ProfessionalFactory(surgeon=True).pk: AttendanceMode.ROOM,
         ProfessionalFactory(specialty_id="G15_10/SM45").pk: AttendanceMode.VIDEO,
     }
-    services.attendance_record(session=session, entries=entries)
+    attendance_record(session=session, entries=entries)
 
 
 def test_validator_signs_from_the_dossier_page(client, personas, case, codes):
     fiche = case["dossier"].fiche
-    services.fiche_save(fiche=fiche, data=FILLED_FICHE, expected_revision=1, by=personas["doctor"])
+    fiche_save(fiche=fiche, data=FILLED_FICHE, expected_revision=1, by=personas["doctor"])
     _open(case["session"], personas)
     url = reverse("rcp:fiche_validate", args=[case["dossier"].pk])
     client.force_login(personas["secretary_3c"])
@@ -249,7 +251,7 @@ def _queries(client, url) -> tuple[int, object]:
 @pytest.mark.parametrize("page", ["rcp:session", "rcp:session_live"])
 def test_session_pages_cost_the_same_queries_for_3_or_12_dossiers(client, personas, world, page):
     """The pages trace every patient listed in one INSERT: the query count does not grow with the dossiers."""
-    services.session_open(session=world["session"], by=personas["secretary_3c"])
+    session_open(session=world["session"], by=personas["secretary_3c"])
     url = reverse(page, args=[world["session"].pk])
     client.force_login(personas["secretary_3c"])
     _register_many(world, personas, 3)
@@ -265,7 +267,7 @@ def test_session_pages_cost_the_same_queries_for_3_or_12_dossiers(client, person
 
 def test_fiche_form_and_patient_list_query_budgets(client, personas, case, codes, django_assert_max_num_queries):
     for days in (14, 21, 28):
-        services.dossier_register(
+        dossier_register(
             session=SessionFactory(
                 rcp=case["rcp"], starts_at=case["session"].starts_at + datetime.timedelta(days=days)
             ),
@@ -332,7 +334,7 @@ def test_late_registration_by_the_3c_secretary_through_the_page(client, personas
 
 
 def test_fiche_form_shows_the_saved_conformity(client, personas, case, codes):
-    services.fiche_save(fiche=case["dossier"].fiche, data=FILLED_FICHE, expected_revision=1, by=personas["doctor"])
+    fiche_save(fiche=case["dossier"].fiche, data=FILLED_FICHE, expected_revision=1, by=personas["doctor"])
     client.force_login(personas["doctor"])
     page = client.get(reverse("rcp:fiche", args=[case["dossier"].pk])).content.decode()
     assert '<option value="true" selected>Oui</option>' in page
@@ -343,7 +345,7 @@ def test_live_postpone_and_follow_polling_is_traced_once_per_dossier(client, per
     session = case["session"]
     later = SessionFactory(rcp=case["rcp"], starts_at=session.starts_at + datetime.timedelta(days=7))
     _open(session, personas)
-    services.session_set_current(session=session, dossier=case["dossier"], by=None)
+    session_set_current(session=session, dossier=case["dossier"], by=None)
     client.force_login(personas["doctor"])
     follow = reverse("rcp:session_follow", args=[session.pk])
     for _ in range(3):

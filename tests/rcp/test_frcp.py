@@ -10,8 +10,11 @@ from interop.cda import builders, samples
 from interop.cda.inputs import PdfCopy
 from interop.cda.validation import validate_cda
 from interop.pdf.render import PdfDocument, PdfPatient, PdfSection, render_document
-from rcp import frcp, services
+from rcp import frcp
 from rcp.enums import AttendanceMode, DossierMotive, Nature
+from rcp.services.agenda import attendance_record, session_open
+from rcp.services.dossiers import dossier_register
+from rcp.services.fiches import fiche_save, fiche_validate
 from tests.directory.factories import ProfessionalFactory
 from tests.identity.factories import PatientFactory
 from tests.rcp.factories import FILLED_FICHE
@@ -48,15 +51,15 @@ def _pdf() -> bytes:
 def test_validated_fiche_builds_a_valid_frcp(world, personas, nature):
     call_command("load_value_sets", stdout=StringIO())
     doctor = personas["doctor"]
-    dossier = services.dossier_register(
+    dossier = dossier_register(
         session=world["session"], patient=PatientFactory(), requesting_doctor=doctor.professional,
         motive=DossierMotive.FIRST, question="Chirurgie première ?", by=doctor,
     )  # fmt: skip
     data = {**FILLED_FICHE, "nature": nature, "discovery_mode": "depistage", "laterality_code": "7771000"}
     data |= {"appareil_code": "76752008"} if nature == Nature.ORGANE else {"treatment_care_code": "C15747"}
-    services.fiche_save(fiche=dossier.fiche, data=data, expected_revision=1, by=doctor)
-    services.session_open(session=world["session"])
-    services.attendance_record(
+    fiche_save(fiche=dossier.fiche, data=data, expected_revision=1, by=doctor)
+    session_open(session=world["session"])
+    attendance_record(
         session=world["session"],
         entries={
             doctor.professional_id: AttendanceMode.ROOM,
@@ -64,7 +67,7 @@ def test_validated_fiche_builds_a_valid_frcp(world, personas, nature):
             ProfessionalFactory(specialty_id="G15_10/SM45").pk: AttendanceMode.ROOM,
         },
     )
-    fiche = services.fiche_validate(fiche=dossier.fiche, by=doctor)
+    fiche = fiche_validate(fiche=dossier.fiche, by=doctor)
     content = frcp.frcp_content(
         fiche,
         meeting=samples.meeting(),

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from rcp import services
 from rcp.enums import DossierStatus, SessionStatus
 from rcp.models import Dossier, Session
+from rcp.services.agenda import session_open
 from tests.rcp.factories import SessionFactory
 from tests.rcp.fiche_documents import fiche_world, validate
 
@@ -56,7 +56,7 @@ def test_cancelling_the_opening_is_refused_once_a_fiche_is_signed(client, person
 
 def test_after_opening_the_primary_action_is_to_run_the_session_live(client, personas, world):
     session = world["session"]
-    services.session_open(session=session)
+    session_open(session=session)
     client.force_login(personas["secretary_3c"])
     html = client.get(reverse("rcp:session", args=[session.pk])).content
     primary = [e.text_content().strip() for e in lxml.html.fromstring(html).xpath(PRIMARY)]

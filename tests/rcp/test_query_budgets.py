@@ -23,7 +23,8 @@ from dcc.records import documents_services
 from dcc.records.enums import CareRelationshipKind, DocumentOrigin
 from dcc.records.services import care_relationship_add
 from pps.enums import PpsStatus
-from rcp import services
+from rcp.services.agenda import session_open
+from rcp.services.dossiers import session_set_current
 from tests.identity.factories import PatientFactory
 from tests.pps.factories import PpsElementFactory, PpsFactory
 from tests.rcp.factories import SessionFactory, register_dossier
@@ -124,9 +125,9 @@ PAGES = {
 @pytest.mark.parametrize("page", list(PAGES))
 def test_key_page_queries_do_not_grow_with_the_data(client, personas, world, codes, page):
     persona, url_of, headers, budget = PAGES[page]
-    services.session_open(session=world["session"], by=personas["secretary_3c"])
+    session_open(session=world["session"], by=personas["secretary_3c"])
     case = Case(world, personas)
-    services.session_set_current(session=world["session"], dossier=case.dossier, by=personas["secretary_3c"])
+    session_set_current(session=world["session"], dossier=case.dossier, by=personas["secretary_3c"])
     case.grow(2)
     client.force_login(personas[persona])
     url = url_of(case)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from rcp import services
+from rcp.services.concertations import concertation_create
 from tests.directory.factories import ProfessionalFactory
 from tests.helpers import status_for
 from tests.identity.factories import PatientFactory
@@ -19,7 +19,7 @@ CARE = {"secretary_3c", "doctor", "medical_secretary", "annonce_nurse"}
 def pages(world, personas):
     patient = PatientFactory()
     dossier = register_dossier(world["session"], personas["doctor"], patient=patient, question="?")
-    concertation = services.concertation_create(
+    concertation = concertation_create(
         patient=patient,
         requesting_doctor=personas["doctor"].professional,
         consulted=[ProfessionalFactory(surgeon=True)],

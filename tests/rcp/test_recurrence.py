@@ -27,6 +27,12 @@ def test_every_two_weeks_keeps_its_phase_whatever_the_window():
     assert list(occurrences(rule, D(2026, 1, 20), D(2026, 3, 31))) == [d for d in full if d >= D(2026, 1, 20)]
 
 
+def test_every_two_weeks_starts_on_the_first_matching_day_even_in_the_next_week():
+    # Saturday 3 January 2026, Mondays every two weeks: Monday 5 January first (not the Monday of the week after).
+    rule = Rule(kind=RecurrenceKind.WEEKLY, weekday=0, start_date=D(2026, 1, 3), interval_weeks=2)
+    assert list(occurrences(rule, D(2026, 1, 1), D(2026, 2, 5))) == [D(2026, 1, 5), D(2026, 1, 19), D(2026, 2, 2)]
+
+
 def test_second_thursday_of_each_month():
     rule = Rule(kind=RecurrenceKind.MONTHLY, weekday=3, week_of_month=2, start_date=D(2026, 1, 1))
     assert list(occurrences(rule, D(2026, 1, 1), D(2026, 4, 30))) == [

@@ -10,9 +10,21 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from rcp import selectors, services
+from rcp import selectors
 from rcp.enums import AttendanceMode, Nature, RecurrenceKind, SessionStatus
 from rcp.models import CodeListEntry, Rcp, Session, SessionTransition
+from rcp.services.agenda import (
+    attendance_record,
+    recurrence_create,
+    session_add_extra,
+    session_cancel,
+    session_close,
+    session_move,
+    session_open,
+    session_reopen_planning,
+    sessions_generate,
+)
+from rcp.services.catalogue import RcpData, rcp_create
 from rcp.tasks import generate_sessions, send_session_notice
 from rcp.value_sets import FICHE_VALUE_SETS
 from tests.directory.factories import EstablishmentFactory, ProfessionalFactory
@@ -23,26 +35,26 @@ pytestmark = pytest.mark.django_db
 
 def test_rcp_create_applies_the_inca_default_quorum():
     establishment = EstablishmentFactory()
-    data = services.RcpData(title="Hématologie", three_c=establishment.three_c, establishment=establishment,
+    data = RcpData(title="Hématologie", three_c=establishment.three_c, establishment=establishment,
                             nature=Nature.ORGANE, is_haematology=True)  # fmt: skip
-    rcp = services.rcp_create(data=data)
+    rcp = rcp_create(data=data)
     assert rcp.quorum_min_specialties == 3 and rcp.quorum_requires_treating_specialty
     assert not rcp.quorum_requires_surgeon
 
 
 def test_rcp_create_refuses_an_establishment_of_another_3c():
     establishment, elsewhere = EstablishmentFactory(), EstablishmentFactory()
-    data = services.RcpData(title="X", three_c=elsewhere.three_c, establishment=establishment, nature=Nature.ORGANE)
+    data = RcpData(title="X", three_c=elsewhere.three_c, establishment=establishment, nature=Nature.ORGANE)
     with pytest.raises(ValidationError, match="ne relève pas"):
-        services.rcp_create(data=data)
+        rcp_create(data=data)
     assert not Rcp.objects.exists()
 
 
 def test_generation_is_idempotent_and_logged():
     recurrence = RecurrenceFactory()
-    created = services.sessions_generate(recurrence=recurrence)
+    created = sessions_generate(recurrence=recurrence)
     assert 24 <= created <= 28  # weekly over about six months
-    assert services.sessions_generate(recurrence=recurrence) == 0
+    assert sessions_generate(recurrence=recurrence) == 0
     assert Session.objects.filter(recurrence=recurrence).count() == created
     assert (
         SessionTransition.objects.filter(session__recurrence=recurrence, to_status=SessionStatus.PLANNED).count()
@@ -61,18 +73,16 @@ def test_the_beat_task_extends_every_active_recurrence():
 
 def test_a_moved_or_cancelled_session_is_not_generated_again():
     recurrence = RecurrenceFactory()
-    services.sessions_generate(recurrence=recurrence)
+    sessions_generate(recurrence=recurrence)
     sessions = list(Session.objects.filter(recurrence=recurrence).order_by("starts_at")[:2])
-    services.session_move(
-        session=sessions[0], starts_at=sessions[0].starts_at + datetime.timedelta(days=1), notify=False
-    )
-    services.session_cancel(session=sessions[1], reason="Congrès", notify=False)
-    assert services.sessions_generate(recurrence=recurrence) == 0
+    session_move(session=sessions[0], starts_at=sessions[0].starts_at + datetime.timedelta(days=1), notify=False)
+    session_cancel(session=sessions[1], reason="Congrès", notify=False)
+    assert sessions_generate(recurrence=recurrence) == 0
 
 
 def test_monthly_recurrence_needs_its_week():
     with pytest.raises(ValidationError, match="semaine du mois"):
-        services.recurrence_create(
+        recurrence_create(
             rcp=RcpFactory(), kind=RecurrenceKind.MONTHLY, weekday=2, start_time=datetime.time(12),
             start_date=timezone.localdate(),
         )  # fmt: skip
@@ -80,8 +90,8 @@ def test_monthly_recurrence_needs_its_week():
 
 def test_session_lifecycle_and_its_log():
     session = SessionFactory()
-    services.session_open(session=session)
-    services.session_close(session=session)
+    session_open(session=session)
+    session_close(session=session)
     session.refresh_from_db()
     assert session.status == SessionStatus.CLOSED
     assert list(session.transitions.values_list("from_status", "to_status")) == [
@@ -92,10 +102,10 @@ def test_session_lifecycle_and_its_log():
 @pytest.mark.parametrize(
     ("start", "action"),
     [
-        (SessionStatus.CLOSED, services.session_open),
-        (SessionStatus.PLANNED, services.session_close),
-        (SessionStatus.CANCELLED, services.session_open),
-        (SessionStatus.CLOSED, services.session_reopen_planning),
+        (SessionStatus.CLOSED, session_open),
+        (SessionStatus.PLANNED, session_close),
+        (SessionStatus.CANCELLED, session_open),
+        (SessionStatus.CLOSED, session_reopen_planning),
     ],
 )
 def test_forbidden_transitions_are_refused_and_change_nothing(start, action):
@@ -110,7 +120,7 @@ def test_forbidden_transitions_are_refused_and_change_nothing(start, action):
 def test_cancel_needs_a_reason():
     session = SessionFactory()
     with pytest.raises(ValidationError, match="motif"):
-        services.session_cancel(session=session, reason="  ")
+        session_cancel(session=session, reason="  ")
     session.refresh_from_db()
     assert session.status == SessionStatus.PLANNED
 
@@ -118,21 +128,21 @@ def test_cancel_needs_a_reason():
 def test_move_refuses_the_past_and_non_planned_sessions():
     session = SessionFactory()
     with pytest.raises(ValidationError, match="passé"):
-        services.session_move(session=session, starts_at=timezone.now() - datetime.timedelta(days=1))
-    services.session_open(session=session)
+        session_move(session=session, starts_at=timezone.now() - datetime.timedelta(days=1))
+    session_open(session=session)
     with pytest.raises(ValidationError, match="planifiée"):
-        services.session_move(session=session, starts_at=timezone.now() + datetime.timedelta(days=3))
+        session_move(session=session, starts_at=timezone.now() + datetime.timedelta(days=3))
 
 
 def test_extra_session_in_the_past_is_refused():
     with pytest.raises(ValidationError, match="passé"):
-        services.session_add_extra(rcp=RcpFactory(), starts_at=timezone.now() - datetime.timedelta(hours=1))
+        session_add_extra(rcp=RcpFactory(), starts_at=timezone.now() - datetime.timedelta(hours=1))
 
 
 def test_cancellation_notice_reaches_the_members():
     member = RcpMemberFactory(professional=ProfessionalFactory(email="dr@hopital.test"))
     session = SessionFactory(rcp=member.rcp)
-    services.session_cancel(session=session, reason="Salle indisponible", notify=False)
+    session_cancel(session=session, reason="Salle indisponible", notify=False)
     assert send_session_notice(session.pk, "cancelled") == 1
     assert mail.outbox[0].to == ["dr@hopital.test"]
     assert "Salle indisponible" in mail.outbox[0].body
@@ -151,33 +161,31 @@ def test_attendance_feeds_the_quorum():
     for professional in (onco, surgeon, radio):
         RcpMemberFactory(rcp=rcp, professional=professional)
     session = SessionFactory(rcp=rcp)
-    services.session_open(session=session)
-    services.attendance_record(
+    session_open(session=session)
+    attendance_record(
         session=session,
         entries={onco.pk: AttendanceMode.ROOM, surgeon.pk: AttendanceMode.VIDEO, radio.pk: AttendanceMode.EXCUSED},
     )
     result = selectors.session_quorum(selectors.session_detail(session.pk))
     assert not result.reached
     assert "2 spécialités distinctes présentes sur 3 requises" in result.explanation
-    services.attendance_record(session=session, entries={radio.pk: AttendanceMode.ROOM})
+    attendance_record(session=session, entries={radio.pk: AttendanceMode.ROOM})
     assert selectors.session_quorum(selectors.session_detail(session.pk)).reached
 
 
 def test_attendance_refused_on_a_future_or_cancelled_session():
     professional = ProfessionalFactory()
     with pytest.raises(ValidationError, match="pas encore eu lieu"):
-        services.attendance_record(session=SessionFactory(), entries={professional.pk: AttendanceMode.ROOM})
+        attendance_record(session=SessionFactory(), entries={professional.pk: AttendanceMode.ROOM})
     with pytest.raises(ValidationError, match="annulée"):
-        services.attendance_record(
-            session=SessionFactory(cancelled=True), entries={professional.pk: AttendanceMode.ROOM}
-        )
+        attendance_record(session=SessionFactory(cancelled=True), entries={professional.pk: AttendanceMode.ROOM})
 
 
 def test_attendance_refuses_an_unknown_mode():
     professional = ProfessionalFactory()
     session = SessionFactory(past=True)
     with pytest.raises(ValidationError, match="inconnu"):
-        services.attendance_record(session=session, entries={professional.pk: "teleportation"})
+        attendance_record(session=session, entries={professional.pk: "teleportation"})
     assert not session.attendances.exists()
 
 

@@ -15,9 +15,10 @@ from dcc.records.enums import GenerationStatus
 from identity.enums import RnivStatus
 from interop import model_inputs
 from interop.filing import document_generate
-from rcp import services
 from rcp.enums import AttendanceMode
 from rcp.models import Fiche
+from rcp.selectors import NOT_PRESENT, fiche_signing_blockers
+from rcp.services.agenda import attendance_record
 from tests.identity.factories import LocalIdentifierFactory, PatientFactory
 from tests.rcp.fiche_documents import fiche_world, validate
 
@@ -101,7 +102,7 @@ def test_an_identity_neither_qualified_nor_with_an_ipp_is_filed_under_the_dccs_n
 
     patient = _patient(personas, RnivStatus.PROVISOIRE, ipp=False)
     world = fiche_world(personas, patient=patient)
-    assert services.fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"]) == []
+    assert fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"]) == []
     fiche = validate(world, personas)
 
     generation = document_generate(source_type="rcp.ficheversion", source_id=fiche.versions.get().pk)
@@ -122,7 +123,7 @@ def test_what_would_block_the_document_is_refused_before_signing_in_plain_french
     pro.specialty_id = None
     pro.save()
 
-    assert services.fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"])
+    assert fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"])
     with pytest.raises(ValidationError) as refused:
         validate(world, personas)
 
@@ -136,7 +137,7 @@ def test_what_would_block_the_document_is_refused_before_signing_in_plain_french
 
 def test_a_doctor_not_recorded_present_is_told_how_instead_of_being_offered_to_sign(client, personas):
     world = fiche_world(personas)
-    services.attendance_record(session=world["session"], entries={personas["doctor"].professional_id: None})
+    attendance_record(session=world["session"], entries={personas["doctor"].professional_id: None})
     client.force_login(personas["doctor"])
 
     page = client.get(reverse("rcp:dossier", args=[world["dossier"].pk])).content.decode()
@@ -229,9 +230,7 @@ def _assert_coherent_stories():
 
 def test_presence_recorded_by_the_secretary_unblocks_the_signature(personas):
     world = fiche_world(personas)
-    services.attendance_record(session=world["session"], entries={personas["doctor"].professional_id: None})
-    assert services.NOT_PRESENT in services.fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"])
-    services.attendance_record(
-        session=world["session"], entries={personas["doctor"].professional_id: AttendanceMode.VIDEO}
-    )
-    assert services.fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"]) == []
+    attendance_record(session=world["session"], entries={personas["doctor"].professional_id: None})
+    assert NOT_PRESENT in fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"])
+    attendance_record(session=world["session"], entries={personas["doctor"].professional_id: AttendanceMode.VIDEO})
+    assert fiche_signing_blockers(fiche=world["dossier"].fiche, by=personas["doctor"]) == []

@@ -304,9 +304,9 @@ def test_catalogue_writes_are_refused_to_non_editors(client, personas, world, na
 
 
 def test_secretary_of_the_3c_may_stop_a_recurrence_which_cancels_its_future_sessions(client, personas, world):
-    from rcp import services
+    from rcp.services.agenda import recurrence_create
 
-    recurrence = services.recurrence_create(
+    recurrence = recurrence_create(
         rcp=world["rcp"], kind="hebdo", weekday=2, start_time=datetime.time(12), start_date=timezone.localdate()
     )
     planned = recurrence.sessions.count()

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from rcp import services
+from rcp.services.catalogue import value_set_load
 from rcp.value_sets import DATA_DIR, FICHE_VALUE_SETS, ValueSetError
 
 
@@ -27,7 +27,7 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"Fichier introuvable : {path}")
             try:
-                name, count = services.value_set_load(path=path)
+                name, count = value_set_load(path=path)
             except ValueSetError as exc:
                 raise CommandError(str(exc)) from exc
             self.stdout.write(f"  {name} : {count} codes ({value_set.purpose})")

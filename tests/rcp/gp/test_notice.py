@@ -9,10 +9,10 @@ from django.db import transaction
 from dcc.records.access import can_view_patient
 from interop.outbox.enums import Channel, OutboxState
 from interop.outbox.models import OutboxMessage
-from rcp import services as rcp_services
 from rcp.gp import selectors, services
 from rcp.gp.enums import NoticeOutcome
 from rcp.gp.models import GpNotice, GpNoticeSettings
+from rcp.services.dossiers import dossier_submit, dossier_transition
 from tests.identity.factories import PatientFactory
 from tests.rcp.factories import DossierFactory, SessionFactory, register_dossier
 
@@ -85,7 +85,7 @@ def test_no_gp_known(personas, world):
 def test_a_draft_notifies_only_when_submitted(personas, world, gp_patient):
     dossier = register_dossier(world["session"], personas["doctor"], patient=gp_patient, draft=True)
     assert not GpNotice.objects.filter(dossier=dossier).exists()
-    rcp_services.dossier_submit(dossier=dossier, by=personas["doctor"])
+    dossier_submit(dossier=dossier, by=personas["doctor"])
     assert GpNotice.objects.get(dossier=dossier).outcome == NoticeOutcome.NOTIFIED
     assert gp_rows(dossier).count() == 1
 
@@ -109,7 +109,7 @@ def test_a_postponed_dossier_notifies_again_for_the_next_session(personas, world
     SessionFactory(rcp=world["rcp"], starts_at=world["session"].starts_at + datetime.timedelta(days=14),
                    ends_at=world["session"].ends_at + datetime.timedelta(days=14))  # fmt: skip
     dossier = register_dossier(world["session"], personas["doctor"], patient=gp_patient)
-    rcp_services.dossier_transition(dossier=dossier, to="reporte", by=personas["secretary_3c"])
+    dossier_transition(dossier=dossier, to="reporte", by=personas["secretary_3c"])
     successor = dossier.next_dossier
     assert GpNotice.objects.get(dossier=successor).outcome == NoticeOutcome.NOTIFIED
     assert gp_rows(successor).count() == 1

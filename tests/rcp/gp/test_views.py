@@ -84,10 +84,11 @@ def test_contribution_with_a_pdf_is_shown_to_the_rcp_and_traced(client, personas
     client.force_login(personas["secretary_3c"])
     page = client.get(reverse("rcp:dossier", args=[notified.pk])).content.decode()
     assert "vit seule" in page and reverse("gp:attachment", args=[contribution.pk]) in page
-    from rcp import services
+    from rcp.services.agenda import session_open
+    from rcp.services.dossiers import session_set_current
 
-    services.session_open(session=notified.session, by=personas["secretary_3c"])
-    services.session_set_current(session=notified.session, dossier=notified, by=personas["secretary_3c"])
+    session_open(session=notified.session, by=personas["secretary_3c"])
+    session_set_current(session=notified.session, dossier=notified, by=personas["secretary_3c"])
     live = client.get(reverse("rcp:session_live", args=[notified.session_id])).content.decode()
     assert "vit seule" in live
     download = client.get(reverse("gp:attachment", args=[contribution.pk]))
@@ -130,9 +131,9 @@ def test_an_oversized_attachment_is_refused(client, personas, notified, settings
 
 
 def test_no_contribution_once_the_dossier_is_validated_or_cancelled(client, personas, notified):
-    from rcp import services
+    from rcp.services.dossiers import dossier_transition
 
-    services.dossier_transition(dossier=notified, to="annule", by=personas["secretary_3c"], note="Doublon")
+    dossier_transition(dossier=notified, to="annule", by=personas["secretary_3c"], note="Doublon")
     assert status_for(client, personas["gp"], reverse("gp:contribute", args=[notified.pk])) == 403
 
 

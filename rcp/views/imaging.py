@@ -14,8 +14,7 @@ from interop.imaging import selectors as imaging
 from interop.imaging.models import AttachedStudy
 from interop.imaging.services import AttachmentRefused, study_attach, study_detach
 from rcp import perms
-from rcp.view_helpers import trace
-from rcp.views_dossiers import _dossier
+from rcp.views.helpers import dossier_for_user, trace
 
 SOURCE_TYPE = "rcp.dossier"
 
@@ -23,7 +22,7 @@ SOURCE_TYPE = "rcp.dossier"
 @require(has_patient_care_profile)
 @require_http_methods(["GET", "POST"])
 def dossier_studies(request, pk: int):
-    dossier = _dossier(request, pk)
+    dossier = dossier_for_user(request, pk)
     can_edit = perms.can_edit_attachments(request.user, dossier)
     error = ""
     if request.method == "POST":

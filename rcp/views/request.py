@@ -16,7 +16,7 @@ from identity.models import Patient
 from rcp import perms, selectors
 from rcp.enums import SessionStatus
 from rcp.models import Session
-from rcp.view_helpers import trace
+from rcp.views.helpers import trace
 
 WEEKS_AHEAD = 8
 
@@ -24,8 +24,8 @@ WEEKS_AHEAD = 8
 def sessions_for_request(user, *, weeks: int = WEEKS_AHEAD) -> list[Session]:
     """Coming sessions (planned or open) of the RCPs of the user's 3C or of which the user is a member."""
     today = timezone.localdate()
-    start = selectors._local_midnight(today)
-    end = selectors._local_midnight(today + datetime.timedelta(weeks=weeks))
+    start = selectors.local_midnight(today)
+    end = selectors.local_midnight(today + datetime.timedelta(weeks=weeks))
     scope = Q(rcp__three_c_id__in=selectors.user_three_c_ids(user))
     if user.professional_id:
         scope |= Q(rcp__members__professional_id=user.professional_id)
@@ -44,9 +44,8 @@ def dossier_new(request, patient_pk: int):
     if not can_view_patient(request.user, patient):
         raise PermissionDenied
     trace(request, patient, patient, detail="nouvelle demande d'avis")
-    today = timezone.localdate()
     sessions = [
-        {"session": session, "late": session.registration_deadline < today}
+        {"session": session, "late": session.is_past_registration_deadline}
         for session in sessions_for_request(request.user)
     ]
     return render(request, "rcp/dossier_new.html", {"patient": patient, "sessions": sessions})
