@@ -210,7 +210,8 @@ def main() -> int:
 
     imaging_port = str(django_settings.DCC_IMAGING_STANDIN_PORT)  # the demo PACS (seed_demo points the CHU's PACS here)
     commands["imagerie"] = [PYTHON, "-m", "interop.imaging.standin", "--port", imaging_port,
-                            "--studies", django_settings.DCC_IMAGING_STANDIN_STUDIES]  # fmt: skip
+                            "--studies", django_settings.DCC_IMAGING_STANDIN_STUDIES,
+                            "--qido-port", str(django_settings.DCC_IMAGING_STANDIN_WEB_PORT)]  # fmt: skip
     mss_operator = None
     if not os.environ.get("DCC_MSS_SMTP_HOST"):  # embedded default: the local MSSanté operator
         mss_operator = _start_mss_operator(data)

@@ -434,6 +434,8 @@ DCC_IMAGING_TIMEOUT_SECONDS = env_int("DCC_IMAGING_TIMEOUT_SECONDS", 2)
 DCC_IMAGING_CACHE_SECONDS = env_int("DCC_IMAGING_CACHE_SECONDS", 120)
 DCC_IMAGING_CALLING_AE = env_str("DCC_IMAGING_CALLING_AE", "DCC")
 DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
+# make run: the stand-in's HTTP port (QIDO-RS and the demo viewer page the demo PACS's viewer links open).
+DCC_IMAGING_STANDIN_WEB_PORT = env_int("DCC_IMAGING_STANDIN_WEB_PORT", 8043)
 DCC_IMAGING_STANDIN_STUDIES = env_str(
     "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
 )
