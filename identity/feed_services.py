@@ -97,3 +97,20 @@ def _create(*, data, origin, establishment, ipps, care_source, reason, ins_matri
         ]
     )
     return patient
+
+
+@transaction.atomic
+def patient_validate_from_feed(*, patient: Patient, source: str) -> Patient:
+    """A *provisoire* identity that its establishment now sends as validated (PID-32 VALI) without an INS:
+    *validée*, as an A28 would have created it. Nothing else goes up without an INS, nothing ever goes down."""
+    patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    if patient.rniv_status != RnivStatus.PROVISOIRE or patient.is_merged:
+        return patient
+    patient.rniv_status = RnivStatus.VALIDEE
+    patient.save(update_fields=["rniv_status"])
+    IdentityChange.objects.create(
+        patient=patient, kind=ChangeKind.STATUS, reason=source[:500], before={"rniv_status": RnivStatus.PROVISOIRE},
+        after={"rniv_status": RnivStatus.VALIDEE},
+    )  # fmt: skip
+    trail_record_lines([{"action": TrailAction.UPDATE, "patient": patient, "obj": patient, "detail": "statut"}])
+    return patient

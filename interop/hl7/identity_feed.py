@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from identity import nir as nir_rules
 from identity.enums import LOCKED_STATUSES, IdentityOrigin, RnivStatus
-from identity.feed_services import patient_create_from_feed
+from identity.feed_services import patient_create_from_feed, patient_validate_from_feed
 from identity.models import LocalIdentifier, Patient
 from identity.services import (
     IdentityError,
@@ -192,6 +192,9 @@ def _update(ctx, data: PidData, patient: Patient, incoming: dict, ipps, holder, 
         if "traits stricts" not in applied:
             applied.append("nom utilisé / coordonnées")
     ins = data.ins
+    if ins is None and data.requested_status == RnivStatus.VALIDEE and patient.rniv_status == RnivStatus.PROVISOIRE:
+        patient = patient_validate_from_feed(patient=patient, source=source)
+        applied.append("statut validée")
     if ins is not None:
         matricule = nir_rules.clean(ins.value)
         if patient.ins_matricule and (patient.ins_matricule, patient.ins_oid) != (matricule, ins.authority_oid):
