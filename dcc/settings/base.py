@@ -405,6 +405,8 @@ DCC_MLLP_TLS_CERT = env_str("DCC_MLLP_TLS_CERT", "")
 DCC_MLLP_TLS_KEY = env_str("DCC_MLLP_TLS_KEY", "")
 DCC_MLLP_TLS_CLIENT_CA = env_str("DCC_MLLP_TLS_CLIENT_CA", "")
 DCC_MLLP_SEND_TIMEOUT = env_int("DCC_MLLP_SEND_TIMEOUT", 30)
+# make run: the demo's test receiver (python -m interop.hl7.demo_receiver), to which seed_demo subscribes the CHU.
+DCC_HL7_DEMO_RECEIVER_PORT = env_int("DCC_HL7_DEMO_RECEIVER_PORT", 2576)
 # --- outbox (interop/outbox) ---
 # Channels are data: name → module exposing deliver(message) (see interop/outbox/channels.py).
 DCC_OUTBOX_CHANNELS = {"mss": "interop.mss.channel", "hl7": "interop.hl7.channel"}
