@@ -113,7 +113,11 @@ def _target(ctx: Context, field_number: int, action: str) -> Document:
 
 
 def handle_new(ctx: Context) -> Outcome:
-    return _import(ctx)
+    """T02. A CDA that is a new version of a document (its relatedDocument RPLC, or its setId) is refused when
+    another establishment sent that document (AE 901), as a T10 would be."""
+    summary = _cda_summary(ctx)
+    current = _current_version(ctx, summary)
+    return _import(ctx, replaces=current if summary.replaces_id else None)
 
 
 def handle_replace(ctx: Context) -> Outcome:
@@ -150,6 +154,20 @@ def _cda_summary(ctx: Context):
         raise Hl7Problem(f"Document CDA illisible : {error}", app_code="906", location="OBX^1^5") from error
 
 
+def _current_version(ctx: Context, summary) -> Document | None:
+    """The current version this CDA follows (the one its relatedDocument RPLC names, or else the current one of
+    its setId); AE 901 when another establishment sent it."""
+    current = None
+    if summary.replaces_id:
+        current = Document.objects.filter(document_id=summary.replaces_id, status=DocumentStatus.CURRENT).first()
+    elif summary.set_id:
+        current = Document.objects.filter(set_id=summary.set_id, status=DocumentStatus.CURRENT).first()
+    if current is not None and not _sent_by_same_establishment(ctx, current):
+        raise Hl7Problem(f"Le document {current.document_id} n'a pas été transmis par cet établissement : "
+                         "il ne peut pas le remplacer.", app_code="901", location="OBX^1^5")  # fmt: skip
+    return current
+
+
 def handle_oru(ctx: Context) -> Outcome:
     """ORU^R01: ORC-1 NW new, RO replacement (of the version the CDA's relatedDocument RPLC names, or else the
     current version of its setId), CA withdrawal of the CDA carried. As with T10/T04, only the establishment
@@ -170,14 +188,7 @@ def handle_oru(ctx: Context) -> Outcome:
         trail_record(user=None, action=TrailAction.DELETE, patient=document.patient, obj=document,
                      detail="HL7 ORU^R01 retrait")  # fmt: skip
         return Outcome(patient=document.patient, document=document, summary=f"Document « {document.title} » retiré.")
-    current = None
-    if summary.replaces_id:  # the CDA names the version it replaces (relatedDocument RPLC)
-        current = Document.objects.filter(document_id=summary.replaces_id, status=DocumentStatus.CURRENT).first()
-    elif summary.set_id:
-        current = Document.objects.filter(set_id=summary.set_id, status=DocumentStatus.CURRENT).first()
-    if current is not None and not _sent_by_same_establishment(ctx, current):
-        raise Hl7Problem(f"Le document {current.document_id} n'a pas été transmis par cet établissement : "
-                         "il ne peut pas le remplacer.", app_code="901", location="OBX^1^5")  # fmt: skip
+    current = _current_version(ctx, summary)
     if order == "RO" and current is None:
         raise Hl7Problem(f"Document à remplacer ({summary.replaces_id or summary.set_id or 'non désigné'}) inconnu "
                          "du DCC ou déjà remplacé ou retiré.", app_code="900", location="OBX^1^5")  # fmt: skip

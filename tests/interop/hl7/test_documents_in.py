@@ -169,3 +169,17 @@ def test_oru_r01_replacement_or_withdrawal_of_an_unknown_document_gets_ae_900(ml
     unknown = ack_fields(mllp.send(oru("ans_MDM_T02_CR_Radio_INIT_N1_Base64.er7", "XX-X", "XX")))
     assert unknown["MSA"][1] == "AE" and unknown["ERR"][3].startswith("103^"), unknown
     assert not Document.objects.exists()
+
+
+def test_a_t02_cannot_make_a_new_version_of_another_senders_document(mllp, ris, pat_trois):
+    assert ack_fields(mllp.send(ans("ans_MDM_T02_CR_Radio_INIT_N1_Base64.er7", "OWN-1")))["MSA"][1] == "AA"
+    partner_register(application="RIS-Z", facility="Organisation-Z", establishment=EstablishmentFactory())
+    # The T10 example's CDA (relatedDocument RPLC of the first one), sent as a T02 by another establishment.
+    text = ans("ans_MDM_T10_CR_Radio_RPLC_N1.er7", "Z-T02").decode("utf-8")
+    text = text.replace("MDM^T10^MDM_T02", "MDM^T02^MDM_T02")
+    text = text.replace("|RIS-Y|Organisation-Y|", "|RIS-Z|Organisation-Z|", 1)
+
+    fields = ack_fields(mllp.send(text))
+
+    assert fields["MSA"][1] == "AE" and fields["ERR"][5].startswith("901^"), fields
+    assert Document.objects.get().status == DocumentStatus.CURRENT
