@@ -4,11 +4,13 @@ Usage (on a disposable, migrated database: the bench's partner, messages and pat
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/hl7_mllp.py -n 2000 -c 4 [--restart]
 
-It starts the real listener (``python -m interop.hl7.listener --port 0``) as a subprocess, opens ``-c``
-connections and sends, on each, A28 (create) then A31 (update) messages one after the other (MLLP waits for
-each ACK). With ``--restart``, the listener is killed (SIGKILL, the worst case) once a third of the
-messages are acknowledged and started again; each client reconnects and sends its unacknowledged message
-again with the same control id. At the end it prints messages/s, ACK latency p50/p95, and checks in the
+First, the same clients send the same messages to a bare MLLP echo (``bench/mllp_echo.py``, the reference:
+framing and sockets only). Then it starts the real listener (``python -m interop.hl7.listener --port 0``) as a
+subprocess, opens ``-c`` connections and sends, on each, A28 (create) then A31 (update) messages one after the
+other (MLLP waits for each ACK). With ``--restart``, the listener is killed (SIGKILL, the worst case) once a third
+of the messages are acknowledged and started again; each client reconnects and sends its unacknowledged message
+again with the same control id. At the end it prints the SQL statements of one A28 and one A31, messages/s, the
+ratio DCC / echo (the figure to compare between runs on a shared machine), ACK latency p50/p95, and checks in the
 database that every control id was processed exactly once with an AA, and one patient exists per A28.
 """
 
@@ -49,11 +51,10 @@ FIRST = ["MARIE", "JEAN", "HÉLÈNE", "PIERRE", "ANNE", "PAUL", "LUCIE", "ANDRÉ
 NAMES = ["MARTIN", "BERNARD", "D'ALMEIDA", "LEFÈVRE", "GARÇON", "DUPONT-NOËL", "ROUX", "FOURNIER"]
 
 
-def start_listener(workers: int) -> tuple[subprocess.Popen, int]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "interop.hl7.listener", "--port", "0", "--workers", str(workers), "--no-warm-up"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+def start_listener(workers: int, command: list[str] | None = None) -> tuple[subprocess.Popen, int]:
+    command = command or [sys.executable, "-m", "interop.hl7.listener", "--port", "0", "--workers", str(workers),
+                          "--no-warm-up"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     while True:
         line = process.stdout.readline()
         if not line:
@@ -64,7 +65,10 @@ def start_listener(workers: int) -> tuple[subprocess.Popen, int]:
             return process, int(found.group(1))
 
 
-def message(run: str, index: int, trigger: str, oid: str) -> str:
+def message(run: str, index: int, trigger: str, oid: str, offset: int = 0) -> str:
+    """A28/A31 of patient ``index``; its INS is unique for ``offset + index`` < 999,000 (``offset``: the patients
+    earlier runs created, so that a run on a used database creates its patients instead of updating others)."""
+    index, number = offset + index, index
     sex = "F" if index % 2 else "M"
     year, month = 1930 + index % 70, 1 + index % 12
     dept = "2A" if index % 7 == 0 else "86"
@@ -75,10 +79,10 @@ def message(run: str, index: int, trigger: str, oid: str) -> str:
     name = NAMES[index % len(NAMES)]
     used = "^~DURAND^" + first + "^^^^^D" if trigger == "A31" else ""
     return (
-        f"MSH|^~\\&|BENCH{run}|BENCH|DCC|ARS|20261203120000||ADT^{trigger}^ADT_A05|{run}-{trigger}-{index}|P|"
+        f"MSH|^~\\&|BENCH{run}|BENCH|DCC|ARS|20261203120000||ADT^{trigger}^ADT_A05|{run}-{trigger}-{number}|P|"
         f"2.5^FRA^2.11|||||FRA|UNICODE UTF-8||||2.11^IHE_FRANCE-2.11-PAM\r"
         f"EVN||20261203120000\r"
-        f"PID|1||B{run}{index}^^^BENCH&{oid}&ISO^PI~{ins}^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS||"
+        f"PID|1||B{run}{number}^^^BENCH&{oid}&ISO^PI~{ins}^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS||"
         f"{name}^{first}^{first}^^^^L{used}||{year}{month:02d}15|{sex}|||^^^^^^BDL^^{place}"
         f"|||||||||||||||||||||VALI\rPV1|1|N\r"
     )
@@ -125,12 +129,18 @@ class Client(threading.Thread):
         sock.close()
 
 
+def start_echo() -> tuple[subprocess.Popen, int]:
+    """The reference: a bare MLLP echo (asyncio, one process, an AA per frame, no parsing and no database)."""
+    return start_listener(0, command=[sys.executable, str(ROOT / "bench" / "mllp_echo.py")])
+
+
 class Bench:
-    def __init__(self, args):
+    def __init__(self, args, start=None):
         self.args, self.lock, self.count = args, threading.Lock(), 0
-        self.restart_at = args.n // 3 if args.restart else None
+        self.start = start or (lambda: start_listener(args.workers))
+        self.restart_at = args.n // 3 if args.restart and start is None else None
         self.restarted = threading.Event()
-        self.process, self.port = start_listener(args.workers)
+        self.process, self.port = self.start()
 
     def acked(self):
         with self.lock:
@@ -142,9 +152,42 @@ class Bench:
     def restart(self):
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
-        self.process, new_port = start_listener(self.args.workers)
+        self.process, new_port = self.start()
         self.port = new_port  # clients reconnect to the new port
         self.restarted.set()
+
+    def run(self, per_client: list[list]) -> tuple[float, list]:
+        clients = [Client(self, items) for items in per_client]
+        started = time.perf_counter()
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join()
+        elapsed = time.perf_counter() - started
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            print("l'écouteur ne s'est pas arrêté en 60 s après SIGTERM : arrêt forcé")
+            self.process.kill()
+        return elapsed, clients
+
+
+def statements_per_message(establishment, oid: str, offset: int) -> dict[str, int]:
+    """SQL statements of one A28 (creation) and one A31 (update) through the listener's processing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interop.hl7.processing import process
+
+    run = uuid.uuid4().hex[:6].upper()
+    partner_register(application=f"BENCH{run}", facility="BENCH", establishment=establishment, kinds=["ADT"])
+    counts = {}
+    for trigger in ("A28", "A31"):
+        with CaptureQueriesContext(connection) as queries:
+            assert process(message(run, 0, trigger, oid, offset).encode("utf-8")).code == "AA"
+        counts[trigger] = len(queries.captured_queries)
+    return counts
 
 
 def main() -> int:
@@ -153,6 +196,7 @@ def main() -> int:
     parser.add_argument("-c", type=int, default=4, help="connections")
     parser.add_argument("--workers", type=int, default=4, help="listener threads")
     parser.add_argument("--restart", action="store_true", help="kill and restart the listener during the run")
+    parser.add_argument("--no-reference", action="store_true", help="skip the bare MLLP echo reference run")
     args = parser.parse_args()
     run = uuid.uuid4().hex[:6].upper()
     establishment, _ = Establishment.objects.get_or_create(
@@ -160,32 +204,30 @@ def main() -> int:
         defaults={"name": "CH BANC HL7", "kind": "CH", "town": "Poitiers", "oid": "1.2.250.1.999.8"},
     )
     oid = establishment.oid or "1.2.250.1.999.8"
+    offset = LocalIdentifier.objects.filter(establishment=establishment).count()
+    statements = statements_per_message(establishment, oid, offset)
+    offset += 1
     partner, _ = partner_register(application=f"BENCH{run}", facility="BENCH", establishment=establishment,
                                   kinds=["ADT"])  # fmt: skip
     patients = args.n // 2
     per_client: list[list] = [[] for _ in range(args.c)]
     for index in range(patients):
         for trigger in ("A28", "A31"):
-            per_client[index % args.c].append((f"{run}-{trigger}-{index}", message(run, index, trigger, oid)))
+            per_client[index % args.c].append((f"{run}-{trigger}-{index}", message(run, index, trigger, oid, offset)))
+    reference = None
+    if not args.no_reference:
+        reference, _ = Bench(args, start=start_echo).run(per_client)
     bench = Bench(args)
-    clients = [Client(bench, items) for items in per_client]
-    started = time.perf_counter()
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join()
-    elapsed = time.perf_counter() - started
-    bench.process.send_signal(signal.SIGTERM)
-    try:
-        bench.process.wait(60)
-    except subprocess.TimeoutExpired:
-        print("l'écouteur ne s'est pas arrêté en 60 s après SIGTERM : arrêt forcé")
-        bench.process.kill()
+    elapsed, clients = bench.run(per_client)
 
     latencies = sorted(x for client in clients for x in client.latencies)
     sent = sum(len(items) for items in per_client)
     print(f"{sent} messages ADT (A28 + A31) sur {args.c} connexions, {args.workers} threads d'écoute")
+    print(f"requêtes SQL par message : A28 (création) {statements['A28']}, A31 (mise à jour) {statements['A31']}")
     print(f"débit : {sent / elapsed:.0f} messages/s ({elapsed:.1f} s)")
+    if reference is not None:
+        print(f"référence, écho MLLP nu (mêmes clients, même machine, même exécution) : {sent / reference:.0f} "
+              f"messages/s ; rapport DCC / écho : {reference / elapsed:.3f}")  # fmt: skip
     print(f"latence de l'accusé : p50 {statistics.median(latencies) * 1000:.1f} ms, "
           f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms")  # fmt: skip
     if args.restart:

@@ -37,6 +37,13 @@ def care_relationship_add(
     return relationship
 
 
+def care_relationship_add_to_new_patient(
+    *, patient, kind: str, establishment=None, source: str = ""
+) -> CareRelationship:
+    """``care_relationship_add`` for a patient created in the caller's transaction: no link exists yet, one INSERT."""
+    return CareRelationship.objects.create(patient=patient, kind=kind, establishment=establishment, source=source)
+
+
 class BreakGlassRefused(Exception):
     """Bris de glace refused; the message is French and shown to the user."""
 

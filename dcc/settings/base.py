@@ -403,6 +403,8 @@ DCC_MLLP_TLS_CERT = env_str("DCC_MLLP_TLS_CERT", "")
 DCC_MLLP_TLS_KEY = env_str("DCC_MLLP_TLS_KEY", "")
 DCC_MLLP_TLS_CLIENT_CA = env_str("DCC_MLLP_TLS_CLIENT_CA", "")
 DCC_MLLP_SEND_TIMEOUT = env_int("DCC_MLLP_SEND_TIMEOUT", 30)
+# make run: the demo's test receiver (python -m interop.hl7.demo_receiver), to which seed_demo subscribes the CHU.
+DCC_HL7_DEMO_RECEIVER_PORT = env_int("DCC_HL7_DEMO_RECEIVER_PORT", 2576)
 # --- outbox (interop/outbox) ---
 # Channels are data: name → module exposing deliver(message) (see interop/outbox/channels.py).
 DCC_OUTBOX_CHANNELS = {"mss": "interop.mss.channel", "hl7": "interop.hl7.channel"}
@@ -432,6 +434,8 @@ DCC_IMAGING_TIMEOUT_SECONDS = env_int("DCC_IMAGING_TIMEOUT_SECONDS", 2)
 DCC_IMAGING_CACHE_SECONDS = env_int("DCC_IMAGING_CACHE_SECONDS", 120)
 DCC_IMAGING_CALLING_AE = env_str("DCC_IMAGING_CALLING_AE", "DCC")
 DCC_IMAGING_STANDIN_PORT = env_int("DCC_IMAGING_STANDIN_PORT", 11112)
+# make run: the stand-in's HTTP port (QIDO-RS and the demo viewer page the demo PACS's viewer links open).
+DCC_IMAGING_STANDIN_WEB_PORT = env_int("DCC_IMAGING_STANDIN_WEB_PORT", 8043)
 DCC_IMAGING_STANDIN_STUDIES = env_str(
     "DCC_IMAGING_STANDIN_STUDIES", str(BASE_DIR / ".data" / "imaging" / "standin-studies.json")
 )

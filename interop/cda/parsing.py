@@ -118,6 +118,7 @@ class CdaSummary:
     has_structured_body: bool
     nonxml_media_type: str = ""
     warnings: tuple[str, ...] = field(default=())
+    replaces_id: str = ""  # relatedDocument typeCode="RPLC": the id of the version this document replaces
 
 
 def parse_cda(data: bytes, *, max_bytes: int = MAX_BYTES) -> tuple[etree._ElementTree, CdaSummary]:
@@ -167,7 +168,16 @@ def summarize(root: etree._Element) -> CdaSummary:
         has_structured_body=bool(root.findall("cda:component/cda:structuredBody", NS)),
         nonxml_media_type=first("cda:component/cda:nonXMLBody/cda:text", "mediaType"),
         warnings=tuple(warnings),
+        replaces_id=_replaced_id(root),
     )
+
+
+def _replaced_id(root: etree._Element) -> str:
+    parent = root.find("cda:relatedDocument[@typeCode='RPLC']/cda:parentDocument/cda:id", NS)
+    if parent is None:
+        return ""
+    root_oid, ext = (parent.get("root") or "").strip(), (parent.get("extension") or "").strip()
+    return f"{root_oid}^{ext}" if ext else root_oid
 
 
 def _patient(root: etree._Element) -> PatientTraits:

@@ -3,14 +3,23 @@
 Two identity feeds (A28 creations, with a Corsica-born INS and accented names; an A31), refusals the monitoring
 page shows (unknown partner, unsupported event) and one identity-vigilance item (an INS already carried by a
 demo patient with other traits).
+
+The CHU's integration engine (``EAI-DEMO@CHU-POITIERS``) is subscribed to the DCC's documents: each FRCP, PPS or
+PPAC produced for a CHU patient (a fiche validated with ``make run``) is sent as MDM^T02 (T10 for a new version)
+to the test receiver ``make run`` starts (``interop.hl7.demo_receiver``, ``DCC_HL7_DEMO_RECEIVER_PORT``).
 """
 
 from __future__ import annotations
+
+from django.conf import settings
+
+from interop.hl7.services import partner_register
 
 ORDER = 70
 
 CHU = "CHU LA MILETRIE - POITIERS"
 DAX = "CH DE DAX"
+RECEIVER_APPLICATION = "EAI-DEMO"
 
 
 def _nir(body: str) -> str:
@@ -33,22 +42,33 @@ def _adt(trigger: str, control_id: str, *, app: str, facility: str, oid: str, ip
     return text.encode("utf-8")
 
 
+def subscribe_documents(establishment, log) -> None:
+    """The demo establishment's engine receives the DCC's documents at the test receiver (idempotent)."""
+    partner, created = partner_register(
+        application=RECEIVER_APPLICATION, facility="CHU-POITIERS", establishment=establishment, kinds=["MDM"],
+        receives_documents=True, host="127.0.0.1", port=settings.DCC_HL7_DEMO_RECEIVER_PORT,
+    )  # fmt: skip
+    if created:
+        log(f"HL7 : {establishment.name} abonné aux documents du DCC ({partner.application}@{partner.facility} → "
+            f"récepteur de démonstration 127.0.0.1:{partner.port})")  # fmt: skip
+
+
 def seed(context: dict) -> None:
     from dcc.directory.models import Establishment
     from identity.models import Patient
     from interop.hl7.models import Partner
     from interop.hl7.processing import process
-    from interop.hl7.services import partner_register
 
     log = context["log"]
-    if Partner.objects.exists():
-        log(f"HL7 : déjà présent ({Partner.objects.count()} partenaires)")
-        return
     chu = Establishment.objects.filter(name=CHU).first() or Establishment.objects.order_by("pk").first()
-    dax = Establishment.objects.filter(name__icontains="DAX").first() or chu
     if chu is None:
         log("HL7 : aucun établissement, rien à semer")
         return
+    subscribe_documents(chu, log)  # also on a database seeded before the subscription existed
+    if Partner.objects.filter(receives_documents=False).exists():
+        log(f"HL7 : déjà présent ({Partner.objects.count()} partenaires)")
+        return
+    dax = Establishment.objects.filter(name__icontains="DAX").first() or chu
     partner_register(application="GAM", facility="CHU-POITIERS", establishment=chu, kinds=["ADT", "MDM", "ORU"])
     partner_register(application="DPI-DAX", facility="CH-DAX", establishment=dax, kinds=["ADT", "MDM"])
     oid = chu.oid or "1.2.250.1.999.1.1"

@@ -17,7 +17,7 @@ from dcc.records.models import Document
 from dcc.records.trail import trail_record
 from interop.hl7.models import Message
 from interop.hl7.processing import Context, Outcome
-from interop.hl7.protocol import Hl7Problem, has_segment, repetitions, value
+from interop.hl7.protocol import Hl7Problem, has_segment, value
 from interop.importing import ImportRefused, document_import
 
 
@@ -113,7 +113,11 @@ def _target(ctx: Context, field_number: int, action: str) -> Document:
 
 
 def handle_new(ctx: Context) -> Outcome:
-    return _import(ctx)
+    """T02. A CDA that is a new version of a document (its relatedDocument RPLC, or its setId) is refused when
+    another establishment sent that document (AE 901), as a T10 would be."""
+    summary = _cda_summary(ctx)
+    current = _current_version(ctx, summary)
+    return _import(ctx, replaces=current if summary.replaces_id else None)
 
 
 def handle_replace(ctx: Context) -> Outcome:
@@ -141,23 +145,51 @@ def handle_withdraw(ctx: Context) -> Outcome:
     return Outcome(patient=document.patient, document=document, summary=f"Document « {document.title} » retiré.")
 
 
-def handle_oru(ctx: Context) -> Outcome:
-    """ORU^R01: ORC-1 NW new, RO replacement (same setId in the CDA), CA withdrawal of the CDA carried."""
-    order = value(ctx.hl7, "ORC.F1").strip().upper() if has_segment(ctx.hl7, "ORC") else "NW"
-    if order == "CA":
-        data = _cda(ctx)
-        from interop.cda.parsing import UnsafeDocumentError, parse_cda
+def _cda_summary(ctx: Context):
+    from interop.cda.parsing import UnsafeDocumentError, parse_cda
 
-        try:
-            _, summary = parse_cda(data)
-        except UnsafeDocumentError as error:
-            raise Hl7Problem(f"Document CDA illisible : {error}", app_code="906") from error
-        document = Document.objects.filter(document_id=summary.document_id).first()
-        if document is None or not _sent_by_same_establishment(ctx, document):
-            raise Hl7Problem(f"Document à retirer ({summary.document_id}) inconnu ou transmis par un autre émetteur.",
-                             app_code="900")  # fmt: skip
-        document = document_withdraw(document=document, note=f"Retiré par HL7 ORU^R01 n° {ctx.header.control_id}")
-        return Outcome(patient=document.patient, document=document, summary=f"Document « {document.title} » retiré.")
-    if repetitions(ctx.hl7, "ORC", 1) and order not in {"NW", "RO", "SC", ""}:
+    try:
+        return parse_cda(_cda(ctx))[1]
+    except UnsafeDocumentError as error:
+        raise Hl7Problem(f"Document CDA illisible : {error}", app_code="906", location="OBX^1^5") from error
+
+
+def _current_version(ctx: Context, summary) -> Document | None:
+    """The current version this CDA follows (the one its relatedDocument RPLC names, or else the current one of
+    its setId); AE 901 when another establishment sent it."""
+    current = None
+    if summary.replaces_id:
+        current = Document.objects.filter(document_id=summary.replaces_id, status=DocumentStatus.CURRENT).first()
+    elif summary.set_id:
+        current = Document.objects.filter(set_id=summary.set_id, status=DocumentStatus.CURRENT).first()
+    if current is not None and not _sent_by_same_establishment(ctx, current):
+        raise Hl7Problem(f"Le document {current.document_id} n'a pas été transmis par cet établissement : "
+                         "il ne peut pas le remplacer.", app_code="901", location="OBX^1^5")  # fmt: skip
+    return current
+
+
+def handle_oru(ctx: Context) -> Outcome:
+    """ORU^R01: ORC-1 NW new, RO replacement (of the version the CDA's relatedDocument RPLC names, or else the
+    current version of its setId), CA withdrawal of the CDA carried. As with T10/T04, only the establishment
+    that sent a document may replace or withdraw it."""
+    order = value(ctx.hl7, "ORC.F1").strip().upper() if has_segment(ctx.hl7, "ORC") else "NW"
+    if order not in {"NW", "RO", "SC", "CA", ""}:
         raise Hl7Problem(f"Code ORC-1 « {order} » non pris en charge (NW, RO ou CA).", code="103", location="ORC^1^1")
-    return _import(ctx)
+    summary = _cda_summary(ctx)
+    if order == "CA":
+        document = Document.objects.filter(document_id=summary.document_id).first()
+        if document is None:
+            raise Hl7Problem(f"Document à retirer ({summary.document_id}) inconnu du DCC.", app_code="900",
+                             location="OBX^1^5")  # fmt: skip
+        if not _sent_by_same_establishment(ctx, document):
+            raise Hl7Problem(f"Le document {summary.document_id} n'a pas été transmis par cet établissement : "
+                             "il ne peut pas le retirer.", app_code="901", location="OBX^1^5")  # fmt: skip
+        document = document_withdraw(document=document, note=f"Retiré par HL7 ORU^R01 n° {ctx.header.control_id}")
+        trail_record(user=None, action=TrailAction.DELETE, patient=document.patient, obj=document,
+                     detail="HL7 ORU^R01 retrait")  # fmt: skip
+        return Outcome(patient=document.patient, document=document, summary=f"Document « {document.title} » retiré.")
+    current = _current_version(ctx, summary)
+    if order == "RO" and current is None:
+        raise Hl7Problem(f"Document à remplacer ({summary.replaces_id or summary.set_id or 'non désigné'}) inconnu "
+                         "du DCC ou déjà remplacé ou retiré.", app_code="900", location="OBX^1^5")  # fmt: skip
+    return _import(ctx, replaces=current if order == "RO" or summary.replaces_id else None)

@@ -13,10 +13,9 @@ Every write goes through ``identity.services`` with the RNIV rules:
 
 from __future__ import annotations
 
-from dcc.records.enums import CareRelationshipKind
-from dcc.records.services import care_relationship_add
 from identity import nir as nir_rules
 from identity.enums import LOCKED_STATUSES, IdentityOrigin, RnivStatus
+from identity.feed_services import patient_create_from_feed, patient_validate_from_feed
 from identity.merge import patient_merge
 from identity.models import LocalIdentifier, Patient
 from identity.services import (
@@ -25,7 +24,6 @@ from identity.services import (
     local_identifier_add,
     local_identifier_change,
     normalize_traits,
-    patient_create,
     patient_ins_from_feed,
     patient_update,
 )
@@ -57,15 +55,25 @@ def _current(patient: Patient | None) -> Patient | None:
 
 
 def _by_ipp(establishment, values: list[str]) -> Patient | None:
-    for ipp in values:
-        local = (
-            LocalIdentifier.objects.select_related("patient__merged_into")
-            .filter(establishment=establishment, value=ipp)
-            .first()
+    return _by_ipp_with_known(establishment, values)[0]
+
+
+def _by_ipp_with_known(establishment, values: list[str]) -> tuple[Patient | None, set[str]]:
+    """The patient of the first of ``values`` known in ``establishment`` (one query), and which of ``values``
+    that very patient already carries (no need to add them again)."""
+    if not values:
+        return None, set()
+    found = {
+        local.value: local
+        for local in LocalIdentifier.objects.select_related("patient__merged_into").filter(
+            establishment=establishment, value__in=values
         )
-        if local is not None:
-            return _current(local.patient)
-    return None
+    }
+    for ipp in values:
+        if ipp in found:
+            patient = _current(found[ipp].patient)
+            return patient, {value for value, local in found.items() if local.patient_id == patient.pk}
+    return None, set()
 
 
 def _strict_diff(patient: Patient, incoming: dict) -> list[str]:
@@ -85,9 +93,9 @@ def _strict_diff(patient: Patient, incoming: dict) -> list[str]:
 
 
 def _queue(ctx: Context, kind: str, *, reason: str, data: PidData, patient=None, other=None) -> VigilanceItem:
+    """A vigilance item, written with the message row it belongs to (``processing._finish``)."""
     ins = data.ins
-    return VigilanceItem.objects.create(
-        message=ctx.message,
+    item = VigilanceItem(
         kind=kind,
         patient=patient,
         other_patient=other,
@@ -96,6 +104,8 @@ def _queue(ctx: Context, kind: str, *, reason: str, data: PidData, patient=None,
         received=data.json(),
         reason=reason,
     )
+    ctx.pending.append(item)
+    return item
 
 
 def _queued_problem(reasons: list[str], applied: str = "") -> Hl7Problem:
@@ -113,7 +123,7 @@ def handle_create_or_update(ctx: Context) -> Outcome:
     ins = data.ins
     matricule = nir_rules.clean(ins.value) if ins else ""
     incoming = normalize_traits(data.traits())
-    patient = _by_ipp(establishment, ipps)
+    patient, known = _by_ipp_with_known(establishment, ipps)
     holder = (
         Patient.objects.current().filter(ins_matricule=matricule, ins_oid=ins.authority_oid).first() if ins else None
     )
@@ -127,7 +137,7 @@ def handle_create_or_update(ctx: Context) -> Outcome:
         patient = holder
     if patient is None:
         return _create(ctx, data, incoming, ipps, source)
-    return _update(ctx, data, patient, incoming, ipps, holder, source)
+    return _update(ctx, data, patient, incoming, [ipp for ipp in ipps if ipp not in known], holder, source)
 
 
 def _create(ctx: Context, data: PidData, incoming: dict, ipps: list[str], source: str) -> Outcome:
@@ -144,22 +154,16 @@ def _create(ctx: Context, data: PidData, incoming: dict, ipps: list[str], source
         kwargs = {"ins_matricule": ins.value, "ins_oid": ins.authority_oid}
     elif status in LOCKED_STATUSES:
         status = RnivStatus.PROVISOIRE
-    patient = patient_create(
-        user=None, data={**incoming, **data.other_fields()}, origin=IdentityOrigin.INTEROP, rniv_status=status,
-        reason=source, **kwargs,
+    patient = patient_create_from_feed(
+        data={**incoming, **data.other_fields()}, origin=IdentityOrigin.INTEROP, rniv_status=status, reason=source,
+        establishment=ctx.partner.establishment, ipps=ipps,
+        care_source=f"hl7:{ctx.partner.application}@{ctx.partner.facility}", **kwargs,
     )  # fmt: skip
-    care_relationship_add(
-        patient=patient,
-        kind=CareRelationshipKind.TREATING_ESTABLISHMENT,
-        establishment=ctx.partner.establishment,
-        source=f"hl7:{ctx.partner.application}@{ctx.partner.facility}",
-    )
-    for ipp in ipps:
-        local_identifier_add(patient=patient, user=None, establishment=ctx.partner.establishment, value=ipp)
     return Outcome(patient=patient, summary=f"Identité créée : {patient} ({patient.get_rniv_status_display()})")
 
 
 def _update(ctx, data: PidData, patient: Patient, incoming: dict, ipps, holder, source) -> Outcome:
+    """``ipps``: the message's IPPs this patient does not carry yet."""
     establishment = ctx.partner.establishment
     reasons: list[str] = []
     applied: list[str] = []
@@ -188,6 +192,9 @@ def _update(ctx, data: PidData, patient: Patient, incoming: dict, ipps, holder, 
         if "traits stricts" not in applied:
             applied.append("nom utilisé / coordonnées")
     ins = data.ins
+    if ins is None and data.requested_status == RnivStatus.VALIDEE and patient.rniv_status == RnivStatus.PROVISOIRE:
+        patient = patient_validate_from_feed(patient=patient, source=source)
+        applied.append("statut validée")
     if ins is not None:
         matricule = nir_rules.clean(ins.value)
         if patient.ins_matricule and (patient.ins_matricule, patient.ins_oid) != (matricule, ins.authority_oid):

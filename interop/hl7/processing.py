@@ -17,6 +17,7 @@ import hl7
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from interop.hl7.enums import AckCode, Direction, MessageKind, MessageOutcome
@@ -30,10 +31,13 @@ RAW_KEEP_BYTES = 64 * 1024  # what is kept of a refused oversized or undecodable
 
 @dataclass
 class Context:
-    message: Message
+    """What a handler sees. The message row is written after the handler, in the same transaction (one INSERT):
+    rows that point to it (``VigilanceItem``) are collected in ``pending`` and written with it."""
+
     hl7: hl7.Message
     partner: Partner
     header: Header
+    pending: list = field(default_factory=list)
 
 
 @dataclass
@@ -87,6 +91,10 @@ def _store(
     replayed_from: Message | None = None,
     by=None,
     duplicate_of: Message | None = None,
+    received_at=None,
+    summary: str = "",
+    patient=None,
+    document=None,
 ) -> Message:
     return Message.objects.create(
         direction=Direction.INBOUND,
@@ -98,6 +106,7 @@ def _store(
         raw=(text if text is not None else _text_for_storage(data)).replace("\x00", ""),
         size=len(data),
         peer=peer[:100],
+        received_at=received_at or timezone.now(),
         processed_at=timezone.now(),
         outcome=outcome,
         ack_code=code,
@@ -108,6 +117,9 @@ def _store(
         duplicate_of=duplicate_of,
         replayed_from=replayed_from,
         replayed_by=by,
+        summary=summary[:255],
+        patient=patient,
+        document=document,
     )
 
 
@@ -121,18 +133,30 @@ def _refuse(data, text, header, partner, problem: Hl7Problem, peer, replayed_fro
     return Processed(ack, problem.ack, row.pk)
 
 
+def _processed(control_id: str, partner=None):
+    """The first processing of ``control_id`` from ``partner`` (unique: ``hl7_inbound_control_id_once``)."""
+    return Message.objects.filter(
+        direction=Direction.INBOUND,
+        partner=partner if partner is not None else OuterRef("pk"),
+        control_id=control_id,
+        duplicate_of__isnull=True,
+        replayed_from__isnull=True,
+    )
+
+
 def _first_of(partner: Partner, control_id: str) -> Message | None:
-    return (
-        Message.objects.filter(
-            direction=Direction.INBOUND,
-            partner=partner,
-            control_id=control_id,
-            duplicate_of__isnull=True,
-            replayed_from__isnull=True,
-        )
-        .only("pk", "ack", "ack_code")
+    return _processed(control_id, partner).only("pk", "ack", "ack_code").first()
+
+
+def _partner_and_original(header: Header) -> tuple[Partner | None, int | None]:
+    """The active partner of MSH-3/MSH-4 and the id of the first message with this MSH-10, in one query."""
+    partner = (
+        Partner.objects.select_related("establishment")
+        .filter(application=header.sending_application, facility=header.sending_facility, is_active=True)
+        .annotate(original_pk=Subquery(_processed(header.control_id).values("pk")[:1]))
         .first()
     )
+    return partner, (partner.original_pk if partner is not None else None)
 
 
 def _replay(data, text, header, partner, original: Message, peer) -> Processed:
@@ -200,6 +224,7 @@ def _check_type(header: Header, partner: Partner, handlers) -> Callable[[Context
 def process(data: bytes, *, peer: str = "", replayed_from: Message | None = None, by=None) -> Processed:
     """Process one message; never raises (a database outage excepted: then no ACK, the sender retries)."""
     header, text, partner = Header(), None, None
+    received_at = timezone.now()
     max_bytes = settings.DCC_MLLP_MAX_BYTES
     try:
         if len(data) > max_bytes:
@@ -218,11 +243,7 @@ def process(data: bytes, *, peer: str = "", replayed_from: Message | None = None
             raise
         header = read_header(text)
         _check_header(header)
-        partner = (
-            Partner.objects.select_related("establishment")
-            .filter(application=header.sending_application, facility=header.sending_facility, is_active=True)
-            .first()
-        )
+        partner, original_pk = _partner_and_original(header)
         if partner is None:
             raise Hl7Problem(
                 f"Partenaire inconnu : l'application « {header.sending_application} » de la structure "
@@ -231,7 +252,7 @@ def process(data: bytes, *, peer: str = "", replayed_from: Message | None = None
                 ack="AR",
                 location="MSH^1^3",
             )
-        if replayed_from is None:
+        if replayed_from is None and original_pk is not None:
             original = _first_of(partner, header.control_id)
             if original is not None:
                 return _replay(data, text, header, partner, original, peer)
@@ -239,56 +260,69 @@ def process(data: bytes, *, peer: str = "", replayed_from: Message | None = None
         handler = _check_type(header, partner, _handlers())
     except Hl7Problem as problem:
         return _refuse(data, text, header, partner, problem, peer, replayed_from, by)
-    return _run(data, text, header, partner, parsed, handler, peer, replayed_from, by)
+    return _run(data, text, header, partner, parsed, handler, peer, replayed_from, by, received_at)
 
 
-def _run(data, text, header, partner, parsed, handler, peer, replayed_from, by) -> Processed:
+def _run(data, text, header, partner, parsed, handler, peer, replayed_from, by, received_at) -> Processed:
+    """The handler and the message row in one transaction: both commit, or neither (no ACK: the sender resends).
+
+    A handler that raises rolls its writes back; the message is then stored alone with its AE (the database
+    unreachable: that store fails too, no ACK). A message committed meanwhile by another connection with the
+    same control id makes this one a replay.
+    """
+    store = {"data": data, "text": text, "header": header, "partner": partner, "peer": peer,
+             "replayed_from": replayed_from, "by": by, "received_at": received_at}  # fmt: skip
+    context = Context(hl7=parsed, partner=partner, header=header)
     try:
         with transaction.atomic():
-            row = _store(
-                data=data, text=text, header=header, partner=partner, code="", problem=None, peer=peer,
-                outcome=MessageOutcome.PENDING, ack="", replayed_from=replayed_from, by=by,
-            )  # fmt: skip
-            context = Context(message=row, hl7=parsed, partner=partner, header=header)
-            try:
-                with transaction.atomic():
-                    outcome = handler(context)
-            except Hl7Problem as problem:
-                outcome = Outcome(problem=problem)
-            except ValidationError as error:
-                outcome = Outcome(problem=Hl7Problem(_validation_text(error), code="207", app_code="906"))
-            except Exception:  # a bug must not stop the listener: AE, the message stays stored for a replay
-                logger.exception("HL7 %s %s : erreur interne", header.type_label, header.control_id)
-                outcome = Outcome(
-                    problem=Hl7Problem(
-                        "Erreur interne du DCC pendant le traitement ; le message est conservé et sera rejoué.",
-                        code="207",
-                        app_code="906",
-                    )
-                )
-            problem = outcome.problem
-            code = problem.ack if problem else AckCode.ACCEPT
-            ack = build_ack(header, code, problem=problem, facility=partner.establishment.finess_geo,
-                            warnings=outcome.warnings)  # fmt: skip
-            row.ack, row.ack_code = ack, code
-            row.outcome = (
-                MessageOutcome.PROCESSED
-                if problem is None
-                else (MessageOutcome.REJECTED if code == AckCode.REJECT else MessageOutcome.ERROR)
+            outcome = handler(context)
+            return _finish(store, context, outcome)
+    except Hl7Problem as problem:
+        outcome = Outcome(problem=problem)
+    except ValidationError as error:
+        outcome = Outcome(problem=Hl7Problem(_validation_text(error), code="207", app_code="906"))
+    except Exception as error:  # a bug must not stop the listener: AE, the message kept for a replay
+        if isinstance(error, IntegrityError) and replayed_from is None:
+            original = _first_of(partner, header.control_id)
+            if original is not None:  # the same control id committed meanwhile by another connection
+                return _replay(data, text, header, partner, original, peer)
+        logger.exception("HL7 %s %s : erreur interne", header.type_label, header.control_id)
+        outcome = Outcome(
+            problem=Hl7Problem(
+                "Erreur interne du DCC pendant le traitement ; le message est conservé et sera rejoué.",
+                code="207",
+                app_code="906",
             )
-            if problem is not None:
-                row.error_code, row.app_error_code, row.error_text = problem.code, problem.app_code, problem.text
-            row.patient = outcome.patient
-            row.document = outcome.document
-            row.summary = (outcome.summary or (problem.text if problem else ""))[:255]
-            row.processed_at = timezone.now()
-            row.save()
+        )
+    try:
+        with transaction.atomic():
+            return _finish(store, Context(hl7=parsed, partner=partner, header=header), outcome)
     except IntegrityError:
-        # The same control id committed meanwhile by another connection: answer with its ACK.
-        original = _first_of(partner, header.control_id)
+        original = _first_of(partner, header.control_id) if replayed_from is None else None
         if original is None:
             raise
         return _replay(data, text, header, partner, original, peer)
+
+
+def _finish(store: dict, context: Context, outcome: Outcome) -> Processed:
+    """Store the message with its outcome and ACK (one INSERT), then the rows the handler left pending."""
+    header, partner = store["header"], store["partner"]
+    problem = outcome.problem
+    code = problem.ack if problem else AckCode.ACCEPT
+    ack = build_ack(header, code, problem=problem, facility=partner.establishment.finess_geo,
+                    warnings=outcome.warnings)  # fmt: skip
+    if problem is None:
+        state = MessageOutcome.PROCESSED
+    else:
+        state = MessageOutcome.REJECTED if code == AckCode.REJECT else MessageOutcome.ERROR
+    row = _store(
+        **store, code=code, problem=problem, outcome=state, ack=ack, patient=outcome.patient,
+        document=outcome.document, summary=outcome.summary or (problem.text if problem else ""),
+    )  # fmt: skip
+    for item in context.pending:
+        item.message = row
+    if context.pending:
+        type(context.pending[0]).objects.bulk_create(context.pending)
     return Processed(ack, code, row.pk)
 
 

@@ -50,6 +50,11 @@ def seed(context: dict) -> None:
             "matches_ins": True,
         },
     )  # fmt: skip
+    viewer = f"http://127.0.0.1:{settings.DCC_IMAGING_STANDIN_WEB_PORT}/viewer?StudyInstanceUID={{study_uid}}"
+    if not pacs.viewer_url_template:  # a template an administrator changed is kept
+        pacs.viewer_url_template = viewer
+        pacs.full_clean()
+        pacs.save(update_fields=["viewer_url_template"])
     identifiers = list(
         LocalIdentifier.objects.filter(establishment=chu, patient__merged_into__isnull=True)
         .select_related("patient")
@@ -79,6 +84,7 @@ def seed(context: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps([study.as_dict() for study in studies], ensure_ascii=False, indent=1), encoding="utf-8")
     log(
-        f"Imagerie : {pacs.name} ({pacs.ae_title}@{pacs.host}:{pacs.port}), {len(studies)} examens synthétiques "
+        f"Imagerie : {pacs.name} ({pacs.ae_title}@{pacs.host}:{pacs.port}, visionneuse {pacs.viewer_url_template}), "
+        f"{len(studies)} examens synthétiques "
         f"pour {len(identifiers)} patients (IPP {', '.join(i.value for i in identifiers)})"
     )

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import string
+from urllib.parse import quote, urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
@@ -10,6 +14,34 @@ from django.utils import timezone
 from dcc.directory.models import Establishment
 
 AE_TITLE = RegexValidator(r"^[ -~]{1,16}$", "Un titre AE DICOM a de 1 à 16 caractères ASCII imprimables.")
+VIEWER_PLACEHOLDERS = ("study_uid", "accession", "patient_id")
+
+
+def validate_viewer_url_template(template: str) -> None:
+    """A viewer link template: an http(s) URL whose only variables are ``{study_uid}``, ``{accession}``,
+    ``{patient_id}``.
+
+    Anything else (an unknown name, ``{study_uid.x}``, ``{0}``, ``{study_uid!r}``, a lone brace) would fail or leak
+    attributes when the link is built, so it is refused when the PACS is saved, with a French message.
+    """
+    allowed = ", ".join(f"{{{name}}}" for name in VIEWER_PLACEHOLDERS)
+    try:
+        parts = list(string.Formatter().parse(template))
+    except ValueError as error:
+        raise ValidationError(
+            f"Accolade isolée dans le modèle : écrivez les variables entre accolades ({allowed}) "
+            "et doublez une accolade littérale ({{ ou }})."
+        ) from error
+    for _, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in VIEWER_PLACEHOLDERS or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValidationError(f"Variable « {shown} » inconnue : seules {allowed} sont permises.")
+    sample = template.format(**dict.fromkeys(VIEWER_PLACEHOLDERS, "x"))
+    url = urlsplit(sample)
+    if url.scheme not in ("http", "https") or not url.netloc:
+        raise ValidationError("Le modèle doit être une adresse web complète commençant par https:// ou http://.")
 
 
 class Pacs(models.Model):
@@ -35,8 +67,9 @@ class Pacs(models.Model):
         "modèle d'URL de la visionneuse",
         max_length=500,
         blank=True,
-        help_text="Variables : {study_uid}, {accession}, {patient_id}. Exemple : "
+        help_text="Adresse http(s) ; variables : {study_uid}, {accession}, {patient_id}. Exemple : "
         "https://pacs.exemple.test/viewer?StudyInstanceUIDs={study_uid}",
+        validators=[validate_viewer_url_template],
     )
     matches_ins = models.BooleanField(
         "interrogé aussi par INS",
@@ -55,8 +88,6 @@ class Pacs(models.Model):
         return f"{self.name} ({self.qido_url or f'{self.ae_title}@{self.host}:{self.port}'})"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if not self.qido_url and not (self.ae_title and self.host and self.port):
             raise ValidationError(
                 "Renseignez soit le titre AE, l'hôte et le port DICOM (C-FIND), soit l'URL QIDO-RS (DICOMweb)."
@@ -65,15 +96,14 @@ class Pacs(models.Model):
     def viewer_url(self, *, study_uid: str, accession: str = "", patient_id: str = "") -> str:
         if not self.viewer_url_template:
             return ""
-        from urllib.parse import quote
-
         try:
-            return self.viewer_url_template.format(
+            url = self.viewer_url_template.format(
                 study_uid=quote(study_uid, safe=""), accession=quote(accession, safe=""),
                 patient_id=quote(patient_id, safe=""),
             )  # fmt: skip
-        except (KeyError, IndexError, ValueError):
+        except (KeyError, IndexError, ValueError, AttributeError):  # a template saved before the validator
             return ""
+        return url if urlsplit(url).scheme in ("http", "https") else ""  # never a javascript: link
 
 
 class AttachedStudy(models.Model):

@@ -7,13 +7,15 @@ C-FIND (STUDY level) from synthetic studies made with pydicom.
 patients under ``.data/imaging/``). Matching follows DICOM PS3.4 C.2.2.2 for the keys a DCC sends:
 single value with ``*``/``?`` wildcards, date ranges, UID lists; empty keys are return keys.
 With ``--qido-port`` it also answers DICOMweb QIDO-RS ``GET /dicom-web/studies?…`` (DICOM JSON) from
-the same studies, with the same matching.
+the same studies, with the same matching, and serves a demo viewer page ``GET /viewer?StudyInstanceUID=…``
+(the target of the demo PACS's viewer link template: the study's description, no images).
 """
 
 from __future__ import annotations
 
 import argparse
 import fnmatch
+import html
 import json
 import logging
 import signal
@@ -127,13 +129,54 @@ def qido_identifier(query: dict[str, list[str]]) -> Dataset:
     return identifier
 
 
+VIEWER_PATH = "/viewer"
+
+
+def viewer_page(studies: Iterable[SyntheticStudy], study_uid: str) -> str | None:
+    """The demo viewer's page for one study (French, escaped), or ``None`` when the stand-in does not hold it."""
+    study = next((item for item in studies if item.study_uid == study_uid), None)
+    if study is None:
+        return None
+    rows = [
+        ("Patient", study.patient_name.replace("^", " ")),
+        ("Identifiant patient", study.patient_id),
+        ("Date", study.study_date.strftime("%d/%m/%Y")),
+        ("Modalité", study.modality),
+        ("Description", study.description),
+        ("N° d'accession", study.accession),
+        ("Study Instance UID", study.study_uid),
+    ]
+    cells = "".join(f"<tr><th scope='row'>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in rows)
+    return (
+        "<!doctype html><html lang='fr'><head><meta charset='utf-8'><title>Visionneuse de démonstration</title>"
+        "</head><body><h1>Visionneuse de démonstration</h1><p>Examen synthétique du PACS de démonstration : "
+        f"aucune image n'est affichée.</p><table>{cells}</table></body></html>"
+    )
+
+
 def start_qido(*, host: str = "127.0.0.1", port: int = 0, studies: list[SyntheticStudy]) -> ThreadingHTTPServer:
-    """Serve QIDO-RS in a background thread; returns the server (``server.server_address`` has the port)."""
+    """Serve QIDO-RS and the demo viewer page in a background thread; returns the server (its port in
+    ``server.server_address``)."""
     datasets = [study_dataset(study) for study in studies]
 
     class Handler(BaseHTTPRequestHandler):
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
         def do_GET(self):
             url = urllib.parse.urlsplit(self.path)
+            if url.path.rstrip("/") == VIEWER_PATH:
+                uid = urllib.parse.parse_qs(url.query).get("StudyInstanceUID", [""])[0]
+                page = viewer_page(studies, uid)
+                if page is None:
+                    self._send(404, "Examen inconnu du PACS de démonstration.".encode(), "text/plain; charset=utf-8")
+                else:
+                    self._send(200, page.encode(), "text/html; charset=utf-8")
+                return
             if url.path.rstrip("/") != QIDO_PATH:
                 self.send_error(404)
                 return
@@ -143,12 +186,7 @@ def start_qido(*, host: str = "127.0.0.1", port: int = 0, studies: list[Syntheti
                 response = answer(identifier, candidate)
                 del response.QueryRetrieveLevel
                 items.append(response.to_json_dict())
-            body = json.dumps(items).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/dicom+json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            self._send(200, json.dumps(items).encode(), "application/dicom+json")
 
         def log_message(self, format, *args):  # quiet: the launcher's console is for people
             return
@@ -164,7 +202,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=11112)
     parser.add_argument("--ae", default=DEFAULT_AE)
     parser.add_argument("--studies", type=Path, default=None, help="fichier JSON des examens synthétiques")
-    parser.add_argument("--qido-port", type=int, default=None, help="sert aussi QIDO-RS (DICOMweb) sur ce port")
+    parser.add_argument(
+        "--qido-port", type=int, default=None, help="sert aussi QIDO-RS et la visionneuse de démonstration sur ce port"
+    )
     args = parser.parse_args(argv)
     logging.getLogger("pynetdicom").setLevel(logging.WARNING)
     studies = load_studies(args.studies)
@@ -174,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     qido = None
     if args.qido_port is not None:
         qido = start_qido(host=args.host, port=args.qido_port, studies=studies)
-        print(f"[imagerie] QIDO-RS : http://{args.host}:{qido.server_address[1]}{QIDO_PATH[:-8]}", flush=True)
+        web = f"http://{args.host}:{qido.server_address[1]}"
+        print(f"[imagerie] QIDO-RS : {web}{QIDO_PATH[:-8]} ; visionneuse : {web}{VIEWER_PATH}", flush=True)
     try:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

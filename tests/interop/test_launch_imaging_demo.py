@@ -60,3 +60,10 @@ def test_the_demo_seeds_launch_keys_and_a_pacs_with_studies(demo, tmp_path, sett
         server.shutdown()
     assert not result.unavailable
     assert len(result.studies) == 3
+    # Its viewer links open the stand-in's demo viewer page for each study.
+    port = settings.DCC_IMAGING_STANDIN_WEB_PORT
+    assert pacs.viewer_url_template == f"http://127.0.0.1:{port}/viewer?StudyInstanceUID={{study_uid}}"
+    for row in result.studies:
+        assert row.viewer_url == f"http://127.0.0.1:{port}/viewer?StudyInstanceUID={row.study.study_uid}"
+        assert standin.viewer_page(standin.load_studies(Path(settings.DCC_IMAGING_STANDIN_STUDIES)),
+                                   row.study.study_uid) is not None  # fmt: skip

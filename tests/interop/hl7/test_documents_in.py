@@ -8,11 +8,12 @@ import re
 
 import pytest
 
-from dcc.records.enums import DocumentOrigin, DocumentStatus
-from dcc.records.models import Document, QuarantinedDocument
+from dcc.records.enums import DocumentOrigin, DocumentStatus, TrailAction
+from dcc.records.models import AccessTrail, Document, QuarantinedDocument
 from identity.enums import INS_OID_TEST, RnivStatus
 from interop.hl7.models import Message
 from interop.hl7.services import partner_register
+from tests.directory.factories import EstablishmentFactory
 from tests.identity.factories import PatientFactory
 from tests.interop.hl7.conftest import ack_fields, example
 
@@ -110,3 +111,75 @@ def test_bad_base64_gets_ae_102(mllp, ris, pat_trois):
     text = re.sub(r"\^Base64\^[A-Za-z]", "^Base64^*", text, count=1)
     fields = ack_fields(mllp.send(text))
     assert fields["MSA"][1] == "AE" and fields["ERR"][3].startswith("102^") and "Base64" in fields["ERR"][8]
+
+
+def oru(name: str, control_id: str, order: str) -> str:
+    """An ANS MDM example carried as ORU^R01 with ORC-1 = ``order`` (NW new, RO replacement, CA withdrawal)."""
+    text = ans(name, control_id).decode("utf-8")
+    text = re.sub(r"\|MDM\^T\d\d\^MDM_T02\|", "|ORU^R01^ORU_R01|", text, count=1).replace("|2.6|", "|2.5|", 1)
+    text = re.sub(r"\rTXA\|[^\r]*", "", text)
+    if "\rORC|" in text:
+        return re.sub(r"\rORC\|[^|\r]*", f"\rORC|{order}", text, count=1)
+    return text.replace("\rOBX|1|", f"\rORC|{order}\rOBX|1|", 1)
+
+
+def test_oru_r01_replaces_then_withdraws_its_document(mllp, ris, pat_trois):
+    fields = ack_fields(mllp.send(oru("ans_MDM_T02_CR_Radio_INIT_N1_Base64.er7", "ORU-NW", "NW")))
+    assert fields["MSA"][1:3] == ["AA", "ORU-NW"], fields
+    first = Document.objects.get(patient=pat_trois)
+
+    fields = ack_fields(mllp.send(oru("ans_MDM_T10_CR_Radio_RPLC_N1.er7", "ORU-RO", "RO")))
+    assert fields["MSA"][1:3] == ["AA", "ORU-RO"], fields
+    second = Document.objects.get(document_id="1.2.250.1.71.4.2.2.120456789.71024000082")
+    first.refresh_from_db()
+    assert second.replaces == first and second.version == 2 and first.status == DocumentStatus.REPLACED
+    assert Message.objects.get(control_id="ORU-RO").document == second
+
+    fields = ack_fields(mllp.send(oru("ans_MDM_T10_CR_Radio_RPLC_N1.er7", "ORU-CA", "CA")))
+    assert fields["MSA"][1:3] == ["AA", "ORU-CA"], fields
+    second.refresh_from_db()
+    assert second.status == DocumentStatus.WITHDRAWN
+    assert second.transitions.filter(to_status=DocumentStatus.WITHDRAWN, note__contains="ORU-CA").exists()
+    assert AccessTrail.objects.filter(patient_id=pat_trois.pk, object_id=str(second.pk), action=TrailAction.DELETE)
+
+
+def test_oru_r01_cannot_replace_or_withdraw_another_senders_document(mllp, ris, pat_trois, establishment):
+    fields = ack_fields(mllp.send(oru("ans_MDM_T02_CR_Radio_INIT_N1_Base64.er7", "ORU-OWN", "NW")))
+    assert fields["MSA"][1] == "AA", fields
+    other = EstablishmentFactory(name="CH AUTRE")
+    partner_register(application="RIS-Z", facility="Organisation-Z", establishment=other)
+
+    def from_other(name: str, control_id: str, order: str) -> str:
+        return oru(name, control_id, order).replace("|RIS-Y|Organisation-Y|", "|RIS-Z|Organisation-Z|", 1)
+
+    replaced = ack_fields(mllp.send(from_other("ans_MDM_T10_CR_Radio_RPLC_N1.er7", "Z-RO", "RO")))
+    assert replaced["MSA"][1] == "AE" and replaced["ERR"][5].startswith("901^"), replaced
+    assert "remplacer" in replaced["ERR"][8]
+    withdrawn = ack_fields(mllp.send(from_other("ans_MDM_T02_CR_Radio_INIT_N1_Base64.er7", "Z-CA", "CA")))
+    assert withdrawn["MSA"][1] == "AE" and withdrawn["ERR"][5].startswith("901^"), withdrawn
+    document = Document.objects.get(patient=pat_trois)
+    assert document.status == DocumentStatus.CURRENT and Document.objects.count() == 1
+
+
+def test_oru_r01_replacement_or_withdrawal_of_an_unknown_document_gets_ae_900(mllp, ris, pat_trois):
+    replaced = ack_fields(mllp.send(oru("ans_MDM_T10_CR_Radio_RPLC_N1.er7", "RO-X", "RO")))
+    assert replaced["MSA"][1] == "AE" and replaced["ERR"][5].startswith("900^"), replaced
+    withdrawn = ack_fields(mllp.send(oru("ans_MDM_T10_CR_Radio_RPLC_N1.er7", "CA-X", "CA")))
+    assert withdrawn["MSA"][1] == "AE" and withdrawn["ERR"][5].startswith("900^"), withdrawn
+    unknown = ack_fields(mllp.send(oru("ans_MDM_T02_CR_Radio_INIT_N1_Base64.er7", "XX-X", "XX")))
+    assert unknown["MSA"][1] == "AE" and unknown["ERR"][3].startswith("103^"), unknown
+    assert not Document.objects.exists()
+
+
+def test_a_t02_cannot_make_a_new_version_of_another_senders_document(mllp, ris, pat_trois):
+    assert ack_fields(mllp.send(ans("ans_MDM_T02_CR_Radio_INIT_N1_Base64.er7", "OWN-1")))["MSA"][1] == "AA"
+    partner_register(application="RIS-Z", facility="Organisation-Z", establishment=EstablishmentFactory())
+    # The T10 example's CDA (relatedDocument RPLC of the first one), sent as a T02 by another establishment.
+    text = ans("ans_MDM_T10_CR_Radio_RPLC_N1.er7", "Z-T02").decode("utf-8")
+    text = text.replace("MDM^T10^MDM_T02", "MDM^T02^MDM_T02")
+    text = text.replace("|RIS-Y|Organisation-Y|", "|RIS-Z|Organisation-Z|", 1)
+
+    fields = ack_fields(mllp.send(text))
+
+    assert fields["MSA"][1] == "AE" and fields["ERR"][5].startswith("901^"), fields
+    assert Document.objects.get().status == DocumentStatus.CURRENT

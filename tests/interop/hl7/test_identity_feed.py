@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from identity.enums import IdentityOrigin, RnivStatus
+from dcc.records.models import AccessTrail
+from identity.enums import ChangeKind, IdentityOrigin, RnivStatus
 from identity.models import LocalIdentifier, Patient
 from identity.nir import compute_key
 from identity.selectors import identity_creators
@@ -159,3 +160,45 @@ def test_a47_changes_the_ipp(mllp, partner, establishment):
     assert LocalIdentifier.objects.get(patient=patient).value == "NEW-1"
     unknown = ack_fields(mllp.send(adt("A47", ipp="NEW-2", mrg="NOPE")))
     assert unknown["MSA"][1] == "AE" and unknown["ERR"][5].startswith("902^")
+
+
+def test_a31_without_ins_validates_a_provisional_identity_and_never_lowers_one(mllp, partner, establishment):
+    provisional = PatientFactory(birth_name="MARTIN", first_given_name="MARIE", given_names="MARIE CLAIRE",
+                                 sex="F", birth_date=dt.date(1954, 3, 12), birth_place_code="86194")  # fmt: skip
+    LocalIdentifier.objects.create(patient=provisional, establishment=establishment, value="IPP-NOINS")
+    fields = ack_fields(mllp.send(adt("A31", ipp="IPP-NOINS", birth_name="MARTIN", reliability="VALI")))
+    assert fields["MSA"][1] == "AA", fields
+    provisional.refresh_from_db()
+    assert provisional.rniv_status == RnivStatus.VALIDEE and provisional.ins_matricule == ""
+    change = provisional.identity_changes.get(kind=ChangeKind.STATUS)
+    assert (change.before, change.after) == ({"rniv_status": "provisoire"}, {"rniv_status": "validee"})
+    assert "A31" in change.reason
+    assert AccessTrail.objects.filter(patient_id=provisional.pk, detail="statut").exists()
+    assert "statut validée" in Message.objects.get(control_id=fields["MSA"][2]).summary
+
+    # PROV from the sender afterwards: the identity stays validée (the feed never lowers a status).
+    fields = ack_fields(mllp.send(adt("A31", ipp="IPP-NOINS", birth_name="MARTIN", reliability="PROV")))
+    assert fields["MSA"][1] == "AA", fields
+    provisional.refresh_from_db()
+    assert provisional.rniv_status == RnivStatus.VALIDEE
+
+    # A qualified identity sent without its INS keeps its INS and its status.
+    qualified = PatientFactory(qualified=True, birth_name="BERNARD", first_given_name="MARIE", given_names="MARIE")
+    LocalIdentifier.objects.create(patient=qualified, establishment=establishment, value="IPP-Q-NOINS")
+    fields = ack_fields(mllp.send(adt("A31", ipp="IPP-Q-NOINS", birth_name="BERNARD", given="MARIE",
+                                      birth_date=f"{qualified.birth_date:%Y%m%d}", sex=qualified.sex,
+                                      birth_place=qualified.birth_place_code, used_name="DURAND",
+                                      reliability="VALI")))  # fmt: skip
+    assert fields["MSA"][1] == "AA", fields
+    qualified.refresh_from_db()
+    assert qualified.rniv_status == RnivStatus.QUALIFIEE and qualified.ins_matricule and qualified.used_name == "DURAND"
+
+
+def test_a31_without_ins_for_an_unknown_patient_creates_it_without_ins(mllp, partner):
+    fields = ack_fields(mllp.send(adt("A31", ipp="IPP-NEW-NOINS", birth_name="O'NEIL", first="ÉLODIE",
+                                      given="ÉLODIE", reliability="VALI")))  # fmt: skip
+    assert fields["MSA"][1] == "AA", fields
+    patient = Patient.objects.get(local_identifiers__value="IPP-NEW-NOINS")
+    assert (patient.birth_name, patient.first_given_name) == ("O'NEIL", "ELODIE")
+    assert patient.rniv_status == RnivStatus.VALIDEE and patient.ins_matricule == ""
+    assert patient.origin == IdentityOrigin.INTEROP

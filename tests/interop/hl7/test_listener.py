@@ -69,7 +69,9 @@ def test_an_unknown_trigger_event_gets_an_ar_and_the_listener_keeps_serving(mllp
     admission = example("ans_SGL_admission.er7").replace(b"|GAM|CHU-X|", b"|GAM|CHTEST|")
     fields = ack_fields(mllp.send(admission))
     assert fields["MSA"][1:3] == ["AR", "3975"]
-    assert fields["ERR"][3].startswith("201^") and "ADT^A01" in fields["ERR"][8]
+    assert fields["ERR"][3].startswith("201^") and "ADT^A01" in fields["ERR"][8] and "non supporté" in fields["ERR"][8]
+    stored = Message.objects.get(control_id="3975")
+    assert (stored.ack_code, stored.error_code, stored.message_type) == ("AR", "201", "ADT^A01")
     assert ack_fields(mllp.send(adt("A28", ipp="IPP-AFTER")))["MSA"][1] == "AA"
 
 
@@ -84,12 +86,17 @@ def test_wrong_encoding_characters_get_an_ar(mllp, partner):
     text = adt("A28", control_id="ENC-1").replace("MSH|^~\\&|", "MSH|^~#&|", 1)
     fields = ack_fields(mllp.send(text))
     assert fields["MSA"][1:3] == ["AR", "ENC-1"] and "encodage" in fields["ERR"][8]
+    stored = Message.objects.get(control_id="ENC-1")
+    assert stored.ack_code == "AR" and stored.outcome == MessageOutcome.REJECTED and "encodage" in stored.error_text
+    assert ack_fields(mllp.send(adt("A28", ipp="IPP-AFTER-ENC")))["MSA"][1] == "AA"
 
 
 def test_bytes_not_in_the_announced_charset_get_an_ar(mllp, partner):
     data = adt("A28", control_id="CS-1", birth_name="HÉLÈNE").encode("latin-1")  # says UTF-8
     fields = ack_fields(mllp.send(data))
     assert fields["MSA"][1] == "AR" and "UTF-8" in fields["ERR"][8]
+    assert Message.objects.get(control_id="CS-1").ack_code == "AR"
+    assert ack_fields(mllp.send(adt("A28", ipp="IPP-AFTER-CS")))["MSA"][1] == "AA"
 
 
 def test_truncated_frames_are_stored_and_do_not_stop_the_listener(listener, partner):
