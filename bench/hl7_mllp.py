@@ -52,8 +52,16 @@ NAMES = ["MARTIN", "BERNARD", "D'ALMEIDA", "LEFÈVRE", "GARÇON", "DUPONT-NOËL"
 
 
 def start_listener(workers: int, command: list[str] | None = None) -> tuple[subprocess.Popen, int]:
-    command = command or [sys.executable, "-m", "interop.hl7.listener", "--port", "0", "--workers", str(workers),
-                          "--no-warm-up"]  # fmt: skip
+    command = command or [
+        sys.executable,
+        "-m",
+        "interop.hl7.listener",
+        "--port",
+        "0",
+        "--workers",
+        str(workers),
+        "--no-warm-up",
+    ]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     while True:
         line = process.stdout.readline()
@@ -207,8 +215,9 @@ def main() -> int:
     offset = LocalIdentifier.objects.filter(establishment=establishment).count()
     statements = statements_per_message(establishment, oid, offset)
     offset += 1
-    partner, _ = partner_register(application=f"BENCH{run}", facility="BENCH", establishment=establishment,
-                                  kinds=["ADT"])  # fmt: skip
+    partner, _ = partner_register(
+        application=f"BENCH{run}", facility="BENCH", establishment=establishment, kinds=["ADT"]
+    )
     patients = args.n // 2
     per_client: list[list] = [[] for _ in range(args.c)]
     for index in range(patients):
@@ -226,13 +235,19 @@ def main() -> int:
     print(f"requêtes SQL par message : A28 (création) {statements['A28']}, A31 (mise à jour) {statements['A31']}")
     print(f"débit : {sent / elapsed:.0f} messages/s ({elapsed:.1f} s)")
     if reference is not None:
-        print(f"référence, écho MLLP nu (mêmes clients, même machine, même exécution) : {sent / reference:.0f} "
-              f"messages/s ; rapport DCC / écho : {reference / elapsed:.3f}")  # fmt: skip
-    print(f"latence de l'accusé : p50 {statistics.median(latencies) * 1000:.1f} ms, "
-          f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms")  # fmt: skip
+        print(
+            f"référence, écho MLLP nu (mêmes clients, même machine, même exécution) : {sent / reference:.0f} "
+            f"messages/s ; rapport DCC / écho : {reference / elapsed:.3f}"
+        )
+    print(
+        f"latence de l'accusé : p50 {statistics.median(latencies) * 1000:.1f} ms, "
+        f"p95 {latencies[int(len(latencies) * 0.95)] * 1000:.1f} ms"
+    )
     if args.restart:
-        print(f"redémarrage de l'écouteur (SIGKILL) après {bench.restart_at} accusés ; "
-              f"{sum(c.retries for c in clients)} envoi(s) repris après reconnexion")  # fmt: skip
+        print(
+            f"redémarrage de l'écouteur (SIGKILL) après {bench.restart_at} accusés ; "
+            f"{sum(c.retries for c in clients)} envoi(s) repris après reconnexion"
+        )
     messages = Message.objects.filter(partner=partner)
     processed = messages.filter(duplicate_of__isnull=True, replayed_from__isnull=True)
     per_id = dict(
@@ -244,8 +259,10 @@ def main() -> int:
     not_aa = processed.exclude(ack_code="AA").count()
     created = LocalIdentifier.objects.filter(value__startswith=f"B{run}").values("patient").distinct().count()
     replays = messages.filter(outcome=MessageOutcome.REPLAY).count()
-    print(f"contrôle : {len(per_id)} identifiants traités, {len(lost)} perdu(s), {len(twice)} traité(s) deux fois, "
-          f"{not_aa} sans AA, {replays} rejeu(x) reconnu(s), {created} patients créés pour {patients} A28")  # fmt: skip
+    print(
+        f"contrôle : {len(per_id)} identifiants traités, {len(lost)} perdu(s), {len(twice)} traité(s) deux fois, "
+        f"{not_aa} sans AA, {replays} rejeu(x) reconnu(s), {created} patients créés pour {patients} A28"
+    )
     ok = not lost and not twice and not not_aa and created == patients
     print("RÉSULTAT :", "OK" if ok else "ÉCHEC")
     return 0 if ok else 1

@@ -247,8 +247,15 @@ def main() -> int:
 
     # The demo's test receiver: the CHU's partner subscribed to the DCC's documents (seed_demo) sends here.
     receiver_port = str(django_settings.DCC_HL7_DEMO_RECEIVER_PORT)
-    commands["hl7-recepteur"] = [PYTHON, "-m", "interop.hl7.demo_receiver", "--port", receiver_port,
-                                 "--dir", str(data / "hl7-recu")]  # fmt: skip
+    commands["hl7-recepteur"] = [
+        PYTHON,
+        "-m",
+        "interop.hl7.demo_receiver",
+        "--port",
+        receiver_port,
+        "--dir",
+        str(data / "hl7-recu"),
+    ]
     imaging_port = str(django_settings.DCC_IMAGING_STANDIN_PORT)  # the demo PACS (seed_demo points the CHU's PACS here)
     commands["imagerie"] = [
         PYTHON,
@@ -279,14 +286,18 @@ def main() -> int:
     _say("")
     _say(f"Le DCC est prêt en {time.monotonic() - begun:.0f} s : http://{host}:{port}/")
     _say(f"HL7 v2 (MLLP) : 127.0.0.1:{mllp_port} (ADT^A28/A31/A40/A47, MDM^T02/T10/T04, ORU^R01)")
-    _say(f"Récepteur HL7 de démonstration (documents du DCC vers le CHU, MDM^T02/T10) : 127.0.0.1:"
-         f"{django_settings.DCC_HL7_DEMO_RECEIVER_PORT}, messages écrits dans {data / 'hl7-recu'}")  # fmt: skip
+    _say(
+        f"Récepteur HL7 de démonstration (documents du DCC vers le CHU, MDM^T02/T10) : 127.0.0.1:"
+        f"{django_settings.DCC_HL7_DEMO_RECEIVER_PORT}, messages écrits dans {data / 'hl7-recu'}"
+    )
     _say(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for persona in PERSONAS:
         _say(f"  {persona.email:<38} {Profile(persona.profile).label}")
     _say(f"Simulateur DPI (appel contextuel, admin@demo.dcc.test) : http://{host}:{port}/appel-contextuel/simulateur/")
-    _say(f"PACS de démonstration (DICOM C-FIND) : 127.0.0.1:{imaging_port}, titre AE DCC-PACS-DEMO ; visionneuse : "
-         f"http://127.0.0.1:{django_settings.DCC_IMAGING_STANDIN_WEB_PORT}/viewer")  # fmt: skip
+    _say(
+        f"PACS de démonstration (DICOM C-FIND) : 127.0.0.1:{imaging_port}, titre AE DCC-PACS-DEMO ; visionneuse : "
+        f"http://127.0.0.1:{django_settings.DCC_IMAGING_STANDIN_WEB_PORT}/viewer"
+    )
     if mss_operator is not None:
         ready, behaviours = mss_operator[1], mss_operator[2]
         _say(

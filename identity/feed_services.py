@@ -38,9 +38,16 @@ def patient_create_from_feed(
     """
     try:
         return _create(
-            data=data, origin=origin, establishment=establishment, ipps=ipps, care_source=care_source, reason=reason,
-            ins_matricule=ins_matricule, ins_oid=ins_oid, rniv_status=rniv_status,
-        )  # fmt: skip
+            data=data,
+            origin=origin,
+            establishment=establishment,
+            ipps=ipps,
+            care_source=care_source,
+            reason=reason,
+            ins_matricule=ins_matricule,
+            ins_oid=ins_oid,
+            rniv_status=rniv_status,
+        )
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
         if constraint == "unique_current_ins":
@@ -63,16 +70,21 @@ def _create(*, data, origin, establishment, ipps, care_source, reason, ins_matri
         raise IdentityError("Une identité récupérée ou qualifiée porte un INS.")
     ipps = list(dict.fromkeys(value.strip() for value in ipps if value and value.strip()))
     patient = Patient.objects.create(
-        **fields, ins_matricule=ins_matricule, ins_oid=ins_oid if ins_matricule else "", rniv_status=rniv_status,
+        **fields,
+        ins_matricule=ins_matricule,
+        ins_oid=ins_oid if ins_matricule else "",
+        rniv_status=rniv_status,
         origin=origin,
-    )  # fmt: skip
+    )
     identifiers = LocalIdentifier.objects.bulk_create(
         [LocalIdentifier(patient=patient, establishment=establishment, value=value) for value in ipps]
     )
     care_relationship_add_to_new_patient(
-        patient=patient, kind=CareRelationshipKind.TREATING_ESTABLISHMENT, establishment=establishment,
+        patient=patient,
+        kind=CareRelationshipKind.TREATING_ESTABLISHMENT,
+        establishment=establishment,
         source=care_source,
-    )  # fmt: skip
+    )
     IdentityChange.objects.bulk_create(
         [
             IdentityChange(
@@ -109,8 +121,11 @@ def patient_validate_from_feed(*, patient: Patient, source: str) -> Patient:
     patient.rniv_status = RnivStatus.VALIDEE
     patient.save(update_fields=["rniv_status"])
     IdentityChange.objects.create(
-        patient=patient, kind=ChangeKind.STATUS, reason=source[:500], before={"rniv_status": RnivStatus.PROVISOIRE},
+        patient=patient,
+        kind=ChangeKind.STATUS,
+        reason=source[:500],
+        before={"rniv_status": RnivStatus.PROVISOIRE},
         after={"rniv_status": RnivStatus.VALIDEE},
-    )  # fmt: skip
+    )
     trail_record_lines([{"action": TrailAction.UPDATE, "patient": patient, "obj": patient, "detail": "statut"}])
     return patient

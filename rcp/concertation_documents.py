@@ -97,9 +97,14 @@ def produce(source_id, chain: Chain) -> Production:
     patient = concertation.patient
     moment = timezone.localtime(concertation.signed_at)
     header = model_inputs.signed_header(
-        patient, signer, organization, chain,
-        title=TITLE, effective_time=moment, document="Le compte rendu de concertation",
-    )  # fmt: skip
+        patient,
+        signer,
+        organization,
+        chain,
+        title=TITLE,
+        effective_time=moment,
+        document="Le compte rendu de concertation",
+    )
     issuer = concertation.rcp.three_c.name if concertation.rcp is not None else establishment.name
     pdf_layout = layout(concertation, header, issuer=issuer, datamatrix_png=model_inputs.datamatrix_png(patient))
     return Production(

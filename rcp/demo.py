@@ -284,10 +284,14 @@ def session_quorum(session: Session, attendance: list[Attendance]) -> tuple:
         [Attendee(name=a.professional.display_name, specialty=a.specialty_id) for a in present],
     )
     participants = [
-        {"professional_id": a.professional_id, "name": a.professional.display_name,
-         "specialty": a.specialty.short_label if a.specialty else "", "mode": a.mode}
+        {
+            "professional_id": a.professional_id,
+            "name": a.professional.display_name,
+            "specialty": a.specialty.short_label if a.specialty else "",
+            "mode": a.mode,
+        }
         for a in present
-    ]  # fmt: skip
+    ]
     return result, participants
 
 

@@ -75,9 +75,14 @@ def _attach_reports(dossiers) -> int:
                 dossier.patient, title=title, issuer=issuer, role=role, section=section, text=text, when=when
             )
             stored = document_store(
-                patient=dossier.patient, type_code=type_code, title=title, origin=DocumentOrigin.MIGRATION,
-                act_date=when, pdf=pdf, author_label=issuer,
-            )  # fmt: skip
+                patient=dossier.patient,
+                type_code=type_code,
+                title=title,
+                origin=DocumentOrigin.MIGRATION,
+                act_date=when,
+                pdf=pdf,
+                author_label=issuer,
+            )
             documents.append(stored)
         dossier_attachments_set(dossier=dossier, documents=documents, by=dossier.created_by)
         attached += len(documents)

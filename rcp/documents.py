@@ -196,10 +196,15 @@ def frcp_inputs(version: FicheVersion, chain: Chain) -> FrcpInputs:
     try:
         the_meeting = meeting(fiche, organization, _coordinator(fiche, organization, signer))
         header = model_inputs.signed_header(
-            patient, signer, organization, chain,
-            title=f"Fiche RCP — {rcp.title}", effective_time=timezone.localtime(version.signed_at),
-            document="La fiche RCP", service_start=the_meeting.meeting_time,
-        )  # fmt: skip
+            patient,
+            signer,
+            organization,
+            chain,
+            title=f"Fiche RCP — {rcp.title}",
+            effective_time=timezone.localtime(version.signed_at),
+            document="La fiche RCP",
+            service_start=the_meeting.meeting_time,
+        )
         content = frcp_content(
             fiche,
             meeting=the_meeting,
@@ -219,9 +224,12 @@ def produce(source_id, chain: Chain) -> Production:
     made = frcp_inputs(version, chain)
     try:
         produced = produce_frcp(
-            made.header, made.content, issuer=made.issuer, datamatrix_png=made.datamatrix_png,
+            made.header,
+            made.content,
+            issuer=made.issuer,
+            datamatrix_png=made.datamatrix_png,
             participants=made.participants,
-        )  # fmt: skip
+        )
     except UnknownCodeError as error:
         raise ProductionError(f"{error} Corrigez la fiche (amendement) puis relancez la production.") from error
     session = version.fiche.dossier.session

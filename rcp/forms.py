@@ -64,9 +64,11 @@ class RcpForm(StyledForm):
     is_recourse = forms.BooleanField(label="RCP de recours", required=False)
     is_paediatric = forms.BooleanField(label="RCP pédiatrique", required=False)
     tags = forms.ModelMultipleChoiceField(
-        label="Tags de spécialité", queryset=SpecialtyTag.objects.all(), required=False,
+        label="Tags de spécialité",
+        queryset=SpecialtyTag.objects.all(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    )
     default_place = forms.CharField(label="Lieu habituel", max_length=200, required=False)
     video_link = forms.URLField(label="Lien de visioconférence", required=False, assume_scheme="https")
     registration_deadline_days = forms.IntegerField(
@@ -114,9 +116,11 @@ class MemberForm(StyledForm):
     professional = forms.ModelChoiceField(label="Professionnel", queryset=Professional.objects.none())
     role = forms.ChoiceField(label="Rôle", choices=MemberRole.choices, initial=MemberRole.MEMBER)
     specialty = forms.ModelChoiceField(
-        label="Spécialité au sein de la RCP (si différente)", queryset=Specialty.objects.none(), required=False,
+        label="Spécialité au sein de la RCP (si différente)",
+        queryset=Specialty.objects.none(),
+        required=False,
         empty_label="Celle de l'annuaire",
-    )  # fmt: skip
+    )
     is_fixed_participant = forms.BooleanField(label="Participant permanent", required=False, initial=True)
 
     def __init__(self, *args, rcp, **kwargs):
@@ -139,9 +143,12 @@ class RecurrenceForm(StyledForm):
     kind = forms.ChoiceField(label="Périodicité", choices=RecurrenceKind.choices)
     interval_weeks = forms.IntegerField(label="Toutes les … semaines", min_value=1, max_value=12, initial=1)
     week_of_month = forms.TypedChoiceField(
-        label="Semaine du mois (périodicité mensuelle)", choices=[("", "—"), *WeekOfMonth.choices], coerce=int,
-        required=False, empty_value=None,
-    )  # fmt: skip
+        label="Semaine du mois (périodicité mensuelle)",
+        choices=[("", "—"), *WeekOfMonth.choices],
+        coerce=int,
+        required=False,
+        empty_value=None,
+    )
     weekday = forms.TypedChoiceField(label="Jour", choices=Weekday.choices, coerce=int)
     start_time = forms.TimeField(label="Heure de début", widget=HourMinuteInput())
     duration_minutes = forms.IntegerField(label="Durée (minutes)", min_value=15, max_value=720, initial=90)
@@ -262,13 +269,17 @@ class FicheForm(StyledForm):
     discovery_date = forms.DateField(label="Date de découverte", required=False, widget=IsoDateInput())
     diagnosis_date = forms.DateField(label="Date du diagnostic", required=False, widget=IsoDateInput())
     topography_code = forms.CharField(
-        label="Topographie CIM-10 (code)", required=False, max_length=40,
+        label="Topographie CIM-10 (code)",
+        required=False,
+        max_length=40,
         widget=forms.TextInput(attrs={"list": "jdv-tumeur", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
     morphology_code = forms.CharField(
-        label="Morphologie CIM-O-3 (code)", required=False, max_length=40,
+        label="Morphologie CIM-O-3 (code)",
+        required=False,
+        max_length=40,
         widget=forms.TextInput(attrs={"list": "jdv-morphologie", "autocomplete": "off"}),
-    )  # fmt: skip
+    )
     laterality_code = forms.ChoiceField(label="Latéralité", required=False)
     phase_code = forms.ChoiceField(label="Phase du cancer", required=False)
     tnm_kind = forms.ChoiceField(label="Type de TNM", required=False, choices=[("", "—"), *TnmKind.choices])

@@ -62,15 +62,27 @@ def secretary_lists(user) -> list[WorkList]:
         )
 
     return [
-        WorkList("seances", f"Séances des {COMING_DAYS} prochains jours", coming, "Aucune séance à venir dans vos 3C.",
-                 reverse("rcp:agenda"), "Tout l'agenda"),
-        WorkList("a-completer", "Dossiers à compléter",
-                 tuple(dossier_item(d, "{status} · séance du {date}") for d in incomplete),
-                 "Aucun dossier à compléter."),
-        WorkList("hors-delai", "Inscriptions hors délai",
-                 tuple(dossier_item(d, "Inscrit après la date limite · séance du {date}") for d in late),
-                 "Aucune inscription hors délai."),
-    ]  # fmt: skip
+        WorkList(
+            "seances",
+            f"Séances des {COMING_DAYS} prochains jours",
+            coming,
+            "Aucune séance à venir dans vos 3C.",
+            reverse("rcp:agenda"),
+            "Tout l'agenda",
+        ),
+        WorkList(
+            "a-completer",
+            "Dossiers à compléter",
+            tuple(dossier_item(d, "{status} · séance du {date}") for d in incomplete),
+            "Aucun dossier à compléter.",
+        ),
+        WorkList(
+            "hors-delai",
+            "Inscriptions hors délai",
+            tuple(dossier_item(d, "Inscrit après la date limite · séance du {date}") for d in late),
+            "Aucune inscription hors délai.",
+        ),
+    ]
 
 
 def doctor_lists(user) -> list[WorkList]:
@@ -119,30 +131,59 @@ def doctor_lists(user) -> list[WorkList]:
         .order_by("starts_at")[:LIMIT]
     )
     return [
-        WorkList("mes-seances", f"Mes séances des {COMING_DAYS} prochains jours", tuple(
-            WorkItem(f"{s.rcp.title} — {_day(s.starts_at)}", s.get_status_display(),
-                     reverse("rcp:session", args=[s.pk]))
-            for s in sessions
-        ), "Aucune séance de vos RCP dans les deux semaines."),
-        WorkList("mes-passages", "Mes patients à venir en RCP", tuple(
-            WorkItem(f"{d.patient.display_name} — {d.session.rcp.title}",
-                     f"{d.get_status_display()} · séance du {_day(d.session.starts_at)}",
-                     reverse("rcp:dossier", args=[d.pk]))
-            for d in passages
-        ), "Aucun de vos patients n'est inscrit à une séance à venir."),
-        WorkList("a-valider", "Fiches à valider et signer", tuple(
-            WorkItem(f"{d.patient.display_name} — {d.session.rcp.title}",
-                     f"Séance du {_day(d.session.starts_at)} (vous étiez présent)",
-                     reverse("rcp:dossier", args=[d.pk]))
-            for d in to_sign
-        ), "Aucune fiche en attente de votre signature."),
-        WorkList("documents-en-echec", "Documents non produits", tuple(
-            WorkItem(f"Fiche RCP de {g.patient.display_name}", g.failure_reason.splitlines()[0][:200],
-                     reverse("rcp:dossier", args=[versions[g.source_id].fiche.dossier_id])
-                     if g.source_id in versions else reverse("records:documents", args=[g.patient_id]))
-            for g in failed
-        ), "Tous les documents de vos fiches signées sont produits."),
-    ]  # fmt: skip
+        WorkList(
+            "mes-seances",
+            f"Mes séances des {COMING_DAYS} prochains jours",
+            tuple(
+                WorkItem(
+                    f"{s.rcp.title} — {_day(s.starts_at)}", s.get_status_display(), reverse("rcp:session", args=[s.pk])
+                )
+                for s in sessions
+            ),
+            "Aucune séance de vos RCP dans les deux semaines.",
+        ),
+        WorkList(
+            "mes-passages",
+            "Mes patients à venir en RCP",
+            tuple(
+                WorkItem(
+                    f"{d.patient.display_name} — {d.session.rcp.title}",
+                    f"{d.get_status_display()} · séance du {_day(d.session.starts_at)}",
+                    reverse("rcp:dossier", args=[d.pk]),
+                )
+                for d in passages
+            ),
+            "Aucun de vos patients n'est inscrit à une séance à venir.",
+        ),
+        WorkList(
+            "a-valider",
+            "Fiches à valider et signer",
+            tuple(
+                WorkItem(
+                    f"{d.patient.display_name} — {d.session.rcp.title}",
+                    f"Séance du {_day(d.session.starts_at)} (vous étiez présent)",
+                    reverse("rcp:dossier", args=[d.pk]),
+                )
+                for d in to_sign
+            ),
+            "Aucune fiche en attente de votre signature.",
+        ),
+        WorkList(
+            "documents-en-echec",
+            "Documents non produits",
+            tuple(
+                WorkItem(
+                    f"Fiche RCP de {g.patient.display_name}",
+                    g.failure_reason.splitlines()[0][:200],
+                    reverse("rcp:dossier", args=[versions[g.source_id].fiche.dossier_id])
+                    if g.source_id in versions
+                    else reverse("records:documents", args=[g.patient_id]),
+                )
+                for g in failed
+            ),
+            "Tous les documents de vos fiches signées sont produits.",
+        ),
+    ]
 
 
 def work_lists(user, profile) -> list[WorkList]:

@@ -79,14 +79,24 @@ def deliver(message) -> Delivery:
         raise PermanentFailure("refus", str(error)) from error
     data = text.encode("utf-8")
     row = Message.objects.create(
-        direction=Direction.OUTBOUND, partner=partner, sending_application="DCC", sending_facility="DCC",
-        message_type=f"MDM^{trigger}", control_id=control_id, raw=text, size=len(data), outcome=MessageOutcome.PENDING,
-        patient=message.patient, document=message.document, outbox_id=message.pk,
+        direction=Direction.OUTBOUND,
+        partner=partner,
+        sending_application="DCC",
+        sending_facility="DCC",
+        message_type=f"MDM^{trigger}",
+        control_id=control_id,
+        raw=text,
+        size=len(data),
+        outcome=MessageOutcome.PENDING,
+        patient=message.patient,
+        document=message.document,
+        outbox_id=message.pk,
         peer=f"{partner.host}:{partner.port}",
-    )  # fmt: skip
+    )
     try:
-        ack = exchange(partner.host, partner.port, data, timeout=settings.DCC_MLLP_SEND_TIMEOUT,
-                       use_tls=partner.use_tls)  # fmt: skip
+        ack = exchange(
+            partner.host, partner.port, data, timeout=settings.DCC_MLLP_SEND_TIMEOUT, use_tls=partner.use_tls
+        )
     except (OSError, TimeoutError) as error:
         detail = (
             f"Partenaire {partner.application}@{partner.facility} injoignable ({error.__class__.__name__} : {error})."
@@ -96,8 +106,11 @@ def deliver(message) -> Delivery:
     code, text_fr = ack_code_of(ack)
     if code == AckCode.ACCEPT:
         _finish(row, outcome=MessageOutcome.SENT, ack=ack, ack_code=code)
-        return Delivery(state=OutboxState.DELIVERED, code="AA",
-                        detail=f"Accusé AA de {partner.application}@{partner.facility} (MDM^{trigger}).")  # fmt: skip
+        return Delivery(
+            state=OutboxState.DELIVERED,
+            code="AA",
+            detail=f"Accusé AA de {partner.application}@{partner.facility} (MDM^{trigger}).",
+        )
     if code in {AckCode.ERROR, AckCode.REJECT}:
         detail = text_fr or f"Le partenaire a répondu {code} sans motif."
         _finish(row, outcome=MessageOutcome.FAILED, ack=ack, ack_code=code, error_text=detail)

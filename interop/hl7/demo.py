@@ -28,8 +28,22 @@ def _nir(body: str) -> str:
     return body + compute_key(body)
 
 
-def _adt(trigger: str, control_id: str, *, app: str, facility: str, oid: str, ipp: str, name: str, first: str,
-         birth: str, sex: str, place: str, ins: str = "", used: str = "") -> bytes:  # fmt: skip
+def _adt(
+    trigger: str,
+    control_id: str,
+    *,
+    app: str,
+    facility: str,
+    oid: str,
+    ipp: str,
+    name: str,
+    first: str,
+    birth: str,
+    sex: str,
+    place: str,
+    ins: str = "",
+    used: str = "",
+) -> bytes:
     ids = f"{ipp}^^^{facility}&{oid}&ISO^PI"
     if ins:
         ids += f"~{ins}^^^ASIP-SANTE-INS-NIR&1.2.250.1.213.1.4.10&ISO^INS^^20240101"
@@ -45,12 +59,19 @@ def _adt(trigger: str, control_id: str, *, app: str, facility: str, oid: str, ip
 def subscribe_documents(establishment, log) -> None:
     """The demo establishment's engine receives the DCC's documents at the test receiver (idempotent)."""
     partner, created = partner_register(
-        application=RECEIVER_APPLICATION, facility="CHU-POITIERS", establishment=establishment, kinds=["MDM"],
-        receives_documents=True, host="127.0.0.1", port=settings.DCC_HL7_DEMO_RECEIVER_PORT,
-    )  # fmt: skip
+        application=RECEIVER_APPLICATION,
+        facility="CHU-POITIERS",
+        establishment=establishment,
+        kinds=["MDM"],
+        receives_documents=True,
+        host="127.0.0.1",
+        port=settings.DCC_HL7_DEMO_RECEIVER_PORT,
+    )
     if created:
-        log(f"HL7 : {establishment.name} abonné aux documents du DCC ({partner.application}@{partner.facility} → "
-            f"récepteur de démonstration 127.0.0.1:{partner.port})")  # fmt: skip
+        log(
+            f"HL7 : {establishment.name} abonné aux documents du DCC ({partner.application}@{partner.facility} → "
+            f"récepteur de démonstration 127.0.0.1:{partner.port})"
+        )
 
 
 def seed(context: dict) -> None:
@@ -74,15 +95,56 @@ def seed(context: dict) -> None:
     oid = chu.oid or "1.2.250.1.999.1.1"
     common = {"app": "GAM", "facility": "CHU-POITIERS", "oid": oid}
     messages = [
-        _adt("A28", "GAM-0001", ipp="90001", name="SANTONI", first="Pàsquale", birth="19580314", sex="M",
-             place="2A004", ins=_nir("158032A004117"), **common),
-        _adt("A28", "GAM-0002", ipp="90002", name="D'ARTOIS-LEFÈVRE", first="Hélène", birth="19670921", sex="F",
-             place="86194", used="MOREAU", **common),
-        _adt("A31", "GAM-0003", ipp="90002", name="D'ARTOIS-LEFÈVRE", first="Hélène", birth="19670921", sex="F",
-             place="86194", used="MOREAU-DURAND", **common),
-        _adt("A28", "X-77", app="LABO", facility="INCONNU", oid="1.2.3", ipp="1", name="TEST", first="Léa",
-             birth="19900101", sex="F", place="86194"),
-    ]  # fmt: skip
+        _adt(
+            "A28",
+            "GAM-0001",
+            ipp="90001",
+            name="SANTONI",
+            first="Pàsquale",
+            birth="19580314",
+            sex="M",
+            place="2A004",
+            ins=_nir("158032A004117"),
+            **common,
+        ),
+        _adt(
+            "A28",
+            "GAM-0002",
+            ipp="90002",
+            name="D'ARTOIS-LEFÈVRE",
+            first="Hélène",
+            birth="19670921",
+            sex="F",
+            place="86194",
+            used="MOREAU",
+            **common,
+        ),
+        _adt(
+            "A31",
+            "GAM-0003",
+            ipp="90002",
+            name="D'ARTOIS-LEFÈVRE",
+            first="Hélène",
+            birth="19670921",
+            sex="F",
+            place="86194",
+            used="MOREAU-DURAND",
+            **common,
+        ),
+        _adt(
+            "A28",
+            "X-77",
+            app="LABO",
+            facility="INCONNU",
+            oid="1.2.3",
+            ipp="1",
+            name="TEST",
+            first="Léa",
+            birth="19900101",
+            sex="F",
+            place="86194",
+        ),
+    ]
     holder = Patient.objects.current().exclude(ins_matricule="").order_by("pk").first()
     if holder is not None:
         messages.append(
@@ -99,8 +161,9 @@ def seed(context: dict) -> None:
                 **common,
             )
         )
-    admission = _adt("A28", "GAM-0005", ipp="90005", name="BLANC", first="Rémi", birth="19500101", sex="M",
-                     place="86194", **common).replace(b"ADT^A28^ADT_A05", b"ADT^A01^ADT_A01")  # fmt: skip
+    admission = _adt(
+        "A28", "GAM-0005", ipp="90005", name="BLANC", first="Rémi", birth="19500101", sex="M", place="86194", **common
+    ).replace(b"ADT^A28^ADT_A05", b"ADT^A01^ADT_A01")
     messages.append(admission)
     codes = [process(data, peer="démo").code for data in messages]
     log(f"HL7 : 2 partenaires, {len(codes)} messages ({', '.join(codes)}), écoute MLLP sur le port affiché")

@@ -25,9 +25,17 @@ def ack_for(message: bytes) -> bytes:
     trigger = fields[8].split(b"^")[1] if len(fields) > 8 and b"^" in fields[8] else b""
     now = datetime.now(UTC).strftime("%Y%m%d%H%M%S").encode()
     return (
-        b"\x0bMSH|^~\\&|EAI-DEMO|CHU-POITIERS|DCC|ARS|" + now + b"||ACK^" + trigger + b"^ACK|ACK-" + control_id
-        + b"|P|2.6\rMSA|AA|" + control_id + b"\r" + END
-    )  # fmt: skip
+        b"\x0bMSH|^~\\&|EAI-DEMO|CHU-POITIERS|DCC|ARS|"
+        + now
+        + b"||ACK^"
+        + trigger
+        + b"^ACK|ACK-"
+        + control_id
+        + b"|P|2.6\rMSA|AA|"
+        + control_id
+        + b"\r"
+        + END
+    )
 
 
 class Receiver:

@@ -43,15 +43,18 @@ def _cda(ctx: Context) -> bytes:
             continue
         encoding, payload = parts[3].strip().upper(), ctx.hl7.unescape("^".join(parts[4:]))
         if encoding != "BASE64":
-            raise Hl7Problem("Le document de l'OBX-5 doit être encodé en Base64 (OBX-5.4).", code="102",
-                             location=f"OBX^{index}^5")  # fmt: skip
+            raise Hl7Problem(
+                "Le document de l'OBX-5 doit être encodé en Base64 (OBX-5.4).", code="102", location=f"OBX^{index}^5"
+            )
         try:
             return base64.b64decode("".join(payload.split()), validate=True)
         except (binascii.Error, ValueError) as error:
-            raise Hl7Problem("Le contenu Base64 de l'OBX-5 est illisible.", code="102",
-                             location=f"OBX^{index}^5") from error  # fmt: skip
-    raise Hl7Problem("Aucun OBX de type ED portant le document CDA (OBX-5 ^text^XML^Base64^…).", code="101",
-                     location="OBX^1^5")  # fmt: skip
+            raise Hl7Problem(
+                "Le contenu Base64 de l'OBX-5 est illisible.", code="102", location=f"OBX^{index}^5"
+            ) from error
+    raise Hl7Problem(
+        "Aucun OBX de type ED portant le document CDA (OBX-5 ^text^XML^Base64^…).", code="101", location="OBX^1^5"
+    )
 
 
 def _quarantine_code(reason: str) -> str:
@@ -67,9 +70,12 @@ def _import(ctx: Context, *, replaces: Document | None = None) -> Outcome:
     filename = f"hl7-{ctx.partner.application}-{ctx.header.control_id}.xml"[:120]
     try:
         result = document_import(
-            data=data, filename=filename, origin=DocumentOrigin.INTEROP, patient=replaces.patient if replaces else None,
+            data=data,
+            filename=filename,
+            origin=DocumentOrigin.INTEROP,
+            patient=replaces.patient if replaces else None,
             replaces=replaces,
-        )  # fmt: skip
+        )
     except ImportRefused as error:
         raise Hl7Problem(str(error), code="207", app_code="906", location="OBX^1^5") from error
     except ValueError as error:  # the version to replace was replaced meanwhile
@@ -77,13 +83,22 @@ def _import(ctx: Context, *, replaces: Document | None = None) -> Outcome:
     if result.document is None:
         reason = result.quarantined.reason
         return Outcome(
-            problem=Hl7Problem(f"Document mis en quarantaine : {reason}", code="207", app_code=_quarantine_code(reason),
-                               location="PID^1^3"),
+            problem=Hl7Problem(
+                f"Document mis en quarantaine : {reason}",
+                code="207",
+                app_code=_quarantine_code(reason),
+                location="PID^1^3",
+            ),
             summary=f"Quarantaine : {reason}"[:255],
-        )  # fmt: skip
+        )
     document = result.document
-    trail_record(user=None, action=TrailAction.CREATE, patient=document.patient, obj=document,
-                 detail=f"HL7 {ctx.header.type_label} {ctx.partner.application}@{ctx.partner.facility}")  # fmt: skip
+    trail_record(
+        user=None,
+        action=TrailAction.CREATE,
+        patient=document.patient,
+        obj=document,
+        detail=f"HL7 {ctx.header.type_label} {ctx.partner.application}@{ctx.partner.facility}",
+    )
     warnings = []
     if document.validation_status == ValidationStatus.INVALID:
         warnings.append("Document classé dans le dossier mais non conforme aux règles de l'ANS (signalé).")
@@ -97,12 +112,16 @@ def _sent_by_same_establishment(ctx: Context, document: Document) -> bool:
 def _target(ctx: Context, field_number: int, action: str) -> Document:
     ref = _document_ref(ctx, field_number)
     if not ref:
-        raise Hl7Problem(f"Identifiant du document à {action} (TXA-{field_number}) absent.", code="101",
-                         location=f"TXA^1^{field_number}")  # fmt: skip
+        raise Hl7Problem(
+            f"Identifiant du document à {action} (TXA-{field_number}) absent.",
+            code="101",
+            location=f"TXA^1^{field_number}",
+        )
     document = Document.objects.filter(document_id=ref).first()
     if document is None:
-        raise Hl7Problem(f"Document à {action} ({ref}) inconnu du DCC.", app_code="900",
-                         location=f"TXA^1^{field_number}")  # fmt: skip
+        raise Hl7Problem(
+            f"Document à {action} ({ref}) inconnu du DCC.", app_code="900", location=f"TXA^1^{field_number}"
+        )
     if document.origin != DocumentOrigin.INTEROP or not _sent_by_same_establishment(ctx, document):
         raise Hl7Problem(
             f"Le document {ref} n'a pas été transmis par cet établissement : il ne peut pas le {action}.",
@@ -138,10 +157,16 @@ def handle_withdraw(ctx: Context) -> Outcome:
         if not _document_ref(ctx, 13):
             raise
         document = _target(ctx, 13, "retirer")
-    document = document_withdraw(document=document, note=f"Retiré par HL7 {ctx.header.type_label} "
-                                                         f"n° {ctx.header.control_id}")  # fmt: skip
-    trail_record(user=None, action=TrailAction.DELETE, patient=document.patient, obj=document,
-                 detail=f"HL7 {ctx.header.type_label} retrait")  # fmt: skip
+    document = document_withdraw(
+        document=document, note=f"Retiré par HL7 {ctx.header.type_label} n° {ctx.header.control_id}"
+    )
+    trail_record(
+        user=None,
+        action=TrailAction.DELETE,
+        patient=document.patient,
+        obj=document,
+        detail=f"HL7 {ctx.header.type_label} retrait",
+    )
     return Outcome(patient=document.patient, document=document, summary=f"Document « {document.title} » retiré.")
 
 
@@ -163,8 +188,12 @@ def _current_version(ctx: Context, summary) -> Document | None:
     elif summary.set_id:
         current = Document.objects.filter(set_id=summary.set_id, status=DocumentStatus.CURRENT).first()
     if current is not None and not _sent_by_same_establishment(ctx, current):
-        raise Hl7Problem(f"Le document {current.document_id} n'a pas été transmis par cet établissement : "
-                         "il ne peut pas le remplacer.", app_code="901", location="OBX^1^5")  # fmt: skip
+        raise Hl7Problem(
+            f"Le document {current.document_id} n'a pas été transmis par cet établissement : "
+            "il ne peut pas le remplacer.",
+            app_code="901",
+            location="OBX^1^5",
+        )
     return current
 
 
@@ -179,17 +208,27 @@ def handle_oru(ctx: Context) -> Outcome:
     if order == "CA":
         document = Document.objects.filter(document_id=summary.document_id).first()
         if document is None:
-            raise Hl7Problem(f"Document à retirer ({summary.document_id}) inconnu du DCC.", app_code="900",
-                             location="OBX^1^5")  # fmt: skip
+            raise Hl7Problem(
+                f"Document à retirer ({summary.document_id}) inconnu du DCC.", app_code="900", location="OBX^1^5"
+            )
         if not _sent_by_same_establishment(ctx, document):
-            raise Hl7Problem(f"Le document {summary.document_id} n'a pas été transmis par cet établissement : "
-                             "il ne peut pas le retirer.", app_code="901", location="OBX^1^5")  # fmt: skip
+            raise Hl7Problem(
+                f"Le document {summary.document_id} n'a pas été transmis par cet établissement : "
+                "il ne peut pas le retirer.",
+                app_code="901",
+                location="OBX^1^5",
+            )
         document = document_withdraw(document=document, note=f"Retiré par HL7 ORU^R01 n° {ctx.header.control_id}")
-        trail_record(user=None, action=TrailAction.DELETE, patient=document.patient, obj=document,
-                     detail="HL7 ORU^R01 retrait")  # fmt: skip
+        trail_record(
+            user=None, action=TrailAction.DELETE, patient=document.patient, obj=document, detail="HL7 ORU^R01 retrait"
+        )
         return Outcome(patient=document.patient, document=document, summary=f"Document « {document.title} » retiré.")
     current = _current_version(ctx, summary)
     if order == "RO" and current is None:
-        raise Hl7Problem(f"Document à remplacer ({summary.replaces_id or summary.set_id or 'non désigné'}) inconnu "
-                         "du DCC ou déjà remplacé ou retiré.", app_code="900", location="OBX^1^5")  # fmt: skip
+        raise Hl7Problem(
+            f"Document à remplacer ({summary.replaces_id or summary.set_id or 'non désigné'}) inconnu "
+            "du DCC ou déjà remplacé ou retiré.",
+            app_code="900",
+            location="OBX^1^5",
+        )
     return _import(ctx, replaces=current if order == "RO" or summary.replaces_id else None)

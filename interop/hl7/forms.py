@@ -11,5 +11,6 @@ class VigilanceDecisionForm(forms.Form):
             (VigilanceStatus.DISMISSED, "Classé sans suite"),
         ],
     )
-    note = forms.CharField(label="Note pour la cellule d'identitovigilance", widget=forms.Textarea(attrs={"rows": 2}),
-                           max_length=2000)  # fmt: skip
+    note = forms.CharField(
+        label="Note pour la cellule d'identitovigilance", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )

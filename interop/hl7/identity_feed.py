@@ -130,9 +130,13 @@ def handle_create_or_update(ctx: Context) -> Outcome:
     if patient is None and holder is not None:
         wrong = _strict_diff(holder, incoming)
         if wrong:
-            _queue(ctx, VigilanceKind.INS_TRAITS, data=data, patient=holder,
-                   reason=f"L'INS {matricule} est déjà porté par {holder} dont les traits diffèrent "
-                          f"({', '.join(wrong)}).")  # fmt: skip
+            _queue(
+                ctx,
+                VigilanceKind.INS_TRAITS,
+                data=data,
+                patient=holder,
+                reason=f"L'INS {matricule} est déjà porté par {holder} dont les traits diffèrent ({', '.join(wrong)}).",
+            )
             return Outcome(patient=holder, problem=_queued_problem([f"INS {matricule} : traits différents."]))
         patient = holder
     if patient is None:
@@ -155,10 +159,15 @@ def _create(ctx: Context, data: PidData, incoming: dict, ipps: list[str], source
     elif status in LOCKED_STATUSES:
         status = RnivStatus.PROVISOIRE
     patient = patient_create_from_feed(
-        data={**incoming, **data.other_fields()}, origin=IdentityOrigin.INTEROP, rniv_status=status, reason=source,
-        establishment=ctx.partner.establishment, ipps=ipps,
-        care_source=f"hl7:{ctx.partner.application}@{ctx.partner.facility}", **kwargs,
-    )  # fmt: skip
+        data={**incoming, **data.other_fields()},
+        origin=IdentityOrigin.INTEROP,
+        rniv_status=status,
+        reason=source,
+        establishment=ctx.partner.establishment,
+        ipps=ipps,
+        care_source=f"hl7:{ctx.partner.application}@{ctx.partner.facility}",
+        **kwargs,
+    )
     return Outcome(patient=patient, summary=f"Identité créée : {patient} ({patient.get_rniv_status_display()})")
 
 
@@ -210,9 +219,12 @@ def _update(ctx, data: PidData, patient: Patient, incoming: dict, ipps, holder, 
         ):
             try:
                 patient = patient_ins_from_feed(
-                    patient=patient, matricule=matricule, oid=ins.authority_oid, status=data.requested_status,
+                    patient=patient,
+                    matricule=matricule,
+                    oid=ins.authority_oid,
+                    status=data.requested_status,
                     source=source,
-                )  # fmt: skip
+                )
                 applied.append("INS")
             except IdentityError as error:
                 text = f"INS {matricule} refusé : {' '.join(error.messages)}"
@@ -231,8 +243,9 @@ def handle_merge(ctx: Context) -> Outcome:
     previous = read_mrg(ctx.hl7)
     kept = _by_ipp(establishment, data.ipps(establishment))
     if kept is None:
-        raise Hl7Problem("Patient conservé inconnu du DCC (PID-3) : fusion impossible.", app_code="902",
-                         location="PID^1^3")  # fmt: skip
+        raise Hl7Problem(
+            "Patient conservé inconnu du DCC (PID-3) : fusion impossible.", app_code="902", location="PID^1^3"
+        )
     old_ipps = [item.value for item in previous if item.kind in {"PI", "PN", "MR", ""}]
     absorbed = None
     for ipp in old_ipps:
@@ -241,8 +254,9 @@ def handle_merge(ctx: Context) -> Outcome:
             absorbed = local.patient
             break
     if absorbed is None:
-        raise Hl7Problem(f"Identifiant à fusionner (MRG-1 {', '.join(old_ipps)}) inconnu du DCC.", app_code="902",
-                         location="MRG^1^1")  # fmt: skip
+        raise Hl7Problem(
+            f"Identifiant à fusionner (MRG-1 {', '.join(old_ipps)}) inconnu du DCC.", app_code="902", location="MRG^1^1"
+        )
     if _current(absorbed).pk == kept.pk:
         return Outcome(patient=kept, summary=f"Identités déjà fusionnées dans {kept}.")
     try:

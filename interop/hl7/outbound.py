@@ -42,8 +42,11 @@ def _pid(document: Document, partner: Partner) -> str:
     local = LocalIdentifier.objects.filter(patient=patient, establishment=partner.establishment).first()
     if local is not None:
         oid = partner.establishment.oid
-        ids.append(f"{escape(local.value)}^^^{escape(partner.facility)}&{oid}&ISO^PI" if oid else
-                   f"{escape(local.value)}^^^{escape(partner.facility)}^PI")  # fmt: skip
+        ids.append(
+            f"{escape(local.value)}^^^{escape(partner.facility)}&{oid}&ISO^PI"
+            if oid
+            else f"{escape(local.value)}^^^{escape(partner.facility)}^PI"
+        )
     if patient.ins_exchangeable:
         ids.append(f"{patient.ins_matricule}^^^ASIP-SANTE-INS-NIR&{patient.ins_oid}&ISO^INS")
     if not ids:
@@ -52,8 +55,7 @@ def _pid(document: Document, partner: Partner) -> str:
     if patient.used_name:
         names += f"~{escape(patient.used_name)}^{escape(patient.used_first_name or patient.first_given_name)}^^^^^D"
     place = f"^^^^^^BDL^^{patient.birth_place_code}" if patient.birth_place_code else ""
-    fields = ["PID", "1", "", "~".join(ids), "", names, "", f"{patient.birth_date:%Y%m%d}", patient.sex, "", "",
-              place]  # fmt: skip
+    fields = ["PID", "1", "", "~".join(ids), "", names, "", f"{patient.birth_date:%Y%m%d}", patient.sex, "", "", place]
     fields += [""] * (32 - len(fields) + 1)
     fields[32] = RELIABILITY_OUT.get(patient.rniv_status, "PROV")
     return "|".join(fields)
@@ -68,17 +70,58 @@ def build_mdm(document: Document, partner: Partner, *, control_id: str) -> tuple
     label = escape(document.type_label)
     act = timestamp(document.act_date)
     segments = [
-        "|".join(["MSH", "^~\\&", "DCC", "DCC", escape(partner.application), escape(partner.facility), timestamp(),
-                  "", f"MDM^{trigger}^MDM_T02", control_id, "P", "2.6", "", "", "", "", "FRA", "UNICODE UTF-8", "",
-                  "", "2.1^CISIS_CDA_HL7_V2"]),
+        "|".join(
+            [
+                "MSH",
+                "^~\\&",
+                "DCC",
+                "DCC",
+                escape(partner.application),
+                escape(partner.facility),
+                timestamp(),
+                "",
+                f"MDM^{trigger}^MDM_T02",
+                control_id,
+                "P",
+                "2.6",
+                "",
+                "",
+                "",
+                "",
+                "FRA",
+                "UNICODE UTF-8",
+                "",
+                "",
+                "2.1^CISIS_CDA_HL7_V2",
+            ]
+        ),
         f"EVN||{timestamp()}",
         _pid(document, partner),
         "PV1|1|N",
         f"ORC|{'RO' if trigger == 'T10' else 'NW'}|",
         f"OBR|1|||{document.type_code}^{label}^LN|",
-        "|".join(["TXA", "1", document.type_code, "TEXT", act, "", "", "", "", "", "", "", ei(document.document_id),
-                  ei(document.replaces.document_id) if document.replaces_id else "", "", "", "", "AU"]),
-        f"OBX|1|ED|{document.type_code}^{label}^LN||^text^XML^Base64^{base64.b64encode(cda).decode('ascii')}"
-        "||||||F",
-    ]  # fmt: skip
+        "|".join(
+            [
+                "TXA",
+                "1",
+                document.type_code,
+                "TEXT",
+                act,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                ei(document.document_id),
+                ei(document.replaces.document_id) if document.replaces_id else "",
+                "",
+                "",
+                "",
+                "AU",
+            ]
+        ),
+        f"OBX|1|ED|{document.type_code}^{label}^LN||^text^XML^Base64^{base64.b64encode(cda).decode('ascii')}||||||F",
+    ]
     return trigger, "\r".join(segments) + "\r"

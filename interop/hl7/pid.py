@@ -160,8 +160,9 @@ def read_pid(message: hl7.Message) -> PidData:
         )
     sex = value(message, "PID.F8").strip().upper()
     if sex not in SEX_CODES:
-        raise Hl7Problem(f"Sexe (PID-8) « {sex or '(vide)'} » invalide : M, F ou U attendu.", code="103",
-                         location="PID^1^8")  # fmt: skip
+        raise Hl7Problem(
+            f"Sexe (PID-8) « {sex or '(vide)'} » invalide : M, F ou U attendu.", code="103", location="PID^1^8"
+        )
     data.sex = SEX_CODES[sex]
     for rep in range(1, repetitions(message, "PID", 11) + 1):
         base = f"PID.F11.R{rep}"
@@ -179,15 +180,17 @@ def read_pid(message: hl7.Message) -> PidData:
         try:
             nir_rules.parse(ins.value)
         except nir_rules.NirError as error:
-            raise Hl7Problem(f"INS (PID-3) invalide : {error}", code="102", app_code="904",
-                             location="PID^1^3") from error  # fmt: skip
+            raise Hl7Problem(
+                f"INS (PID-3) invalide : {error}", code="102", app_code="904", location="PID^1^3"
+            ) from error
     return data
 
 
 def read_mrg(message: hl7.Message) -> list[Identifier]:
     if not has_segment(message, "MRG"):
-        raise Hl7Problem("Segment MRG absent : l'identifiant à fusionner ou à modifier manque.", code="100",
-                         location="MRG")  # fmt: skip
+        raise Hl7Problem(
+            "Segment MRG absent : l'identifiant à fusionner ou à modifier manque.", code="100", location="MRG"
+        )
     items = _identifiers(message, "MRG", 1)
     if not items:
         raise Hl7Problem("Identifiant patient antérieur (MRG-1) absent.", code="101", location="MRG^1^1")

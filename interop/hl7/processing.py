@@ -127,9 +127,18 @@ def _refuse(data, text, header, partner, problem: Hl7Problem, peer, replayed_fro
     ack = build_ack(header, problem.ack, problem=problem)
     outcome = MessageOutcome.REJECTED if problem.ack == AckCode.REJECT else MessageOutcome.ERROR
     row = _store(
-        data=data, text=text, header=header, partner=partner, code=problem.ack, problem=problem, peer=peer,
-        outcome=outcome, ack=ack, replayed_from=replayed_from, by=by,
-    )  # fmt: skip
+        data=data,
+        text=text,
+        header=header,
+        partner=partner,
+        code=problem.ack,
+        problem=problem,
+        peer=peer,
+        outcome=outcome,
+        ack=ack,
+        replayed_from=replayed_from,
+        by=by,
+    )
     return Processed(ack, problem.ack, row.pk)
 
 
@@ -161,9 +170,17 @@ def _partner_and_original(header: Header) -> tuple[Partner | None, int | None]:
 
 def _replay(data, text, header, partner, original: Message, peer) -> Processed:
     row = _store(
-        data=data, text=text, header=header, partner=partner, code=original.ack_code, problem=None, peer=peer,
-        outcome=MessageOutcome.REPLAY, ack=original.ack, duplicate_of=original,
-    )  # fmt: skip
+        data=data,
+        text=text,
+        header=header,
+        partner=partner,
+        code=original.ack_code,
+        problem=None,
+        peer=peer,
+        outcome=MessageOutcome.REPLAY,
+        ack=original.ack,
+        duplicate_of=original,
+    )
     return Processed(original.ack, original.ack_code, row.pk)
 
 
@@ -270,8 +287,16 @@ def _run(data, text, header, partner, parsed, handler, peer, replayed_from, by, 
     unreachable: that store fails too, no ACK). A message committed meanwhile by another connection with the
     same control id makes this one a replay.
     """
-    store = {"data": data, "text": text, "header": header, "partner": partner, "peer": peer,
-             "replayed_from": replayed_from, "by": by, "received_at": received_at}  # fmt: skip
+    store = {
+        "data": data,
+        "text": text,
+        "header": header,
+        "partner": partner,
+        "peer": peer,
+        "replayed_from": replayed_from,
+        "by": by,
+        "received_at": received_at,
+    }
     context = Context(hl7=parsed, partner=partner, header=header)
     try:
         with transaction.atomic():
@@ -309,16 +334,21 @@ def _finish(store: dict, context: Context, outcome: Outcome) -> Processed:
     header, partner = store["header"], store["partner"]
     problem = outcome.problem
     code = problem.ack if problem else AckCode.ACCEPT
-    ack = build_ack(header, code, problem=problem, facility=partner.establishment.finess_geo,
-                    warnings=outcome.warnings)  # fmt: skip
+    ack = build_ack(header, code, problem=problem, facility=partner.establishment.finess_geo, warnings=outcome.warnings)
     if problem is None:
         state = MessageOutcome.PROCESSED
     else:
         state = MessageOutcome.REJECTED if code == AckCode.REJECT else MessageOutcome.ERROR
     row = _store(
-        **store, code=code, problem=problem, outcome=state, ack=ack, patient=outcome.patient,
-        document=outcome.document, summary=outcome.summary or (problem.text if problem else ""),
-    )  # fmt: skip
+        **store,
+        code=code,
+        problem=problem,
+        outcome=state,
+        ack=ack,
+        patient=outcome.patient,
+        document=outcome.document,
+        summary=outcome.summary or (problem.text if problem else ""),
+    )
     for item in context.pending:
         item.message = row
     if context.pending:
@@ -370,8 +400,17 @@ def refuse_oversized(*, head: bytes, size: int, peer: str = "") -> Processed:
         application=header.sending_application, facility=header.sending_facility, is_active=True
     ).first()
     ack = build_ack(header, problem.ack, problem=problem)
-    row = _store(data=head, text=None, header=header, partner=partner, code=problem.ack, problem=problem, peer=peer,
-                 outcome=MessageOutcome.REJECTED, ack=ack)  # fmt: skip
+    row = _store(
+        data=head,
+        text=None,
+        header=header,
+        partner=partner,
+        code=problem.ack,
+        problem=problem,
+        peer=peer,
+        outcome=MessageOutcome.REJECTED,
+        ack=ack,
+    )
     row.size = size
     row.save(update_fields=["size"])
     return Processed(ack, problem.ack, row.pk)
@@ -389,6 +428,15 @@ def refuse_truncated(*, data: bytes, peer: str = "") -> Processed:
         application=header.sending_application, facility=header.sending_facility, is_active=True
     ).first()
     ack = build_ack(header, problem.ack, problem=problem)
-    row = _store(data=data, text=None, header=header, partner=partner, code=problem.ack, problem=problem, peer=peer,
-                 outcome=MessageOutcome.REJECTED, ack=ack)  # fmt: skip
+    row = _store(
+        data=data,
+        text=None,
+        header=header,
+        partner=partner,
+        code=problem.ack,
+        problem=problem,
+        peer=peer,
+        outcome=MessageOutcome.REJECTED,
+        ack=ack,
+    )
     return Processed(ack, problem.ack, row.pk)

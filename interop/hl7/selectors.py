@@ -38,8 +38,9 @@ def traffic(*, days: int = 14, today: dt.date | None = None) -> dict:
         direction = "in" if row["direction"] == Direction.INBOUND else "out"
         day[direction] += row["total"]
         day["errors"] += row["errors"]
-        line = table.setdefault((row["day"], label), {"day": row["day"], "partner": label, "in": 0, "out": 0,
-                                                       "errors": 0})  # fmt: skip
+        line = table.setdefault(
+            (row["day"], label), {"day": row["day"], "partner": label, "in": 0, "out": 0, "errors": 0}
+        )
         line[direction] += row["total"]
         line["errors"] += row["errors"]
     series = list(per_day.values())

@@ -40,8 +40,14 @@ def message_detail(request, pk: int):
         Message.objects.select_related("partner__establishment", "patient", "document", "duplicate_of"), pk=pk
     )
     if message.patient_id:
-        trail_record(user=request.user, action=TrailAction.READ, patient=message.patient, obj=message, request=request,
-                     detail="message HL7")  # fmt: skip
+        trail_record(
+            user=request.user,
+            action=TrailAction.READ,
+            patient=message.patient,
+            obj=message,
+            request=request,
+            detail="message HL7",
+        )
     raw = message.raw
     truncated = len(raw) > RAW_DISPLAY_CHARS
     replayable = (
@@ -72,8 +78,14 @@ def message_replay(request, pk: int):
         return redirect("hl7:message", pk=message.pk)
     new = Message.objects.get(pk=result.message_id)
     if new.patient_id:
-        trail_record(user=request.user, action=TrailAction.UPDATE, patient=new.patient, obj=new, request=request,
-                     detail="rejeu d'un message HL7")  # fmt: skip
+        trail_record(
+            user=request.user,
+            action=TrailAction.UPDATE,
+            patient=new.patient,
+            obj=new,
+            request=request,
+            detail="rejeu d'un message HL7",
+        )
     if result.code == AckCode.ACCEPT:
         flash.success(request, "Message rejoué : accepté (AA).")
     else:
@@ -90,14 +102,25 @@ def vigilance(request):
     items = list(page.object_list)
     for item in items:
         if item.patient_id:
-            trail_record(user=request.user, action=TrailAction.READ, patient=item.patient, obj=item, request=request,
-                         detail="file d'identitovigilance")  # fmt: skip
+            trail_record(
+                user=request.user,
+                action=TrailAction.READ,
+                patient=item.patient,
+                obj=item,
+                request=request,
+                detail="file d'identitovigilance",
+            )
     return render(
         request,
         "hl7/vigilance.html",
-        {"page": page, "items": items, "status": status, "statuses": VigilanceStatus.choices,
-         "form": VigilanceDecisionForm()},
-    )  # fmt: skip
+        {
+            "page": page,
+            "items": items,
+            "status": status,
+            "statuses": VigilanceStatus.choices,
+            "form": VigilanceDecisionForm(),
+        },
+    )
 
 
 @require(can_monitor_interop)
@@ -114,7 +137,13 @@ def vigilance_decision(request, pk: int):
         flash.error(request, " ".join(error.messages))
         return redirect("hl7:vigilance")
     if item.patient_id:
-        trail_record(user=request.user, action=TrailAction.UPDATE, patient=item.patient, obj=item, request=request,
-                     detail="identitovigilance")  # fmt: skip
+        trail_record(
+            user=request.user,
+            action=TrailAction.UPDATE,
+            patient=item.patient,
+            obj=item,
+            request=request,
+            detail="identitovigilance",
+        )
     flash.success(request, "Signalement traité.")
     return redirect("hl7:vigilance")

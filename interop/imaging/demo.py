@@ -46,10 +46,12 @@ def seed(context: dict) -> None:
         establishment=chu,
         ae_title=DEMO_AE_TITLE,
         defaults={
-            "name": "PACS du CHU (démonstration)", "host": "127.0.0.1", "port": settings.DCC_IMAGING_STANDIN_PORT,
+            "name": "PACS du CHU (démonstration)",
+            "host": "127.0.0.1",
+            "port": settings.DCC_IMAGING_STANDIN_PORT,
             "matches_ins": True,
         },
-    )  # fmt: skip
+    )
     viewer = f"http://127.0.0.1:{settings.DCC_IMAGING_STANDIN_WEB_PORT}/viewer?StudyInstanceUID={{study_uid}}"
     if not pacs.viewer_url_template:  # a template an administrator changed is kept
         pacs.viewer_url_template = viewer

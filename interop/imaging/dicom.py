@@ -23,8 +23,15 @@ if TYPE_CHECKING:
 
 PENDING = (0xFF00, 0xFF01)
 QIDO_MAX_BYTES = 4 * 1024 * 1024
-QIDO_FIELDS = ("StudyInstanceUID", "StudyDate", "StudyTime", "ModalitiesInStudy", "StudyDescription",
-               "AccessionNumber", "PatientID")  # fmt: skip
+QIDO_FIELDS = (
+    "StudyInstanceUID",
+    "StudyDate",
+    "StudyTime",
+    "ModalitiesInStudy",
+    "StudyDescription",
+    "AccessionNumber",
+    "PatientID",
+)
 SUCCESS = 0x0000
 MAX_STUDIES = 200
 DEMO_AE_TITLE = "DCC-PACS-DEMO"  # the stand-in's AE title (make run, the demo's PACS)
@@ -82,8 +89,15 @@ def study_query(patient_id: str) -> Dataset:
     query = Dataset()
     query.QueryRetrieveLevel = "STUDY"
     query.PatientID = patient_id
-    for keyword in ("StudyInstanceUID", "StudyDate", "StudyTime", "ModalitiesInStudy", "StudyDescription",
-                    "AccessionNumber", "PatientName"):  # fmt: skip
+    for keyword in (
+        "StudyInstanceUID",
+        "StudyDate",
+        "StudyTime",
+        "ModalitiesInStudy",
+        "StudyDescription",
+        "AccessionNumber",
+        "PatientName",
+    ):
         setattr(query, keyword, "")
     return query
 

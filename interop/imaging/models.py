@@ -98,9 +98,10 @@ class Pacs(models.Model):
             return ""
         try:
             url = self.viewer_url_template.format(
-                study_uid=quote(study_uid, safe=""), accession=quote(accession, safe=""),
+                study_uid=quote(study_uid, safe=""),
+                accession=quote(accession, safe=""),
                 patient_id=quote(patient_id, safe=""),
-            )  # fmt: skip
+            )
         except (KeyError, IndexError, ValueError, AttributeError):  # a template saved before the validator
             return ""
         return url if urlsplit(url).scheme in ("http", "https") else ""  # never a javascript: link

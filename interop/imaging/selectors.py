@@ -104,9 +104,13 @@ def _ask(pacs: Pacs, ids: list[str]) -> list[dict] | None:
             studies = dicom.find_studies_qido(base_url=pacs.qido_url, patient_ids=ids, timeout=timeout)
         else:
             studies = dicom.find_studies(
-                host=pacs.host, port=pacs.port, called_ae=pacs.ae_title, patient_ids=ids,
-                calling_ae=settings.DCC_IMAGING_CALLING_AE, timeout=timeout,
-            )  # fmt: skip
+                host=pacs.host,
+                port=pacs.port,
+                called_ae=pacs.ae_title,
+                patient_ids=ids,
+                calling_ae=settings.DCC_IMAGING_CALLING_AE,
+                timeout=timeout,
+            )
     except dicom.PacsUnavailable as error:
         logger.warning("PACS %s indisponible : %s", pacs, error)
         return None

@@ -20,14 +20,26 @@ def study_attach(*, row: StudyRow, patient, source_type: str, source_id, by, req
     try:
         with transaction.atomic():
             attached = AttachedStudy.objects.create(
-                pacs=row.pacs, patient=patient, source_type=source_type, source_id=str(source_id),
-                study_uid=study.study_uid, pacs_patient_id=study.patient_id, study_date=study.study_date,
-                modality=study.modality, description=study.description, accession=study.accession, attached_by=by,
-            )  # fmt: skip
+                pacs=row.pacs,
+                patient=patient,
+                source_type=source_type,
+                source_id=str(source_id),
+                study_uid=study.study_uid,
+                pacs_patient_id=study.patient_id,
+                study_date=study.study_date,
+                modality=study.modality,
+                description=study.description,
+                accession=study.accession,
+                attached_by=by,
+            )
             trail_record(
-                user=by, action=TrailAction.UPDATE, patient=patient, obj=attached, request=request,
+                user=by,
+                action=TrailAction.UPDATE,
+                patient=patient,
+                obj=attached,
+                request=request,
                 detail=f"examen d'imagerie joint à {source_type}:{source_id}",
-            )  # fmt: skip
+            )
     except IntegrityError as error:
         raise AttachmentRefused("Cet examen est déjà joint à la demande d'avis.") from error
     return attached
@@ -36,7 +48,11 @@ def study_attach(*, row: StudyRow, patient, source_type: str, source_id, by, req
 @transaction.atomic
 def study_detach(*, attached: AttachedStudy, by, request=None) -> None:
     trail_record(
-        user=by, action=TrailAction.DELETE, patient=attached.patient_id, obj=attached, request=request,
+        user=by,
+        action=TrailAction.DELETE,
+        patient=attached.patient_id,
+        obj=attached,
+        request=request,
         detail=f"examen d'imagerie retiré de {attached.source_type}:{attached.source_id}",
-    )  # fmt: skip
+    )
     attached.delete()

@@ -34,8 +34,15 @@ from interop.imaging.dicom import DEMO_AE_TITLE
 from interop.imaging.synthetic import SyntheticStudy, study_dataset
 
 DEFAULT_AE = DEMO_AE_TITLE
-MATCHING_KEYS = ("PatientID", "IssuerOfPatientID", "StudyInstanceUID", "AccessionNumber", "StudyDate",
-                 "ModalitiesInStudy", "PatientName")  # fmt: skip
+MATCHING_KEYS = (
+    "PatientID",
+    "IssuerOfPatientID",
+    "StudyInstanceUID",
+    "AccessionNumber",
+    "StudyDate",
+    "ModalitiesInStudy",
+    "PatientName",
+)
 
 
 def _matches(key: str, wanted, value) -> bool:
@@ -110,8 +117,16 @@ def start(*, host: str = "127.0.0.1", port: int = 0, ae_title: str = DEFAULT_AE,
 
 
 QIDO_PATH = "/dicom-web/studies"
-QIDO_RETURN_KEYS = ("PatientID", "StudyInstanceUID", "StudyDate", "StudyTime", "ModalitiesInStudy",
-                    "StudyDescription", "AccessionNumber", "PatientName")  # fmt: skip
+QIDO_RETURN_KEYS = (
+    "PatientID",
+    "StudyInstanceUID",
+    "StudyDate",
+    "StudyTime",
+    "ModalitiesInStudy",
+    "StudyDescription",
+    "AccessionNumber",
+    "PatientName",
+)
 
 
 def qido_identifier(query: dict[str, list[str]]) -> Dataset:

@@ -40,11 +40,16 @@ class SyntheticStudy:
 
     def as_dict(self) -> dict:
         return {
-            "patient_id": self.patient_id, "patient_name": self.patient_name,
-            "birth_date": self.birth_date.isoformat(), "sex": self.sex, "study_date": self.study_date.isoformat(),
-            "modality": self.modality, "description": self.description, "accession": self.accession,
+            "patient_id": self.patient_id,
+            "patient_name": self.patient_name,
+            "birth_date": self.birth_date.isoformat(),
+            "sex": self.sex,
+            "study_date": self.study_date.isoformat(),
+            "modality": self.modality,
+            "description": self.description,
+            "accession": self.accession,
             "issuer": self.issuer,
-        }  # fmt: skip
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> SyntheticStudy:

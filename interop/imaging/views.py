@@ -22,9 +22,13 @@ def patient_studies(request, patient_pk: int):
     result = selectors.patient_studies(patient)
     with transaction.atomic():
         trail_record(
-            user=request.user, action=TrailAction.READ, patient=patient, obj=patient, request=request,
+            user=request.user,
+            action=TrailAction.READ,
+            patient=patient,
+            obj=patient,
+            request=request,
             detail=f"examens d'imagerie ({len(result.studies)})",
-        )  # fmt: skip
+        )
     context = {"patient": patient, "result": result, "attach_url": "", "attached_uids": ()}
     template = "imaging/_studies.html" if request.htmx else "imaging/patient_studies.html"
     return render(request, template, context)

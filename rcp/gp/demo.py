@@ -71,9 +71,13 @@ def seed(context: dict) -> None:
         member = session.rcp.members.select_related("professional").first()
         try:
             dossier = dossier_register(
-                session=session, patient=patients[0], requesting_doctor=member.professional,
-                motive=DossierMotive.FIRST, question=QUESTIONS[len(notified)], by=secretary,
-            )  # fmt: skip
+                session=session,
+                patient=patients[0],
+                requesting_doctor=member.professional,
+                motive=DossierMotive.FIRST,
+                question=QUESTIONS[len(notified)],
+                by=secretary,
+            )
         except ValidationError:  # full session, patient already there…: try the next one
             continue
         patients.pop(0)

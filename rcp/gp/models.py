@@ -50,9 +50,13 @@ class GpNotice(models.Model):
     dossier = models.OneToOneField("rcp.Dossier", on_delete=models.CASCADE, related_name="gp_notice")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     professional = models.ForeignKey(
-        Professional, verbose_name="médecin traitant", on_delete=models.SET_NULL, null=True, blank=True,
+        Professional,
+        verbose_name="médecin traitant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="gp_notices",
-    )  # fmt: skip
+    )
     outcome = models.CharField("résultat", max_length=24, choices=NoticeOutcome.choices)
     recipient_address = models.CharField("adresse MSSanté", max_length=254, blank=True)
     session_starts_at = models.DateTimeField("début de la séance")

@@ -63,9 +63,13 @@ def concertation_create(
     source = f"rcp.concertation:{concertation.pk}"
     for professional in {requesting_doctor, *consulted}:
         care_relationship_add(
-            patient=patient, kind=CareRelationshipKind.REQUESTING_DOCTOR if professional == requesting_doctor
-            else CareRelationshipKind.RCP_PARTICIPANT, professional=professional, source=source,
-        )  # fmt: skip
+            patient=patient,
+            kind=CareRelationshipKind.REQUESTING_DOCTOR
+            if professional == requesting_doctor
+            else CareRelationshipKind.RCP_PARTICIPANT,
+            professional=professional,
+            source=source,
+        )
     trail(by=by, action=TrailAction.CREATE, patient=patient, obj=concertation, request=request)
     # Signed means final: its CDA N1 document is filed in the patient's record. The pending generation is recorded
     # in this transaction and queued once it commits; a broker away then leaves it for the beat (interop.queueing).
@@ -81,7 +85,11 @@ def concertation_document_relaunch(*, concertation: Concertation, by, request=No
         source_type=CONCERTATION_SOURCE, source_id=concertation.pk, patient=concertation.patient, by=by
     )
     trail(
-        by=by, action=TrailAction.UPDATE, patient=concertation.patient, obj=concertation, request=request,
+        by=by,
+        action=TrailAction.UPDATE,
+        patient=concertation.patient,
+        obj=concertation,
+        request=request,
         detail="relance du document",
-    )  # fmt: skip
+    )
     return queued

@@ -185,9 +185,13 @@ def dossier_attachments_set(*, dossier: Dossier, documents: Iterable, by, reques
         DossierAttachment(dossier=dossier, document=document, added_by=by) for document in added
     )
     trail(
-        by=by, action=TrailAction.UPDATE, patient=dossier.patient, obj=dossier, request=request,
+        by=by,
+        action=TrailAction.UPDATE,
+        patient=dossier.patient,
+        obj=dossier,
+        request=request,
         detail=f"pièces jointes : {len(added)} ajoutée(s), {len(removed)} retirée(s)",
-    )  # fmt: skip
+    )
     return dossier
 
 

@@ -23,9 +23,19 @@ from rcp.services import agenda as agenda_services
 from rcp.views.helpers import errors_to_form, rcp_for_edit, session_for_edit, trace_dossiers
 
 MONTHS = [
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
     "décembre",
-]  # fmt: skip
+]
 
 
 @require(perms.can_manage_catalogue)
@@ -122,10 +132,13 @@ def session_move(request, pk: int):
         "place": session.place,
     }
     return _session_form_page(
-        request, rcp=session.rcp, session=session,
+        request,
+        rcp=session.rcp,
+        session=session,
         save=functools.partial(agenda_services.session_move, session=session),
-        saved="Séance déplacée ; les membres sont prévenus.", initial=initial,
-    )  # fmt: skip
+        saved="Séance déplacée ; les membres sont prévenus.",
+        initial=initial,
+    )
 
 
 @require(perms.can_manage_catalogue)

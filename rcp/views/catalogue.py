@@ -188,9 +188,14 @@ def mention_edit(request, pk: int | None = None):
         else {"position": MentionCategory.objects.count() + 1}
     )
     return _reference_page(
-        request, kind="mention", item=mention, form_class=forms.MentionForm, initial=initial,
-        save=catalogue_services.mention_save, saved="Mention enregistrée.",
-    )  # fmt: skip
+        request,
+        kind="mention",
+        item=mention,
+        form_class=forms.MentionForm,
+        initial=initial,
+        save=catalogue_services.mention_save,
+        saved="Mention enregistrée.",
+    )
 
 
 @require(perms.can_manage_mentions)
@@ -202,9 +207,14 @@ def tag_edit(request, pk: int | None = None):
         else {"position": SpecialtyTag.objects.count() + 1}
     )
     return _reference_page(
-        request, kind="tag", item=tag, form_class=forms.TagForm, initial=initial, save=catalogue_services.tag_save,
+        request,
+        kind="tag",
+        item=tag,
+        form_class=forms.TagForm,
+        initial=initial,
+        save=catalogue_services.tag_save,
         saved="Tag enregistré.",
-    )  # fmt: skip
+    )
 
 
 # --- Code lists (value sets of the fiche) ---------------------------------------------------

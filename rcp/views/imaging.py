@@ -69,9 +69,13 @@ def _change(request, dossier) -> str:
         return "Cet examen n'a pas été trouvé dans les PACS du patient (ou le PACS ne répond pas) : réessayez."
     try:
         study_attach(
-            row=row, patient=dossier.patient, source_type=SOURCE_TYPE, source_id=dossier.pk, by=request.user,
+            row=row,
+            patient=dossier.patient,
+            source_type=SOURCE_TYPE,
+            source_id=dossier.pk,
+            by=request.user,
             request=request,
-        )  # fmt: skip
+        )
     except AttachmentRefused as refusal:
         return str(refusal)
     return ""

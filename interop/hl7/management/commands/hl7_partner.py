@@ -24,9 +24,11 @@ class Command(BaseCommand):
         add.add_argument("--facility", required=True, help="structure émettrice (MSH-4)")
         add.add_argument("--establishment", required=True, help="FINESS géographique de l'établissement")
         add.add_argument(
-            "--send", action="append", default=None,
+            "--send",
+            action="append",
+            default=None,
             help=f"types de messages autorisés ({', '.join(MessageKind.values)}), répétable ou séparés par virgules",
-        )  # fmt: skip
+        )
         add.add_argument("--receive-documents", action="store_true", help="abonner aux documents du DCC")
         add.add_argument("--host", default="", help="hôte MLLP du partenaire (documents émis)")
         add.add_argument("--port", type=int, default=None, help="port MLLP du partenaire")
@@ -60,10 +62,14 @@ class Command(BaseCommand):
             kinds = [kind for value in options["send"] for kind in value.split(",")]
         try:
             partner, created = partner_register(
-                application=options["application"], facility=options["facility"], establishment=establishment,
-                kinds=kinds, receives_documents=options["receive_documents"], host=options["host"],
+                application=options["application"],
+                facility=options["facility"],
+                establishment=establishment,
+                kinds=kinds,
+                receives_documents=options["receive_documents"],
+                host=options["host"],
                 port=options["port"],
-            )  # fmt: skip
+            )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         verb = "déclaré" if created else "mis à jour"
