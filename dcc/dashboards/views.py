@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 
 from dcc.accounts.decorators import require
 from dcc.accounts.enums import Permission
-from dcc.dashboards import exports, figures, perms, selectors, services
+from dcc.dashboards import cached, exports, figures, perms, selectors, services
 from dcc.dashboards.filters import resolve_filters
 
 
@@ -44,7 +44,7 @@ def theme(request, slug: str):
     context["theme"] = current
     if scope is None:
         return render(request, "dashboards/theme.html", {**context, "tables": [], "computed_at": None}, status=400)
-    context["tables"], context["computed_at"] = figures.cached_theme_tables(slug, scope)
+    context["tables"], context["computed_at"] = cached.cached_theme_tables(slug, scope)
     return render(request, "dashboards/theme.html", context)
 
 
