@@ -128,7 +128,8 @@ def queries_page(request):
         if not user_can(request.user, Permission.DATA_EXPORT, three_c=run.three_c_id):
             raise PermissionDenied
         return exports.table_response(table, scope=scope, fmt=fmt, user=request.user)
-    context.update(table=table, query=query, run=run)
+    # The run just recorded counts in the per-3C table below the result.
+    context.update(table=table, query=query, run=run, runs=selectors.query_runs(allowed))
     return render(request, "dashboards/queries.html", context)
 
 
