@@ -401,7 +401,9 @@ def rcp_tables(scope: StatsScope, *, live: bool = False) -> list[Table]:
     def keyed(rows, key):
         return {row[key]: row for row in rows}
 
-    per_three_c, per_three_c_before = rcp.per_three_c(**filters), keyed(rcp.per_three_c(**previous), "three_c_id")
+    # The year before only shows its dossiers: no distinct patients to count there.
+    per_three_c = rcp.per_three_c(**filters)
+    per_three_c_before = keyed(rcp.per_three_c(**previous, patients=False), "three_c_id")
     three_c_rows = [
         [
             row["three_c"],
@@ -435,7 +437,7 @@ def rcp_tables(scope: StatsScope, *, live: bool = False) -> list[Table]:
             unit="dossiers",
         ),
     )
-    per_rcp_before = keyed(rcp.per_rcp(**previous), "rcp_id")
+    per_rcp_before = keyed(rcp.per_rcp(**previous, patients=False), "rcp_id")
     rcp_rows = [
         [
             row["rcp"],

@@ -193,3 +193,23 @@ class SummaryRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.finished_at:%d/%m/%Y %H:%M}"
+
+
+class DossierMonth(models.Model):
+    """Dossiers presented per month and RCP: the additive counts of :class:`DossierFact` rolled up (a few thousand
+    rows a year), for the monthly and yearly trends and the year before's counts per RCP and per 3C."""
+
+    month = models.DateField("mois (premier jour)")
+    rcp_id = models.BigIntegerField()
+    three_c_id = models.BigIntegerField()
+    establishment_id = models.BigIntegerField(null=True)
+    organ = models.CharField(max_length=120, blank=True)  # lower case
+    dossiers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "dossiers présentés par mois (table de synthèse)"
+        verbose_name_plural = "dossiers présentés par mois (table de synthèse)"
+        constraints = [models.UniqueConstraint(fields=["month", "rcp_id"], name="dashboards_month_rcp_unique")]
+
+    def __str__(self) -> str:
+        return f"RCP {self.rcp_id}, {self.month:%m/%Y}: {self.dossiers}"

@@ -10,6 +10,10 @@ narrow table. It is refreshed by the Celery task ``dashboards.refresh_facts``:
 - **full** (nightly, and the first time): the whole table is rebuilt, which also catches what no write logs
   (a patient's birth date corrected, a dossier deleted).
 
+Each refresh also rolls the additive counts up per month and RCP (:class:`DossierMonth`, a few thousand rows a year)
+for the months it rewrote (and those a moved session left): the monthly and yearly trends and the year before's
+counts read it when the period is made of whole months.
+
 Both are idempotent (a second run rewrites the same rows) and take a PostgreSQL advisory lock, so two workers
 never refresh at once. The readers below answer exactly what ``rcp.dashboard_selectors`` answers for the same
 filters (``tests/dashboards/test_summary.py`` compares them); the sessions held and cancelled stay live, which is
@@ -23,11 +27,11 @@ import zlib
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
-from dcc.dashboards.models import DossierFact, SummaryRefresh
+from dcc.dashboards.models import DossierFact, DossierMonth, SummaryRefresh
 from dcc.directory.models import ThreeC
 from dcc.records.dashboard_selectors import period_bounds
 from rcp import dashboard_selectors as live
@@ -78,6 +82,15 @@ _CHANGED_MONTHS = """
 """
 
 
+# The monthly roll-up of the months given (all when ``months`` is NULL), from the facts just written.
+_ROLL_UP = """
+    INSERT INTO dashboards_dossiermonth (month, rcp_id, three_c_id, establishment_id, organ, dossiers)
+    SELECT date_trunc('month', day)::date, rcp_id, three_c_id, establishment_id, organ, count(*)
+      FROM dashboards_dossierfact {where}
+     GROUP BY 1, 2, 3, 4, 5
+"""
+
+
 def _params(**extra) -> dict:
     return {"tz": settings.TIME_ZONE, "presented": [str(status) for status in PRESENTED], **extra}
 
@@ -92,14 +105,30 @@ def changed_months(since: datetime.datetime) -> list[datetime.date]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _rewrite_month(cursor, month: datetime.date) -> int:
-    """Delete the month's rows and insert them again (a dossier moved out of the month is updated in place)."""
+# Months (local time) a session of the month came from: its dossiers' rows, updated in place, leave them.
+_MOVED_FROM = """
+    SELECT DISTINCT date_trunc('month', f.day)::date
+      FROM dashboards_dossierfact f JOIN rcp_dossier d ON d.id = f.dossier_id JOIN rcp_session s ON s.id = d.session_id
+     WHERE s.starts_at >= %(low)s AND s.starts_at < %(high)s AND (f.day < %(first)s OR f.day >= %(following)s)
+"""
+
+
+def _rewrite_month(cursor, month: datetime.date) -> tuple[int, set[datetime.date]]:
+    """Delete the month's rows and insert them again (a dossier moved out of the month is updated in place);
+    returns the rows written and the months the roll-up must count again (this one and those moved from)."""
     following = _next_month(month)
-    cursor.execute("DELETE FROM dashboards_dossierfact WHERE day >= %s AND day < %s", [month, following])
-    where = "AND s.starts_at >= %(low)s AND s.starts_at < %(high)s"
     low, high = period_bounds(month, following - datetime.timedelta(days=1))
+    cursor.execute(_MOVED_FROM, {"low": low, "high": high, "first": month, "following": following})
+    touched = {month, *(row[0] for row in cursor.fetchall())}
+    cursor.execute("DELETE FROM dashboards_dossierfact WHERE day >= %s AND day < %s", [month, following])
+    where = "AND s.starts_at >= %(low)s AND s.starts_at < %(high)s ORDER BY s.starts_at"
     cursor.execute(_UPSERT.format(where=where), _params(low=low, high=high))
-    return cursor.rowcount
+    return cursor.rowcount, touched
+
+
+def _roll_up(cursor, month: datetime.date) -> None:
+    cursor.execute("DELETE FROM dashboards_dossiermonth WHERE month = %s", [month])
+    cursor.execute(_ROLL_UP.format(where="WHERE day >= %s AND day < %s"), [month, _next_month(month)])
 
 
 def facts_refresh(*, full: bool = False, months: list[datetime.date] | None = None) -> dict:
@@ -118,12 +147,21 @@ def facts_refresh(*, full: bool = False, months: list[datetime.date] | None = No
         rows = 0
         if full or state is None:
             cursor.execute("DELETE FROM dashboards_dossierfact")
-            cursor.execute(_UPSERT.format(where=""), _params())
+            # In date order: a period's rows then sit in few pages (a year of a decade: a tenth of the table).
+            cursor.execute(_UPSERT.format(where="ORDER BY s.starts_at"), _params())
             rows, todo = cursor.rowcount, []
+            cursor.execute("DELETE FROM dashboards_dossiermonth")
+            cursor.execute(_ROLL_UP.format(where=""))
+            cursor.execute("ANALYZE dashboards_dossierfact")
+            cursor.execute("ANALYZE dashboards_dossiermonth")
         else:
             todo = sorted(set(changed_months(state.watermark)) | set(months or []))
+            touched: set[datetime.date] = set()
             for month in todo:
-                rows += _rewrite_month(cursor, month)
+                written, more = _rewrite_month(cursor, month)
+                rows, touched = rows + written, touched | more
+            for month in sorted(touched):
+                _roll_up(cursor, month)
         is_full = full or state is None
         SummaryRefresh.objects.update_or_create(
             name=FACTS,
@@ -144,6 +182,31 @@ def state() -> SummaryRefresh | None:
 
 
 # --- Readers: the same answers as rcp.dashboard_selectors, from the summary table ---------------------------
+
+
+def _whole_months(start, end) -> bool:
+    """Whether the period is made of whole months (then the monthly roll-up answers the additive counts)."""
+    return start.day == 1 and (end + datetime.timedelta(days=1)).day == 1
+
+
+def month_rows(*, start, end, three_c_ids=None, establishment_id=None, rcp_id=None, organ=""):
+    rows = DossierMonth.objects.filter(month__gte=start, month__lte=end)
+    if three_c_ids is not None:
+        rows = rows.filter(three_c_id__in=three_c_ids)
+    if establishment_id:
+        rows = rows.filter(establishment_id=establishment_id)
+    if rcp_id:
+        rows = rows.filter(rcp_id=rcp_id)
+    if organ:
+        rows = rows.filter(organ=organ.lower())
+    return rows
+
+
+def _dossier_counts(key: str, *, start, end, patients: bool, **filters):
+    """Dossiers (and distinct patients) per ``key``: from the roll-up when it can answer (counts of whole months)."""
+    if not patients and _whole_months(start, end):
+        return month_rows(start=start, end=end, **filters).values(key).annotate(dossiers=Sum("dossiers")).order_by()
+    return facts(start=start, end=end, **filters).values(key).annotate(**_counts(patients)).order_by()
 
 
 def facts(*, start, end, three_c_ids=None, establishment_id=None, rcp_id=None, organ=""):
@@ -191,13 +254,13 @@ def _held_by(key: str, *, start, end, **filters) -> dict:
     )
 
 
-def per_rcp(*, start, end, **filters) -> list[dict]:
+def _counts(patients: bool) -> dict:
+    return {"dossiers": Count("pk"), **({"patients": Count("patient_id", distinct=True)} if patients else {})}
+
+
+def per_rcp(*, start, end, patients: bool = True, **filters) -> list[dict]:
     counts = {
-        row["rcp_id"]: row
-        for row in facts(start=start, end=end, **filters)
-        .values("rcp_id")
-        .annotate(dossiers=Count("pk"), patients=Count("patient_id", distinct=True))
-        .order_by()
+        row["rcp_id"]: row for row in _dossier_counts("rcp_id", start=start, end=end, patients=patients, **filters)
     }
     held = _held_by("rcp_id", start=start, end=end, **filters)
     rcps = Rcp.objects.filter(pk__in=counts).select_related("three_c").order_by("three_c__name", "title")
@@ -208,19 +271,16 @@ def per_rcp(*, start, end, **filters) -> list[dict]:
             "three_c": rcp.three_c.name,
             "sessions": held.get(rcp.pk, 0),
             "dossiers": counts[rcp.pk]["dossiers"],
-            "patients": counts[rcp.pk]["patients"],
+            "patients": counts[rcp.pk].get("patients"),
         }
         for rcp in rcps
     ]
 
 
-def per_three_c(*, start, end, **filters) -> list[dict]:
+def per_three_c(*, start, end, patients: bool = True, **filters) -> list[dict]:
     counts = {
         row["three_c_id"]: row
-        for row in facts(start=start, end=end, **filters)
-        .values("three_c_id")
-        .annotate(dossiers=Count("pk"), patients=Count("patient_id", distinct=True))
-        .order_by()
+        for row in _dossier_counts("three_c_id", start=start, end=end, patients=patients, **filters)
     }
     held = _held_by("rcp__three_c_id", start=start, end=end, **filters)
     return [
@@ -229,7 +289,7 @@ def per_three_c(*, start, end, **filters) -> list[dict]:
             "three_c": three_c.name,
             "sessions": held.get(three_c.pk, 0),
             "dossiers": counts[three_c.pk]["dossiers"],
-            "patients": counts[three_c.pk]["patients"],
+            "patients": counts[three_c.pk].get("patients"),
         }
         for three_c in ThreeC.objects.filter(pk__in=counts).order_by("name")
     ]
@@ -256,6 +316,14 @@ def age_sex(*, start, end, **filters) -> list[dict]:
 
 
 def per_month(*, start, end, **filters) -> list[tuple[datetime.date, int]]:
+    if _whole_months(start, end):
+        return list(
+            month_rows(start=start, end=end, **filters)
+            .values_list("month")
+            .annotate(n=Sum("dossiers"))
+            .filter(n__gt=0)
+            .order_by("month")
+        )
     rows = (
         facts(start=start, end=end, **filters)
         .annotate(month=TruncMonth("day"))
@@ -267,13 +335,11 @@ def per_month(*, start, end, **filters) -> list[tuple[datetime.date, int]]:
 
 
 def per_year(*, start, end, **filters) -> list[tuple[int, int, int]]:
-    dossiers = dict(
-        facts(start=start, end=end, **filters)
-        .annotate(year=ExtractYear("day"))
-        .values_list("year")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    if _whole_months(start, end):
+        rows, field, total = month_rows(start=start, end=end, **filters), "month", Sum("dossiers")
+    else:
+        rows, field, total = facts(start=start, end=end, **filters), "day", Count("pk")
+    dossiers = dict(rows.annotate(year=ExtractYear(field)).values_list("year").annotate(n=total).order_by())
     held = dict(
         live.sessions(start=start, end=end, **filters)
         .filter(status=SessionStatus.CLOSED)

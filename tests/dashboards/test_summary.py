@@ -31,6 +31,7 @@ def scopes(world) -> list[StatsScope]:
         StatsScope(**Y2025).previous(),
         StatsScope(start=datetime.date(2024, 1, 1), end=datetime.date(2025, 12, 31)),
         StatsScope(start=datetime.date(2025, 3, 1), end=datetime.date(2025, 4, 30)),
+        StatsScope(start=datetime.date(2025, 3, 5), end=datetime.date(2025, 6, 20)),  # not whole months: no roll-up
         StatsScope(**Y2025, three_c_ids=frozenset({personas.other_three_c.pk})),
         StatsScope(**Y2025, three_c_ids=frozenset({personas.three_c.pk, personas.other_three_c.pk})),
         StatsScope(**Y2025, rcp_id=world.rcp_a.pk),
@@ -46,6 +47,10 @@ def test_the_summary_answers_what_the_live_selectors_answer(world):
     for scope in scopes(world):
         for name in READERS:
             assert getattr(summary, name)(**scope.filters()) == getattr(live, name)(**scope.filters()), (name, scope)
+        for name in ("per_rcp", "per_three_c"):  # counts only (the year before): no distinct patients
+            counted = getattr(summary, name)(**scope.filters(), patients=False)
+            assert counted == getattr(live, name)(**scope.filters(), patients=False), (name, scope)
+            assert all(row["patients"] is None for row in counted)
 
 
 def test_the_rcp_theme_from_the_summary_gives_the_hand_counted_figures(world):
@@ -136,5 +141,25 @@ def test_a_second_refresh_waits_for_none_while_one_runs(world):
         assert summary.facts_refresh()["status"] == "busy"
         assert not SummaryRefresh.objects.exists()
     finally:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [summary.LOCK_KEY])
         other.close()
     assert summary.facts_refresh()["status"] == "done"
+
+
+def test_a_session_moved_to_another_month_leaves_both_months_right(world):
+    from rcp.models import Session, SessionTransition
+
+    summary.facts_refresh()
+    moved = world.sessions["a2"]  # 10/06/2025, p1 validated
+    Session.objects.filter(pk=moved.pk).update(
+        starts_at=moved.starts_at + datetime.timedelta(days=30), ends_at=moved.ends_at + datetime.timedelta(days=30)
+    )
+    SessionTransition.objects.create(session=moved, from_status=moved.status, to_status=moved.status, note="Déplacée")
+    result = summary.facts_refresh()
+    assert result["months"] == 1  # July, where the session now is
+    months = dict(summary.per_month(**StatsScope(**Y2025).filters()))
+    assert months.get(datetime.date(2025, 6, 1)) is None and months[datetime.date(2025, 7, 1)] == 1
+    for scope in (StatsScope(**Y2025), StatsScope(start=datetime.date(2025, 6, 1), end=datetime.date(2025, 7, 31))):
+        for name in READERS:
+            assert getattr(summary, name)(**scope.filters()) == getattr(live, name)(**scope.filters()), name
