@@ -228,20 +228,30 @@ def activity(*, start, end, **filters) -> dict:
         cancelled=Count("id", filter=Q(status=SessionStatus.CANCELLED)),
         planned=Count("id", filter=Q(status__in=[SessionStatus.PLANNED, SessionStatus.OPEN])),
     )
-    rows = facts(start=start, end=end, **filters)
-    counts = rows.aggregate(
-        dossiers=Count("pk"),
-        patients=Count("patient_id", distinct=True),
-        late=Count("pk", filter=Q(is_late=True)),
-        validated=Count("pk", filter=Q(is_validated=True)),
-        quorum=Count("pk", filter=Q(is_validated=True, quorum_reached=True)),
-        off_quorum=Count("pk", filter=Q(is_validated=True, quorum_reached=False)),
-        conform=Count("pk", filter=Q(is_validated=True, guideline_conform=True)),
-        not_conform=Count("pk", filter=Q(is_validated=True, guideline_conform=False)),
-        trial=Count("pk", filter=Q(is_validated=True, trial_proposed=True)),
+    # One pass: per patient, then over the patients (distinct patients and those presented several times come from
+    # the same grouping instead of a distinct count and a second scan).
+    flags = {
+        "late": Q(is_late=True),
+        "validated": Q(is_validated=True),
+        "quorum": Q(is_validated=True, quorum_reached=True),
+        "off_quorum": Q(is_validated=True, quorum_reached=False),
+        "conform": Q(is_validated=True, guideline_conform=True),
+        "not_conform": Q(is_validated=True, guideline_conform=False),
+        "trial": Q(is_validated=True, trial_proposed=True),
+    }
+    per_patient = (
+        facts(start=start, end=end, **filters)
+        .values("patient_id")
+        .annotate(n=Count("pk"), **{f"n_{key}": Count("pk", filter=condition) for key, condition in flags.items()})
+        .order_by()
     )
-    several = rows.values("patient_id").annotate(n=Count("pk")).filter(n__gt=1).count()
-    return {**held, **counts, "several": several}
+    counts = per_patient.aggregate(
+        dossiers=Sum("n"),
+        patients=Count("patient_id"),
+        several=Count("patient_id", filter=Q(n__gt=1)),
+        **{key: Sum(f"n_{key}") for key in flags},
+    )
+    return {**held, **{key: value or 0 for key, value in counts.items()}}
 
 
 def _held_by(key: str, *, start, end, **filters) -> dict:
