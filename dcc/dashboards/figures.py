@@ -358,9 +358,16 @@ def rcp_source(*, live: bool = False):
 
 
 def rcp_tables(scope: StatsScope, *, live: bool = False) -> list[Table]:
+    rcp = rcp_source(live=live)
+    if rcp is summary:
+        with summary.reading():
+            return _rcp_tables(scope, rcp)
+    return _rcp_tables(scope, rcp)
+
+
+def _rcp_tables(scope: StatsScope, rcp) -> list[Table]:
     from pps import dashboard_selectors as pps
 
-    rcp = rcp_source(live=live)
     filters, previous = scope.filters(), scope.previous().filters()
     now = {**rcp.activity(**filters), "inclusions": pps.trial_inclusions(**filters)}
     before = {**rcp.activity(**previous), "inclusions": pps.trial_inclusions(**previous)}

@@ -22,6 +22,7 @@ cheap (one small indexed table).
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import zlib
 
@@ -174,6 +175,19 @@ def facts_refresh(*, full: bool = False, months: list[datetime.date] | None = No
             },
         )
     return {"status": "done", "months": len(todo), "rows": rows, "full": is_full}
+
+
+# Memory for a reading transaction's sorts and hashes: distinct patients over a decade of rows (a million) sort in
+# memory instead of on disk (measured at 1.04 M rows, per RCP: 9.6 s with PostgreSQL's default 4 MB, 1.1 s).
+WORK_MEM = "64MB"
+
+
+@contextlib.contextmanager
+def reading():
+    """A transaction for the readers below, with ``WORK_MEM`` for its sorts (``set_config`` local to it)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        yield
 
 
 def state() -> SummaryRefresh | None:
