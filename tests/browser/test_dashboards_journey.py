@@ -53,7 +53,7 @@ def test_the_registry_filters_reads_a_chart_with_its_table_and_exports_csv(page:
 
     page.get_by_label("Année").fill("2025")
     page.locator("#f-3c").select_option(label="3C Vienne (test)")
-    page.get_by_role("button", name="Afficher").click()
+    page.get_by_role("button", name="Afficher", exact=True).click()
     expect(page.get_by_test_id("scope-label")).to_contain_text("3C : 3C Vienne (test)")
     activity = page.get_by_test_id("table-activite-rcp")
     # 3C Vienne, 2025: p1 (10/03, 10/06) and p2 (10/03) presented; 2024: p2 (11/03).
