@@ -117,7 +117,7 @@ def test_a_write_queues_one_refresh_on_commit(world, monkeypatch, django_capture
     from django.core.cache import cache
 
     queued = []
-    monkeypatch.setattr(tasks.refresh_facts, "delay", lambda *args, **kwargs: queued.append(args))
+    monkeypatch.setattr(tasks.refresh_facts, "apply_async", lambda *args, **kwargs: queued.append(args))
     cache.delete(tasks.QUEUED_KEY)
     dossier = Dossier.objects.filter(session=world.sessions["a1"]).first()
     with django_capture_on_commit_callbacks(execute=True):
@@ -163,3 +163,20 @@ def test_a_session_moved_to_another_month_leaves_both_months_right(world):
     for scope in (StatsScope(**Y2025), StatsScope(start=datetime.date(2025, 6, 1), end=datetime.date(2025, 7, 31))):
         for name in READERS:
             assert getattr(summary, name)(**scope.filters()) == getattr(live, name)(**scope.filters()), name
+
+
+def test_a_write_never_fails_for_the_refresh_it_asks_for(world, monkeypatch, django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    def broker_away(*args, **kwargs):
+        raise ConnectionRefusedError
+
+    dossier = Dossier.objects.filter(session=world.sessions["a1"]).first()
+    cache.delete(tasks.QUEUED_KEY)
+    monkeypatch.setattr(tasks.refresh_facts, "apply_async", broker_away)
+    with django_capture_on_commit_callbacks(execute=True):
+        DossierTransition.objects.create(dossier=dossier, from_status="valide", to_status="valide")
+    monkeypatch.setattr(tasks.cache, "add", broker_away)  # the cache away too
+    with django_capture_on_commit_callbacks(execute=True):
+        DossierTransition.objects.create(dossier=dossier, from_status="valide", to_status="valide")
+    assert DossierTransition.objects.filter(dossier=dossier, note="").count() >= 2
