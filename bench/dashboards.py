@@ -2,17 +2,23 @@
 
 Usage (from the repository root, with DATABASE_URL / REDIS_URL pointing at your servers):
 
-    .venv/bin/python bench/dashboards.py [--years 10] [--fiches-per-year 30000] [--runs 3] [--export-rows 1000000]
+    .venv/bin/python bench/dashboards.py            # short: 3 years × 13,500 fiches (about 40,000), a minute or two
+    .venv/bin/python bench/dashboards.py --full     # a region-decade: 10 years × 110,000 fiches (1.1 M), long
+    .venv/bin/python bench/dashboards.py --years 10 --fiches-per-year 40000 [--runs 3]
+        [--no-live] [--no-precompute] [--no-delays] [--export-rows N]
 
-It works on a database of its own (``<your database>_dashbench``, created and migrated when missing) and fills it
-once, in SQL (``INSERT … SELECT generate_series``), with 18 3C, 255 RCPs, weekly sessions over ``--years`` years,
-``--fiches-per-year`` presented dossiers with their validated fiche and signed version, patients (about 60 % of the
-dossiers: 39 % presented more than once), PPS for a third of the fiches and about 190 logins per 1,000 fiches.
-The region's real figure is 146,500 fiches a year (1.46 M over a decade): pass ``--fiches-per-year 146500`` when the
-machine has the time. Then it requests every dashboard page (region and one 3C) through the full middleware stack
-and prints the queries, median and max time per page; and streams ``--export-rows`` CSV rows (the registry layout,
-from the database when it holds that many fiches, padded with synthetic rows otherwise) printing the time and
-the peak Python memory. Not a test: figures depend on the machine.
+It works on a database of its own per size (``<your database>_dashbench_<years>y<fiches>``, created and migrated
+when missing) and fills it once, in SQL (``INSERT … SELECT generate_series``), with 18 3C, 255 RCPs, weekly sessions
+over the years, the presented dossiers with their validated fiche and signed version (at least one per session),
+patients (about 60 % of the dossiers), PPS for a third of the fiches and about 190 logins per 1,000 fiches.
+
+Then it requests every dashboard page (region, one 3C, ten years) through the full middleware stack and prints,
+against the minimal view ``/bench/minimal/`` measured in the same run: the RCP pages computed live (summary table
+never built; ``--no-live`` skips them), every page read from the summary table with the cache emptied before each
+request (median of ``--runs``), and every page pre-computed by the hourly beat task (``--no-precompute`` skips it);
+also the summary table's full rebuild and one incremental refresh. ``--export-rows`` streams a registry CSV of that
+many rows (padded with copies when the database holds fewer fiches) and prints the time and the peak Python memory.
+Not a test: figures depend on the machine.
 """
 
 from __future__ import annotations
@@ -31,12 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def _bench_database_url() -> str:
+def _bench_database_url(size: str) -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
         sys.exit("DATABASE_URL doit désigner le serveur PostgreSQL (la base <nom>_dashbench y sera créée).")
     parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + parts.path.lstrip("/") + "_dashbench"))
+    return urlunsplit(parts._replace(path="/" + parts.path.lstrip("/") + f"_dashbench_{size}"))
 
 
 def _ensure_database(url: str) -> None:
@@ -49,8 +55,8 @@ def _ensure_database(url: str) -> None:
             connection.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup_django() -> None:
-    url = _bench_database_url()
+def setup_django(size: str) -> None:
+    url = _bench_database_url(size)
     _ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.test")
@@ -273,17 +279,23 @@ def populate(years: int, fiches_per_year: int) -> None:
     )
 
 
-def measure_pages(runs: int) -> None:
-    """Each page cold (computed live: empty cache) then warm (after the beat task pre-computed the year)."""
+def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool) -> None:
+    """Each page against the minimal view (``/bench/minimal/``, same middleware stack, same run): computed live
+    (the summary table never built: one run, the RCP pages only, unless ``--no-live``), from the summary table
+    (cache emptied before every request), and pre-computed (after the hourly beat task filled the cache)."""
+    from django.conf import settings
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from dcc.accounts.models import User
-    from dcc.dashboards.figures import refresh_summaries
+    from dcc.dashboards.cached import refresh_summaries
+    from dcc.dashboards.models import DossierFact, SummaryRefresh
+    from dcc.dashboards.summary import facts_refresh
     from dcc.directory.models import ThreeC
 
+    settings.ROOT_URLCONF = "bench.rcp_urls"
     year = datetime.date.today().year - 1
     first_three_c = ThreeC.objects.order_by("pk").first().pk
     pages = [
@@ -292,9 +304,11 @@ def measure_pages(runs: int) -> None:
     ]
     pages += [
         f"/tableaux-de-bord/theme/rcp/?annee={year}&3c={first_three_c}",
-        f"/tableaux-de-bord/delais/?annee={year}",
+        f"/tableaux-de-bord/theme/rcp/?debut={year - 9}-01-01&fin={year}-12-31",
         f"/tableaux-de-bord/indemnisation/?annee={year}",
     ]
+    if delays:  # computed live from the dossiers (no summary yet): minutes at full size
+        pages.append(f"/tableaux-de-bord/delais/?annee={year}")
     client = Client()
     client.force_login(User.objects.get(email="registre@bench.dcc.test"))
 
@@ -306,22 +320,55 @@ def measure_pages(runs: int) -> None:
         assert response.status_code == 200, (url, response.status_code)
         return elapsed, len(captured.captured_queries)
 
-    baseline = statistics.median(get("/")[0] for _ in range(runs))
-    print(f"\nPage d'accueil (référence de la machine) : {baseline * 1000:.0f} ms")
-    cache.clear()
-    cold = {url: get(url) for url in pages}
+    def uncached(url):
+        cache.clear()
+        return get(url)
+
+    get("/bench/minimal/")
+    minimal = statistics.median(get("/bench/minimal/")[0] for _ in range(max(runs, 5)))
+    print(f"\nVue minimale (/bench/minimal/, même pile de middlewares) : {minimal * 1000:.1f} ms")
+    cold = {}
+    if live:
+        SummaryRefresh.objects.all().delete()  # the pages read live until the table is built
+        cold = {url: uncached(url) for url in pages if "/theme/rcp/" in url}
     began = time.perf_counter()
-    refreshed = refresh_summaries(years=(year,))
-    refresh_seconds = time.perf_counter() - began
-    print(f"\nTâche de pré-calcul (région + {ThreeC.objects.count()} 3C, {refreshed} thèmes) : {refresh_seconds:.0f} s")
-    print(f"\n{'page':<62} {'à froid':>9} {'req.':>5} {'pré-calculé (médiane)':>22} {'req.':>5} {'/accueil':>9}")
+    built = facts_refresh(full=True)
+    print(
+        f"Table de synthèse reconstruite : {built['rows']:,} dossiers en {time.perf_counter() - began:.1f} s "
+        f"({DossierFact.objects.count():,} lignes)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE dashboards_dossierfact")
+        cursor.execute("SELECT max(id) FROM rcp_dossier")
+        last = cursor.fetchone()[0]
+        cursor.execute("UPDATE rcp_fiche SET updated_at = now() WHERE dossier_id = %s", [last])
+    began = time.perf_counter()
+    step = facts_refresh()
+    print(
+        f"Rafraîchissement incrémental (une fiche modifiée) : {step['months']} mois, "
+        f"{time.perf_counter() - began:.2f} s"
+    )
+    summary_times = {}
     for url in pages:
-        warm = [get(url) for _ in range(runs)]
-        median = statistics.median(elapsed for elapsed, _ in warm)
+        summary_times[url] = sorted(uncached(url) for _ in range(runs))[runs // 2]
+        print(f"  {url} : {summary_times[url][0] * 1000:.0f} ms", flush=True)
+    if precompute:
+        began = time.perf_counter()
+        refreshed = refresh_summaries(years=(year,))
         print(
-            f"{url:<62} {cold[url][0] * 1000:>7.0f} ms {cold[url][1]:>5} {median * 1000:>19.0f} ms {warm[-1][1]:>5}"
-            f" {median / baseline:>8.1f}×"
+            f"Tâche de pré-calcul (région + {ThreeC.objects.count()} 3C, {refreshed} thèmes) : "
+            f"{time.perf_counter() - began:.0f} s"
         )
+    print(
+        f"\n{'page':<64} {'direct':>9} {'synthèse':>9} {'req.':>5} {'/minimale':>10} "
+        f"{'pré-calculé':>12} {'/minimale':>10}"
+    )
+    for url in pages:
+        warm = statistics.median(get(url)[0] for _ in range(runs)) if precompute else None
+        direct = f"{cold[url][0] * 1000:>6.0f} ms" if url in cold else f"{'—':>9}"
+        elapsed, queries = summary_times[url]
+        cached = f"{warm * 1000:>9.0f} ms {warm / minimal:>9.0f}×" if warm else f"{'—':>12} {'—':>10}"
+        print(f"{url:<64} {direct} {elapsed * 1000:>6.0f} ms {queries:>5} {elapsed / minimal:>9.0f}× {cached}")
 
 
 def measure_export(rows: int) -> None:
@@ -373,18 +420,33 @@ def measure_export(rows: int) -> None:
         print(f"  après {done:>9,} lignes : pic {rss / 1024:.0f} Mo")
 
 
+SHORT = {"years": 3, "fiches_per_year": 13_500}
+FULL = {"years": 10, "fiches_per_year": 110_000}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--fiches-per-year", type=int, default=30_000)
+    parser.add_argument("--full", action="store_true", help="a region-decade: 10 years × 110,000 fiches (long)")
+    parser.add_argument("--years", type=int)
+    parser.add_argument("--fiches-per-year", type=int)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--export-rows", type=int, default=1_000_000)
+    parser.add_argument("--export-rows", type=int, default=0, help="also stream a registry CSV of that many rows")
     parser.add_argument("--skip-pages", action="store_true", help="only the streamed export")
+    parser.add_argument("--no-live", action="store_true", help="skip the pages computed live (minutes at full size)")
+    parser.add_argument(
+        "--no-precompute",
+        action="store_true",
+        help="skip the hourly pre-computation (region + 18 3C: long at full size)",
+    )
+    parser.add_argument("--no-delays", action="store_true", help="skip the delays page (live: minutes at full size)")
     args = parser.parse_args()
-    setup_django()
-    populate(args.years, args.fiches_per_year)
+    size = FULL if args.full else SHORT
+    years = args.years or size["years"]
+    per_year = args.fiches_per_year or size["fiches_per_year"]
+    setup_django(f"{years}y{per_year}")
+    populate(years, per_year)
     if not args.skip_pages:
-        measure_pages(args.runs)
+        measure_pages(args.runs, live=not args.no_live, precompute=not args.no_precompute, delays=not args.no_delays)
     if args.export_rows:
         measure_export(args.export_rows)
 

@@ -113,12 +113,17 @@ def activity(*, start, end, **filters) -> dict:
     return {**held, **counts, "several": several, **fiches}
 
 
-def per_rcp(*, start, end, **filters) -> list[dict]:
-    """Dossiers presented and patients per RCP, with sessions held (two queries)."""
+def _counts(patients: bool) -> dict:
+    """The per-group counts: dossiers, and distinct patients unless the caller needs no ``patients`` (costly)."""
+    return {"dossiers": Count("id"), **({"patients": Count("patient_id", distinct=True)} if patients else {})}
+
+
+def per_rcp(*, start, end, patients: bool = True, **filters) -> list[dict]:
+    """Dossiers presented and patients (``None`` without ``patients``) per RCP, with sessions held (two queries)."""
     rows = list(
         presented_dossiers(start=start, end=end, **filters)
         .values("session__rcp_id", "session__rcp__title", "session__rcp__three_c__name")
-        .annotate(dossiers=Count("id"), patients=Count("patient_id", distinct=True))
+        .annotate(**_counts(patients))
         .order_by("session__rcp__three_c__name", "session__rcp__title")
     )
     held = dict(
@@ -135,17 +140,17 @@ def per_rcp(*, start, end, **filters) -> list[dict]:
             "three_c": row["session__rcp__three_c__name"],
             "sessions": held.get(row["session__rcp_id"], 0),
             "dossiers": row["dossiers"],
-            "patients": row["patients"],
+            "patients": row.get("patients"),
         }
         for row in rows
     ]
 
 
-def per_three_c(*, start, end, **filters) -> list[dict]:
+def per_three_c(*, start, end, patients: bool = True, **filters) -> list[dict]:
     rows = (
         presented_dossiers(start=start, end=end, **filters)
         .values("session__rcp__three_c_id", "session__rcp__three_c__name")
-        .annotate(dossiers=Count("id"), patients=Count("patient_id", distinct=True))
+        .annotate(**_counts(patients))
         .order_by("session__rcp__three_c__name")
     )
     held = dict(
@@ -161,7 +166,7 @@ def per_three_c(*, start, end, **filters) -> list[dict]:
             "three_c": row["session__rcp__three_c__name"],
             "sessions": held.get(row["session__rcp__three_c_id"], 0),
             "dossiers": row["dossiers"],
-            "patients": row["patients"],
+            "patients": row.get("patients"),
         }
         for row in rows
     ]

@@ -1,6 +1,7 @@
 """Activity figures, charts, exports, predefined queries."""
 
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 
 
 class DashboardsConfig(AppConfig):
@@ -10,6 +11,11 @@ class DashboardsConfig(AppConfig):
 
     def ready(self) -> None:
         from dcc.accounts.navigation import register
+        from dcc.dashboards.tasks import facts_refresh_soon
+
+        # The writes that change an RCP figure queue the summary table's incremental refresh (summary.py).
+        for model in ("rcp.DossierTransition", "rcp.SessionTransition", "rcp.FicheVersion"):
+            post_save.connect(facts_refresh_soon, sender=model, dispatch_uid=f"dashboards-facts-{model}")
         from dcc.dashboards.perms import can_see_own_certificates, can_view_dashboards
 
         register(

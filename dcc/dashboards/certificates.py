@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import zipfile
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from rcp.dashboard_selectors import attendance_rows
+
+MAX_ZIP = 1000  # certificates in one archive (about five minutes of the worker's time)
 
 
 @dataclass(frozen=True)
@@ -85,3 +90,26 @@ def render_certificate(certificate: Certificate) -> bytes:
         },
     )
     return html_to_pdfa(html, title=f"Attestation de présence en RCP — {certificate.name}", author=certificate.three_c)
+
+
+def certificates_of_export(export, scope) -> list[Certificate]:
+    """The certificates a ZIP export asked for: the attendances of its period within its 3C scope, of one doctor
+    when the export names one (``filters["medecin"]``)."""
+    doctor = str((export.filters or {}).get("medecin") or "")
+    rows = attendance_rows(
+        start=scope.start,
+        end=scope.end,
+        three_c_ids=scope.three_c_ids,
+        professional_id=int(doctor) if doctor.isdigit() else None,
+    )
+    return certificates(rows, start=scope.start, end=scope.end)
+
+
+def write_zip(target, items: list[Certificate], *, progress=None) -> int:
+    """Render each certificate into the ZIP ``target`` (a binary file), reporting progress after each one."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for done, item in enumerate(items, start=1):
+            archive.writestr(item.file_name, render_certificate(item))
+            if progress:
+                progress(done)
+    return len(items)

@@ -75,7 +75,7 @@ def cached_patient_delays(scope: StatsScope) -> list[PatientDelay]:
     """``patient_delays`` kept an hour in the cache for the scope (the worklist's names are read per user)."""
     from django.core.cache import cache
 
-    from dcc.dashboards.figures import CACHE_SECONDS, cache_key
+    from dcc.dashboards.cached import CACHE_SECONDS, cache_key
 
     key = cache_key("delais", scope)
     items = cache.get(key)

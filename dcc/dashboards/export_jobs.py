@@ -9,6 +9,7 @@ from django.core.files import File
 from django.db import transaction
 
 from dcc.dashboards import services
+from dcc.dashboards.certificates import certificates_of_export, write_zip
 from dcc.dashboards.enums import ExportKind, ExportStatus
 from dcc.dashboards.models import DataExport
 
@@ -16,7 +17,8 @@ logger = logging.getLogger(__name__)
 
 
 def export_run(*, export_id: int) -> str:
-    """Run a pending export once (a second delivery of the task finds it no longer pending and stops)."""
+    """Run a pending export once (a second delivery of the task finds it no longer pending and stops): a detailed
+    export (rows) or a ZIP of attendance certificates (one PDF/A per doctor and 3C)."""
     from dcc.dashboards.exports import DETAIL_EXPORTS, file_name, write_export
     from dcc.dashboards.filters import scope_from_export
 
@@ -29,12 +31,23 @@ def export_run(*, export_id: int) -> str:
         except ValueError as exc:
             services.export_transition(export=export, to_status=ExportStatus.FAILED, failure_reason=str(exc))
             return "failed"
-        definition = DETAIL_EXPORTS.get(export.kind)
-        if definition is None:
+        if export.kind == ExportKind.CERTIFICATES:
+            items = certificates_of_export(export, scope)
+            total = len(items)
+
+            def write(target, progress):
+                return write_zip(target, items, progress=progress)
+
+        elif export.kind in DETAIL_EXPORTS:
+            total = DETAIL_EXPORTS[export.kind].count(scope)
+
+            def write(target, progress):
+                return write_export(target, export, scope, progress=progress)
+
+        else:
             reason = "Cet export ne se fait pas dans le traitement de fond."
             services.export_transition(export=export, to_status=ExportStatus.FAILED, failure_reason=reason)
             return "failed"
-        total = definition.count(scope)
         export = services.export_transition(export=export, to_status=ExportStatus.RUNNING, rows_total=total)
 
     def progress(done: int) -> None:
@@ -42,7 +55,7 @@ def export_run(*, export_id: int) -> str:
 
     try:
         with tempfile.TemporaryFile() as target:
-            rows = write_export(target, export, scope, progress=progress)
+            rows = write(target, progress)
             target.seek(0)
             with transaction.atomic():
                 name = file_name(export.kind, export.fmt)

@@ -10,11 +10,11 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
+from dcc.dashboards import summary
 from dcc.dashboards.filters import StatsScope, shift_year
+from dcc.dashboards.providers import notifications_tables
 from dcc.dashboards.tables import Column, Table, chart, share, variation
+from rcp import dashboard_selectors as rcp_selectors
 
 MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
 VAR = Column("Évolution", "var")
@@ -351,9 +351,22 @@ ACTIVITY_LINES = [
 ]
 
 
-def rcp_tables(scope: StatsScope) -> list[Table]:
+def rcp_source(*, live: bool = False):
+    """Where the RCP theme reads its dossier figures: the summary table (``dcc.dashboards.summary``) once the
+    Celery task has built it, else the live selectors of ``rcp`` (same functions, same answers)."""
+    return rcp_selectors if live or summary.state() is None else summary
+
+
+def rcp_tables(scope: StatsScope, *, live: bool = False) -> list[Table]:
+    rcp = rcp_source(live=live)
+    if rcp is summary:
+        with summary.reading():
+            return _rcp_tables(scope, rcp)
+    return _rcp_tables(scope, rcp)
+
+
+def _rcp_tables(scope: StatsScope, rcp) -> list[Table]:
     from pps import dashboard_selectors as pps
-    from rcp import dashboard_selectors as rcp
 
     filters, previous = scope.filters(), scope.previous().filters()
     now = {**rcp.activity(**filters), "inclusions": pps.trial_inclusions(**filters)}
@@ -395,7 +408,9 @@ def rcp_tables(scope: StatsScope) -> list[Table]:
     def keyed(rows, key):
         return {row[key]: row for row in rows}
 
-    per_three_c, per_three_c_before = rcp.per_three_c(**filters), keyed(rcp.per_three_c(**previous), "three_c_id")
+    # The year before only shows its dossiers: no distinct patients to count there.
+    per_three_c = rcp.per_three_c(**filters)
+    per_three_c_before = keyed(rcp.per_three_c(**previous, patients=False), "three_c_id")
     three_c_rows = [
         [
             row["three_c"],
@@ -429,7 +444,7 @@ def rcp_tables(scope: StatsScope) -> list[Table]:
             unit="dossiers",
         ),
     )
-    per_rcp_before = keyed(rcp.per_rcp(**previous), "rcp_id")
+    per_rcp_before = keyed(rcp.per_rcp(**previous, patients=False), "rcp_id")
     rcp_rows = [
         [
             row["rcp"],
@@ -456,7 +471,7 @@ def rcp_tables(scope: StatsScope) -> list[Table]:
         ],
         rcp_rows,
     )
-    bands = [label for _, _, label in rcp.AGE_BANDS]
+    bands = [label for _, _, label in rcp_selectors.AGE_BANDS]
     by_band: dict[str, dict] = {label: {"M": 0, "F": 0, "other": 0, "patients": 0} for label in bands}
     for row in rcp.age_sex(**filters):
         entry = by_band[row["band"]]
@@ -533,30 +548,6 @@ def rcp_tables(scope: StatsScope) -> list[Table]:
     return [summary, three_c_table, rcp_table, age_table, month_table, year_table]
 
 
-# --- Optional providers (figures of apps that register them) ---------------------------------
-
-
-def provider(name: str):
-    """The callable registered under ``name`` in ``settings.DCC_DASHBOARD_PROVIDERS``, or ``None``."""
-    path = getattr(settings, "DCC_DASHBOARD_PROVIDERS", {}).get(name)
-    return import_string(path) if path else None
-
-
-def notifications_tables(scope: StatsScope) -> list[Table]:
-    """GP notification before the RCP and MSSanté deliverability: from the provider ``"notifications"``.
-
-    The provider takes the keyword filters of every selector and returns a list of :class:`Table` (or of
-    dicts with the same fields). Without a provider the page says there is no data yet, never a number.
-    """
-    figures = provider("notifications")
-    if figures is None:
-        return []
-    tables = []
-    for item in figures(**scope.filters()):
-        tables.append(item if isinstance(item, Table) else Table(**item))
-    return tables
-
-
 THEMES = [
     Theme("rcp", "Activité RCP", rcp_tables),
     Theme("documents", "Documents", documents_tables),
@@ -602,67 +593,3 @@ TABLE_THEMES = {
 
 def _theme_has(theme: Theme, slug: str) -> bool:
     return TABLE_THEMES.get(slug) == theme.slug or (theme.slug == "notifications" and slug not in TABLE_THEMES)
-
-
-# --- Pre-computed tables (Celery beat) -----------------------------------------------------------
-
-CACHE_SECONDS = 2 * 3600
-CACHE_VERSION = 1
-
-
-def cache_key(slug: str, scope: StatsScope) -> str:
-    import hashlib
-    import json
-
-    filters = scope.filters()
-    filters["three_c_ids"] = sorted(filters["three_c_ids"]) if filters["three_c_ids"] is not None else None
-    digest = hashlib.sha256(json.dumps(filters, default=str, sort_keys=True).encode()).hexdigest()[:24]
-    return f"dcc:dashboards:v{CACHE_VERSION}:{slug}:{digest}"
-
-
-def cached_theme_tables(slug: str, scope: StatsScope, *, refresh: bool = False) -> tuple[list[Table], object]:
-    """The theme's tables and when they were computed: from the cache the beat task fills, else computed now.
-
-    The beat task (``dashboards.refresh_summaries``, hourly) pre-computes the region and every 3C for the current
-    and the previous year, so the pages people open most answer from Redis; any other filter is computed live
-    and kept for the next request.
-    """
-    from django.core.cache import cache
-    from django.utils import timezone
-
-    key = cache_key(slug, scope)
-    if not refresh:
-        hit = cache.get(key)
-        if hit is not None:
-            return hit["tables"], hit["at"]
-    tables = theme_tables(slug, scope)
-    now = timezone.now()
-    if slug != "notifications":
-        cache.set(key, {"tables": tables, "at": now}, CACHE_SECONDS)
-    return tables, now
-
-
-def refresh_summaries(*, years=None) -> int:
-    """Pre-compute the themes for the region and each 3C, for the current and the previous calendar year."""
-    import datetime as dt
-
-    from django.utils import timezone
-
-    from dcc.directory.dashboard_selectors import three_cs_in_scope
-
-    today = timezone.localdate()
-    years = years or (today.year, today.year - 1)
-    scopes = []
-    for year in years:
-        span = {"start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
-        scopes.append(StatsScope(**span))
-        scopes += [
-            StatsScope(**span, three_c_ids=frozenset({pk})) for pk in three_cs_in_scope().values_list("pk", flat=True)
-        ]
-    count = 0
-    for scope in scopes:
-        for theme in THEMES:
-            if theme.slug != "notifications":
-                cached_theme_tables(theme.slug, scope, refresh=True)
-                count += 1
-    return count

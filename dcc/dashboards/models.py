@@ -139,3 +139,77 @@ class QueryRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.query} — {self.three_c_id} — {self.at:%d/%m/%Y}"
+
+
+class DossierFact(models.Model):
+    """One presented dossier, flattened for the RCP figures (the summary table ``dcc.dashboards.summary`` fills).
+
+    Not a source of truth: ``summary.facts_refresh`` rewrites it from the RCP tables, month by month. No foreign
+    keys (a row is rebuilt, never edited), so the RCP app's deletes and merges are never blocked by it.
+    """
+
+    dossier_id = models.BigIntegerField(primary_key=True)
+    day = models.DateField("date de la séance (heure locale)")
+    session_id = models.BigIntegerField()
+    rcp_id = models.BigIntegerField()
+    three_c_id = models.BigIntegerField()
+    establishment_id = models.BigIntegerField(null=True)
+    organ = models.CharField(max_length=120, blank=True)  # the RCP's organ, lower case
+    patient_id = models.BigIntegerField()
+    sex = models.CharField(max_length=1, blank=True)
+    age = models.SmallIntegerField(null=True)  # completed years at the session
+    is_late = models.BooleanField(default=False)
+    is_validated = models.BooleanField(default=False)
+    quorum_reached = models.BooleanField(null=True)
+    guideline_conform = models.BooleanField(null=True)
+    trial_proposed = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = "dossier présenté (table de synthèse)"
+        verbose_name_plural = "dossiers présentés (table de synthèse)"
+        indexes = [
+            models.Index(fields=["day"], name="dashboards_fact_day"),
+            models.Index(fields=["three_c_id", "day"], name="dashboards_fact_3c_day"),
+            models.Index(fields=["rcp_id", "day"], name="dashboards_fact_rcp_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"dossier {self.dossier_id} ({self.day})"
+
+
+class SummaryRefresh(models.Model):
+    """Where the summary table stands: the last refresh and the watermark the next incremental one starts from."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    watermark = models.DateTimeField("écritures prises en compte jusqu'au")
+    finished_at = models.DateTimeField("terminé le")
+    months = models.PositiveIntegerField("mois recalculés", default=0)
+    rows = models.PositiveIntegerField("lignes écrites", default=0)
+    full = models.BooleanField("reconstruction complète", default=False)
+
+    class Meta:
+        verbose_name = "rafraîchissement des tables de synthèse"
+        verbose_name_plural = "rafraîchissements des tables de synthèse"
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.finished_at:%d/%m/%Y %H:%M}"
+
+
+class DossierMonth(models.Model):
+    """Dossiers presented per month and RCP: the additive counts of :class:`DossierFact` rolled up (a few thousand
+    rows a year), for the monthly and yearly trends and the year before's counts per RCP and per 3C."""
+
+    month = models.DateField("mois (premier jour)")
+    rcp_id = models.BigIntegerField()
+    three_c_id = models.BigIntegerField()
+    establishment_id = models.BigIntegerField(null=True)
+    organ = models.CharField(max_length=120, blank=True)  # lower case
+    dossiers = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "dossiers présentés par mois (table de synthèse)"
+        verbose_name_plural = "dossiers présentés par mois (table de synthèse)"
+        constraints = [models.UniqueConstraint(fields=["month", "rcp_id"], name="dashboards_month_rcp_unique")]
+
+    def __str__(self) -> str:
+        return f"RCP {self.rcp_id}, {self.month:%m/%Y}: {self.dossiers}"

@@ -44,8 +44,12 @@ def export_record(
     return export
 
 
-def export_request(*, user, kind: str, fmt: str, target: str, scope, pseudonymised: bool = False) -> DataExport:
-    """Queue a large export for the worker (on commit); the row is the trace and carries the progress."""
+def export_request(
+    *, user, kind: str, fmt: str, target: str, scope, pseudonymised: bool = False, extra: dict | None = None
+) -> DataExport:
+    """Queue a large export for the worker (on commit); the row is the trace and carries the progress.
+
+    ``extra``: parameters of the export beyond the dashboard filters (e.g. the doctor of a certificate ZIP)."""
     from dcc.dashboards import tasks
 
     with transaction.atomic():
@@ -54,7 +58,7 @@ def export_request(*, user, kind: str, fmt: str, target: str, scope, pseudonymis
             kind=kind,
             fmt=fmt,
             target=target,
-            filters=scope.as_query(),
+            filters={**scope.as_query(), **(extra or {})},
             filters_label=scope.describe(),
             scope_three_c_ids=sorted(scope.three_c_ids) if scope.three_c_ids is not None else None,
             pseudonymised=pseudonymised,

@@ -23,5 +23,6 @@ urlpatterns += [
     path("delais/", views_tools.delays_page, name="delays"),
     path("requetes/", views_tools.queries_page, name="queries"),
     path("attestations/", views_tools.certificates_page, name="certificates"),
+    path("attestations/archives/", views_tools.certificate_zips, name="certificate_zips"),
     path("indemnisation/", views_tools.indemnity_page, name="indemnity"),
 ]

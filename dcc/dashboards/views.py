@@ -10,7 +10,8 @@ from django.utils.http import urlencode
 
 from dcc.accounts.decorators import require
 from dcc.accounts.enums import Permission
-from dcc.dashboards import exports, figures, perms, selectors, services
+from dcc.accounts.perms import is_logged_in
+from dcc.dashboards import cached, exports, figures, perms, selectors, services
 from dcc.dashboards.filters import resolve_filters
 
 
@@ -44,7 +45,7 @@ def theme(request, slug: str):
     context["theme"] = current
     if scope is None:
         return render(request, "dashboards/theme.html", {**context, "tables": [], "computed_at": None}, status=400)
-    context["tables"], context["computed_at"] = figures.cached_theme_tables(slug, scope)
+    context["tables"], context["computed_at"] = cached.cached_theme_tables(slug, scope)
     return render(request, "dashboards/theme.html", context)
 
 
@@ -114,8 +115,9 @@ def exports_status(request):
     return render(request, "dashboards/_exports_list.html", selectors.exports_of(request.user))
 
 
-@require(perms.can_export)
+@require(is_logged_in)
 def export_download(request, pk: int):
+    """The user's own export file: with ``data_export``, or a certificate ZIP (asked with the agenda right)."""
     from django.http import FileResponse
 
     from dcc.dashboards.enums import ExportKind, ExportStatus
@@ -124,6 +126,8 @@ def export_download(request, pk: int):
     export = DataExport.objects.filter(pk=pk, user=request.user).first()
     if export is None:
         raise Http404
+    if export.kind != ExportKind.CERTIFICATES and not perms.can_export(request.user):
+        raise PermissionDenied
     if export.status != ExportStatus.READY or not export.file:
         raise Http404
     if export.kind == ExportKind.REGISTRY:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,12 +14,15 @@ from dcc.accounts.decorators import require
 from dcc.accounts.enums import Permission
 from dcc.accounts.perms import is_logged_in, user_can
 from dcc.dashboards import delays, exports, indemnity, perms, queries, selectors, services
-from dcc.dashboards.certificates import certificates, render_certificate
-from dcc.dashboards.enums import ExportFormat, ExportKind
-from dcc.dashboards.filters import resolve_filters
+from dcc.dashboards.certificates import MAX_ZIP, certificates, render_certificate
+from dcc.dashboards.enums import ExportFormat, ExportKind, ExportStatus
+from dcc.dashboards.filters import FilterForm, StatsScope, resolve_filters
 from dcc.dashboards.forms import DelayRuleForm, IndemnityRuleForm
+from dcc.dashboards.models import DataExport
 from dcc.dashboards.views import _filter_context
+from dcc.directory.models import ThreeC
 from identity.selectors import visible_patients
+from rcp.dashboard_selectors import attendance_rows
 
 
 def _bad(request, template, context):
@@ -126,7 +128,8 @@ def queries_page(request):
         if not user_can(request.user, Permission.DATA_EXPORT, three_c=run.three_c_id):
             raise PermissionDenied
         return exports.table_response(table, scope=scope, fmt=fmt, user=request.user)
-    context.update(table=table, query=query, run=run)
+    # The run just recorded counts in the per-3C table below the result.
+    context.update(table=table, query=query, run=run, runs=selectors.query_runs(allowed))
     return render(request, "dashboards/queries.html", context)
 
 
@@ -135,38 +138,47 @@ def queries_page(request):
 
 @require(is_logged_in)
 def certificates_page(request):
-    """A doctor's own certificates; a 3C secretary's (or the admin's) for the members of the RCPs she runs."""
-    from dcc.dashboards.filters import FilterForm, StatsScope
-    from rcp.dashboard_selectors import attendance_rows
+    """A doctor's own certificates; a 3C secretary's (or the admin's) for the members of the RCPs she runs.
 
+    All of them at once are a ZIP the worker builds (POST « zip »: a certificate export, traced, with its progress
+    and download link on this page)."""
     own = request.user.professional_id
     agenda = perms.three_c_scope(request.user, Permission.RCP_AGENDA)
     manages = agenda is None or bool(agenda)
     if not own and not manages:
         raise PermissionDenied
-    form = FilterForm(request.GET)
+    data = request.POST if request.method == "POST" else request.GET
+    form = FilterForm(data)
     if not form.is_valid():
         return _bad(
             request,
             "dashboards/certificates.html",
-            {"form": form, "items": [], "manages": manages, "nav_section": "dashboards"},
+            {"form": form, "items": [], "manages": manages, "nav_section": "dashboards", **_zips(request.user)},
         )
     start, end = form.cleaned_data["debut"], form.cleaned_data["fin"]
     scope = StatsScope(start=start, end=end)
-    wanted = request.GET.get("medecin")
+    wanted = data.get("medecin", "")
+    wanted = int(wanted) if wanted.isdigit() else None
     three_c = form.cleaned_data.get("three_c")
-    if manages and (wanted or request.GET.get("tous")):
+    if manages and (wanted or data.get("tous")):
         allowed = agenda
         if three_c and allowed is not None and three_c not in allowed:
             raise PermissionDenied
         ids = frozenset({three_c}) if three_c else allowed
-        rows = attendance_rows(
-            start=start, end=end, three_c_ids=ids, professional_id=int(wanted) if wanted and wanted.isdigit() else None
-        )
+        rows = attendance_rows(start=start, end=end, three_c_ids=ids, professional_id=wanted)
     else:
         ids = frozenset({three_c}) if three_c else None
         rows = attendance_rows(start=start, end=end, three_c_ids=ids, professional_id=own) if own else []
     items = certificates(rows, start=start, end=end)
+    if request.method == "POST":
+        if not (manages and data.get("zip")):
+            raise PermissionDenied
+        return _certificates_zip_request(
+            request,
+            items,
+            scope=StatsScope(start=start, end=end, three_c_ids=ids, labels=_three_c_labels(three_c)),
+            doctor=wanted,
+        )
     if request.GET.get("telecharger"):
         reference = request.GET["telecharger"]
         chosen = next((item for item in items if f"{item.professional_id}-{item.three_c_id}" == reference), None)
@@ -183,25 +195,6 @@ def certificates_page(request):
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         return exports.attachment(response, chosen.file_name)
-    if request.GET.get("zip") and manages:
-        if len(items) > 200:
-            messages.error(request, "Plus de 200 attestations : réduisez la période ou choisissez un 3C.")
-            return redirect(request.path)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for item in items:
-                archive.writestr(item.file_name, render_certificate(item))
-        services.export_record(
-            user=request.user,
-            kind=ExportKind.CERTIFICATES,
-            fmt=ExportFormat.ZIP,
-            target=f"{len(items)} attestations",
-            scope=scope,
-            rows=len(items),
-        )
-        return exports.attachment(
-            HttpResponse(buffer.getvalue(), content_type="application/zip"), exports.file_name("attestations", "zip")
-        )
     three_cs = selectors.filter_options(agenda)["three_cs"] if manages else []
     return render(
         request,
@@ -214,8 +207,51 @@ def certificates_page(request):
             "query": request.GET.urlencode(),
             "nav_section": "dashboards",
             "members": selectors.attending_professionals(agenda, start, end) if manages else [],
+            **_zips(request.user),
         },
     )
+
+
+def _three_c_labels(three_c_id) -> dict:
+    name = ThreeC.objects.filter(pk=three_c_id).values_list("name", flat=True).first() if three_c_id else None
+    return {"three_c_id": three_c_id, "three_c": name} if name else {}
+
+
+def _certificates_zip_request(request, items, *, scope, doctor):
+    """Queue the ZIP of ``items`` for the worker; the page then shows its progress and its download link."""
+    if not items:
+        messages.error(request, "Aucune attestation sur cette période : il n'y a rien à archiver.")
+    elif len(items) > MAX_ZIP:
+        messages.error(request, f"Plus de {MAX_ZIP} attestations : réduisez la période ou choisissez un 3C.")
+    else:
+        services.export_request(
+            user=request.user,
+            kind=ExportKind.CERTIFICATES,
+            fmt=ExportFormat.ZIP,
+            target=f"{len(items)} attestations",
+            scope=scope,
+            extra={"medecin": doctor} if doctor else None,
+        )
+        messages.success(
+            request, "Les attestations sont en préparation : le lien de téléchargement apparaît ci-dessous."
+        )
+    query = {key: value for key, value in request.POST.items() if key in ("annee", "debut", "fin", "3c", "medecin")}
+    return redirect(f"{request.path}?{urlencode({**query, 'tous': 1})}")
+
+
+def _zips(user) -> dict:
+    """The user's certificate archives (the latest five), and whether one is on its way (the list then polls)."""
+    rows = list(DataExport.objects.filter(user=user, kind=ExportKind.CERTIFICATES, fmt=ExportFormat.ZIP)[:5])
+    return {
+        "zips": rows,
+        "zips_polling": any(row.status in (ExportStatus.PENDING, ExportStatus.RUNNING) for row in rows),
+    }
+
+
+@require(is_logged_in)
+def certificate_zips(request):
+    """The user's certificate archives (htmx, polled while one is being built)."""
+    return render(request, "dashboards/_certificate_zips.html", _zips(request.user))
 
 
 # --- Indemnification ---------------------------------------------------------------------------------
@@ -223,8 +259,6 @@ def certificates_page(request):
 
 @require(perms.can_export)
 def indemnity_page(request):
-    from rcp.dashboard_selectors import attendance_rows
-
     form, scope = resolve_filters(request.user, request.GET, permission=Permission.DATA_EXPORT)
     context = _filter_context(request, form, scope, permission=Permission.DATA_EXPORT)
     can_edit = perms.can_edit_indemnity_rule(request.user)

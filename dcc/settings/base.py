@@ -488,6 +488,14 @@ CELERY_BEAT_SCHEDULE["dashboards-refresh-summaries"] = {
     "task": "dashboards.refresh_summaries",
     "schedule": crontab(minute=23),
 }
+# The RCP summary table (dcc/dashboards/summary.py): incremental every five minutes (and after the writes), rebuilt
+# nightly.
+CELERY_BEAT_SCHEDULE["dashboards-refresh-facts"] = {"task": "dashboards.refresh_facts", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["dashboards-rebuild-facts"] = {
+    "task": "dashboards.refresh_facts",
+    "schedule": crontab(hour=2, minute=41),
+    "kwargs": {"full": True},
+}
 # --- throughput (issue 17) ---
 # Sessions read from Redis, durable in PostgreSQL, written there at most once a minute when unchanged
 # (dcc/accounts/session_store.py): the idle expiry no longer costs a database UPDATE on every request.
@@ -534,6 +542,7 @@ CELERY_TASK_ROUTES = {
     "interop.generate_document": {"queue": "documents"},
     "dcc.tasks.worker_heartbeat": {"queue": "documents"},
     "*export*": {"queue": "exports"},
+    "dashboards.refresh_*": {"queue": "exports"},
     "outbox.*": {"queue": "interop"},
     "interop.*": {"queue": "interop"},
     "identity.*": {"queue": "interop"},

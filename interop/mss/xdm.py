@@ -7,11 +7,13 @@ association) and the document ``IHE_XDM/SUBSET01/DOC0001.XML``.
 The XDS metadata are read from the CDA header following the TRANS-CDA mapping (ANS, volet "Transmission de
 documents CDA en HL7 v2", page *mapping*): uniqueId = ``id``, typeCode = ``code``, title, creationTime =
 ``effectiveTime``, confidentialityCode, languageCode, serviceStart/StopTime = ``documentationOf/serviceEvent/
-effectiveTime``, healthcareFacilityTypeCode = ``componentOf/encompassingEncounter/location/healthCareFacility/
-code``, practiceSettingCode = ``…/serviceEvent/performer/assignedEntity/representedOrganization/
-standardIndustryClassCode``, author = ``author/assignedAuthor``, legalAuthenticator, patientId = the INS
-(``matricule^^^&OID&ISO^NH``) or, without one, the IPP. formatCode: the volet's code (ANS ConceptMap ASS_A11)
-for the N3 volets, ``urn:ihe:iti:xds-sd:pdf:2008`` for a CDA N1.
+effectiveTime``, eventCodeList = every ``documentationOf/serviceEvent/code``, healthcareFacilityTypeCode =
+``componentOf/encompassingEncounter/location/healthCareFacility/code``, practiceSettingCode = ``…/serviceEvent/
+performer/assignedEntity/representedOrganization/standardIndustryClassCode``, author = ``author/assignedAuthor``,
+legalAuthenticator, patientId = the INS (``matricule^^^&OID&ISO^NH``) or, without one, the IPP. formatCode: the
+volet's code (ANS ConceptMap ASS_A11) for the N3 volets, ``urn:ihe:iti:xds-sd:pdf:2008`` for a CDA N1.
+``tests/interop/mss/test_xdm_ans_sample.py`` compares these metadata with what the ANS's own stylesheet
+(``CDAHeaderToXDM.xsl``) produces for the ANS's example FRCP.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ SUBMISSION_SET = "urn:uuid:a54d6aa5-d40d-43f9-88c5-b4633d873bdd"
 DE_AUTHOR = "urn:uuid:93606bcf-9494-43ec-9b4e-a7748d1a838d"
 DE_CLASS = "urn:uuid:41a5887f-8865-4c09-adf7-e362475b143a"
 DE_CONFIDENTIALITY = "urn:uuid:f4f85eac-e6cb-4883-b524-f2705394840f"
+DE_EVENT = "urn:uuid:2c6b8cb7-8b2a-4051-b291-b1ae6a575ef4"
 DE_FORMAT = "urn:uuid:a09d5840-386c-46f2-b5ad-9c3699a4309d"
 DE_FACILITY = "urn:uuid:f33fb8ac-18af-42cc-ae0e-ed0b0bdb91e1"
 DE_PRACTICE = "urn:uuid:cccf5598-8b07-4b77-a05e-ae952c785ead"
@@ -89,6 +92,7 @@ class CdaHeader:
     service_stop: str = ""
     facility_type: Coded = field(default_factory=Coded)
     practice_setting: Coded = field(default_factory=Coded)
+    event_codes: list[Coded] = field(default_factory=list)  # every documentationOf/serviceEvent/code
     template_ids: list[str] = field(default_factory=list)
     is_n1: bool = False
     patient_id: str = ""  # CX: the INS when present, else the first local id
@@ -170,6 +174,9 @@ def read_header(cda: bytes) -> CdaHeader:
         header.practice_setting = _coded(
             event.find("h:performer/h:assignedEntity/h:representedOrganization/h:standardIndustryClassCode", NS)
         )
+    header.event_codes = [
+        _coded(code) for code in root.findall("h:documentationOf/h:serviceEvent/h:code", NS) if code.get("code")
+    ]
     header.facility_type = _coded(
         root.find("h:componentOf/h:encompassingEncounter/h:location/h:healthCareFacility/h:code", NS)
     )
@@ -322,6 +329,8 @@ def metadata_xml(
     class_code = CLASS_CODES.get(header.type.code, ("10", "Compte rendu"))
     _classification(entry, DE_CLASS, doc, (*class_code, CLASS_SCHEME), "cl02")
     _classification(entry, DE_CONFIDENTIALITY, doc, header.confidentiality, "cl03")
+    for number, event in enumerate(header.event_codes, start=1):
+        _classification(entry, DE_EVENT, doc, event, f"ev{number:02}")
     _classification(entry, DE_FORMAT, doc, format_code(header), "cl04")
     _classification(entry, DE_FACILITY, doc, header.facility_type, "cl05")
     _classification(entry, DE_PRACTICE, doc, header.practice_setting, "cl06")

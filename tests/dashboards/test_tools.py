@@ -135,11 +135,54 @@ def test_certificates_per_doctor_and_three_c(client, world):
     response = client.get(url, {**Y2025, "tous": "1"})
     items = {(item.name.split()[-1], item.three_c): len(item.sessions) for item in response.context["items"]}
     assert items == {("LIBERAL", "3C Vienne (test)"): 2, ("HOSPITALIER", "3C Vienne (test)"): 1}
-    archive = client.get(url, {**Y2025, "tous": "1", "zip": "1"})
-    names = zipfile.ZipFile(io.BytesIO(archive.content)).namelist()
-    assert len(names) == 2 and all(name.endswith(".pdf") for name in names)
-    assert DataExport.objects.filter(kind="attestations", fmt="zip").exists()
     assert client.get(url, {**Y2025, "tous": "1", "3c": world.personas.other_three_c.pk}).status_code == 403
+
+
+def test_the_certificate_zip_is_built_by_the_worker_with_its_progress_and_link(
+    client, world, django_capture_on_commit_callbacks
+):
+    from dcc.dashboards import export_jobs
+    from dcc.dashboards.enums import ExportStatus
+
+    client.force_login(world.personas["secretary_3c"])
+    url = reverse("dashboards:certificates")
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.post(url, {**Y2025, "tous": "1", "zip": "1"})
+    assert response.status_code == 302 and response["Location"].startswith(url)
+    assert len(queued) == 1  # the task, queued on commit; nothing built in the request
+    export = DataExport.objects.get(kind="attestations", fmt="zip")
+    assert (export.status, export.target, export.scope_three_c_ids) == (
+        ExportStatus.PENDING,
+        "2 attestations",
+        [world.personas.three_c.pk],
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Avancement de l'archive" in page and 'hx-trigger="every 2s"' in page
+    assert export_jobs.export_run(export_id=export.pk) == "ready"
+    assert export_jobs.export_run(export_id=export.pk) == "ignored"
+    export.refresh_from_db()
+    assert (export.rows_total, export.rows_done, export.progress) == (2, 2, 100)
+    fragment = client.get(reverse("dashboards:certificate_zips")).content.decode()
+    link = reverse("dashboards:export_download", args=[export.pk])
+    assert link in fragment and "every 2s" not in fragment
+    download = client.get(link)
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert len(names) == 2 and all(name.endswith(".pdf") for name in names)
+    # One doctor only: the export keeps the choice and the worker honours it.
+    client.post(url, {**Y2025, "tous": "1", "zip": "1", "medecin": world.liberal.pk})
+    single = DataExport.objects.filter(kind="attestations", fmt="zip").order_by("-pk").first()
+    assert single.filters["medecin"] == world.liberal.pk
+    assert export_jobs.export_run(export_id=single.pk) == "ready"
+    single.refresh_from_db()
+    assert single.rows_done == 1
+
+
+def test_only_who_runs_the_rcps_asks_for_a_certificate_zip(client, world):
+    doctor = world.personas["doctor"]
+    client.force_login(doctor)
+    response = client.post(reverse("dashboards:certificates"), {**Y2025, "tous": "1", "zip": "1"})
+    assert response.status_code == 403
+    assert not DataExport.objects.filter(kind="attestations").exists()
 
 
 def test_a_doctor_sees_only_his_own_certificates(client, world):

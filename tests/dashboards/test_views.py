@@ -151,7 +151,7 @@ def test_navigation_and_registry_home_lead_to_the_dashboards(client, personas):
 
 
 def test_beat_precomputed_tables_answer_from_the_cache(client, world, django_assert_max_num_queries):
-    from dcc.dashboards.figures import refresh_summaries
+    from dcc.dashboards.cached import refresh_summaries
 
     assert refresh_summaries(years=(2025,)) == 3 * 4  # region + two 3C, four themes
     client.force_login(world.personas["secretary_3c"])
