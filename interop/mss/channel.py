@@ -41,9 +41,12 @@ def deliver(message) -> Delivery:
     conf = mss_settings()
     data = build_email(message, conf).as_bytes()
     reply = transport.submit(
-        conf=conf, sender=conf.address, recipient=message.recipient_address, data=data,
+        conf=conf,
+        sender=conf.address,
+        recipient=message.recipient_address,
+        data=data,
         envid=envelope_id(message.message_id),
-    )  # fmt: skip
+    )
     return Delivery(OutboxState.SENT, reply.split(" ", 1)[0], "Accepté par le serveur MSSanté")
 
 

@@ -63,10 +63,16 @@ def seed(context: dict) -> None:
                 if OutboxMessage.objects.filter(dedupe_key=dedupe).exists():
                     continue
                 message = outbox_enqueue(
-                    channel="mss", kind="document", recipient_address=address, recipient_label=label,
-                    patient=document.patient, document=document, source_type=document.source_type,
-                    source_id=document.source_id, dedupe_key=dedupe,
-                )  # fmt: skip
+                    channel="mss",
+                    kind="document",
+                    recipient_address=address,
+                    recipient_label=label,
+                    patient=document.patient,
+                    document=document,
+                    source_type=document.source_type,
+                    source_id=document.source_id,
+                    dedupe_key=dedupe,
+                )
                 message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
                 _move(message, OutboxState.SENDING, detail="Tentative 1", attempts=1, last_attempt_at=timezone.now())
                 for state, code, detail in path:
@@ -78,9 +84,15 @@ def seed(context: dict) -> None:
             nobody = Professional.objects.filter(mss_address="").order_by("pk").first()
             if nobody is not None:
                 outbox_enqueue(
-                    channel="mss", kind="document", recipient_address="", recipient_label=nobody.display_name,
-                    professional=nobody, patient=document.patient, document=document,
-                    source_type=document.source_type, source_id=document.source_id,
+                    channel="mss",
+                    kind="document",
+                    recipient_address="",
+                    recipient_label=nobody.display_name,
+                    professional=nobody,
+                    patient=document.patient,
+                    document=document,
+                    source_type=document.source_type,
+                    source_id=document.source_id,
                     dedupe_key=f"demo:mss:{document.pk}:sans-adresse",
-                )  # fmt: skip
+                )
     log(f"mss : {created} envois de démonstration (délivré, lu, échecs, nouvel essai) sur {len(documents)} documents")

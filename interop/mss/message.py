@@ -87,10 +87,15 @@ def build_email(message, conf: MssSettings, *, now: dt.datetime | None = None) -
     cda = _read(document.cda_file)
     if cda:
         archive, header = build_xdm_zip(
-            cda=cda, sender=conf.address, sender_label=conf.sender_name, software=conf.nil,
-            recipient=message.recipient_address, recipient_label=message.recipient_label,
-            source_oid=conf.source_oid, now=now,
-        )  # fmt: skip
+            cda=cda,
+            sender=conf.address,
+            sender_label=conf.sender_name,
+            software=conf.nil,
+            recipient=message.recipient_address,
+            recipient_label=message.recipient_label,
+            source_oid=conf.source_oid,
+            now=now,
+        )
         email["X-MSS-CODECDA"] = header.type.code
         email["X-MSS-INS"] = "O" if patient.ins_exchangeable and header.has_ins else "N"
         email.add_attachment(archive, maintype="application", subtype="zip", filename="IHE_XDM.ZIP")

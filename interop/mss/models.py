@@ -55,9 +55,13 @@ class ReceivedMessage(models.Model):
     raw = models.BinaryField("message brut")
     reviewed_at = models.DateTimeField("examiné le", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="examiné par", on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name="examiné par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "message reçu (MSSanté)"

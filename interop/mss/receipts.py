@@ -234,8 +234,9 @@ def ingest(raw: bytes, *, origin: str, own_address: str = "") -> IngestResult:
     digest = hashlib.sha256(raw).hexdigest()
     known = ReceivedMessage.objects.filter(sha256=digest).select_related("outbox_message").first()
     if known is not None:
-        return IngestResult(known, known.status, known.kind, known.outbox_message, known.resulting_state,
-                            duplicate=True)  # fmt: skip
+        return IngestResult(
+            known, known.status, known.kind, known.outbox_message, known.resulting_state, duplicate=True
+        )
     kind, receipts, parsed, note = ReceivedKind.OTHER, [], None, ""
     try:
         if len(raw) > MAX_RAW_BYTES:
@@ -263,11 +264,19 @@ def ingest(raw: bytes, *, origin: str, own_address: str = "") -> IngestResult:
             matched, state, code, detail = row, row.state, receipt.code, receipt.detail
         subject = str(parsed.get("Subject", ""))[:500] if parsed is not None else ""
         received = ReceivedMessage(
-            origin=origin[:255], kind=kind, status=status, sha256=digest, raw=raw, subject=subject,
+            origin=origin[:255],
+            kind=kind,
+            status=status,
+            sha256=digest,
+            raw=raw,
+            subject=subject,
             message_id=_strip_id(str(parsed.get("Message-ID", "")))[:255] if parsed is not None else "",
             from_address=parseaddr(str(parsed.get("From", "")))[1][:255] if parsed is not None else "",
-            outbox_message=matched, resulting_state=state, code=code[:32], detail=(detail or note)[:500],
-        )  # fmt: skip
+            outbox_message=matched,
+            resulting_state=state,
+            code=code[:32],
+            detail=(detail or note)[:500],
+        )
         try:
             with transaction.atomic():
                 received.save()

@@ -47,10 +47,18 @@ def recipients_for(document) -> list:
 def send_to_professional(*, document, professional, by=None, manual: bool = False):
     key = None if manual else f"mss:doc:{document.pk}:pro:{professional.pk}"
     return outbox_enqueue(
-        channel=Channel.MSS, kind="document", recipient_address=professional.mss_address,
-        recipient_label=professional.display_name, professional=professional, patient=document.patient,
-        document=document, source_type=document.source_type, source_id=document.source_id, dedupe_key=key, by=by,
-    )  # fmt: skip
+        channel=Channel.MSS,
+        kind="document",
+        recipient_address=professional.mss_address,
+        recipient_label=professional.display_name,
+        professional=professional,
+        patient=document.patient,
+        document=document,
+        source_type=document.source_type,
+        source_id=document.source_id,
+        dedupe_key=key,
+        by=by,
+    )
 
 
 def dispatch_stored_document(document) -> list:

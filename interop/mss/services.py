@@ -28,7 +28,13 @@ def diffusion_send_to_patient(*, document, by):
         raise OutboxError("La messagerie Mon espace santé n'est possible qu'avec une identité qualifiée (INS vérifié).")
     address = f"{patient.ins_matricule}@{mss_settings().patient_domain}"
     return outbox_enqueue(
-        channel=Channel.MSS, kind="document", recipient_address=address,
-        recipient_label=f"{patient.display_name} (Mon espace santé)", patient=patient, document=document,
-        source_type=document.source_type, source_id=document.source_id, by=by,
-    )  # fmt: skip
+        channel=Channel.MSS,
+        kind="document",
+        recipient_address=address,
+        recipient_label=f"{patient.display_name} (Mon espace santé)",
+        patient=patient,
+        document=document,
+        source_type=document.source_type,
+        source_id=document.source_id,
+        by=by,
+    )

@@ -49,8 +49,9 @@ def _fragment(request, document, *, form=None, error: str = "", status: int = 20
 
 
 def _trail(request, action: str, document, detail: str) -> None:
-    trail_record(user=request.user, action=action, patient=document.patient, obj=document, request=request,
-                 detail=detail)  # fmt: skip
+    trail_record(
+        user=request.user, action=action, patient=document.patient, obj=document, request=request, detail=detail
+    )
 
 
 @require(access.has_patient_care_profile)

@@ -267,26 +267,41 @@ def _classification(parent, scheme: str, obj: str, coded: Coded | tuple, cid: st
     if not code:
         return
     element = _el(
-        parent, "Classification", classificationScheme=scheme, classifiedObject=obj, nodeRepresentation=code,
-        id=cid, objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification",
-    )  # fmt: skip
+        parent,
+        "Classification",
+        classificationScheme=scheme,
+        classifiedObject=obj,
+        nodeRepresentation=code,
+        id=cid,
+        objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification",
+    )
     _slot(element, "codingScheme", system)
     _name(element, display or code)
 
 
 def _external_id(parent, scheme: str, obj: str, value: str, label: str, eid: str) -> None:
     element = _el(
-        parent, "ExternalIdentifier", identificationScheme=scheme, registryObject=obj, value=value, id=eid,
+        parent,
+        "ExternalIdentifier",
+        identificationScheme=scheme,
+        registryObject=obj,
+        value=value,
+        id=eid,
         objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:ExternalIdentifier",
-    )  # fmt: skip
+    )
     _name(element, label)
 
 
 def _author(parent, scheme: str, obj: str, header: CdaHeader, cid: str) -> None:
     element = _el(
-        parent, "Classification", classificationScheme=scheme, classifiedObject=obj, nodeRepresentation="", id=cid,
+        parent,
+        "Classification",
+        classificationScheme=scheme,
+        classifiedObject=obj,
+        nodeRepresentation="",
+        id=cid,
         objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification",
-    )  # fmt: skip
+    )
     _slot(element, "authorPerson", header.author_person)
     _slot(element, "authorInstitution", header.author_institution)
     if header.author_specialty.code:
@@ -295,18 +310,29 @@ def _author(parent, scheme: str, obj: str, header: CdaHeader, cid: str) -> None:
 
 
 def metadata_xml(
-    *, header: CdaHeader, document: bytes, uri: str, source_oid: str, submission_uid: str, recipient: str,
-    recipient_label: str, now: dt.datetime,
-) -> bytes:  # fmt: skip
+    *,
+    header: CdaHeader,
+    document: bytes,
+    uri: str,
+    source_oid: str,
+    submission_uid: str,
+    recipient: str,
+    recipient_label: str,
+    now: dt.datetime,
+) -> bytes:
     """The ebRIM 3.0 ``SubmitObjectsRequest`` of one document and its submission set."""
     nsmap = {"lcm": LCM, "rim": RIM}
     request = etree.Element(f"{{{LCM}}}SubmitObjectsRequest", nsmap=nsmap)
     objects = _el(request, "RegistryObjectList")
     doc = "Document01"
     entry = _el(
-        objects, "ExtrinsicObject", id=doc, mimeType="text/xml", objectType=DOCUMENT_ENTRY,
+        objects,
+        "ExtrinsicObject",
+        id=doc,
+        mimeType="text/xml",
+        objectType=DOCUMENT_ENTRY,
         status="urn:oasis:names:tc:ebxml-regrep:StatusType:Approved",
-    )  # fmt: skip
+    )
     _slot(entry, "creationTime", _utc(header.effective_time))
     _slot(entry, "hash", hashlib.sha1(document).hexdigest())  # noqa: S324 - XDS mandates SHA-1 here
     _slot(entry, "languageCode", header.language)
@@ -353,29 +379,53 @@ def metadata_xml(
     _external_id(package, SS_UNIQUE_ID, ss, submission_uid, "XDSSubmissionSet.uniqueId", "ei03")
     _external_id(package, SS_SOURCE_ID, ss, source_oid, "XDSSubmissionSet.sourceId", "ei04")
     _external_id(package, SS_PATIENT_ID, ss, header.patient_id, "XDSSubmissionSet.patientId", "ei05")
-    _el(objects, "Classification", classifiedObject=ss, classificationNode=SUBMISSION_SET, id="cl10",
-        objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification")  # fmt: skip
+    _el(
+        objects,
+        "Classification",
+        classifiedObject=ss,
+        classificationNode=SUBMISSION_SET,
+        id="cl10",
+        objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Classification",
+    )
     association = _el(
-        objects, "Association", associationType=HAS_MEMBER, sourceObject=ss, targetObject=doc, id="as01",
+        objects,
+        "Association",
+        associationType=HAS_MEMBER,
+        sourceObject=ss,
+        targetObject=doc,
+        id="as01",
         objectType="urn:oasis:names:tc:ebxml-regrep:ObjectType:RegistryObject:Association",
-    )  # fmt: skip
+    )
     _slot(association, "SubmissionSetStatus", "Original")
     return etree.tostring(request, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def build_xdm_zip(
-    *, cda: bytes, sender: str, sender_label: str, software: str, recipient: str, recipient_label: str,
-    source_oid: str, now: dt.datetime | None = None,
-) -> tuple[bytes, CdaHeader]:  # fmt: skip
+    *,
+    cda: bytes,
+    sender: str,
+    sender_label: str,
+    software: str,
+    recipient: str,
+    recipient_label: str,
+    source_oid: str,
+    now: dt.datetime | None = None,
+) -> tuple[bytes, CdaHeader]:
     """``IHE_XDM.ZIP`` bytes of one CDA document, and the header it was mapped from."""
     now = now or dt.datetime.now(dt.UTC)
     header = read_header(cda)
     submission_uid = f"2.25.{uuid.uuid4().int}"
     uri = "DOC0001.XML"
     metadata = metadata_xml(
-        header=header, document=cda, uri=uri, source_oid=source_oid, submission_uid=submission_uid,
-        recipient=recipient, recipient_label=recipient_label, now=now,
-    )  # fmt: skip
+        header=header,
+        document=cda,
+        uri=uri,
+        source_oid=source_oid,
+        submission_uid=submission_uid,
+        recipient=recipient,
+        recipient_label=recipient_label,
+        now=now,
+    )
     readme = (
         f"Ce support contient un document médical au format IHE XDM.\r\n"
         f"Émetteur : {sender_label} <{sender}>\r\n"

@@ -30,10 +30,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     signal.signal(signal.SIGTERM, _interrupt)
     config = Config(
-        state_dir=args.state_dir, directory_file=args.directory, host=args.host, smtp_port=args.smtp_port,
-        imap_port=args.imap_port, web_port=args.web_port, dcc_address=args.dcc_address, password=args.password,
+        state_dir=args.state_dir,
+        directory_file=args.directory,
+        host=args.host,
+        smtp_port=args.smtp_port,
+        imap_port=args.imap_port,
+        web_port=args.web_port,
+        dcc_address=args.dcc_address,
+        password=args.password,
         report_delay=args.report_delay,
-    )  # fmt: skip
+    )
     run(config)
     return 0
 

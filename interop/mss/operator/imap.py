@@ -198,9 +198,10 @@ class Mailbox:
                     keep = [(s, m) for s, m in keep if value in m.message_id.lower()]
                 else:
                     keep = [
-                        (s, m) for s, m in keep
+                        (s, m)
+                        for s, m in keep
                         if value in str(email.message_from_bytes(self.boxes.raw(m.id)).get(name, "")).lower()
-                    ]  # fmt: skip
+                    ]
                 i += 3
             else:
                 raise imap4.IllegalQueryError(f"Critère de recherche non pris en charge : {term}")

@@ -31,9 +31,16 @@ def _headers_of(original: bytes) -> bytes:
 
 
 def _multipart_report(
-    *, report_type: str, sender: str, to: str, subject: str, human: str, report: str, attachment: tuple[str, bytes],
+    *,
+    report_type: str,
+    sender: str,
+    to: str,
+    subject: str,
+    human: str,
+    report: str,
+    attachment: tuple[str, bytes],
     hostname: str,
-) -> bytes:  # fmt: skip
+) -> bytes:
     boundary = f"=_report_{uuid.uuid4().hex}"
     attach_type, attach_bytes = attachment
     lines = [
@@ -66,9 +73,19 @@ def _multipart_report(
 
 
 def dsn(
-    *, hostname: str, postmaster: str, to: str, envid: str, recipient: str, original_recipient: str, action: str,
-    status: str, diagnostic: str, original: bytes, ret_full: bool = False,
-) -> bytes:  # fmt: skip
+    *,
+    hostname: str,
+    postmaster: str,
+    to: str,
+    envid: str,
+    recipient: str,
+    original_recipient: str,
+    action: str,
+    status: str,
+    diagnostic: str,
+    original: bytes,
+    ret_full: bool = False,
+) -> bytes:
     """A delivery status notification for one recipient (``action``: delivered, failed, delayed)."""
     human = {
         "delivered": f"Votre message a été remis à {recipient}.",
@@ -93,9 +110,15 @@ def dsn(
         "delayed": "Avis de remise retardée",
     }[action]
     return _multipart_report(
-        report_type="delivery-status", sender=postmaster, to=to, subject=subject, human=human, report=report,
-        attachment=attachment, hostname=hostname,
-    )  # fmt: skip
+        report_type="delivery-status",
+        sender=postmaster,
+        to=to,
+        subject=subject,
+        human=human,
+        report=report,
+        attachment=attachment,
+        hostname=hostname,
+    )
 
 
 def mdn(*, hostname: str, reader: str, original: bytes, error_code: str = "") -> tuple[str, bytes]:
@@ -123,7 +146,13 @@ def mdn(*, hostname: str, reader: str, original: bytes, error_code: str = "") ->
         ]
     )
     raw = _multipart_report(
-        report_type="disposition-notification", sender=reader, to=destination, subject=subject, human=human,
-        report=report, attachment=("message/rfc822", original), hostname=hostname,
-    )  # fmt: skip
+        report_type="disposition-notification",
+        sender=reader,
+        to=destination,
+        subject=subject,
+        human=human,
+        report=report,
+        attachment=("message/rfc822", original),
+        hostname=hostname,
+    )
     return destination, raw

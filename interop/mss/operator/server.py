@@ -74,9 +74,12 @@ async def serve(config: Config, ready_callback=None) -> None:
     directory.add(config.dcc_address)  # the DCC's own application mailbox
     store.ensure_mailbox(config.dcc_address)
     handler = OperatorHandler(
-        store=store, directory=directory, hostname=config.hostname, postmaster=f"postmaster@{config.hostname}",
+        store=store,
+        directory=directory,
+        hostname=config.hostname,
+        postmaster=f"postmaster@{config.hostname}",
         report_delay=config.report_delay,
-    )  # fmt: skip
+    )
     loop = asyncio.get_running_loop()
     smtp_server = await loop.create_server(
         smtp_factory(handler, _server_tls(paths), config.hostname), host=config.host, port=config.smtp_port

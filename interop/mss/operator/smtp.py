@@ -118,11 +118,15 @@ class OperatorHandler:
         for recipient in envelope.rcpt_tos:
             notify = transaction.notify.get(recipient, {"FAILURE"})
             common = {
-                "hostname": self.hostname, "postmaster": self.postmaster, "to": envelope.mail_from,
-                "envid": transaction.envid, "recipient": recipient,
-                "original_recipient": transaction.orcpt.get(recipient, ""), "original": raw,
+                "hostname": self.hostname,
+                "postmaster": self.postmaster,
+                "to": envelope.mail_from,
+                "envid": transaction.envid,
+                "recipient": recipient,
+                "original_recipient": transaction.orcpt.get(recipient, ""),
+                "original": raw,
                 "ret_full": transaction.ret_full,
-            }  # fmt: skip
+            }
             if recipient in known:
                 if "SUCCESS" in notify:
                     report = reports.dsn(action="delivered", status="2.0.0", diagnostic="250 2.0.0 Delivered", **common)
@@ -138,9 +142,11 @@ class OperatorHandler:
             if b"disposition-notification-to:" not in raw[:20000].lower():
                 continue
             destination, report = reports.mdn(
-                hostname=self.hostname, reader=reader, original=raw,
+                hostname=self.hostname,
+                reader=reader,
+                original=raw,
                 error_code=behaviour if behaviour.isdigit() else "",
-            )  # fmt: skip
+            )
             reports_to_send.append((destination, report))
         if reports_to_send:
             asyncio.get_running_loop().call_later(self.report_delay, self._send_reports, reports_to_send)
@@ -169,8 +175,13 @@ def _certificate_identity(certificate: dict) -> set[str]:
 def smtp_factory(handler: OperatorHandler, tls_context, hostname: str):
     def make():
         return DsnSMTP(
-            handler, tls_context=tls_context, require_starttls=True, hostname=hostname, ident="MSSante-local",
-            data_size_limit=50 * 1024 * 1024, decode_data=False,
-        )  # fmt: skip
+            handler,
+            tls_context=tls_context,
+            require_starttls=True,
+            hostname=hostname,
+            ident="MSSante-local",
+            data_size_limit=50 * 1024 * 1024,
+            decode_data=False,
+        )
 
     return make

@@ -144,10 +144,16 @@ class Root(resource.Resource):
     def api_mailbox(self, request):
         request.setHeader(b"content-type", b"application/json")
         data = [
-            {"id": m.id, "uid": m.uid, "message_id": m.message_id, "objet": m.subject, "de": m.sender,
-             "drapeaux": m.flags}
+            {
+                "id": m.id,
+                "uid": m.uid,
+                "message_id": m.message_id,
+                "objet": m.subject,
+                "de": m.sender,
+                "drapeaux": m.flags,
+            }
             for m in self.store.messages(_arg(request, "adresse"))
-        ]  # fmt: skip
+        ]
         return json.dumps(data).encode()
 
     def api_raw(self, request):
