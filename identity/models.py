@@ -160,6 +160,11 @@ class Patient(models.Model):
         return self.merged_into_id is not None
 
     @property
+    def is_validee(self) -> bool:
+        """A *validée* identity: a strict trait edited by hand sends it back to *provisoire*."""
+        return self.rniv_status == RnivStatus.VALIDEE
+
+    @property
     def strict_traits(self) -> dict[str, str]:
         return {
             "birth_name": self.birth_name,

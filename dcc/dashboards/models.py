@@ -55,6 +55,18 @@ class DataExport(models.Model):
             return 0
         return min(99, round(100 * self.rows_done / self.rows_total))
 
+    @property
+    def is_in_progress(self) -> bool:
+        return self.status in (ExportStatus.PENDING, ExportStatus.RUNNING)
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == ExportStatus.FAILED
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == ExportStatus.READY
+
 
 class DataExportTransition(models.Model):
     export = models.ForeignKey(DataExport, on_delete=models.CASCADE, related_name="transitions")

@@ -323,6 +323,19 @@ class DocumentGeneration(models.Model):
         return f"{self.source_type}#{self.source_id} ({self.get_status_display()})"
 
     @property
+    def is_pending(self) -> bool:
+        return self.status == GenerationStatus.PENDING
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == GenerationStatus.FAILED
+
+    @property
+    def status_tone(self) -> str:
+        """The status badge's Bootstrap colour."""
+        return {GenerationStatus.FAILED: "danger", GenerationStatus.SUCCEEDED: "success"}.get(self.status, "info")
+
+    @property
     def source_label(self) -> str:
         """« Fiche RCP validée n° 12 »: what the document is produced from, for the user."""
         return f"{DOCUMENT_SOURCE_LABELS.get(self.source_type, self.source_type)} n° {self.source_id}"

@@ -195,3 +195,7 @@ class VigilanceItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%d/%m/%Y})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == VigilanceStatus.PENDING

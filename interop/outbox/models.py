@@ -105,6 +105,18 @@ class OutboxMessage(models.Model):
         recipient = self.recipient_label or self.recipient_address
         return f"{self.get_channel_display()} → {recipient} ({self.get_state_display()})"
 
+    @property
+    def state_tone(self) -> str:
+        """The state badge's Bootstrap colour: delivered or read, definitive or temporary failure, cancelled."""
+        tones = {
+            OutboxState.DELIVERED: "success",
+            OutboxState.READ: "success",
+            OutboxState.FAILED: "danger",
+            OutboxState.RETRYING: "warning",
+            OutboxState.CANCELLED: "secondary",
+        }
+        return tones.get(self.state, "info")
+
 
 class OutboxTransition(models.Model):
     """One state change of a message, with the code and French meaning that caused it."""

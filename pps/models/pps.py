@@ -325,6 +325,14 @@ class Pps(models.Model):
         return self.status == PpsStatus.DRAFT
 
     @property
+    def is_validated(self) -> bool:
+        return self.status == PpsStatus.VALIDATED
+
+    @property
+    def is_ppac(self) -> bool:
+        return self.programme == Programme.PPAC
+
+    @property
     def is_current(self) -> bool:
         """Not replaced by a newer version."""
         try:
