@@ -38,7 +38,7 @@ run: install
 
 # pytest-xdist: one worker per core (TEST_WORKERS=0 runs in one process), each with its own test database.
 TEST_WORKERS ?= auto
-XDIST := -n $(TEST_WORKERS) --dist loadgroup
+XDIST := -n $(TEST_WORKERS)
 
 test: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)

@@ -232,18 +232,18 @@ def page(browser):
     context.close()
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-randomly's shuffle
+# Last: after pytest-randomly's shuffle (its hook wraps every plain one) and pytest-django's sort.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (``--dist loadgroup``): the tests of the real Celery worker go to one worker (it starts
-    one Celery worker, whose warm-up takes a minute) and come first; the tests of the seeded demo come last, when
-    the background seed is done."""
+    """The tests of the seeded demo come last: under pytest-xdist the background seed is done by then.
+
+    (pytest-xdist's ``--dist loadgroup`` would send the real Celery worker's tests to one worker, but with
+    pytest 9.2 it no longer changes the node ids its scheduler reads: each xdist worker that runs such a test
+    starts its own Celery worker.)"""
     for item in items:
         if "browser" in item.keywords:
             item.add_marker(pytest.mark.timeout(600))  # a journey may seed the whole demo first
-        if "celery_queue" in item.fixturenames:
-            item.add_marker(pytest.mark.xdist_group("celery"))
-    # Celery worker's tests first (those that also need the demo last among them), then the others, demo last.
-    items.sort(key=lambda item: ("celery_queue" not in item.fixturenames, "demo" in item.fixturenames))
+    items.sort(key=lambda item: "demo" in item.fixturenames)
 
 
 def pytest_configure(config):
