@@ -160,7 +160,8 @@ def certificates_page(request):
     wanted = data.get("medecin", "")
     wanted = int(wanted) if wanted.isdigit() else None
     three_c = form.cleaned_data.get("three_c")
-    if manages and (wanted or data.get("tous")):
+    # Someone who only manages (no certificate of her own) sees her RCPs' members at once, without asking.
+    if manages and (wanted or data.get("tous") or not own):
         allowed = agenda
         if three_c and allowed is not None and three_c not in allowed:
             raise PermissionDenied

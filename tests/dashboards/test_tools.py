@@ -177,6 +177,15 @@ def test_the_certificate_zip_is_built_by_the_worker_with_its_progress_and_link(
     assert single.rows_done == 1
 
 
+def test_a_3c_secretary_sees_her_members_certificates_on_first_load(client, world):
+    """She has no certificate of her own: the page lists her RCPs' members without asking « tous »."""
+    secretary = world.personas["secretary_3c"]
+    assert secretary.professional_id is None
+    client.force_login(secretary)
+    response = client.get(reverse("dashboards:certificates"), Y2025)
+    assert {item.name.split()[-1] for item in response.context["items"]} == {"LIBERAL", "HOSPITALIER"}
+
+
 def test_only_who_runs_the_rcps_asks_for_a_certificate_zip(client, world):
     doctor = world.personas["doctor"]
     client.force_login(doctor)
