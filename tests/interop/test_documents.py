@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 
 from lxml import etree
@@ -28,6 +29,20 @@ def test_produce_frcp_embeds_its_own_pdf_and_validates():
     assert embedded_pdf(produced.cda.xml) == produced.pdf
     assert produced.pdf_sha256 == hashlib.sha256(produced.pdf).hexdigest()
     assert produced.cda.document_id == header.document_id
+
+
+def test_an_frcp_without_tnm_staging_validates_with_a_tnm_without_information():
+    """Lymphomas (no TNM staging) or a TNM not filled: the volet's required TNM entry says « no information »."""
+    content = samples.frcp_transversale()
+    content = dataclasses.replace(content, diagnosis=dataclasses.replace(content.diagnosis, tnm=None))
+
+    produced = produce_frcp(samples.header(13, title="Fiche RCP"), content, issuer="3C Vienne Nord Deux-Sèvres")
+
+    assert produced.valid, produced.validation.summary_fr()
+    tnm = etree.fromstring(produced.cda.xml).xpath(
+        "//cda:observation[cda:code/@code='75620-5']", namespaces={"cda": "urn:hl7-org:v3"}
+    )
+    assert len(tnm) == 1 and tnm[0].find("{urn:hl7-org:v3}value").get("nullFlavor") == "NI"
 
 
 def test_produce_pps_validates():

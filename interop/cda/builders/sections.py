@@ -65,8 +65,8 @@ def diagnosis_section(diagnosis: Diagnosis) -> etree._Element:
         value,
         site,
     ]
-    if diagnosis.tnm is not None:
-        observation_children.append(E.entryRelationship(_tnm(diagnosis, nar), typeCode="SUBJ", inversionInd="false"))
+    # The FRCP volet requires the TNM entry: a fiche without TNM (haematology, or not filled) sends "no information".
+    observation_children.append(E.entryRelationship(_tnm(diagnosis, nar), typeCode="SUBJ", inversionInd="false"))
     if diagnosis.comment:
         observation_children.append(
             E.entryRelationship(comment_act(diagnosis.comment, nar), typeCode="SUBJ", inversionInd="true")
@@ -104,6 +104,8 @@ def diagnosis_section(diagnosis: Diagnosis) -> etree._Element:
 
 
 def _tnm(diagnosis: Diagnosis, nar: Narrative) -> etree._Element:
+    if diagnosis.tnm is None:
+        return _tnm_without_information(diagnosis, nar)
     tnm = diagnosis.tnm
     when = tnm.date or diagnosis.diagnosis_date
     qualifiers = []
@@ -148,6 +150,38 @@ def _tnm(diagnosis: Diagnosis, nar: Narrative) -> etree._Element:
         E.statusCode(code="completed"),
         E.effectiveTime(E.low(value=ts(when))),
         E.value({XSI_TYPE: "CD"}, *qualifiers),
+        *parts,
+        classCode="OBS",
+        moodCode="EVN",
+        negationInd="false",
+    )
+
+
+def _tnm_without_information(diagnosis: Diagnosis, nar: Narrative) -> etree._Element:
+    """The TNM entry of a fiche without TNM staging: the stage and its T, N and M with ``nullFlavor="NI"``."""
+    parts = [
+        E.entryRelationship(
+            simple_observation(
+                code("code", loinc, LOINC, label),
+                E.value({XSI_TYPE: "CD"}, nullFlavor="NI"),
+                nar=nar,
+                label=f"{label} : non renseigné",
+            ),
+            typeCode="COMP",
+        )
+        for loinc, label in (
+            ("21905-5", "TNM Clinique T"),
+            ("21906-3", "TNM Clinique N"),
+            ("21907-1", "TNM Clinique M"),
+        )
+    ]
+    return E.observation(
+        E.templateId(root="1.3.6.1.4.1.19376.1.7.3.1.4.14.2"),
+        code("code", "75620-5", LOINC, "Stade TNM Clinique"),
+        nar.ref("TNM clinique : non renseigné"),
+        E.statusCode(code="completed"),
+        E.effectiveTime(E.low(value=ts(diagnosis.diagnosis_date))),
+        E.value({XSI_TYPE: "CD"}, nullFlavor="NI"),
         *parts,
         classCode="OBS",
         moodCode="EVN",
