@@ -7,25 +7,14 @@ from django.utils import timezone
 
 from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional
+from dcc.form_rendering import BootstrapFormMixin
 from dcc.widgets import IsoDateInput
 from identity import nir as nir_rules
 from identity.enums import ProofDocument, Sex
 
 
-class StyledForm(BoundedFormMixin, forms.Form):
-    """Bootstrap classes on every widget (templates render ``{{ field }}``)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
+class StyledForm(BootstrapFormMixin, BoundedFormMixin, forms.Form):
+    """Bootstrap widgets (``dcc.form_rendering``) and plausible values (``dcc.bounds``)."""
 
 
 def _date_widget():

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from dcc.bounds import BoundedFormMixin
 from dcc.directory.enums import Profession
 from dcc.directory.models import Establishment, Professional
+from dcc.form_rendering import BootstrapFormMixin
 from dcc.widgets import FastSelect, IsoDateInput
 from pps.dates import RuleKind
 from pps.edp_types import EdpKind
@@ -17,20 +18,13 @@ from pps.models import EdpGroup, Protocol
 DateInput = IsoDateInput
 
 
-class StyledForm(BoundedFormMixin, forms.Form):
-    """Bootstrap classes on every widget; ids prefixed so several forms share a page."""
+class StyledForm(BootstrapFormMixin, BoundedFormMixin, forms.Form):
+    """Bootstrap widgets (``dcc.form_rendering``), plausible values (``dcc.bounds``), fast selects."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = css
             if type(widget) is forms.Select:  # same HTML, without a template rendered per <option>
                 field.widget = FastSelect(attrs=widget.attrs, choices=widget.choices)
 

@@ -8,6 +8,7 @@ from django.conf import settings
 
 from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
+from dcc.form_rendering import BootstrapFormMixin
 from dcc.records.models import Document
 from dcc.widgets import FastSelect, HourMinuteInput, IsoDateInput
 from rcp import selectors
@@ -27,25 +28,17 @@ from rcp.models import FICHE_CODED_FIELDS, FICHE_CONTENT_FIELDS, MentionCategory
 from rcp.services.catalogue import RcpData
 
 
-class StyledForm(BoundedFormMixin, forms.Form):
-    """Bootstrap classes on every widget (templates render widgets with ``as_widget``)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
-                widget, forms.CheckboxSelectMultiple
-            ):
-                widget.attrs.setdefault("class", "form-select")
-            elif not isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs.setdefault("class", "form-control")
+class StyledForm(BootstrapFormMixin, BoundedFormMixin, forms.Form):
+    """Bootstrap widgets (``dcc.form_rendering``) and plausible values (``dcc.bounds``)."""
 
 
-class FinderForm(forms.Form):
-    q = forms.CharField(label="Intitulé de la RCP", required=False, max_length=100)
+class FinderForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Intitulé de la RCP",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
     tag = forms.ModelChoiceField(
         label="Typage des RCP", required=False, queryset=SpecialtyTag.objects.all(), empty_label="Tous les tags"
     )
@@ -197,8 +190,10 @@ class TagForm(StyledForm):
     position = forms.IntegerField(label="Ordre d'affichage", min_value=0, max_value=999, initial=0)
 
 
-class CodeSearchForm(forms.Form):
-    q = forms.CharField(label="Code ou libellé", required=False, max_length=100)
+class CodeSearchForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Code ou libellé", required=False, max_length=100, widget=forms.SearchInput(attrs={"autocomplete": "off"})
+    )
 
 
 # --- Dossiers and fiches ----------------------------------------------------------------------

@@ -3,16 +3,17 @@ from __future__ import annotations
 from django import forms
 
 from dcc.accounts.models import User
+from dcc.form_rendering import BootstrapFormMixin
 
 
-class TermsAcceptForm(forms.Form):
+class TermsAcceptForm(BootstrapFormMixin, forms.Form):
     accept = forms.BooleanField(
         label="J'ai lu et j'accepte les conditions générales d'utilisation",
         error_messages={"required": "Cochez la case pour accepter les conditions générales d'utilisation."},
     )
 
 
-class ImpersonationForm(forms.Form):
+class ImpersonationForm(BootstrapFormMixin, forms.Form):
     email = forms.EmailField(
         label="Adresse e-mail de l'utilisateur",
         error_messages={"required": "Indiquez l'adresse e-mail.", "invalid": "Adresse e-mail invalide."},

@@ -1,10 +1,16 @@
 from django import forms
 
 from dcc.directory.models import Establishment, Specialty, ThreeC
+from dcc.form_rendering import BootstrapFormMixin
 
 
-class ProfessionalSearchForm(forms.Form):
-    q = forms.CharField(label="Nom, prénom ou RPPS", required=False, max_length=100)
+class ProfessionalSearchForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Nom, prénom ou RPPS",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
     specialty = forms.ModelChoiceField(
         label="Spécialité", required=False, queryset=Specialty.objects.none(), empty_label="Toutes"
     )
@@ -18,8 +24,13 @@ class ProfessionalSearchForm(forms.Form):
         self.fields["specialty"].queryset = Specialty.objects.filter(professional__isnull=False).distinct()
 
 
-class EstablishmentSearchForm(forms.Form):
-    q = forms.CharField(label="Nom, commune ou FINESS", required=False, max_length=100)
+class EstablishmentSearchForm(BootstrapFormMixin, forms.Form):
+    q = forms.CharField(
+        label="Nom, commune ou FINESS",
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
     three_c = forms.ModelChoiceField(
         label="3C", required=False, queryset=ThreeC.objects.filter(is_active=True), empty_label="Tous"
     )

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django import forms
 
 from dcc.bounds import BoundedFormMixin
+from dcc.form_rendering import BootstrapFormMixin
 from dcc.records.enums import TrailAction
 from dcc.records.services import BREAK_GLASS_MIN_REASON
 from dcc.widgets import IsoDateInput
 
 
-class BreakGlassForm(BoundedFormMixin, forms.Form):
+class BreakGlassForm(BootstrapFormMixin, BoundedFormMixin, forms.Form):
     reason = forms.CharField(
         label="Motif de l'accès exceptionnel",
         min_length=BREAK_GLASS_MIN_REASON,
@@ -21,7 +22,7 @@ class BreakGlassForm(BoundedFormMixin, forms.Form):
     )
 
 
-class TrailFilterForm(forms.Form):
+class TrailFilterForm(BootstrapFormMixin, forms.Form):
     user = forms.CharField(label="Utilisateur", required=False, max_length=100)
     patient = forms.IntegerField(
         label="N° de patient", required=False, min_value=1, error_messages={"invalid": "Saisissez un nombre."}

@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "interop.mss",
 ]
 
+# One field template and Bootstrap widgets for every form: see dcc/form_rendering.py.
+FORM_RENDERER = "dcc.form_rendering.DccFormRenderer"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

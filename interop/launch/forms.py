@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from dcc.form_rendering import BootstrapFormMixin
 from identity.nir import clean as clean_nir
 from interop.launch.enums import LaunchTarget
 
 
-class SimulatorForm(forms.Form):
+class SimulatorForm(BootstrapFormMixin, forms.Form):
     establishment = forms.ChoiceField(label="Établissement (DPI)")
     rpps = forms.RegexField(
         label="RPPS de l'utilisateur", regex=r"^\d{11}$", error_messages={"invalid": "Un RPPS a 11 chiffres."}

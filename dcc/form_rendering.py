@@ -1,0 +1,71 @@
+"""How every form field of the project is drawn: one template, Bootstrap classes from one place.
+
+* :class:`DccFormRenderer` (``FORM_RENDERER``) draws a field group with ``components/_field.html``, so
+  ``{{ form.x.as_field_group }}`` works; templates that need a column width or the RCP "required to
+  validate" star include the same template:
+  ``{% include "components/_field.html" with field=form.x width="col-md-4" %}``.
+* :class:`BootstrapBoundField` (on forms through :class:`BootstrapFormMixin`) gives each widget its Bootstrap
+  class (``form-control``, ``form-select``, ``form-check-input``) and ``is-invalid`` when the field has errors,
+  unless the widget sets its own ``class``. Django itself adds ``aria-invalid`` and ``aria-describedby``
+  (``<id>_helptext``, ``<id>_error``): the template gives those ids to the help text and the error text.
+
+Opt-in through the mixin rather than on the renderer, so the admin and the forms drawn by hand keep their widgets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.forms.boundfield import BoundField
+from django.forms.renderers import DjangoTemplates
+from django.utils.functional import cached_property
+
+FIELD_TEMPLATE = "components/_field.html"
+
+
+def bootstrap_class(widget: forms.Widget) -> str:
+    """The Bootstrap class of a widget ("" for the ones drawn as a list or not drawn at all)."""
+    if widget.is_hidden or isinstance(widget, forms.CheckboxSelectMultiple):
+        return ""
+    if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
+        return "form-check-input"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "form-select"
+    return "form-control"
+
+
+class BootstrapBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        css = attrs.get("class") or widget.attrs.get("class") or bootstrap_class(widget)
+        if css and self.errors and not widget.is_hidden and "is-invalid" not in css.split():
+            css = f"{css} is-invalid"
+        if css:
+            attrs["class"] = css
+        return attrs
+
+
+class BootstrapFormMixin:
+    """Put on the project's forms: their bound fields draw Bootstrap widgets."""
+
+    bound_field_class = BootstrapBoundField
+
+
+class DccFormRenderer(DjangoTemplates):
+    """Django's default renderer (its own template engine for the widgets), which also finds ``templates/``."""
+
+    field_template_name = FIELD_TEMPLATE
+
+    @cached_property
+    def engine(self):
+        return self.backend(
+            {
+                "APP_DIRS": True,
+                "DIRS": [Path(forms.__file__).parent / self.backend.app_dirname, settings.BASE_DIR / "templates"],
+                "NAME": "dcc-forms",
+                "OPTIONS": {},
+            }
+        )

@@ -1,0 +1,85 @@
+"""One field template for every form: Bootstrap widgets, labels, help and error text linked for screen readers."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.template.loader import render_to_string
+
+from dcc.form_rendering import BootstrapFormMixin
+
+
+class SampleForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(label="Nom", help_text="Tel qu'à l'état civil.")
+    kind = forms.ChoiceField(label="Type", choices=[("a", "A"), ("b", "B")])
+    agreed = forms.BooleanField(label="D'accord")
+    note = forms.CharField(label="Note", required=False, widget=forms.Textarea(attrs={"rows": 2, "class": "mono"}))
+
+
+def _described_ids(html: str, field_id: str) -> list[str]:
+    tag = re.search(rf'<[a-z]+ [^>]*id="{field_id}"[^>]*>', html).group(0)
+    described = re.search(r'aria-describedby="([^"]*)"', tag)
+    return described.group(1).split() if described else []
+
+
+def test_a_field_in_error_is_marked_and_points_at_its_error_and_help_text():
+    form = SampleForm(data={"kind": "a"})
+    assert not form.is_valid()
+    html = render_to_string("components/_field.html", {"field": form["name"], "width": "col-md-4"})
+
+    assert '<div class="col-md-4">' in html
+    assert '<label class="form-label" for="id_name">Nom</label>' in html
+    assert 'class="form-control is-invalid"' in html
+    assert 'aria-invalid="true"' in html
+    described = _described_ids(html, "id_name")
+    assert described == ["id_name_helptext", "id_name_error"]
+    for element_id in described:
+        assert f'id="{element_id}"' in html
+    assert "Ce champ est obligatoire." in html
+
+
+def test_widgets_get_their_bootstrap_class_unless_the_form_sets_one():
+    form = SampleForm()
+    assert 'class="form-select"' in str(form["kind"])
+    assert 'class="form-check-input"' in str(form["agreed"])
+    assert 'class="mono"' in str(form["note"])
+    assert "aria-invalid" not in str(form["name"])
+
+
+def test_a_checkbox_has_its_label_after_it():
+    html = render_to_string("components/_field.html", {"field": SampleForm()["agreed"]})
+    assert re.search(r'<div class="form-check">\s*<input type="checkbox"[^>]*id="id_agreed"', html)
+    assert '<label class="form-check-label" for="id_agreed">' in html
+
+
+def test_as_field_group_uses_the_project_template():
+    html = SampleForm()["name"].as_field_group()
+    assert '<div class="mb-3">' in html
+    assert '<label class="form-label" for="id_name">' in html
+
+
+def test_fields_required_to_validate_get_a_star_for_sighted_users_and_words_for_screen_readers():
+    form = SampleForm()
+    context = {"field": form["name"], "width": "col-md-6", "required_to_validate": ["name"]}
+    assert "(requis pour valider)" in render_to_string("components/_field.html", context)
+    context["field"] = form["kind"]
+    assert "(requis pour valider)" not in render_to_string("components/_field.html", context)
+
+
+def test_form_errors_say_which_fields_or_give_the_form_error():
+    only_fields = SampleForm(data={})
+    only_fields.is_valid()
+    html = render_to_string("components/_form_errors.html", {"form": only_fields})
+    assert "corrigez les champs signalés" in html
+
+    with_form_error = SampleForm(data={"name": "x", "kind": "a", "agreed": "on"})
+    with_form_error.is_valid()
+    with_form_error.add_error(None, "Conflit de version.")
+    html = render_to_string("components/_form_errors.html", {"form": with_form_error})
+    assert "<li>Conflit de version.</li>" in html
+    assert "corrigez les champs signalés" not in html
+
+    valid = SampleForm(data={"name": "x", "kind": "a", "agreed": "on"})
+    valid.is_valid()
+    assert render_to_string("components/_form_errors.html", {"form": valid}).strip() == ""
