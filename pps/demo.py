@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dcc.accounts.models import User
 from identity.models import Patient
-from pps import services
+from pps import edp_library, services
 from pps.enums import GroupScope, ProtocolKind, RuleKind
 from pps.models import EdpGroup, Pps, Protocol
 
@@ -116,7 +116,7 @@ def seed(context: dict) -> None:
         )
         if created:
             for kind, rule_kind, delay, label, rhythm in items:
-                services.edp_group_element_add(
+                edp_library.edp_group_element_add(
                     group=group, kind=kind, rule_kind=rule_kind, delay=delay, label=label, rhythm=rhythm
                 )
     for name, kind, drugs, length, cycles, days in PROTOCOLS:

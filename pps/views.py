@@ -20,7 +20,7 @@ from dcc.params import ParameterError
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from identity.selectors import visible_patients
-from pps import forms, perms, selectors, services
+from pps import edp_library, forms, perms, selectors, services
 from pps.calendar import build_calendar, legend
 from pps.dates import Rule, RuleError, RuleKind, compute_dates
 from pps.edp_types import CATEGORIES, EDP_TYPES
@@ -53,7 +53,7 @@ def library(request):
     if request.method == "POST" and form.is_valid():
         scope = form.cleaned_data.get("scope") or GroupScope.PERSONAL
         try:
-            group = services.edp_group_create(
+            group = edp_library.edp_group_create(
                 name=form.cleaned_data["name"],
                 patient_comment=form.cleaned_data["patient_comment"],
                 scope=scope,
@@ -105,7 +105,7 @@ def group(request, pk: int):
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.edp_group_update(group=group, **form.cleaned_data)
+                edp_library.edp_group_update(group=group, **form.cleaned_data)
             except ValidationError as error:
                 form.apply(error)
             else:
@@ -146,7 +146,7 @@ def group_element_add(request, pk: int):
     form = forms.GroupElementForm(request.POST)
     if form.is_valid():
         try:
-            services.edp_group_element_add(group=group, **form.cleaned_data)
+            edp_library.edp_group_element_add(group=group, **form.cleaned_data)
         except ValidationError as error:
             form.apply(error)
         else:
@@ -168,9 +168,9 @@ def group_element_change(request, pk: int, element_pk: int, action: str):
     group = _editable_group(request, pk)
     element = get_object_or_404(EdpGroupElement, pk=element_pk, group=group)
     if action == "supprimer":
-        services.edp_group_element_remove(element=element)
+        edp_library.edp_group_element_remove(element=element)
     elif action in ("monter", "descendre"):
-        services.edp_group_element_move(element=element, up=action == "monter")
+        edp_library.edp_group_element_move(element=element, up=action == "monter")
     else:
         raise Http404
     return redirect("pps:group", pk=group.pk)
@@ -180,7 +180,7 @@ def group_element_change(request, pk: int, element_pk: int, action: str):
 @require(perms.can_use_library)
 def group_favourite(request, pk: int):
     group = _visible_group(request, pk)
-    now = services.edp_group_favourite_toggle(group=group, user=request.user)
+    now = edp_library.edp_group_favourite_toggle(group=group, user=request.user)
     messages.success(request, f"« {group.name} » " + ("ajouté aux favoris." if now else "retiré des favoris."))
     return redirect("pps:library")
 

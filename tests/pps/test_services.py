@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from dcc.records.access import can_view_patient
 from dcc.records.models import AccessTrail, CareRelationship
-from pps import services
+from pps import edp_library, services
 from pps.enums import GroupScope, PpsStatus, RuleKind, UpdateReason
 from pps.models import EdpGroupFavourite, Pps, PpsElement, PpsTransition
 from tests.directory.factories import ProfessionalFactory
@@ -223,30 +223,30 @@ def test_every_write_is_traced(draft, nurse):
 
 def test_group_elements_follow_the_rules_and_renumber(personas):
     group = EdpGroupFactory()
-    first = services.edp_group_element_add(
+    first = edp_library.edp_group_element_add(
         group=group, kind="chirurgie", rule_kind=RuleKind.WORKING_AFTER_START, delay=5
     )
-    second = services.edp_group_element_add(
+    second = edp_library.edp_group_element_add(
         group=group, kind="consultation", rule_kind=RuleKind.CALENDAR_AFTER_PREVIOUS, delay=14
     )
 
     assert (first.position, first.rule_kind, first.delay) == (1, RuleKind.GROUP_START, 0)
     with pytest.raises(ValidationError, match="5 ans"):
-        services.edp_group_element_add(
+        edp_library.edp_group_element_add(
             group=group, kind="consultation", rule_kind=RuleKind.CALENDAR_AFTER_PREVIOUS, delay=4000
         )
     with pytest.raises(ValidationError, match="négatif"):
-        services.edp_group_element_add(
+        edp_library.edp_group_element_add(
             group=group, kind="consultation", rule_kind=RuleKind.WORKING_AFTER_PREVIOUS, delay=-2
         )
     assert group.elements.count() == 2
 
-    services.edp_group_element_move(element=second, up=True)
+    edp_library.edp_group_element_move(element=second, up=True)
     second.refresh_from_db()
     first.refresh_from_db()
     assert (second.position, second.rule_kind) == (1, RuleKind.GROUP_START)
     assert first.position == 2
-    services.edp_group_element_remove(element=second)
+    edp_library.edp_group_element_remove(element=second)
     first.refresh_from_db()
     assert (first.position, first.rule_kind) == (1, RuleKind.GROUP_START)
 
@@ -255,14 +255,14 @@ def test_favourites_are_per_user(personas):
     group = EdpGroupFactory()
     nurse, doctor = personas["annonce_nurse"], personas["doctor"]
 
-    assert services.edp_group_favourite_toggle(group=group, user=nurse) is True
+    assert edp_library.edp_group_favourite_toggle(group=group, user=nurse) is True
     assert EdpGroupFavourite.objects.filter(user=doctor).count() == 0
-    assert services.edp_group_favourite_toggle(group=group, user=nurse) is False
+    assert edp_library.edp_group_favourite_toggle(group=group, user=nurse) is False
 
 
 def test_personal_groups_belong_to_their_owner(personas):
-    group = services.edp_group_create(name="Mon parcours", scope=GroupScope.PERSONAL, owner=personas["doctor"])
-    regional = services.edp_group_create(name="Régional", scope=GroupScope.REGIONAL, owner=personas["admin"])
+    group = edp_library.edp_group_create(name="Mon parcours", scope=GroupScope.PERSONAL, owner=personas["doctor"])
+    regional = edp_library.edp_group_create(name="Régional", scope=GroupScope.REGIONAL, owner=personas["admin"])
 
     assert group.owner == personas["doctor"]
     assert regional.owner is None
