@@ -76,7 +76,6 @@ KNOWN: dict[str, str] = {
     "layer: dcc.directory.views -> dcc.accounts.decorators": "the directory's search pages use the login decorators",
     "layer: dcc.directory.views -> dcc.accounts.perms": "the directory's search pages check an accounts rule",
     "layer: dcc.records.views -> identity.models": "the record pages load the Patient",
-    "layer: rcp.gp.rules -> pps.dates": "working-day arithmetic lives in pps",
 }
 
 
