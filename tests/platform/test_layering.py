@@ -75,7 +75,6 @@ KNOWN: dict[str, str] = {
     "layer: dcc.directory.apps -> dcc.accounts.perms": "the directory's menu entry is shown by an accounts rule",
     "layer: dcc.directory.views -> dcc.accounts.decorators": "the directory's search pages use the login decorators",
     "layer: dcc.directory.views -> dcc.accounts.perms": "the directory's search pages check an accounts rule",
-    "layer: dcc.records.views -> identity.models": "the record pages load the Patient",
 }
 
 
