@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from dcc.accounts.decorators import require
 from dcc.accounts.enums import Permission
 from dcc.accounts.perms import is_logged_in, user_can
-from dcc.dashboards import delays, exports, indemnity, perms, queries, selectors, services
+from dcc.dashboards import delays, export_jobs, exports, indemnity, perms, queries, selectors, services
 from dcc.dashboards.certificates import MAX_ZIP, certificates, render_certificate
 from dcc.dashboards.enums import ExportFormat, ExportKind, ExportStatus
 from dcc.dashboards.filters import FilterForm, StatsScope, resolve_filters
@@ -224,7 +224,7 @@ def _certificates_zip_request(request, items, *, scope, doctor):
     elif len(items) > MAX_ZIP:
         messages.error(request, f"Plus de {MAX_ZIP} attestations : réduisez la période ou choisissez un 3C.")
     else:
-        services.export_request(
+        export_jobs.export_request(
             user=request.user,
             kind=ExportKind.CERTIFICATES,
             fmt=ExportFormat.ZIP,
