@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records import access, documents_services, selectors
 from dcc.records.documents_services import document_file_bytes
 from dcc.records.enums import DocumentOrigin, GenerationStatus, QuarantineStatus, TrailAction, ValidationStatus

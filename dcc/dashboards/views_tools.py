@@ -10,7 +10,6 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from dcc.accounts.decorators import require
 from dcc.accounts.enums import Permission
 from dcc.accounts.perms import is_logged_in, user_can
 from dcc.dashboards import delays, export_jobs, exports, indemnity, perms, queries, selectors, services
@@ -20,6 +19,7 @@ from dcc.dashboards.filters import FilterForm, StatsScope, resolve_filters
 from dcc.dashboards.forms import DelayRuleForm, IndemnityRuleForm
 from dcc.dashboards.models import DataExport
 from dcc.dashboards.views import _filter_context
+from dcc.decorators import require
 from dcc.directory.models import ThreeC
 from identity.selectors import visible_patients
 from rcp.dashboard_selectors import attendance_rows

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from dcc.accounts import perms
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records import access, selectors
 from dcc.records.enums import TrailAction
 from dcc.records.forms import BreakGlassForm, TrailFilterForm

@@ -64,9 +64,6 @@ FUNCTION_IMPORTS = 305
 # Violations not fixed yet: "layer: <importer> -> <imported>", "cycle: <file>, <file>, ..." (sorted),
 # "tests: <importer> -> <what>". Each with the reason it is still there.
 KNOWN: dict[str, str] = {
-    "layer: dcc.directory.views -> dcc.accounts.decorators": (
-        "the directory's search pages need a logged-in user (accounts' login decorator): kept, no lower home for it"
-    ),
     "layer: dcc.directory.views -> dcc.accounts.perms": (
         "the directory's search pages are gated by an accounts right (can_browse_directory over the profiles): "
         "moving the pages into accounts would only hide the dependency"
