@@ -144,7 +144,7 @@ def main() -> int:
                 print(f"opérateur redémarré à {now - started:.1f} s", flush=True)
             if now - last_requeue > 20:  # what the beat task does every minute (shorter here)
                 print(f"  {now - started:6.1f} s : {dict(Counter(rows.values_list('state', flat=True)))}", flush=True)
-                from interop.outbox.services import outbox_requeue
+                from interop.outbox.delivery import outbox_requeue
 
                 for pk in outbox_requeue():
                     outbox_deliver.delay(pk)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pps.dates import Rule, RuleKind, add_working_days, compute_schedule
+from dcc.workdays import add_working_days
+from pps.dates import Rule, RuleKind, compute_schedule
 
 SEED = [
     Rule(RuleKind.GROUP_START),

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dcc.health import healthz
+from dcc.records import urls as records_urls
+from interop import document_urls
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -14,7 +16,8 @@ urlpatterns = [
     path("qualite/mssante/", include("interop.deliverability.urls")),
     path("synthese/", include("pps.summary_urls")),
     path("admin/", admin.site.urls),
-    path("dossier/", include("dcc.records.urls")),
+    # The record's pages and its document pages (in interop: they parse and render CDA), one namespace.
+    path("dossier/", include((records_urls.urlpatterns + document_urls.urlpatterns, records_urls.app_name))),
     path("interop/hl7/", include("interop.hl7.urls")),
     path("appel-contextuel/", include("interop.launch.urls")),
     path("imagerie/", include("interop.imaging.urls")),

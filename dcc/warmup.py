@@ -14,7 +14,7 @@ def warm_up() -> None:
     from django.template.loader import get_template
     from django.urls import get_resolver
 
-    from pps.dates import french_holidays
+    from dcc.workdays import french_holidays
 
     get_resolver().url_patterns  # noqa: B018 - imports every view module
     year = datetime.date.today().year

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.directory.models import Establishment
 from dcc.records.access import can_view_patient
 from dcc.records.enums import TrailAction

@@ -7,7 +7,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from pps.dates import french_holidays, months_between
+from dcc.workdays import french_holidays
+from pps.dates import months_between
 
 MONTH_NAMES = [
     "",

@@ -10,8 +10,7 @@ Rules, as the seed's "Édition de groupement d'EDP" states them:
 - "N jours de semaine complète après l'élément précédent" (calendar days);
 - "N jours ouvrés après le début du groupement".
 
-A working day (jour ouvré) is Monday to Friday and not a French public holiday (metropolitan
-calendar of the ``holidays`` library: Easter Monday, Ascension and Whit Monday included).
+Working days (jours ouvrés) come from ``dcc.workdays`` (shared with the GP notice of ``rcp.gp``).
 "N working days after D" counts the working days strictly after D: the result is always a
 working day, except for N = 0 which keeps D itself.
 """
@@ -21,10 +20,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
-import holidays
 from django.db import models
+
+from dcc.workdays import add_working_days
 
 MAX_SPAN_DAYS = 5 * 366  # "absurd" beyond five years
 MAX_WORKING_DAYS = 5 * 250  # about 251 working days a year in France: stays within MAX_SPAN_DAYS
@@ -54,43 +53,6 @@ class RuleError(ValueError):
     def __init__(self, errors: dict[int | None, list[str]]):
         self.errors = errors
         super().__init__("; ".join(message for messages in errors.values() for message in messages))
-
-
-@lru_cache(maxsize=64)
-def french_holidays(year: int) -> frozenset[datetime.date]:
-    return frozenset(holidays.France(years=year))
-
-
-def holiday_name(day: datetime.date) -> str | None:
-    return holidays.France(years=day.year).get(day)
-
-
-def is_working_day(day: datetime.date) -> bool:
-    return day.weekday() < 5 and day not in french_holidays(day.year)
-
-
-def add_working_days(day: datetime.date, count: int) -> datetime.date:
-    """The ``count``-th working day strictly after ``day`` (``day`` itself when count is 0)."""
-    if count < 0:
-        raise ValueError("Le nombre de jours ouvrés ne peut pas être négatif.")
-    current = day
-    remaining = count
-    one = datetime.timedelta(days=1)
-    while remaining:
-        current += one
-        if is_working_day(current):
-            remaining -= 1
-    return current
-
-
-def working_days_between(start: datetime.date, end: datetime.date) -> int:
-    """How many working days lie in (start, end]."""
-    one = datetime.timedelta(days=1)
-    count, current = 0, start
-    while current < end:
-        current += one
-        count += is_working_day(current)
-    return count
 
 
 def rule_errors(rules: Sequence[Rule]) -> dict[int | None, list[str]]:

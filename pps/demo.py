@@ -1,6 +1,6 @@
 """Demo data: the seed's groupement "Chir sein + Hormono", a few protocols, PPS for a few demo patients (following
 their demo fiche RCP where they have one, else validated with a stated reason) and validated PPAC with their
-documents."""
+documents; then the FRCP and PPS documents of the first demo patients (``pps.demo_documents``)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 from dcc.accounts.models import User
 from identity.models import Patient
 from pps import edp_library, services
+from pps.demo_documents import seed_documents
 from pps.enums import GroupScope, ProtocolKind, RuleKind
 from pps.models import EdpGroup, Pps, Protocol
 
@@ -107,8 +108,14 @@ def _complete_elements(pps, *, by) -> None:
             services.pps_element_update(element=element, by=by, protocol=protocol)
 
 
-@transaction.atomic
 def seed(context: dict) -> None:
+    seed_pps(context)
+    # Once the PPS exist: the FRCP their documents cite, then the PPS documents (through the real pipeline).
+    seed_documents(context)
+
+
+@transaction.atomic
+def seed_pps(context: dict) -> None:
     log = context.get("log", print)
     for name, comment, items in GROUPS:
         group, created = EdpGroup.objects.get_or_create(

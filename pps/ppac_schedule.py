@@ -10,7 +10,7 @@ The first occurrence comes ``first_offset_months`` after the start (by default t
 phase's interval; 0 means "at the start of the follow-up"). Each occurrence is computed from the
 start (never from the previous occurrence), so a month end never drifts: 31 January + 1 month is
 the last day of February. An occurrence falling on a weekend or a French public holiday moves to
-the next working day (``pps.dates``), as appointments do.
+the next working day (``dcc.workdays``), as appointments do.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from pps.dates import add_working_days, is_working_day, validate_start
+from dcc.workdays import add_working_days, is_working_day
+from pps.dates import validate_start
 
 MAX_HORIZON_MONTHS = 10 * 12  # beyond ten years of follow-up, the input is surely a mistake
 MAX_INTERVAL_MONTHS = 5 * 12

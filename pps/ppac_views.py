@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from pps import forms as pps_forms

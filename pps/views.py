@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
 from dcc.accounts.enums import Profile
+from dcc.decorators import require
 from dcc.params import ParameterError
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record

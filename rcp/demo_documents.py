@@ -1,8 +1,9 @@
 """Demo links between the RCP and the patient record: attachments of a few coming demandes d'avis, and two CR de
 concertation filed as CDA N1 documents. Called by ``rcp.demo.seed``; idempotent.
 
-The record's own demo (``dcc.records.demo``, ORDER 60) runs after the RCP's (ORDER 40), so the documents attached
-here are written here: synthetic reports (CR-ACP, imaging) of the patients registered, as migrated documents.
+The record has no demo of its own (the FRCP and PPS documents are filed later by ``pps.demo_documents``), so
+the documents attached here are written here: synthetic reports (CR-ACP, imaging) of the patients registered,
+as migrated documents.
 """
 
 from __future__ import annotations

@@ -13,6 +13,14 @@ class AccountsConfig(AppConfig):
         from dcc.accounts.navigation import register
 
         register(order=10, label="Accueil", section="home", url_name="home", visible=lambda user: True)
+        # The directory sits below accounts: its entry is registered here, shown by an accounts rule.
+        register(
+            order=60,
+            label="Annuaire",
+            section="directory",
+            url_name="directory:professionals",
+            visible=perms.can_browse_directory,
+        )
         register(
             order=80,
             label="Support",

@@ -10,13 +10,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from dcc.accounts import perms, psc, services
-from dcc.accounts.decorators import require
 from dcc.accounts.enums import ConnectionMethod, Profile
 from dcc.accounts.forms import ImpersonationForm, TermsAcceptForm
 from dcc.accounts.models import TermsOfUse
 from dcc.accounts.selectors import user_with_grants
 from dcc.accounts.signals import security_event
 from dcc.accounts.work import work_lists
+from dcc.decorators import require
 from dcc.directory import selectors as directory
 
 # Profiles whose first job is the same share a home page.

@@ -44,30 +44,6 @@ def export_record(
     return export
 
 
-def export_request(
-    *, user, kind: str, fmt: str, target: str, scope, pseudonymised: bool = False, extra: dict | None = None
-) -> DataExport:
-    """Queue a large export for the worker (on commit); the row is the trace and carries the progress.
-
-    ``extra``: parameters of the export beyond the dashboard filters (e.g. the doctor of a certificate ZIP)."""
-    from dcc.dashboards import tasks
-
-    with transaction.atomic():
-        export = DataExport.objects.create(
-            user=user,
-            kind=kind,
-            fmt=fmt,
-            target=target,
-            filters={**scope.as_query(), **(extra or {})},
-            filters_label=scope.describe(),
-            scope_three_c_ids=sorted(scope.three_c_ids) if scope.three_c_ids is not None else None,
-            pseudonymised=pseudonymised,
-        )
-        DataExportTransition.objects.create(export=export, to_status=ExportStatus.PENDING, note="Demandé")
-        tasks.run_export.delay_on_commit(export.pk)
-    return export
-
-
 def export_transition(*, export: DataExport, to_status: str, note: str = "", **fields) -> DataExport:
     """Move ``export`` to ``to_status`` (row locked), with its log line; refuses an impossible change."""
     with transaction.atomic():

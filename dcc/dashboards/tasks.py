@@ -9,15 +9,11 @@ from django.core.cache import cache
 from django.db import transaction
 
 from dcc.dashboards import summary
+from dcc.dashboards.export_jobs import run_export  # defined with the job it runs; here for Celery's discovery
+
+__all__ = ["facts_refresh_soon", "refresh_facts", "refresh_summaries", "run_export"]
 
 logger = logging.getLogger(__name__)
-
-
-@shared_task(name="dashboards.run_export")
-def run_export(export_id: int) -> str:
-    from dcc.dashboards.export_jobs import export_run
-
-    return export_run(export_id=export_id)
 
 
 @shared_task(name="dashboards.refresh_facts")

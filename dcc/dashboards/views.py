@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from dcc.accounts.decorators import require
 from dcc.accounts.enums import Permission
 from dcc.accounts.perms import is_logged_in
-from dcc.dashboards import cached, exports, figures, perms, selectors, services
+from dcc.dashboards import cached, export_jobs, exports, figures, perms, selectors
 from dcc.dashboards.filters import resolve_filters
+from dcc.decorators import require
 
 
 def _filter_context(request, form, scope, *, permission=Permission.STATS_READ) -> dict:
@@ -86,7 +86,7 @@ def exports_page(request):
         if fmt not in exports.TABLE_FORMATS:
             errors.append("Choisissez le format du fichier (CSV ou XLSX).")
         if scope is not None and not errors:
-            services.export_request(
+            export_jobs.export_request(
                 user=request.user,
                 kind=kind,
                 fmt=fmt,

@@ -10,16 +10,16 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from dcc.accounts.decorators import require
 from dcc.accounts.enums import Permission
 from dcc.accounts.perms import is_logged_in, user_can
-from dcc.dashboards import delays, exports, indemnity, perms, queries, selectors, services
+from dcc.dashboards import delays, export_jobs, exports, indemnity, perms, queries, selectors, services
 from dcc.dashboards.certificates import MAX_ZIP, certificates, render_certificate
 from dcc.dashboards.enums import ExportFormat, ExportKind, ExportStatus
 from dcc.dashboards.filters import FilterForm, StatsScope, resolve_filters
 from dcc.dashboards.forms import DelayRuleForm, IndemnityRuleForm
 from dcc.dashboards.models import DataExport
 from dcc.dashboards.views import _filter_context
+from dcc.decorators import require
 from dcc.directory.models import ThreeC
 from identity.selectors import visible_patients
 from rcp.dashboard_selectors import attendance_rows
@@ -225,7 +225,7 @@ def _certificates_zip_request(request, items, *, scope, doctor):
     elif len(items) > MAX_ZIP:
         messages.error(request, f"Plus de {MAX_ZIP} attestations : réduisez la période ou choisissez un 3C.")
     else:
-        services.export_request(
+        export_jobs.export_request(
             user=request.user,
             kind=ExportKind.CERTIFICATES,
             fmt=ExportFormat.ZIP,

@@ -7,15 +7,4 @@ class DirectoryConfig(AppConfig):
     name = "dcc.directory"
     label = "directory"
     verbose_name = "Annuaire"
-
-    def ready(self) -> None:
-        from dcc.accounts.navigation import register
-        from dcc.accounts.perms import can_browse_directory
-
-        register(
-            order=60,
-            label="Annuaire",
-            section="directory",
-            url_name="directory:professionals",
-            visible=can_browse_directory,
-        )
+    # Its menu entry is registered by dcc.accounts (above the directory: the menu and the rights are its own).

@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from dcc.accounts.decorators import require
 from dcc.accounts.perms import can_browse_directory
+from dcc.decorators import require
 from dcc.directory import selectors
 from dcc.directory.forms import EstablishmentSearchForm, ProfessionalSearchForm
 from dcc.directory.models import Professional

@@ -1,22 +1,22 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from dcc.accounts import perms
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records import access, selectors
 from dcc.records.enums import TrailAction
 from dcc.records.forms import BreakGlassForm, TrailFilterForm
 from dcc.records.perms import can_view_access_log, may_read_trails
 from dcc.records.services import BreakGlassRefused, break_glass_open
 from dcc.records.trail import trail_record
-from identity.models import Patient
 
 PAGE_SIZE = 50
 
@@ -30,9 +30,14 @@ def _safe_next(request) -> str | None:
     return None
 
 
+def _patient_or_404(patient_id: int) -> models.Model:
+    # identity sits above the record: its Patient is named through the app registry, as the models name it.
+    return get_object_or_404(apps.get_model("identity", "Patient"), pk=patient_id)
+
+
 @require(perms.can_break_glass)
 def break_glass(request, patient_id: int):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = _patient_or_404(patient_id)
     if access.can_view_patient(request.user, patient):
         messages.info(request, "Vous avez déjà accès à ce dossier.")
         return redirect(_safe_next(request) or "home")
@@ -68,7 +73,7 @@ def break_glass(request, patient_id: int):
 
 @require(may_read_trails)
 def patient_access_log(request, patient_id: int):
-    patient = get_object_or_404(Patient, pk=patient_id)
+    patient = _patient_or_404(patient_id)
     if not can_view_access_log(request.user, patient):
         raise PermissionDenied
     page = Paginator(selectors.patient_openers(patient.pk), PAGE_SIZE).get_page(request.GET.get("page"))

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.directory import mss_addresses
 from dcc.directory.models import Professional
 from interop.deliverability import chart, forms, perms, selectors

@@ -15,8 +15,8 @@ from dcc.records.documents_services import document_withdraw
 from dcc.records.enums import DocumentOrigin, DocumentStatus, TrailAction, ValidationStatus
 from dcc.records.models import Document
 from dcc.records.trail import trail_record
+from interop.hl7.handling import Context, Outcome
 from interop.hl7.models import Message
-from interop.hl7.processing import Context, Outcome
 from interop.hl7.protocol import Hl7Problem, has_segment, value
 from interop.importing import ImportRefused, document_import
 

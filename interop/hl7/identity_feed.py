@@ -28,9 +28,9 @@ from identity.services import (
     patient_update,
 )
 from interop.hl7.enums import VigilanceKind
+from interop.hl7.handling import Context, Outcome
 from interop.hl7.models import VigilanceItem
 from interop.hl7.pid import STATUS_RANK, PidData, read_mrg, read_pid
-from interop.hl7.processing import Context, Outcome
 from interop.hl7.protocol import Hl7Problem
 
 TRAIT_LABELS = {

@@ -11,44 +11,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import hl7
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from interop.hl7 import documents_in, identity_feed
 from interop.hl7.enums import AckCode, Direction, MessageKind, MessageOutcome
+from interop.hl7.handling import Context, Outcome
 from interop.hl7.models import Message, Partner
-from interop.hl7.protocol import Header, Hl7Problem, build_ack, decode, parse, read_header
+from interop.hl7.protocol import CHARSETS, Header, Hl7Problem, build_ack, decode, parse, read_header
 
 logger = logging.getLogger(__name__)
 
 RAW_KEEP_BYTES = 64 * 1024  # what is kept of a refused oversized or undecodable message
-
-
-@dataclass
-class Context:
-    """What a handler sees. The message row is written after the handler, in the same transaction (one INSERT):
-    rows that point to it (``VigilanceItem``) are collected in ``pending`` and written with it."""
-
-    hl7: hl7.Message
-    partner: Partner
-    header: Header
-    pending: list = field(default_factory=list)
-
-
-@dataclass
-class Outcome:
-    """What a handler did; ``problem`` set means AE (writes kept: a vigilance item, a quarantined file)."""
-
-    patient: object = None
-    document: object = None
-    summary: str = ""
-    problem: Hl7Problem | None = None
-    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -58,19 +37,17 @@ class Processed:
     message_id: int | None
 
 
-def _handlers() -> dict[tuple[str, str], Callable[[Context], Outcome]]:
-    from interop.hl7 import documents_in, identity_feed
-
-    return {
-        ("ADT", "A28"): identity_feed.handle_create_or_update,
-        ("ADT", "A31"): identity_feed.handle_create_or_update,
-        ("ADT", "A40"): identity_feed.handle_merge,
-        ("ADT", "A47"): identity_feed.handle_identifier_change,
-        ("MDM", "T02"): documents_in.handle_new,
-        ("MDM", "T10"): documents_in.handle_replace,
-        ("MDM", "T04"): documents_in.handle_withdraw,
-        ("ORU", "R01"): documents_in.handle_oru,
-    }
+# The dispatch table: (message type, trigger event) -> handler.
+HANDLERS: dict[tuple[str, str], Callable[[Context], Outcome]] = {
+    ("ADT", "A28"): identity_feed.handle_create_or_update,
+    ("ADT", "A31"): identity_feed.handle_create_or_update,
+    ("ADT", "A40"): identity_feed.handle_merge,
+    ("ADT", "A47"): identity_feed.handle_identifier_change,
+    ("MDM", "T02"): documents_in.handle_new,
+    ("MDM", "T10"): documents_in.handle_replace,
+    ("MDM", "T04"): documents_in.handle_withdraw,
+    ("ORU", "R01"): documents_in.handle_oru,
+}
 
 
 def _text_for_storage(data: bytes) -> str:
@@ -274,7 +251,7 @@ def process(data: bytes, *, peer: str = "", replayed_from: Message | None = None
             if original is not None:
                 return _replay(data, text, header, partner, original, peer)
         parsed = parse(text)
-        handler = _check_type(header, partner, _handlers())
+        handler = _check_type(header, partner, HANDLERS)
     except Hl7Problem as problem:
         return _refuse(data, text, header, partner, problem, peer, replayed_from, by)
     return _run(data, text, header, partner, parsed, handler, peer, replayed_from, by, received_at)
@@ -376,8 +353,6 @@ def replay_stored(*, message: Message, by) -> Processed:
             "Ce message n'a été conservé qu'en partie (trop volumineux ou illisible) : il ne peut pas être rejoué."
         )
     original = message.duplicate_of or message
-    from interop.hl7.protocol import CHARSETS
-
     charset = CHARSETS.get(read_header(message.raw).charset.split("^")[0].strip().upper(), "utf-8")
     try:
         data = message.raw.encode(charset)

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records.access import can_view_patient, has_patient_care_profile
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from dcc.accounts.decorators import require
 from dcc.accounts.enums import ConnectionMethod
+from dcc.decorators import require
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
 from interop.launch import perms, selectors, services

@@ -43,7 +43,8 @@ def seed(context: dict) -> None:
     from dcc.records.models import Document
     from interop.outbox.enums import OutboxState
     from interop.outbox.models import OutboxMessage
-    from interop.outbox.services import _move, outbox_enqueue
+    from interop.outbox.services import outbox_enqueue
+    from interop.outbox.transitions import move
 
     log = context["log"]
     documents = list(
@@ -74,12 +75,12 @@ def seed(context: dict) -> None:
                     dedupe_key=dedupe,
                 )
                 message = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-                _move(message, OutboxState.SENDING, detail="Tentative 1", attempts=1, last_attempt_at=timezone.now())
+                move(message, OutboxState.SENDING, detail="Tentative 1", attempts=1, last_attempt_at=timezone.now())
                 for state, code, detail in path:
                     extra = {}
                     if state == OutboxState.RETRYING:
                         extra["next_attempt_at"] = timezone.now() + dt.timedelta(minutes=2)
-                    _move(message, state, code=code, detail=detail, **extra)
+                    move(message, state, code=code, detail=detail, **extra)
                 created += 1
             nobody = Professional.objects.filter(mss_address="").order_by("pk").first()
             if nobody is not None:

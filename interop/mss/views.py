@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records import access
 from dcc.records.enums import TrailAction
 from dcc.records.models import Document

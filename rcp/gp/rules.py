@@ -1,6 +1,6 @@
 """When the GP is told of an RCP: the session must fall at least N French working days after the registration.
 
-Pure functions over ``pps.dates`` (working days: Monday to Friday, French public holidays excluded,
+Pure functions over ``dcc.workdays`` (working days: Monday to Friday, French public holidays excluded,
 Easter Monday, Ascension and Whit Monday included). "N working days ahead" counts the working days
 in (registration day, session day]: registering on a Thursday for the next Monday is 2 working days
 ahead (Friday, Monday); for the Tuesday after Easter Monday, registering on the Friday before is
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 
-from pps.dates import working_days_between
+from dcc.workdays import working_days_between
 
 DEFAULT_DELAY_WORKING_DAYS = 2
 

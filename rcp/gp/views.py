@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records.access import can_view_patient
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record_many

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.directory.models import ThreeC
 from rcp import forms, ics, perms, selectors
 from rcp.agenda_grid import month_grid, week_days

@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html_join
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from rcp import perms, selectors
 from rcp.models import CodeListEntry
 from rcp.value_sets import FICHE_VALUE_SETS

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.params import int_param
 from dcc.records.access import can_view_patient, has_patient_care_profile
 from dcc.records.perms import can_view_documents

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.params import int_param
 from dcc.records.access import has_patient_care_profile
 from rcp import forms, perms, selectors

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records.access import has_patient_care_profile
 from interop.imaging import selectors as imaging
 from interop.imaging.models import AttachedStudy

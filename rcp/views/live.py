@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records.access import has_patient_care_profile
 from rcp import forms, perms, selectors
 from rcp.models import Dossier, Session

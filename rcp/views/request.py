@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from dcc.accounts.decorators import require
+from dcc.decorators import require
 from dcc.records.access import can_view_patient
 from identity.models import Patient
 from rcp import perms, selectors

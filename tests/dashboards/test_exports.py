@@ -10,7 +10,7 @@ import tracemalloc
 import pytest
 from django.urls import reverse
 
-from dcc.dashboards import export_jobs, services, writers
+from dcc.dashboards import export_jobs, writers
 from dcc.dashboards.enums import ExportKind, ExportStatus
 from dcc.dashboards.exports import DETAIL_EXPORTS, pseudonym
 from dcc.dashboards.filters import StatsScope
@@ -26,7 +26,7 @@ def _request(user, *, kind=ExportKind.REGISTRY, fmt="csv", pseudonymised=False, 
     scope = StatsScope(
         **{"start": __import__("datetime").date(2025, 1, 1), "end": __import__("datetime").date(2025, 12, 31), **scope}
     )
-    return services.export_request(
+    return export_jobs.export_request(
         user=user, kind=kind, fmt=fmt, target="test", scope=scope, pseudonymised=pseudonymised
     )
 

@@ -9,6 +9,7 @@ from lxml import etree
 
 from interop.cda import validation
 from interop.cda.validation import Layer, Volet, validate_cda
+from interop.demo import EXAMPLE_CR_ACP
 
 from .conftest import example
 
@@ -187,7 +188,7 @@ def test_concurrent_validations_share_one_compilation():
 
 def test_external_cr_acp_of_an_older_model_is_validated_and_flagged_not_rejected():
     # The only CR-ACP example published (ASIP 2019, APSR 1.0) uses LOINC 11526-1, no longer in JDV_J07.
-    result = validate_cda(example("CR_ACP_sein_DCC_v1.5.xml"))
+    result = validate_cda(EXAMPLE_CR_ACP.read_bytes())  # kept with the demo that imports it
 
     assert result.volet is None
     assert Layer.VOLET not in result.layers_run

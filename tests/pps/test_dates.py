@@ -6,20 +6,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dcc.workdays import add_working_days, holiday_name, is_working_day, working_days_between
 from pps.dates import (
     MAX_SPAN_DAYS,
     Rule,
     RuleError,
     RuleKind,
-    add_working_days,
     compute_dates,
     compute_schedule,
-    holiday_name,
-    is_working_day,
     months_between,
     rule_errors,
     validate_override,
-    working_days_between,
 )
 
 D = datetime.date

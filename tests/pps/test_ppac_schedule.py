@@ -8,7 +8,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pps.dates import is_working_day
+from dcc.workdays import is_working_day
 from pps.ppac_schedule import (
     MAX_HORIZON_MONTHS,
     Phase,

@@ -8,8 +8,9 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dcc.workdays import is_working_day
 from pps import services
-from pps.dates import MAX_SPAN_DAYS, compute_dates, is_working_day
+from pps.dates import MAX_SPAN_DAYS, compute_dates
 from tests.pps.factories import seed_group
 
 pytestmark = pytest.mark.django_db

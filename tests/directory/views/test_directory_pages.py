@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from dcc.accounts.navigation import nav_items
 from tests.directory.factories import PlaceOfPracticeFactory
 from tests.helpers import assert_access
 
@@ -14,6 +15,18 @@ EVERY_PROFILE = {
 @pytest.mark.parametrize("name", ["directory:professionals", "directory:establishments", "directory:three_cs"])
 def test_directory_pages_are_open_to_every_profile_but_not_to_accountless_users(client, personas, name):
     assert_access(client, personas, reverse(name), allowed=EVERY_PROFILE)
+
+
+def test_the_menu_shows_the_directory_to_every_profile_only(personas):
+    # Registered by dcc.accounts (the directory sits below it), shown by can_browse_directory.
+    for name, user in personas.users.items():
+        if user is None:  # anonymous: no menu at all
+            continue
+        entries = {item.section: item.url for item in nav_items(user)}
+        if name in EVERY_PROFILE:
+            assert entries.get("directory") == reverse("directory:professionals"), name
+        else:
+            assert "directory" not in entries, name
 
 
 def test_professional_page_access(client, personas):

@@ -17,9 +17,9 @@ from interop.hl7 import demo
 from interop.hl7.demo_receiver import Receiver
 from interop.hl7.enums import Direction
 from interop.hl7.models import Message, Partner, VigilanceItem
+from interop.outbox.delivery import outbox_process
 from interop.outbox.enums import OutboxState
 from interop.outbox.models import OutboxMessage
-from interop.outbox.services import outbox_process
 from tests.interop.hl7.conftest import example
 
 pytestmark = pytest.mark.django_db

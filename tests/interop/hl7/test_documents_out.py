@@ -16,9 +16,9 @@ from identity.models import LocalIdentifier
 from interop.hl7.enums import Direction
 from interop.hl7.models import Message
 from interop.hl7.services import partner_register
+from interop.outbox.delivery import outbox_process
 from interop.outbox.enums import OutboxState
 from interop.outbox.models import OutboxMessage
-from interop.outbox.services import outbox_process
 from tests.identity.factories import PatientFactory
 from tests.interop.hl7.conftest import example
 

@@ -17,7 +17,7 @@ from imapclient import IMAPClient
 from interop.mss import transport
 from interop.mss.conf import mss_settings
 from interop.mss.poller import poll
-from interop.outbox import services
+from interop.outbox import delivery
 from interop.outbox.enums import OutboxState
 from interop.outbox.models import OutboxMessage
 from interop.outbox.tasks import outbox_deliver
@@ -97,7 +97,7 @@ def test_operator_down_is_a_transient_failure_retried_until_it_is_back(mss, sett
 def test_no_double_send_after_a_worker_crash_mid_send(mss):
     message = enqueue_notice("dr.crash@pro.mssante.demo.test")
     # The worker claimed the row and sent the message, then died before recording it.
-    claimed, _ = services._claim(message.pk)
+    claimed, _ = delivery._claim(message.pk)
     conf = mss_settings()
     from interop.mss.channel import envelope_id
     from interop.mss.message import build_email
@@ -108,7 +108,7 @@ def test_no_double_send_after_a_worker_crash_mid_send(mss):
     )  # fmt: skip
     assert outbox_deliver(message.pk) is None  # within the lease: untouched
     OutboxMessage.objects.filter(pk=message.pk).update(last_attempt_at=timezone.now() - dt.timedelta(hours=1))
-    assert services.outbox_requeue() == [message.pk]
+    assert delivery.outbox_requeue() == [message.pk]
     assert outbox_deliver(message.pk) == S.SENT
     message.refresh_from_db()
     assert "Déjà transmis" in message.last_detail

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from interop.outbox import selectors, services
+from interop.outbox import delivery, selectors, services
 from interop.outbox.enums import OutboxState
 from interop.outbox.errors import OutboxError
 from interop.outbox.models import OutboxMessage
@@ -207,12 +207,12 @@ def test_two_concurrent_tasks_deliver_once(queued):
 def test_a_crash_mid_send_is_recovered_after_the_lease_without_sending_twice(queued, settings):
     message = enqueue()
     # The worker claimed the row, the other side received it, and the worker died before recording it.
-    services._claim(message.pk)
+    delivery._claim(message.pk)
     recording_channel.DELIVERED.append(message.message_id)
     assert outbox_deliver(message.pk) is None  # still within the lease: someone is on it
-    assert services.outbox_requeue() == []
+    assert delivery.outbox_requeue() == []
     OutboxMessage.objects.filter(pk=message.pk).update(last_attempt_at=timezone.now() - dt.timedelta(hours=1))
-    assert services.outbox_requeue() == [message.pk]
+    assert delivery.outbox_requeue() == [message.pk]
     assert outbox_deliver(message.pk) == S.SENT
     assert [message.message_id] == recording_channel.DELIVERED  # confirmed, not sent again
     assert [message.message_id] == recording_channel.CONFIRMED
@@ -278,9 +278,9 @@ def test_a_failure_receipt_after_delivery_fails_the_message(queued):
 @pytest.mark.django_db
 def test_a_receipt_overtaking_the_worker_is_kept(queued):
     message = enqueue()
-    services._claim(message.pk)
+    delivery._claim(message.pk)
     services.outbox_apply_receipt(message=message, state=S.DELIVERED, code="2.0.0", detail="Remis")
-    services._finish(message.pk, delivery=recording_channel.deliver(message))
+    delivery._finish(message.pk, delivery=recording_channel.deliver(message))
     message.refresh_from_db()
     assert message.state == S.DELIVERED and message.sent_at
 

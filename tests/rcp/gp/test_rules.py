@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from pps.dates import is_working_day
+from dcc.workdays import is_working_day
 from rcp.gp.rules import notice_deadline, notice_on_time
 
 EASTER_MONDAY_2027 = datetime.date(2027, 3, 29)

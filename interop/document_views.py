@@ -1,25 +1,36 @@
-"""The documents of a patient's record: timeline, PDF in the browser, CDA as readable HTML, downloads.
+"""The documents of a patient's record: timeline, PDF in the browser, CDA as readable HTML, downloads,
+import of an external document and its quarantine.
+
+They live in ``interop`` because they parse, render and validate CDA and run the import of
+``interop.importing``; the documents themselves are ``dcc.records`` models. Their URLs keep the
+``records:`` names (``dcc/urls.py`` mounts ``interop.document_urls`` with ``dcc.records.urls``).
 
 Every view checks ``can_view_patient`` and writes a trail line (read or download).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 
-from dcc.accounts.decorators import require
-from dcc.records import access, selectors
+from dcc.decorators import require
+from dcc.records import access, documents_services, selectors
 from dcc.records.documents_services import document_file_bytes
-from dcc.records.enums import GenerationStatus, TrailAction
-from dcc.records.forms import DocumentFilterForm
-from dcc.records.models import Document
+from dcc.records.enums import DocumentOrigin, GenerationStatus, QuarantineStatus, TrailAction, ValidationStatus
+from dcc.records.forms import DocumentFilterForm, DocumentUploadForm, QuarantineDecisionForm
+from dcc.records.models import Document, QuarantinedDocument
 from dcc.records.perms import can_review_quarantine
 from dcc.records.trail import trail_record
 from identity.models import Patient
+from interop.cda.parsing import UnsafeDocumentError
+from interop.cda.rendering import render_cda
+from interop.cda.validation import validate_cda
+from interop.importing import ImportRefused, document_import
 
 
 def _patient_or_403(user, patient_id: int) -> Patient:
@@ -79,9 +90,6 @@ def generations(request, patient_id: int):
 
 @require(access.has_patient_care_profile)
 def document_detail(request, document_id: int):
-    from interop.cda.parsing import UnsafeDocumentError
-    from interop.cda.rendering import render_cda
-
     document = _document_or_403(request.user, document_id)
     rendered, unreadable = None, ""
     if document.cda_file:
@@ -137,14 +145,6 @@ def document_download(request, document_id: int, kind: str):
 @require(access.has_patient_care_profile)
 def document_upload(request, patient_id: int):
     """Add an external PDF or CDA to the record (checked, matched, validated by ``interop.importing``)."""
-    from django.conf import settings
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
-    from dcc.records.enums import DocumentOrigin
-    from dcc.records.forms import DocumentUploadForm
-    from interop.importing import ImportRefused, document_import
-
     patient = _patient_or_403(request.user, patient_id)
     limit = settings.DCC_DOCUMENT_MAX_UPLOAD_BYTES
     form = DocumentUploadForm(max_bytes=limit)
@@ -181,10 +181,6 @@ def document_upload(request, patient_id: int):
 
 @require(can_review_quarantine)
 def quarantine(request):
-    from dcc.records.enums import QuarantineStatus
-    from dcc.records.forms import QuarantineDecisionForm
-    from dcc.records.models import QuarantinedDocument
-
     items = list(
         QuarantinedDocument.objects.filter(status=QuarantineStatus.PENDING).select_related("uploaded_by")[:100]
     )
@@ -195,15 +191,6 @@ def quarantine(request):
 @require(can_review_quarantine)
 def quarantine_decide(request, item_id: int):
     """Attach a quarantined document to a patient chosen by a human, or reject it (POST only)."""
-    from django.contrib import messages
-    from django.http import HttpResponseNotAllowed
-    from django.shortcuts import redirect
-
-    from dcc.records import documents_services
-    from dcc.records.enums import QuarantineStatus, ValidationStatus
-    from dcc.records.forms import QuarantineDecisionForm
-    from dcc.records.models import QuarantinedDocument
-
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     item = get_object_or_404(QuarantinedDocument, pk=item_id, status=QuarantineStatus.PENDING)
@@ -225,8 +212,6 @@ def quarantine_decide(request, item_id: int):
         return redirect("records:quarantine")
     status, report = ValidationStatus.NOT_APPLICABLE, ""
     if item.file_kind == "cda":
-        from interop.cda.validation import validate_cda
-
         with item.file.open("rb") as handle:
             result = validate_cda(handle.read())
         status = ValidationStatus.VALID if result.valid else ValidationStatus.INVALID

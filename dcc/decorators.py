@@ -1,4 +1,5 @@
-"""View decorators: login first, then a permission function from ``perms``."""
+"""View decorators: login first, then a permission function (the apps' ``perms``). Platform level: it knows
+nothing of the accounts, so every app (the directory included) may use it."""
 
 from __future__ import annotations
 
