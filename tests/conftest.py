@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -221,6 +222,28 @@ def browser():
         )  # fmt: skip
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def live_server_drained(request):
+    """Let the live server finish the requests a browser test left in flight before the database is flushed.
+
+    The live server outlives the test (session scope) and answers each request in a thread of its own; a
+    request still running when the test ends (a page the browser was still loading when the context closed)
+    holds locks that make the flush's TRUNCATE deadlock, and the test errors at teardown. Set up after the
+    database fixture, so it is torn down before the flush (and after ``page``, which closes the browser).
+    """
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    request.getfixturevalue("live_server")
+    yield
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(
+        thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()
+    ):
+        time.sleep(0.05)
 
 
 @pytest.fixture
