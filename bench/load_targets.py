@@ -23,6 +23,7 @@ def targets(emails: list[str]) -> dict:
     from identity.selectors import visible_patients
     from pps.enums import PpsStatus
     from pps.models import Pps
+    from pps.perms import can_author_pps
     from rcp import perms
     from rcp.models import Dossier, Session
 
@@ -45,13 +46,17 @@ def targets(emails: list[str]) -> dict:
             .order_by("-starts_at")[:20]
             if perms.can_follow_session(user, session)
         ]
+        pps_author = can_author_pps(user)
         pps = Pps.objects.filter(patient__in=patients, programme="pps").order_by("pk")
+        if not pps_author:  # a medical secretary registers dossiers but writes no PPS
+            pps = pps.none()
         result[email] = {
             "patients": [row["pk"] for row in patient_rows],
             "names": sorted({row["birth_name"][:4] for row in patient_rows if row["birth_name"]}),
             "dossiers": list(dossiers.values_list("pk", flat=True)[:LIMIT]),
             "editable_dossiers": editable,
             "sessions": sessions[:10],
+            "pps_author": pps_author,
             "pps": list(pps.values_list("pk", flat=True)[:LIMIT]),
             "draft_pps": list(pps.filter(status=PpsStatus.DRAFT).values_list("pk", flat=True)[:LIMIT]),
             "documents": list(

@@ -208,7 +208,8 @@ class Clinician(FastHttpUser):
 
     @task(4)
     def pps_list(self):
-        self._get("/pps/", "PPS (liste)")
+        if self.t.get("pps_author"):
+            self._get("/pps/", "PPS (liste)")
 
     @task(6)
     def pps_page(self):
