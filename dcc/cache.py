@@ -15,9 +15,25 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("dcc.cache")
+
+
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a ``redis.Redis`` for every cache call (copying its ~170 response callbacks);
+    a ``redis.Redis`` is thread-safe and one per connection pool serves every call (a page makes about five)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
 
 
 class ResilientRedisCache(RedisCache):
@@ -32,6 +48,7 @@ class ResilientRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", timeout)
         options.setdefault("retry", Retry(NoBackoff(), 0))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusingRedisCacheClient
         self._lock = threading.Lock()
         self._down_until = 0.0
         self._down_since: float | None = None

@@ -551,6 +551,11 @@ CELERY_TASK_ROUTES = {
     "identity.*": {"queue": "interop"},
     "*.send_*": {"queue": "sends"},
 }
+# Parameters bound by the server and statements prepared on their second run on a connection: a page's
+# queries are planned once per connection instead of once per request (planning the dossier page's
+# 13-join query cost 5 ms of its 6; see docs/platform.md).
+DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DCC_DB_PREPARE_THRESHOLD", 2)
 # Behind PgBouncer in transaction mode: no server-side cursors, no prepared statements kept across transactions.
 if env_bool("DCC_DB_PGBOUNCER", False):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
