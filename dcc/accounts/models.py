@@ -8,6 +8,7 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 
 from dcc.accounts.enums import HOME_PRIORITY, REGIONAL_PROFILES, AccountEventKind, Permission, Profile
+from dcc.accounts.rights_cache import grants_of
 from dcc.directory.models import Establishment, Professional, ThreeC
 
 
@@ -81,18 +82,16 @@ class User(AbstractUser):
 
     def _compute_active_grants(self) -> list[ProfileGrant]:
         today = timezone.localdate()
-        return [
-            grant
-            for grant in self.profile_grants.all()
-            if grant.is_active and (grant.end_date is None or grant.end_date >= today)
-        ]
+        prefetched = getattr(self, "_prefetched_objects_cache", {}).get("profile_grants")
+        grants = list(prefetched) if prefetched is not None else grants_of(self)
+        return [grant for grant in grants if grant.is_active and (grant.end_date is None or grant.end_date >= today)]
 
     def scoped_grants(self) -> list[ProfileGrant]:
         """The active grants with their 3Cs and establishments loaded (once per user instance)."""
         cached = getattr(self, "_scoped_grants", None)
         if cached is None:
             grants = self.active_grants()
-            if grants and not hasattr(grants[0], "_prefetched_objects_cache"):
+            if grants and "three_cs" not in getattr(grants[0], "_prefetched_objects_cache", {}):
                 prefetch_related_objects(grants, "three_cs", "establishments")
             cached = self._scoped_grants = grants
         return cached

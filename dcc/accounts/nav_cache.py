@@ -3,37 +3,21 @@
 ``nav_items(user)`` asks every app whether its entry is visible, which costs the user's grants and their 3Cs
 and establishments: four or five queries on every page. The items are kept in the session under a key made of
 the user, the day (grants end at a date) and a rights *generation*: a token in the cache replaced whenever a
-grant, a right of a profile or a user's professional identity changes (signals below), so a change shows on
+grant, a right of a profile or a user changes (``dcc/accounts/rights_cache.py``), so a change shows on
 the next page. Without the cache (Redis down) the items are computed as before.
 """
 
 from __future__ import annotations
 
 import contextlib
-import uuid
 
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from dcc.accounts.navigation import NavItem, nav_items
+from dcc.accounts.rights_cache import rights_changed, rights_generation
 
-GENERATION_KEY = "dcc:rights-generation"
 NAV_SESSION_KEY = "dcc_nav"
-
-
-def rights_generation() -> str:
-    token = cache.get(GENERATION_KEY)
-    if token is None:
-        token = uuid.uuid4().hex
-        cache.add(GENERATION_KEY, token, None)
-        token = cache.get(GENERATION_KEY) or token
-    return token
-
-
-def rights_changed(**_kwargs) -> None:
-    with contextlib.suppress(Exception):  # without the cache there is no cached menu to refresh
-        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
 def session_nav_items(request, user=None) -> list[NavItem]:
