@@ -1,20 +1,37 @@
-"""Authentication backends: an expired account (``expires_on`` in the past) cannot log in or stay in."""
+"""Authentication backends: an expired account (``expires_on`` in the past) cannot log in or stay in.
+
+The user of each request is loaded with its professional identity: every page names the person (menu, trail
+line), which otherwise costs a second query per request.
+"""
 
 from __future__ import annotations
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend
 
+from dcc.accounts.models import User
+
 
 def _usable(user) -> bool:
     return bool(user.is_active and not user.is_expired())
+
+
+def _request_user(user_id) -> User | None:
+    user = User.objects.select_related("professional").filter(pk=user_id).first()
+    return user if user is not None and _usable(user) else None
 
 
 class DccModelBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:
         return _usable(user)
 
+    def get_user(self, user_id) -> User | None:
+        return _request_user(user_id)
+
 
 class DccAuthenticationBackend(AllauthBackend):
     def user_can_authenticate(self, user) -> bool:
         return _usable(user)
+
+    def get_user(self, user_id) -> User | None:
+        return _request_user(user_id)
