@@ -44,7 +44,7 @@ test: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install
-	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) -m "not browser and not integration" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) -m "not browser and not integration and not demo" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

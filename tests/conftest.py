@@ -31,26 +31,51 @@ DATA = Path(settings.BASE_DIR) / ".data"
 
 @pytest.fixture(autouse=True)
 def national_value_sets(request):
-    """Data loaded by migrations, restored after transactional tests flushed it (value sets, default rights,
-    recipient and indemnity rules)."""
+    """Data loaded by migrations (value sets, default rights, recipient and indemnity rules), there for every test.
+
+    Loaded once per session outside any test's transaction, and again after each flush of a transactional test
+    (``post_migrate``, which the flush sends): without that, every later test reloaded them in its own
+    transaction, about 45 ms each. A test still finds them when something else emptied a table.
+    """
     marker = request.node.get_closest_marker("django_db")
     wanted = {"db", "transactional_db", "live_server"} & set(request.fixturenames)
     if marker is None and not wanted:
         return
+    request.getfixturevalue("reference_data")
     transactional = (marker and marker.kwargs.get("transaction")) or wanted - {"db"}
     request.getfixturevalue("transactional_db" if transactional else "db")
+    load_reference_data()
+
+
+@pytest.fixture(scope="session")
+def reference_data(django_db_setup, django_db_blocker):
+    from django.db.models.signals import post_migrate
+
+    with django_db_blocker.unblock():
+        load_reference_data()
+    post_migrate.connect(_reload_after_flush, dispatch_uid="tests-reference-data")
+    yield
+    post_migrate.disconnect(dispatch_uid="tests-reference-data")
+
+
+def _reload_after_flush(sender, **_kwargs) -> None:
+    if sender.label == "accounts":  # sent once per app after the flush: once is enough
+        load_reference_data()
+
+
+def load_reference_data() -> None:
+    """Load what the data migrations put in the tables that are empty."""
+    from django.apps import apps
+
+    from dcc.accounts.models import ProfilePermission
+    from dcc.accounts.services import profile_permissions_load_defaults
     from dcc.directory.models import Specialty
     from dcc.directory.value_sets import load_specialties
 
     if not Specialty.objects.exists():
         load_specialties(Specialty)
-    from dcc.accounts.models import ProfilePermission
-    from dcc.accounts.services import profile_permissions_load_defaults
-
     if not ProfilePermission.objects.exists():
         profile_permissions_load_defaults()
-    from django.apps import apps
-
     for label, module, function in MIGRATION_DATA:
         if not apps.get_model(label).objects.exists():
             getattr(importlib.import_module(module), function)(apps, None)
@@ -253,6 +278,17 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item):
+    """Mark before ``-m`` selects (``make test-fast`` leaves both out): the tests of the seeded demo ``demo``, and
+    the tests of the real Celery worker ``integration`` (a process of their own)."""
+    fixtures = getattr(item, "fixturenames", ())
+    if "demo" in fixtures:
+        item.add_marker(pytest.mark.demo)
+    if "celery_queue" in fixtures:
+        item.add_marker(pytest.mark.integration)
 
 
 # Last: after pytest-randomly's shuffle (its hook wraps every plain one) and pytest-django's sort.
