@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run    installe tout, démarre le DCC avec les données de démonstration"
 	@echo "make test   installe tout et lance toute la suite de tests"
-	@echo "make test-fast  la suite sans les tests navigateur ni d'intégration (boucle d'édition)"
+	@echo "make test-fast  la suite sans les tests navigateur, d'intégration, de la démo ni lents (boucle d'édition)"
 	@echo "make lint   ruff, djlint et makemigrations --check"
 	@echo "make lock   met à jour requirements/lock.txt (développement) et prod.txt (image) depuis pyproject.toml"
 	@echo "make stop   arrête PostgreSQL et Redis embarqués"
@@ -44,7 +44,7 @@ test: install
 	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-fast: install
-	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) -m "not browser and not integration and not demo" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=dcc.settings.test $(PY) -m pytest $(XDIST) -m "not browser and not integration and not demo and not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -19,6 +19,8 @@ from interop.cda.schematron import SVRL_NS
 from interop.cda.validation import SCHEMATRON_FILES, VOLET_FILES, WARNING_ROLES, Volet, _engine, detect_volet
 from tests.interop.schematron_reference import Firing, ReferenceEngine
 
+pytestmark = pytest.mark.slow  # about 30 s of one core: in make test, not in make test-fast
+
 EXAMPLES = Path(__file__).resolve().parent / "examples"  # the official ANS examples, byte for byte
 HL7 = "urn:hl7-org:v3"
 NS = {"h": HL7}
