@@ -8,7 +8,7 @@ from interop import document_urls
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("compte/", include("allauth.urls")),
-    path("annuaire/", include("dcc.directory.urls")),
+    path("annuaire/", include("dcc.accounts.directory_urls")),
     path("patients/", include("identity.urls")),
     path("rcp/", include("rcp.urls")),
     path("pps/", include("pps.urls")),

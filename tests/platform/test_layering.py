@@ -63,12 +63,7 @@ FUNCTION_IMPORTS = 305
 
 # Violations not fixed yet: "layer: <importer> -> <imported>", "cycle: <file>, <file>, ..." (sorted),
 # "tests: <importer> -> <what>". Each with the reason it is still there.
-KNOWN: dict[str, str] = {
-    "layer: dcc.directory.views -> dcc.accounts.perms": (
-        "the directory's search pages are gated by an accounts right (can_browse_directory over the profiles): "
-        "moving the pages into accounts would only hide the dependency"
-    ),
-}
+KNOWN: dict[str, str] = {}
 
 
 @dataclass(frozen=True)

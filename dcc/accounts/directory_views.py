@@ -1,3 +1,6 @@
+"""The regional directory's pages (professionals, establishments, 3C): the directory's data, open to anyone
+holding a profile. Here rather than in ``dcc.directory``, which sits below accounts and its rights table."""
+
 from __future__ import annotations
 
 from django.core.paginator import Paginator

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dcc.directory import views
+from dcc.accounts import directory_views as views
 
 app_name = "directory"
 
