@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from interop.tasks import generate_document
 from tests.accounts.factories import PASSWORD
+from tests.browser.axe import AxeAuditor, audit_now
 from tests.personas import build_personas
 from tests.pps.factories import PpsElementFactory, PpsFactory
 from tests.records.documents_helpers import record_patient, store_frcp
@@ -31,7 +32,7 @@ def world(transactional_db, route_to_worker):
     return personas, patient, pps
 
 
-def test_validating_a_pps_files_its_document_in_the_record(page: Page, live_server, world):
+def test_validating_a_pps_files_its_document_in_the_record(page: Page, live_server, world, axe: AxeAuditor):
     personas, patient, pps = world
     page.goto(f"{live_server.url}/compte/login/")
     page.get_by_label("Adresse e-mail").fill(personas["annonce_nurse"].email)
@@ -46,6 +47,11 @@ def test_validating_a_pps_files_its_document_in_the_record(page: Page, live_serv
     page.goto(live_server.url + reverse("records:documents", args=[patient.pk]))
     productions = page.locator("#productions")
     expect(productions).to_contain_text("Document prêt", timeout=90_000)
+    # While htmx refreshes a fragment (every 2 s here) it keeps 4.5:1: dimmed, the green « Document prêt » badge
+    # fell to about 3.5:1, and axe failed whenever its audit met a refresh in flight.
+    productions.evaluate("element => element.classList.add('htmx-request')")
+    page.wait_for_timeout(400)  # past any CSS transition of that state
+    audit_now(page, axe)
     page.reload()
     page.get_by_role("table").get_by_role("link", name="PPS", exact=True).click()
 
