@@ -38,7 +38,7 @@ class TrailFilterForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class DocumentFilterForm(forms.Form):
+class DocumentFilterForm(BootstrapFormMixin, forms.Form):
     type_code = forms.ChoiceField(label="Type de document", required=False)
     start = forms.DateField(label="Depuis le", required=False, widget=IsoDateInput())
     end = forms.DateField(label="Jusqu'au", required=False, widget=IsoDateInput())
@@ -55,7 +55,7 @@ class DocumentFilterForm(forms.Form):
         return data
 
 
-class DocumentUploadForm(BoundedFormMixin, forms.Form):
+class DocumentUploadForm(BootstrapFormMixin, BoundedFormMixin, forms.Form):
     file = forms.FileField(label="Fichier (PDF ou CDA XML)")
     type_code = forms.ChoiceField(label="Type de document")
     act_date = forms.DateField(label="Date de l'acte", widget=IsoDateInput())

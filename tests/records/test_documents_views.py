@@ -172,3 +172,13 @@ def test_the_production_status_polls_while_a_document_is_being_produced(client, 
 
     assert "En cours" in page
     assert 'hx-trigger="every 2s"' in page
+
+
+def test_the_record_filter_and_upload_forms_draw_bootstrap_widgets(client, personas, document):
+    client.force_login(personas["doctor"])
+    listing = client.get(reverse("records:documents", args=[document.patient_id])).content.decode()
+    upload = client.get(reverse("records:document_upload", args=[document.patient_id])).content.decode()
+
+    assert 'class="form-select" id="id_type_code"' in listing
+    assert 'class="form-check-input" id="id_include_replaced"' in listing
+    assert 'class="form-control" id="id_file"' in upload
