@@ -12,26 +12,21 @@ from django.contrib.auth.backends import ModelBackend
 from dcc.accounts.models import User
 
 
-def _usable(user) -> bool:
-    return bool(user.is_active and not user.is_expired())
+class _DccBackendMixin:
+    """What both backends add: expired or inactive accounts refused, the request's user loaded with its
+    professional."""
 
-
-def _request_user(user_id) -> User | None:
-    user = User.objects.select_related("professional").filter(pk=user_id).first()
-    return user if user is not None and _usable(user) else None
-
-
-class DccModelBackend(ModelBackend):
     def user_can_authenticate(self, user) -> bool:
-        return _usable(user)
+        return bool(user.is_active and not user.is_expired())
 
     def get_user(self, user_id) -> User | None:
-        return _request_user(user_id)
+        user = User.objects.select_related("professional").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
-class DccAuthenticationBackend(AllauthBackend):
-    def user_can_authenticate(self, user) -> bool:
-        return _usable(user)
+class DccModelBackend(_DccBackendMixin, ModelBackend):
+    pass
 
-    def get_user(self, user_id) -> User | None:
-        return _request_user(user_id)
+
+class DccAuthenticationBackend(_DccBackendMixin, AllauthBackend):
+    pass

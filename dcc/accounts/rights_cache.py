@@ -31,7 +31,7 @@ def rights_generation() -> str:
     return token
 
 
-def rights_changed(sender=None, update_fields=None, **_kwargs) -> None:
+def rights_changed(update_fields=None, **_kwargs) -> None:
     if update_fields is not None and set(update_fields) <= {"last_login"}:
         return  # a login changes no right: keep every cached menu and grant
     _forget()
