@@ -31,7 +31,9 @@ TOPOGRAPHY = {
     "hématologie": ("C83.3", "9680/3"),
 }
 PATIENT_SEX = {"sein": "F", "gynécologique": "F", "appareil urinaire": "M"}
-TREATMENTS = ["387713003", "367336001", "108290001", "169413002", "76334006"]
+# Codes of the FRCP « type de traitement » value set: surgery, chemotherapy, radiotherapy, hormone therapy,
+# active surveillance (the fiche shows their labels and its document passes the value-set rule).
+TREATMENTS = ["387713003", "C15632", "C15313", "C547", "424313000"]
 SAMPLE_PDF = "demo/dashboards/document-importe.pdf"
 
 
