@@ -11,7 +11,17 @@ from django.db.models.functions import ExtractYear
 from dcc.directory.enums import PracticeRole
 from dcc.directory.models import PlaceOfPractice, Professional
 from pps.enums import GroupScope
-from pps.models import EdpGroup, EdpGroupElement, EdpGroupFavourite, Pps, PpsElement, Programme, Protocol
+from pps.models import (
+    EdpGroup,
+    EdpGroupElement,
+    EdpGroupFavourite,
+    Pps,
+    PpsContact,
+    PpsElement,
+    PpsTransition,
+    Programme,
+    Protocol,
+)
 
 
 def library_for(user) -> QuerySet[EdpGroup]:
@@ -48,10 +58,10 @@ def patient_pps(patient) -> QuerySet[Pps]:
     )
 
 
-DETAIL_RELATIONS = (
+DETAIL_RELATIONS = (  # users with their professionals: ``User.display_name`` is the professional's
     "patient",
-    "author",
-    "validated_by",
+    "author__professional",
+    "validated_by__professional",
     "establishment",
     "three_c",
     "previous",
@@ -70,9 +80,8 @@ def pps_detail(pk: int) -> Pps:
         .prefetch_related(
             Prefetch("elements", queryset=elements),
             "blocks",
-            "contacts__professional",
-            "contacts__establishment",
-            "transitions__by",
+            Prefetch("contacts", queryset=PpsContact.objects.select_related("professional", "establishment")),
+            Prefetch("transitions", queryset=PpsTransition.objects.select_related("by__professional")),
         )
         .get(pk=pk)
     )
@@ -105,6 +114,8 @@ def document_progress(pps: Pps) -> DocumentProgress | None:
         .select_related("document")
         .first()
     )
+    if generation is not None and generation.document is not None and generation.document.patient_id == pps.patient_id:
+        generation.document.patient = pps.patient  # the « Diffusion » block reads it: no second query
     if generation is None:
         polling = timezone.now() - pps.validated_at < POLL_WITHOUT_GENERATION
     else:

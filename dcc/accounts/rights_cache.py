@@ -52,8 +52,8 @@ def grants_of(user) -> list:
         cached = cache.get(key)
         if cached is not None:
             return cached
-    grants = list(user.profile_grants.all())
-    prefetch_related_objects(grants, "three_cs", "establishments")
+    grants = list(user.profile_grants.order_by("profile"))
+    prefetch_related_objects(grants, "three_cs", "establishments__three_c")
     if key is not None:
         with contextlib.suppress(Exception):
             cache.set(key, grants, TTL)

@@ -1,20 +1,8 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch
-
 from dcc.accounts.enums import HOME_PRIORITY, PATIENT_CARE_PROFILES
-from dcc.accounts.models import ProfileGrant, User
+from dcc.accounts.models import User
 from dcc.directory.models import Establishment
-
-
-def user_with_grants(user_id: int) -> User:
-    """The user with grants, scopes and professional loaded in a fixed number of queries."""
-    grants = ProfileGrant.objects.prefetch_related("three_cs", "establishments__three_c").order_by("profile")
-    return (
-        User.objects.select_related("professional__specialty")
-        .prefetch_related(Prefetch("profile_grants", queryset=grants))
-        .get(pk=user_id)
-    )
 
 
 def administrator_emails() -> list[str]:

@@ -13,7 +13,6 @@ from dcc.accounts import perms, psc, services
 from dcc.accounts.enums import ConnectionMethod, Profile
 from dcc.accounts.forms import ImpersonationForm, TermsAcceptForm
 from dcc.accounts.models import TermsOfUse
-from dcc.accounts.selectors import user_with_grants
 from dcc.accounts.signals import security_event
 from dcc.accounts.work import work_lists
 from dcc.decorators import require
@@ -36,8 +35,7 @@ HOME_TEMPLATES = {
 @login_required
 def home(request):
     """Each profile lands on what that person does first."""
-    user = user_with_grants(request.user.pk)
-    request.user = user  # the navigation reuses the grants loaded here
+    user = request.user  # its grants, scopes and establishments' 3Cs come from the rights cache
     profile = user.main_profile
     grants = user.active_grants()
     three_cs = {three_c for grant in grants for three_c in grant.three_cs.all()}

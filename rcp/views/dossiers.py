@@ -139,7 +139,7 @@ def dossier_detail(request, pk: int):
         "quorum": selectors.fiche_quorum(fiche) if not fiche.is_validated else None,
         "validate_form": validate_form(request, fiche),
         "signing_blockers": signing_blockers(request, fiche),
-        "has_previous": selectors.previous_fiche(fiche) is not None and not fiche.is_validated,
+        "has_previous": not fiche.is_validated and selectors.previous_fiche(fiche) is not None,
         "statuses": DossierStatus,
     }
     if fiche.is_validated:

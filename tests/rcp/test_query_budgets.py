@@ -2,7 +2,7 @@
 
 Each page is measured (after one warm-up display, as a user's second page) with a little data, then again after
 the data it lists or summarises has grown three- to fourfold. Both counts must be equal and within the page's
-budget (issue 17). The budgets are today's counts (after the GP, outbox and reliability merges): lowering one is
+budget (issue 17). The budgets are today's exact counts: lowering one is
 progress, raising one needs a reason.
 """
 
@@ -99,26 +99,26 @@ class Case:
 
 PAGES = {
     # page: (persona, url builder, extra request headers, budget)
-    "accueil": ("doctor", lambda c: reverse("home"), {}, 11),  # + the doctor's work lists (issue 15)
-    "agenda": ("secretary_3c", lambda c: reverse("rcp:agenda"), {}, 8),
-    "recherche patient": ("doctor", lambda c: reverse("identity:search") + "?q=BUDGET", {}, 12),
-    "dossier RCP": ("doctor", lambda c: reverse("rcp:dossier", args=[c.dossier.pk]), {}, 19),
-    "fiche RCP": ("doctor", lambda c: reverse("rcp:fiche", args=[c.dossier.pk]), {}, 12),
+    "accueil": ("doctor", lambda c: reverse("home"), {}, 6),  # the doctor's work lists; grants from the cache
+    "agenda": ("secretary_3c", lambda c: reverse("rcp:agenda"), {}, 5),
+    "recherche patient": ("doctor", lambda c: reverse("identity:search") + "?q=BUDGET", {}, 8),
+    "dossier RCP": ("doctor", lambda c: reverse("rcp:dossier", args=[c.dossier.pk]), {}, 12),
+    "fiche RCP": ("doctor", lambda c: reverse("rcp:fiche", args=[c.dossier.pk]), {}, 8),
     "séance en direct (htmx)": (
         "doctor",
         lambda c: reverse("rcp:session_follow", args=[c.world["session"].pk]),
         {"HTTP_HX_REQUEST": "true"},
-        13,  # + the GP's contributions and the attached studies on the current dossier (issues 12, 13)
+        10,  # + the GP's contributions and the attached studies on the current dossier (issues 12, 13)
     ),
     "PPS (liste)": ("annonce_nurse", lambda c: reverse("pps:home"), {}, 7),
-    "PPS": ("annonce_nurse", lambda c: reverse("pps:detail", args=[c.pps.pk]), {}, 20),
+    "PPS": ("annonce_nurse", lambda c: reverse("pps:detail", args=[c.pps.pk]), {}, 16),
     "documents du dossier patient": (
         "doctor",
         lambda c: reverse("records:documents", args=[c.patient.pk]),
         {},
-        11,
+        7,
     ),
-    "document": ("doctor", lambda c: reverse("records:document_detail", args=[c.document.pk]), {}, 10),
+    "document": ("doctor", lambda c: reverse("records:document_detail", args=[c.document.pk]), {}, 6),
 }
 
 
