@@ -10,14 +10,20 @@ so a value cached before the outage never outlives a change made during it in th
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 import time
+from collections.abc import Iterable
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 logger = logging.getLogger("dcc.cache")
+
+# Values read ahead for the current request (``ResilientRedisCache.prefetch``): key → value, or _MISSING.
+_prefetched: contextvars.ContextVar[dict | None] = contextvars.ContextVar("dcc_cache_prefetched", default=None)
+_MISSING = object()
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -97,23 +103,54 @@ class ResilientRedisCache(RedisCache):
             self._failed(operation, exc)
             return fallback
 
+    # --- reading ahead ------------------------------------------------------------------------
+
+    def prefetch(self, keys: Iterable[str]) -> contextvars.Token:
+        """Read ``keys`` in one round trip; until ``end_prefetch`` their ``get`` answers from that read.
+
+        A page reads the same few keys every time (session, rights, terms of use): one MGET instead of one GET
+        each. A write of a key through this cache (set, add, delete…) drops it from the read-ahead, so the
+        request then sees its own change."""
+        keys = list(keys)
+        found = self.get_many(keys)
+        return _prefetched.set({key: found.get(key, _MISSING) for key in keys})
+
+    @staticmethod
+    def end_prefetch(token: contextvars.Token) -> None:
+        _prefetched.reset(token)
+
+    @staticmethod
+    def _forget_prefetched(*keys) -> None:
+        memo = _prefetched.get()
+        if memo:
+            for key in keys:
+                memo.pop(key, None)
+
     # --- cache API ----------------------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         # True while Redis is away: the only callers are allauth's rate-limit locks, which would otherwise wait
         # and refuse every login. Rate limits then pause; the per-account lockout (database) still holds.
+        self._forget_prefetched(key)
         return self._call("add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), True)
 
     def get(self, key, default=None, version=None):
+        memo = _prefetched.get()
+        if memo is not None and version is None and key in memo:
+            value = memo[key]
+            return default if value is _MISSING else value
         return self._call("get", lambda: super(ResilientRedisCache, self).get(key, default, version), default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_prefetched(key)
         return self._call("set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_prefetched(key)
         return self._call("touch", lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False)
 
     def delete(self, key, version=None):
+        self._forget_prefetched(key)
         full_key = self.make_and_validate_key(key, version=version)
         if not self.available:
             self._stale_keys.add(full_key)
@@ -131,15 +168,22 @@ class ResilientRedisCache(RedisCache):
         return self._call("has_key", lambda: super(ResilientRedisCache, self).has_key(key, version), False)
 
     def incr(self, key, delta=1, version=None):
+        self._forget_prefetched(key)
         return self._call("incr", lambda: super(ResilientRedisCache, self).incr(key, delta, version), delta)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        self._forget_prefetched(*data)
         return self._call(
             "set_many", lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), list(data)
         )
 
     def delete_many(self, keys, version=None):
+        keys = list(keys)
+        self._forget_prefetched(*keys)
         return self._call("delete_many", lambda: super(ResilientRedisCache, self).delete_many(keys, version), None)
 
     def clear(self):
+        memo = _prefetched.get()
+        if memo:
+            memo.clear()
         return self._call("clear", lambda: super(ResilientRedisCache, self).clear(), False)

@@ -56,6 +56,7 @@ FORM_RENDERER = "dcc.form_rendering.DccFormRenderer"
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dcc.accounts.cache_prefetch.CachePrefetchMiddleware",  # one Redis read for the session and the rights
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
