@@ -36,11 +36,17 @@ def current_rule(on=None) -> DelayRule:
 
 
 def patient_delays(scope: StatsScope) -> list[PatientDelay]:
+    from dcc.dashboards import figures, summary
     from pps import dashboard_selectors as pps
     from rcp import dashboard_selectors as rcp
 
-    first = rcp.first_presentations(**scope.filters())
-    treatments = pps.first_treatments(first.keys()) if first else {}
+    if figures.rcp_source() is summary:  # the summary tables once built, else the live selectors (same answers)
+        with summary.reading():
+            first = summary.first_presentations(**scope.filters(), treatments=True)
+        treatments = {patient_id: row.pop("treatment") for patient_id, row in first.items()}
+    else:
+        first = rcp.first_presentations(**scope.filters())
+        treatments = pps.first_treatments(first.keys()) if first else {}
     result = []
     for patient_id, row in first.items():
         treatment = treatments.get(patient_id)
