@@ -5,7 +5,7 @@ Usage (from the repository root, with DATABASE_URL / REDIS_URL pointing at your 
     .venv/bin/python bench/dashboards.py            # short: 3 years × 13,500 fiches (about 40,000), a minute or two
     .venv/bin/python bench/dashboards.py --full     # a region-decade: 10 years × 110,000 fiches (1.1 M), long
     .venv/bin/python bench/dashboards.py --years 10 --fiches-per-year 40000 [--runs 3]
-        [--no-live] [--no-precompute] [--no-delays] [--export-rows N]
+        [--no-live] [--no-precompute] [--no-delays] [--keep-summary] [--export-rows N]
 
 It works on a database of its own per size (``<your database>_dashbench_<years>y<fiches>``, created and migrated
 when missing) and fills it once, in SQL (``INSERT … SELECT generate_series``), with 18 3C, 255 RCPs, weekly sessions
@@ -305,7 +305,7 @@ def add_treatments() -> None:
     print(f"EDP de traitement ajoutés : {added:,} en {time.monotonic() - started:.0f} s")
 
 
-def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool) -> None:
+def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool, rebuild: bool = True) -> None:
     """Each page against the minimal view (``/bench/minimal/``, same middleware stack, same run): computed live
     (the summary table never built: one run, the RCP pages only, unless ``--no-live``), from the summary table
     (cache emptied before every request), and pre-computed (after the hourly beat task filled the cache)."""
@@ -357,12 +357,13 @@ def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool) -> N
     if live:
         SummaryRefresh.objects.all().delete()  # the pages read live until the table is built
         cold = {url: uncached(url) for url in pages if "/theme/rcp/" in url}
-    began = time.perf_counter()
-    built = facts_refresh(full=True)
-    print(
-        f"Table de synthèse reconstruite : {built['rows']:,} dossiers en {time.perf_counter() - began:.1f} s "
-        f"({DossierFact.objects.count():,} lignes)"
-    )
+    if rebuild or not SummaryRefresh.objects.exists():
+        began = time.perf_counter()
+        built = facts_refresh(full=True)
+        print(
+            f"Tables de synthèse reconstruites : {built['rows']:,} dossiers, {built['documents']:,} documents en "
+            f"{time.perf_counter() - began:.1f} s ({DossierFact.objects.count():,} lignes)"
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE dashboards_dossierfact")
         cursor.execute("SELECT max(id) FROM rcp_dossier")
@@ -465,6 +466,9 @@ def main() -> None:
         help="skip the hourly pre-computation (region + 18 3C: long at full size)",
     )
     parser.add_argument("--no-delays", action="store_true", help="skip the delays page")
+    parser.add_argument(
+        "--keep-summary", action="store_true", help="keep the summary tables of a previous run (no full rebuild)"
+    )
     args = parser.parse_args()
     size = FULL if args.full else SHORT
     years = args.years or size["years"]
@@ -473,7 +477,13 @@ def main() -> None:
     populate(years, per_year)
     add_treatments()
     if not args.skip_pages:
-        measure_pages(args.runs, live=not args.no_live, precompute=not args.no_precompute, delays=not args.no_delays)
+        measure_pages(
+            args.runs,
+            live=not args.no_live,
+            precompute=not args.no_precompute,
+            delays=not args.no_delays,
+            rebuild=not args.keep_summary,
+        )
     if args.export_rows:
         measure_export(args.export_rows)
 

@@ -14,6 +14,11 @@ Each refresh also rolls the additive counts up per month and RCP (:class:`Dossie
 for the months it rewrote (and those a moved session left): the monthly and yearly trends and the year before's
 counts read it when the period is made of whole months.
 
+The same refresh keeps two more tables: :class:`DocumentFact`, one row per produced document (validated fiche
+version, concertation, PPS, PPAC) for the Documents theme, rewritten for the months of the documents signed or
+validated since the watermark; and :class:`PatientDelayFact`, per patient the first presentation and the first
+treatment EDP for the delays, rewritten for the patients of the months rewritten and of the PPS validated since.
+
 Both are idempotent (a second run rewrites the same rows) and take a PostgreSQL advisory lock, so two workers
 never refresh at once. The readers below answer exactly what ``rcp.dashboard_selectors`` answers for the same
 filters (``tests/dashboards/test_summary.py`` compares them); the sessions held and cancelled stay live, which is
