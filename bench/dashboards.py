@@ -5,12 +5,13 @@ Usage (from the repository root, with DATABASE_URL / REDIS_URL pointing at your 
     .venv/bin/python bench/dashboards.py            # short: 3 years × 13,500 fiches (about 40,000), a minute or two
     .venv/bin/python bench/dashboards.py --full     # a region-decade: 10 years × 110,000 fiches (1.1 M), long
     .venv/bin/python bench/dashboards.py --years 10 --fiches-per-year 40000 [--runs 3]
-        [--no-live] [--no-precompute] [--no-delays] [--export-rows N]
+        [--no-live] [--no-precompute] [--no-delays] [--keep-summary] [--export-rows N]
 
 It works on a database of its own per size (``<your database>_dashbench_<years>y<fiches>``, created and migrated
 when missing) and fills it once, in SQL (``INSERT … SELECT generate_series``), with 18 3C, 255 RCPs, weekly sessions
 over the years, the presented dossiers with their validated fiche and signed version (at least one per session),
-patients (about 60 % of the dossiers), PPS for a third of the fiches and about 190 logins per 1,000 fiches.
+patients (about 60 % of the dossiers), PPS for a third of the fiches (each with one treatment EDP) and about 190
+logins per 1,000 fiches.
 
 Then it requests every dashboard page (region, one 3C, ten years) through the full middleware stack and prints,
 against the minimal view ``/bench/minimal/`` measured in the same run: the RCP pages computed live (summary table
@@ -279,7 +280,32 @@ def populate(years: int, fiches_per_year: int) -> None:
     )
 
 
-def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool) -> None:
+def add_treatments() -> None:
+    """One treatment EDP per PPS (surgery or chemotherapy, 5–44 days after the session), for the delays page's
+    « RCP → traitement »; added once, also to a database filled before this step existed."""
+    from django.db import connection
+
+    from pps.models import PpsElement
+
+    if PpsElement.objects.exists():
+        return
+    started = time.monotonic()
+    added = insert_select(
+        PpsElement,
+        {
+            "pps_id": "p.id",
+            "kind": "CASE WHEN p.id % 2 = 0 THEN 'chirurgie' ELSE 'chimiotherapie' END",
+            "planned_date": "(p.validated_at - interval '10 days')::date + 5 + (p.id % 40)::integer",
+            "position": "1",
+        },
+        "FROM pps_pps p WHERE p.programme = 'pps'",
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE pps_ppselement")
+    print(f"EDP de traitement ajoutés : {added:,} en {time.monotonic() - started:.0f} s")
+
+
+def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool, rebuild: bool = True) -> None:
     """Each page against the minimal view (``/bench/minimal/``, same middleware stack, same run): computed live
     (the summary table never built: one run, the RCP pages only, unless ``--no-live``), from the summary table
     (cache emptied before every request), and pre-computed (after the hourly beat task filled the cache)."""
@@ -307,7 +333,7 @@ def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool) -> N
         f"/tableaux-de-bord/theme/rcp/?debut={year - 9}-01-01&fin={year}-12-31",
         f"/tableaux-de-bord/indemnisation/?annee={year}",
     ]
-    if delays:  # computed live from the dossiers (no summary yet): minutes at full size
+    if delays:  # from the summary table (the first presentations) and the PPS (first treatments)
         pages.append(f"/tableaux-de-bord/delais/?annee={year}")
     client = Client()
     client.force_login(User.objects.get(email="registre@bench.dcc.test"))
@@ -331,12 +357,13 @@ def measure_pages(runs: int, *, live: bool, precompute: bool, delays: bool) -> N
     if live:
         SummaryRefresh.objects.all().delete()  # the pages read live until the table is built
         cold = {url: uncached(url) for url in pages if "/theme/rcp/" in url}
-    began = time.perf_counter()
-    built = facts_refresh(full=True)
-    print(
-        f"Table de synthèse reconstruite : {built['rows']:,} dossiers en {time.perf_counter() - began:.1f} s "
-        f"({DossierFact.objects.count():,} lignes)"
-    )
+    if rebuild or not SummaryRefresh.objects.exists():
+        began = time.perf_counter()
+        built = facts_refresh(full=True)
+        print(
+            f"Tables de synthèse reconstruites : {built['rows']:,} dossiers, {built['documents']:,} documents en "
+            f"{time.perf_counter() - began:.1f} s ({DossierFact.objects.count():,} lignes)"
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE dashboards_dossierfact")
         cursor.execute("SELECT max(id) FROM rcp_dossier")
@@ -438,15 +465,25 @@ def main() -> None:
         action="store_true",
         help="skip the hourly pre-computation (region + 18 3C: long at full size)",
     )
-    parser.add_argument("--no-delays", action="store_true", help="skip the delays page (live: minutes at full size)")
+    parser.add_argument("--no-delays", action="store_true", help="skip the delays page")
+    parser.add_argument(
+        "--keep-summary", action="store_true", help="keep the summary tables of a previous run (no full rebuild)"
+    )
     args = parser.parse_args()
     size = FULL if args.full else SHORT
     years = args.years or size["years"]
     per_year = args.fiches_per_year or size["fiches_per_year"]
     setup_django(f"{years}y{per_year}")
     populate(years, per_year)
+    add_treatments()
     if not args.skip_pages:
-        measure_pages(args.runs, live=not args.no_live, precompute=not args.no_precompute, delays=not args.no_delays)
+        measure_pages(
+            args.runs,
+            live=not args.no_live,
+            precompute=not args.no_precompute,
+            delays=not args.no_delays,
+            rebuild=not args.keep_summary,
+        )
     if args.export_rows:
         measure_export(args.export_rows)
 

@@ -36,17 +36,26 @@ def documents_tables(scope: StatsScope) -> list[Table]:
     from pps import dashboard_selectors as pps
     from rcp import dashboard_selectors as rcp
 
+    from_summary = summary.state() is not None  # the summary table once built, else live (same answers)
+
     def produced(target: StatsScope):
         filters = target.filters()
-        programmes = pps.programmes_produced(**filters)
+        if from_summary:
+            counts = summary.documents_produced(**filters)
+            fiches, concertations = counts["fiche"], counts["concertation"]
+            programmes = {"pps": counts["pps"], "ppac": counts["ppac"]}
+        else:
+            fiches, concertations = rcp.fiches_produced(**filters), rcp.concertations_produced(**filters)
+            programmes = pps.programmes_produced(**filters)
         return [
-            ("Fiches RCP", *rcp.fiches_produced(**filters)),
-            ("CR de concertation", *rcp.concertations_produced(**filters)),
+            ("Fiches RCP", *fiches),
+            ("CR de concertation", *concertations),
             ("PPS", *programmes["pps"]),
             ("PPAC", *programmes["ppac"]),
         ]
 
-    now, before = produced(scope), produced(scope.previous())
+    with summary.reading():
+        now, before = produced(scope), produced(scope.previous())
     rows = [
         [label, n, patients, old[1], variation(n, old[1])]
         for (label, n, patients), old in zip(now, before, strict=True)

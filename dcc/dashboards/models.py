@@ -175,6 +175,7 @@ class DossierFact(models.Model):
     quorum_reached = models.BooleanField(null=True)
     guideline_conform = models.BooleanField(null=True)
     trial_proposed = models.BooleanField(default=False)
+    diagnosis_date = models.DateField(null=True)  # written on the dossier's fiche (the delays)
 
     class Meta:
         verbose_name = "dossier présenté (table de synthèse)"
@@ -183,6 +184,8 @@ class DossierFact(models.Model):
             models.Index(fields=["day"], name="dashboards_fact_day"),
             models.Index(fields=["three_c_id", "day"], name="dashboards_fact_3c_day"),
             models.Index(fields=["rcp_id", "day"], name="dashboards_fact_rcp_day"),
+            # The delays: whether a patient was presented before the period (one index probe per patient).
+            models.Index(fields=["patient_id", "day"], name="dashboards_fact_patient_day"),
         ]
 
     def __str__(self) -> str:
@@ -225,3 +228,49 @@ class DossierMonth(models.Model):
 
     def __str__(self) -> str:
         return f"RCP {self.rcp_id}, {self.month:%m/%Y}: {self.dossiers}"
+
+
+class DocumentFact(models.Model):
+    """One document produced in the DCC (a validated fiche version, a signed concertation, a validated PPS or PPAC),
+    flattened for the Documents theme: the day it was signed or validated (local time), the filters' columns and
+    its patient. Rebuilt with :class:`DossierFact` by ``summary.facts_refresh``; no foreign keys."""
+
+    kind = models.CharField(max_length=12)  # summary.DOCUMENT_KINDS
+    source_id = models.BigIntegerField()  # the FicheVersion, Concertation or Pps id
+    day = models.DateField("date de signature ou de validation (heure locale)")
+    rcp_id = models.BigIntegerField(null=True)
+    three_c_id = models.BigIntegerField(null=True)
+    establishment_id = models.BigIntegerField(null=True)
+    organ = models.CharField(max_length=120, blank=True)  # the RCP's organ, lower case
+    patient_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "document produit (table de synthèse)"
+        verbose_name_plural = "documents produits (table de synthèse)"
+        constraints = [models.UniqueConstraint(fields=["kind", "source_id"], name="dashboards_document_source")]
+        indexes = [
+            models.Index(fields=["day", "kind", "patient_id"], name="dashboards_docfact_day"),
+            models.Index(fields=["three_c_id", "day"], name="dashboards_docfact_3c_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_id} ({self.day})"
+
+
+class PatientDelayFact(models.Model):
+    """Per patient presented in RCP: the day of their first presented dossier (any RCP) and the planned date of the
+    first treatment EDP of their validated PPS, for the delays (``summary.first_presentations``). Rebuilt with
+    :class:`DossierFact` by ``summary.facts_refresh`` (the patients of the months rewritten and of the PPS validated
+    since the watermark); no foreign keys."""
+
+    patient_id = models.BigIntegerField(primary_key=True)
+    first_day = models.DateField("première présentation (heure locale)")
+    first_treatment = models.DateField("premier traitement (PPS)", null=True)
+
+    class Meta:
+        verbose_name = "délais d'un patient (table de synthèse)"
+        verbose_name_plural = "délais des patients (table de synthèse)"
+        indexes = [models.Index(fields=["first_day"], name="dashboards_delayfact_first")]
+
+    def __str__(self) -> str:
+        return f"patient {self.patient_id} ({self.first_day})"

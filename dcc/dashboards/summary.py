@@ -14,6 +14,11 @@ Each refresh also rolls the additive counts up per month and RCP (:class:`Dossie
 for the months it rewrote (and those a moved session left): the monthly and yearly trends and the year before's
 counts read it when the period is made of whole months.
 
+The same refresh keeps two more tables: :class:`DocumentFact`, one row per produced document (validated fiche
+version, concertation, PPS, PPAC) for the Documents theme, rewritten for the months of the documents signed or
+validated since the watermark; and :class:`PatientDelayFact`, per patient the first presentation and the first
+treatment EDP for the delays, rewritten for the patients of the months rewritten and of the PPS validated since.
+
 Both are idempotent (a second run rewrites the same rows) and take a PostgreSQL advisory lock, so two workers
 never refresh at once. The readers below answer exactly what ``rcp.dashboard_selectors`` answers for the same
 filters (``tests/dashboards/test_summary.py`` compares them); the sessions held and cancelled stay live, which is
@@ -28,11 +33,11 @@ import zlib
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Q, Sum, Value, When, Window
 from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils import timezone
 
-from dcc.dashboards.models import DossierFact, DossierMonth, SummaryRefresh
+from dcc.dashboards.models import DocumentFact, DossierFact, DossierMonth, PatientDelayFact, SummaryRefresh
 from dcc.directory.models import ThreeC
 from dcc.records.dashboard_selectors import period_bounds
 from rcp import dashboard_selectors as live
@@ -45,14 +50,14 @@ PRESENTED = [DossierStatus.PRESENTED, DossierStatus.VALIDATED, DossierStatus.TO_
 
 _COLUMNS = (
     "dossier_id, day, session_id, rcp_id, three_c_id, establishment_id, organ, patient_id, sex, age, is_late, "
-    "is_validated, quorum_reached, guideline_conform, trial_proposed"
+    "is_validated, quorum_reached, guideline_conform, trial_proposed, diagnosis_date"
 )
 _SELECT = """
     SELECT d.id, (s.starts_at AT TIME ZONE %(tz)s)::date, s.id, r.id, r.three_c_id, r.establishment_id,
            lower(r.organ), d.patient_id, p.sex,
            date_part('year', age((s.starts_at AT TIME ZONE %(tz)s)::date, p.birth_date))::smallint,
            d.is_late, f.validated_at IS NOT NULL, f.quorum_reached, f.guideline_conform,
-           coalesce(f.clinical_trial_proposed, false)
+           coalesce(f.clinical_trial_proposed, false), f.diagnosis_date
       FROM rcp_dossier d
       JOIN rcp_session s ON s.id = d.session_id
       JOIN rcp_rcp r ON r.id = s.rcp_id
@@ -66,7 +71,7 @@ _UPSERT = f"""
       ({_COLUMNS.replace("dossier_id, ", "")}) =
       (EXCLUDED.day, EXCLUDED.session_id, EXCLUDED.rcp_id, EXCLUDED.three_c_id, EXCLUDED.establishment_id,
        EXCLUDED.organ, EXCLUDED.patient_id, EXCLUDED.sex, EXCLUDED.age, EXCLUDED.is_late, EXCLUDED.is_validated,
-       EXCLUDED.quorum_reached, EXCLUDED.guideline_conform, EXCLUDED.trial_proposed)
+       EXCLUDED.quorum_reached, EXCLUDED.guideline_conform, EXCLUDED.trial_proposed, EXCLUDED.diagnosis_date)
 """
 # Months (local time) of the sessions written to since the watermark.
 _CHANGED_MONTHS = """
@@ -92,6 +97,107 @@ _ROLL_UP = """
 """
 
 
+# --- Documents produced (the Documents theme): one row per validated fiche version, concertation, PPS or PPAC ---
+
+DOCUMENT_KINDS = ("fiche", "concertation", "pps", "ppac")
+_DOCUMENT_COLUMNS = "kind, source_id, day, rcp_id, three_c_id, establishment_id, organ, patient_id"
+# Each source dated by its signature or validation (local day), with the columns the live selectors filter by:
+# the fiche's and the concertation's RCP; the PPS's own 3C and establishment, and the RCP of the fiche it follows.
+_DOCUMENT_SOURCES = (
+    (
+        "v.signed_at",
+        """SELECT 'fiche', v.id, (v.signed_at AT TIME ZONE %(tz)s)::date, r.id, r.three_c_id, r.establishment_id,
+                  lower(r.organ), d.patient_id
+             FROM rcp_ficheversion v
+             JOIN rcp_fiche f ON f.id = v.fiche_id
+             JOIN rcp_dossier d ON d.id = f.dossier_id
+             JOIN rcp_session s ON s.id = d.session_id
+             JOIN rcp_rcp r ON r.id = s.rcp_id
+            WHERE true""",
+    ),
+    (
+        "c.signed_at",
+        """SELECT 'concertation', c.id, (c.signed_at AT TIME ZONE %(tz)s)::date, r.id, r.three_c_id,
+                  r.establishment_id, coalesce(lower(r.organ), ''), c.patient_id
+             FROM rcp_concertation c
+             LEFT JOIN rcp_rcp r ON r.id = c.rcp_id
+            WHERE c.signed_at IS NOT NULL""",
+    ),
+    (
+        "p.validated_at",
+        """SELECT p.programme, p.id, (p.validated_at AT TIME ZONE %(tz)s)::date, r.id, p.three_c_id,
+                  p.establishment_id, coalesce(lower(r.organ), ''), p.patient_id
+             FROM pps_pps p
+             LEFT JOIN rcp_fiche f ON f.id = p.rcp_fiche_id
+             LEFT JOIN rcp_dossier d ON d.id = f.dossier_id
+             LEFT JOIN rcp_session s ON s.id = d.session_id
+             LEFT JOIN rcp_rcp r ON r.id = s.rcp_id
+            WHERE p.validated_at IS NOT NULL""",
+    ),
+)
+# Months (local time) of the documents signed or validated since the watermark (documents are dated when written).
+_DOCUMENT_MONTHS = """
+    SELECT DISTINCT date_trunc('month', at AT TIME ZONE %(tz)s)::date FROM (
+           SELECT signed_at AS at FROM rcp_ficheversion WHERE signed_at > %(since)s
+           UNION ALL SELECT signed_at FROM rcp_concertation WHERE signed_at > %(since)s
+           UNION ALL SELECT validated_at FROM pps_pps WHERE validated_at > %(since)s) written
+     ORDER BY 1
+"""
+
+
+def _write_documents(cursor, low=None, high=None) -> int:
+    """Insert the document rows dated in [low, high) (every one without bounds), in date order."""
+    rows = 0
+    for column, select in _DOCUMENT_SOURCES:
+        where = f" AND {column} >= %(low)s AND {column} < %(high)s" if low is not None else ""
+        cursor.execute(
+            f"INSERT INTO dashboards_documentfact ({_DOCUMENT_COLUMNS}) {select}{where} ORDER BY {column}",
+            {"tz": settings.TIME_ZONE, "low": low, "high": high},
+        )
+        rows += cursor.rowcount
+    return rows
+
+
+def _rewrite_document_month(cursor, month: datetime.date) -> int:
+    following = _next_month(month)
+    cursor.execute("DELETE FROM dashboards_documentfact WHERE day >= %s AND day < %s", [month, following])
+    return _write_documents(cursor, *period_bounds(month, following - datetime.timedelta(days=1)))
+
+
+# --- Per patient (the delays): first presentation (any RCP) and first treatment EDP of their validated PPS ---
+
+_PATIENT_DELAYS = """
+    INSERT INTO dashboards_patientdelayfact (patient_id, first_day, first_treatment)
+    SELECT f.patient_id, f.first_day, t.first_treatment
+      FROM (SELECT patient_id, min(day) AS first_day FROM dashboards_dossierfact {facts} GROUP BY 1) f
+      LEFT JOIN (SELECT p.patient_id, min(e.planned_date) AS first_treatment
+                   FROM pps_ppselement e JOIN pps_pps p ON p.id = e.pps_id
+                  WHERE p.programme = 'pps' AND p.validated_at IS NOT NULL AND e.kind = ANY(%(kinds)s) {pps}
+                  GROUP BY 1) t ON t.patient_id = f.patient_id
+"""
+
+
+def _write_patient_delays(cursor, patients: set[int] | None = None) -> int:
+    """Rewrite the per-patient rows of ``patients`` (every patient when ``None``) from the facts and the PPS."""
+    from pps.dashboard_selectors import treatment_kinds
+
+    params = {"kinds": treatment_kinds(), "patients": sorted(patients or [])}
+    if patients is None:
+        cursor.execute("DELETE FROM dashboards_patientdelayfact")
+        cursor.execute(_PATIENT_DELAYS.format(facts="", pps=""), params)
+    elif patients:
+        cursor.execute("DELETE FROM dashboards_patientdelayfact WHERE patient_id = ANY(%(patients)s)", params)
+        cursor.execute(
+            _PATIENT_DELAYS.format(
+                facts="WHERE patient_id = ANY(%(patients)s)", pps="AND p.patient_id = ANY(%(patients)s)"
+            ),
+            params,
+        )
+    else:
+        return 0
+    return cursor.rowcount
+
+
 def _params(**extra) -> dict:
     return {"tz": settings.TIME_ZONE, "presented": [str(status) for status in PRESENTED], **extra}
 
@@ -114,17 +220,22 @@ _MOVED_FROM = """
 """
 
 
-def _rewrite_month(cursor, month: datetime.date) -> tuple[int, set[datetime.date]]:
+def _rewrite_month(cursor, month: datetime.date) -> tuple[int, set[datetime.date], set[int]]:
     """Delete the month's rows and insert them again (a dossier moved out of the month is updated in place);
-    returns the rows written and the months the roll-up must count again (this one and those moved from)."""
+    returns the rows written, the months the roll-up must count again (this one and those moved from) and the
+    patients whose rows were deleted or written (their first presentation may have changed)."""
     following = _next_month(month)
     low, high = period_bounds(month, following - datetime.timedelta(days=1))
     cursor.execute(_MOVED_FROM, {"low": low, "high": high, "first": month, "following": following})
     touched = {month, *(row[0] for row in cursor.fetchall())}
-    cursor.execute("DELETE FROM dashboards_dossierfact WHERE day >= %s AND day < %s", [month, following])
+    cursor.execute(
+        "DELETE FROM dashboards_dossierfact WHERE day >= %s AND day < %s RETURNING patient_id", [month, following]
+    )
+    patients = {row[0] for row in cursor.fetchall()}
     where = "AND s.starts_at >= %(low)s AND s.starts_at < %(high)s ORDER BY s.starts_at"
-    cursor.execute(_UPSERT.format(where=where), _params(low=low, high=high))
-    return cursor.rowcount, touched
+    cursor.execute(_UPSERT.format(where=where) + " RETURNING patient_id", _params(low=low, high=high))
+    written = cursor.fetchall()
+    return len(written), touched, patients | {row[0] for row in written}
 
 
 def _roll_up(cursor, month: datetime.date) -> None:
@@ -142,10 +253,10 @@ def facts_refresh(*, full: bool = False, months: list[datetime.date] | None = No
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
         if not cursor.fetchone()[0]:
-            return {"status": "busy", "months": 0, "rows": 0}
+            return {"status": "busy", "months": 0, "rows": 0, "documents": 0}
         started = timezone.now()
         state = SummaryRefresh.objects.filter(name=FACTS).first()
-        rows = 0
+        rows = documents = 0
         if full or state is None:
             cursor.execute("DELETE FROM dashboards_dossierfact")
             # In date order: a period's rows then sit in few pages (a year of a decade: a tenth of the table).
@@ -153,16 +264,28 @@ def facts_refresh(*, full: bool = False, months: list[datetime.date] | None = No
             rows, todo = cursor.rowcount, []
             cursor.execute("DELETE FROM dashboards_dossiermonth")
             cursor.execute(_ROLL_UP.format(where=""))
+            cursor.execute("DELETE FROM dashboards_documentfact")
+            documents = _write_documents(cursor)
+            _write_patient_delays(cursor)
             cursor.execute("ANALYZE dashboards_dossierfact")
             cursor.execute("ANALYZE dashboards_dossiermonth")
+            cursor.execute("ANALYZE dashboards_documentfact")
+            cursor.execute("ANALYZE dashboards_patientdelayfact")
         else:
             todo = sorted(set(changed_months(state.watermark)) | set(months or []))
             touched: set[datetime.date] = set()
+            patients: set[int] = set()
             for month in todo:
-                written, more = _rewrite_month(cursor, month)
-                rows, touched = rows + written, touched | more
+                written, more, their_patients = _rewrite_month(cursor, month)
+                rows, touched, patients = rows + written, touched | more, patients | their_patients
             for month in sorted(touched):
                 _roll_up(cursor, month)
+            cursor.execute(_DOCUMENT_MONTHS, _params(since=state.watermark))
+            for month in sorted({row[0] for row in cursor.fetchall()} | set(months or [])):
+                documents += _rewrite_document_month(cursor, month)
+            # The patients of the months rewritten, and those with a PPS validated since (their first treatment).
+            cursor.execute("SELECT DISTINCT patient_id FROM pps_pps WHERE validated_at > %s", [state.watermark])
+            _write_patient_delays(cursor, patients | {row[0] for row in cursor.fetchall()})
         is_full = full or state is None
         SummaryRefresh.objects.update_or_create(
             name=FACTS,
@@ -174,7 +297,7 @@ def facts_refresh(*, full: bool = False, months: list[datetime.date] | None = No
                 "full": is_full,
             },
         )
-    return {"status": "done", "months": len(todo), "rows": rows, "full": is_full}
+    return {"status": "done", "months": len(todo), "rows": rows, "documents": documents, "full": is_full}
 
 
 # Memory for a reading transaction's sorts and hashes: distinct patients over a decade of rows (a million) sort in
@@ -184,9 +307,12 @@ WORK_MEM = "64MB"
 
 @contextlib.contextmanager
 def reading():
-    """A transaction for the readers below, with ``WORK_MEM`` for its sorts (``set_config`` local to it)."""
+    """A transaction for the readers below, with ``WORK_MEM`` for its sorts and no JIT (``set_config`` local to it)."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('work_mem', %s, true)", [WORK_MEM])
+        # No JIT compilation: these queries scan 0.1–1 M narrow rows, where compiling costs more than it saves
+        # (measured at a region-decade: a year's readers take half the time without it).
+        cursor.execute("SELECT set_config('jit', 'off', true)")
         yield
 
 
@@ -223,8 +349,11 @@ def _dossier_counts(key: str, *, start, end, patients: bool, **filters):
     return facts(start=start, end=end, **filters).values(key).annotate(**_counts(patients)).order_by()
 
 
-def facts(*, start, end, three_c_ids=None, establishment_id=None, rcp_id=None, organ=""):
-    rows = DossierFact.objects.filter(day__gte=start, day__lte=end)
+def facts(*, start, end, **filters):
+    return _filtered(DossierFact.objects.filter(day__gte=start, day__lte=end), **filters)
+
+
+def _filtered(rows, *, three_c_ids=None, establishment_id=None, rcp_id=None, organ=""):
     if three_c_ids is not None:
         rows = rows.filter(three_c_id__in=three_c_ids)
     if establishment_id:
@@ -373,3 +502,51 @@ def per_year(*, start, end, **filters) -> list[tuple[int, int, int]]:
         .order_by()
     )
     return [(year, dossiers.get(year, 0), held.get(year, 0)) for year in range(start.year, end.year + 1)]
+
+
+# --- Documents produced and the delays ----------------------------------------------------------------------
+
+
+def documents_produced(*, start, end, **filters) -> dict[str, tuple[int, int]]:
+    """Documents produced per kind (``DOCUMENT_KINDS``) and their distinct patients: what
+    ``rcp.dashboard_selectors.fiches_produced`` / ``concertations_produced`` and
+    ``pps.dashboard_selectors.programmes_produced`` answer, in one query."""
+    rows = _filtered(DocumentFact.objects.filter(day__gte=start, day__lte=end), **filters)
+    counts = {
+        row["kind"]: (row["n"], row["patients"])
+        for row in rows.values("kind").annotate(n=Count("pk"), patients=Count("patient_id", distinct=True)).order_by()
+    }
+    return {kind: counts.get(kind, (0, 0)) for kind in DOCUMENT_KINDS}
+
+
+def first_presentations(*, start, end, treatments: bool = False, **filters) -> dict[int, dict]:
+    """What ``rcp.dashboard_selectors.first_presentations`` answers, from the summary tables: the patients first
+    presented in the period (:class:`PatientDelayFact`, indexed by that day), their first filtered dossier of the
+    period (ties on the day: the smallest 3C id, then organ) and the earliest diagnosis date of those dossiers.
+    With ``treatments``, each row also has ``"treatment"``: what ``pps.dashboard_selectors.first_treatments``
+    answers for the patient (``None`` without one). Two queries."""
+    new = PatientDelayFact.objects.filter(first_day__gte=start, first_day__lte=end)
+    rows = list(
+        facts(start=start, end=end, **filters)
+        .filter(patient_id__in=new.values("patient_id"))
+        .annotate(diagnosis=Window(Min("diagnosis_date"), partition_by=[F("patient_id")]))
+        .order_by("patient_id", "day", "three_c_id", "organ")
+        .distinct("patient_id")
+        .values_list("patient_id", "day", "three_c_id", "organ", "diagnosis")
+    )
+    names = dict(ThreeC.objects.filter(pk__in={row[2] for row in rows}).values_list("pk", "name"))
+    result = {
+        patient_id: {
+            "first_rcp": day,
+            "diagnosis": diagnosis,
+            "three_c": names.get(three_c_id),
+            "three_c_id": three_c_id,
+            "organ": organ or "—",
+        }
+        for patient_id, day, three_c_id, organ, diagnosis in rows
+    }
+    if treatments:
+        first_treatments = dict(new.filter(first_treatment__isnull=False).values_list("patient_id", "first_treatment"))
+        for patient_id, row in result.items():
+            row["treatment"] = first_treatments.get(patient_id)
+    return result

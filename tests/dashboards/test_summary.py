@@ -42,7 +42,7 @@ def scopes(world) -> list[StatsScope]:
 
 def test_the_summary_answers_what_the_live_selectors_answer(world):
     assert figures.rcp_source() is live  # never built: the pages compute live
-    assert summary.facts_refresh() == {"status": "done", "months": 0, "rows": 7, "full": True}
+    assert summary.facts_refresh() == {"status": "done", "months": 0, "rows": 7, "documents": 10, "full": True}
     assert figures.rcp_source() is summary
     for scope in scopes(world):
         for name in READERS:
@@ -180,3 +180,128 @@ def test_a_write_never_fails_for_the_refresh_it_asks_for(world, monkeypatch, dja
     with django_capture_on_commit_callbacks(execute=True):
         DossierTransition.objects.create(dossier=dossier, from_status="valide", to_status="valide")
     assert DossierTransition.objects.filter(dossier=dossier, note="").count() >= 2
+
+
+def test_the_delays_from_the_summary_equal_the_live_ones(world):
+    from dcc.dashboards import delays
+
+    live_delays = {scope: delays.patient_delays(scope) for scope in scopes(world)}
+    summary.facts_refresh()
+    assert figures.rcp_source() is summary
+    for scope in [*scopes(world), StatsScope(start=datetime.date(2024, 4, 1), end=datetime.date(2024, 12, 31))]:
+        assert summary.first_presentations(**scope.filters()) == live.first_presentations(**scope.filters()), scope
+    for scope, expected in live_delays.items():
+        assert delays.patient_delays(scope) == expected, scope
+        assert delays._unpack(delays._pack(expected)) == expected  # the cached form gives the same delays
+    assert delays.cached_patient_delays(StatsScope(**Y2025)) == delays.cached_patient_delays(StatsScope(**Y2025))
+    # The hand-counted case (tests/dashboards/test_tools.py): p1 alone is first presented in 2025.
+    (p1,) = delays.patient_delays(StatsScope(**Y2025))
+    assert (p1.patient_id, p1.three_c, p1.organ, p1.to_rcp, p1.to_treatment) == (
+        world.patients["p1"].pk,
+        "3C Vienne (test)",
+        "digestif",
+        68,
+        43,
+    )
+    # 2024: p2 (RCP A) and p4 (RCP B, presented twice); from April, p4 only (p2 was presented in March).
+    first_2024 = summary.first_presentations(start=datetime.date(2024, 1, 1), end=datetime.date(2024, 12, 31))
+    assert {pk: row["first_rcp"] for pk, row in first_2024.items()} == {
+        world.patients["p2"].pk: datetime.date(2024, 3, 11),
+        world.patients["p4"].pk: datetime.date(2024, 4, 2),
+    }
+    assert list(summary.first_presentations(start=datetime.date(2024, 4, 1), end=datetime.date(2024, 12, 31))) == [
+        world.patients["p4"].pk
+    ]
+
+
+def test_a_diagnosis_date_corrected_on_the_fiche_reaches_the_delays(world):
+    from rcp.models import Fiche
+
+    summary.facts_refresh()
+    fiche = Fiche.objects.get(dossier__session=world.sessions["a1"], dossier__patient=world.patients["p1"])
+    fiche.diagnosis_date = datetime.date(2025, 2, 1)
+    fiche.save()
+    summary.facts_refresh()
+    first = summary.first_presentations(**Y2025)
+    assert first[world.patients["p1"].pk]["diagnosis"] == datetime.date(2025, 2, 1)
+    assert first == live.first_presentations(**Y2025)
+
+
+def test_the_documents_theme_from_the_summary_equals_the_live_one(world):
+    from pps import dashboard_selectors as pps
+
+    def live_documents(**filters):
+        programmes = pps.programmes_produced(**filters)
+        return {
+            "fiche": live.fiches_produced(**filters),
+            "concertation": live.concertations_produced(**filters),
+            "pps": programmes["pps"],
+            "ppac": programmes["ppac"],
+        }
+
+    live_tables = [table.rows for table in figures.documents_tables(StatsScope(**Y2025))]
+    summary.facts_refresh()
+    for scope in scopes(world):
+        assert summary.documents_produced(**scope.filters()) == live_documents(**scope.filters()), scope
+    # 2025: fiche versions of d1 (v1, v2), d2 (a2), b1 — p1 and p4; p2's concertation; p1's PPS and PPAC.
+    assert summary.documents_produced(**Y2025) == {
+        "fiche": (4, 2),
+        "concertation": (1, 1),
+        "pps": (1, 1),
+        "ppac": (1, 1),
+    }
+    assert [table.rows for table in figures.documents_tables(StatsScope(**Y2025))] == live_tables
+
+
+def test_a_document_signed_after_the_refresh_is_counted_by_the_next_one(world):
+    from django.utils import timezone
+
+    from rcp.models import FicheVersion
+
+    summary.facts_refresh()
+    today = timezone.localdate()
+    span = {"start": today.replace(day=1), "end": today}
+    before = summary.documents_produced(**span)["fiche"]
+    version = FicheVersion.objects.order_by("pk").first()
+    FicheVersion.objects.create(
+        fiche=version.fiche, version=9, content={}, signed_by=version.signed_by, signed_at=timezone.now()
+    )
+    assert summary.documents_produced(**span)["fiche"] == before  # not yet refreshed
+    result = summary.facts_refresh()
+    assert (result["full"], result["documents"]) == (False, 1)
+    assert summary.documents_produced(**span)["fiche"] == live.fiches_produced(**span) == (before[0] + 1, 1)
+    again = summary.facts_refresh()  # nothing written since: the month is not rewritten
+    assert again["documents"] == 0
+
+
+def test_the_delays_follow_an_earlier_dossier_withdrawn_and_a_pps_validated_after_the_refresh(world):
+    from dcc.dashboards import delays
+    from pps.models import Pps
+    from tests.pps.factories import PpsElementFactory, PpsFactory
+
+    summary.facts_refresh()
+    year = StatsScope(**Y2025)
+    # p2's only 2024 dossier is postponed: p2's first presentation is now 10/03/2025.
+    earlier = Dossier.objects.get(session=world.sessions["a0"], patient=world.patients["p2"])
+    Dossier.objects.filter(pk=earlier.pk).update(status=DossierStatus.POSTPONED)
+    DossierTransition.objects.create(dossier=earlier, from_status=DossierStatus.VALIDATED, to_status="reporte")
+    # and a PPS with a surgery on 20/03/2025 is validated for p1 (before the trial EDP of 22/04).
+    from django.utils import timezone
+
+    pps = PpsFactory(
+        patient=world.patients["p1"],
+        three_c=world.personas.three_c,
+        validated_at=timezone.now(),
+        author=earlier.created_by,
+    )
+    PpsElementFactory(pps=pps, kind="chirurgie", planned_date=datetime.date(2025, 3, 20))
+    assert Pps.objects.filter(patient=world.patients["p1"]).count() == 3
+    stale = {item.patient_id: item for item in delays.patient_delays(year)}
+    assert world.patients["p2"].pk not in stale and stale[world.patients["p1"].pk].to_treatment == 43
+    summary.facts_refresh()
+    fresh = {item.patient_id: item for item in delays.patient_delays(year)}
+    assert fresh[world.patients["p1"].pk].to_treatment == 10  # 10/03 → 20/03
+    assert fresh[world.patients["p2"].pk].first_rcp == datetime.date(2025, 3, 10)
+    assert summary.first_presentations(**year.filters()) == live.first_presentations(**year.filters())
+    SummaryRefresh.objects.all().delete()  # live again
+    assert {item.patient_id: item for item in delays.patient_delays(year)} == fresh

@@ -160,3 +160,27 @@ def test_beat_precomputed_tables_answer_from_the_cache(client, world, django_ass
     table = {t.slug: t for t in response.context["tables"]}["activite-rcp"]
     assert table.rows[2][1] == 3  # her 3C's pre-computed figures, never the region's
     assert "Chiffres calculés le" in response.content.decode()
+
+
+def test_the_beat_task_also_precomputes_the_region_decade(client, world, django_assert_max_num_queries):
+    import datetime
+
+    from django.core.cache import cache
+
+    from dcc.dashboards.cached import cache_key, decade_scope, refresh_summaries
+    from dcc.dashboards.filters import StatsScope
+
+    assert decade_scope(datetime.date(2026, 5, 1)) == StatsScope(
+        start=datetime.date(2016, 1, 1), end=datetime.date(2025, 12, 31)
+    )
+    cache.clear()
+    assert refresh_summaries() == (1 + 2 * 3) * 4  # the decade, then region + two 3C for two years
+    decade = decade_scope()
+    assert cache.get(cache_key("rcp", decade)) is not None
+    client.force_login(world.personas["registry"])
+    with django_assert_max_num_queries(14):  # from the cache (computed: about 40 queries)
+        response = client.get(
+            reverse("dashboards:theme", args=["rcp"]),
+            {"debut": decade.start.isoformat(), "fin": decade.end.isoformat()},
+        )
+    assert response.status_code == 200
