@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import select
 import signal
 import socket
 import ssl
@@ -111,6 +112,7 @@ class Listener:
         self.server: asyncio.AbstractServer | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._closing = False
 
     async def _run(self, func, *args):
         return await self.loop.run_in_executor(self.pool, func, *args)
@@ -174,14 +176,44 @@ class Listener:
         """Listen on ``host:port``, or accept on ``sock`` (bound by the parent of ``--processes``)."""
         self.loop = asyncio.get_running_loop()
         if sock is not None:
-            self.server = await asyncio.start_server(self.handle, sock=sock, ssl=self.ssl_context, limit=1024 * 1024)
-        else:
-            self.server = await asyncio.start_server(
-                self.handle, self.host, self.port, ssl=self.ssl_context, limit=1024 * 1024
-            )
+            self.port = sock.getsockname()[1]
+            threading.Thread(target=self._accept_forever, args=(sock,), name="mllp-accept", daemon=True).start()
+            return
+        self.server = await asyncio.start_server(
+            self.handle, self.host, self.port, ssl=self.ssl_context, limit=1024 * 1024
+        )
         self.port = self.server.sockets[0].getsockname()[1]
 
-    async def serve_forever(self, sock: socket.socket | None = None) -> None:
+    def _accept_forever(self, sock: socket.socket) -> None:
+        """A blocking ``accept`` on the socket the listener processes share: the kernel wakes one waiting accept
+        per connection, the longest waiting first, so connections go round the processes (an event loop polling
+        the socket would take every connection arriving together, and leave the other processes idle)."""
+        while not self._closing:
+            try:
+                connection, _ = sock.accept()
+            except OSError:  # e.g. too many open files: let some close
+                if self._closing:
+                    return
+                time.sleep(0.1)
+                continue
+            if self._closing:  # stopping: the sender reconnects, another process answers
+                connection.close()
+                return
+            asyncio.run_coroutine_threadsafe(self._adopt(connection), self.loop)
+
+    async def _adopt(self, connection: socket.socket) -> None:
+        loop = self.loop
+
+        def protocol() -> asyncio.StreamReaderProtocol:
+            reader = asyncio.StreamReader(limit=1024 * 1024, loop=loop)
+            return asyncio.StreamReaderProtocol(reader, self.handle, loop=loop)
+
+        try:
+            await loop.connect_accepted_socket(protocol, connection, ssl=self.ssl_context)
+        except (OSError, ssl.SSLError):  # a failed TLS handshake, a connection reset
+            connection.close()
+
+    async def serve_forever(self, sock: socket.socket | None = None, ready: Callable[[], None] | None = None) -> None:
         await self.start(sock)
         if self.warm_up:  # its own daemon thread: never delays a message nor the shutdown
             threading.Thread(target=_warm_up, name="cda-warm-up", daemon=True).start()
@@ -190,6 +222,8 @@ class Listener:
             print(f"[hl7] Écoute MLLP sur {self.host}:{self.port}{tls}", flush=True)
         else:
             print(f"[hl7] Processus {os.getpid()} : prêt", flush=True)
+        if ready is not None:
+            ready()
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -198,6 +232,7 @@ class Listener:
         await self.close()
 
     async def close(self) -> None:
+        self._closing = True
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
@@ -269,12 +304,12 @@ def serve_processes(make_listener: Callable[[], Listener], host: str, port: int,
                     tls: bool = False) -> int:  # fmt: skip
     """Bind ``host:port`` once, fork ``processes`` listeners accepting on it, restart any that dies.
 
-    The kernel hands each connection to one of the children (an idle one is the quickest to accept); every
-    correctness rule holds across them because it lives in the database (unique control id per partner).
+    The kernel hands each connection to the child that has waited longest in ``accept``; every correctness
+    rule holds across them because it lives in the database (unique control id per partner).
     SIGTERM/SIGINT stop the children (each finishes its messages in progress) and then the parent.
     """
-    sock = socket.create_server((host, port), backlog=512)
-    sock.setblocking(False)
+    sock = socket.create_server((host, port), backlog=512)  # blocking: see Listener._accept_forever
+    ready_read, ready_write = os.pipe()  # each child writes one byte there once it accepts
     parent = os.getpid()
     children: set[int] = set()
     stopping = False
@@ -289,7 +324,10 @@ def serve_processes(make_listener: Callable[[], Listener], host: str, port: int,
             signal.signal(signal.SIGTERM, signal.SIG_DFL)
             signal.signal(signal.SIGINT, signal.SIG_DFL)
             _die_with_parent(parent)
-            asyncio.run(make_listener().serve_forever(sock))
+            os.close(ready_read)
+            import interop.hl7.processing  # noqa: F401 - loaded before accepting, not on the first message
+
+            asyncio.run(make_listener().serve_forever(sock, ready=lambda: os.write(ready_write, b"1")))
             code = 0
         except BaseException:
             logger.exception("Processus d'écoute MLLP %s arrêté sur une erreur", os.getpid())
@@ -303,10 +341,14 @@ def serve_processes(make_listener: Callable[[], Listener], host: str, port: int,
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
-    tls_note = " (TLS)" if tls else ""
-    print(f"[hl7] Écoute MLLP sur {host}:{sock.getsockname()[1]}{tls_note}, {processes} processus", flush=True)
     for _ in range(processes):
         spawn()
+    started, deadline = 0, time.monotonic() + 120
+    while started < processes and time.monotonic() < deadline:  # all children accepting before announcing
+        if select.select([ready_read], [], [], 1.0)[0]:
+            started += len(os.read(ready_read, processes - started))
+    tls_note = " (TLS)" if tls else ""
+    print(f"[hl7] Écoute MLLP sur {host}:{sock.getsockname()[1]}{tls_note}, {processes} processus", flush=True)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while children:

@@ -40,13 +40,26 @@ class Forked:
              "--processes", "2"],
             cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
-        line = self.process.stdout.readline()
-        found = re.search(r"Écoute MLLP sur 127\.0\.0\.1:(\d+), 2 processus", line)
-        assert found, line
-        self.port = int(found.group(1))
         self.ready: list[int] = []
+        try:
+            self.port = self._announced()
+        except BaseException:
+            self.process.kill()  # its children die with it
+            self.process.wait(30)
+            raise
         self.changed = threading.Condition()
         threading.Thread(target=self._read, daemon=True).start()
+
+    def _announced(self) -> int:
+        found = None
+        for line in self.process.stdout:  # the parent announces the port once its children accept
+            if ready := re.search(r"Processus (\d+) : prêt", line):
+                self.ready.append(int(ready.group(1)))
+            if found := re.search(r"Écoute MLLP sur 127\.0\.0\.1:(\d+), 2 processus", line):
+                break
+        assert found, "l'écouteur s'est arrêté sans annoncer son port"
+        assert len(self.ready) == 2, self.ready
+        return int(found.group(1))
 
     def _read(self) -> None:
         with self.process.stdout:
