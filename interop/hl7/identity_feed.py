@@ -83,7 +83,8 @@ _LOOKUP_SQL: str = ""
 def _lookup_sql() -> str:
     """The IPP and INS lookups of an A28/A31 in one statement (two index scans, not an ``OR`` across the join,
     which PostgreSQL answers with a sequential scan of the patients). The IPP branch locks its patients'
-    rows (``FOR UPDATE``, as ``patient_update`` would): the update then needs no second read."""
+    rows (``FOR UPDATE``, as ``patient_update`` would, in id order: no deadlock between two messages naming the
+    same patients): the update then needs no second read."""
     global _LOOKUP_SQL
     if not _LOOKUP_SQL:
         columns = ", ".join(f'p."{field.column}"' for field in Patient._meta.concrete_fields)
@@ -91,7 +92,7 @@ def _lookup_sql() -> str:
         _LOOKUP_SQL = (
             f'WITH by_ipp AS (SELECT l."value" AS ipp, {columns} FROM "{identifiers}" l '  # noqa: S608 - table/column names only
             f'JOIN "{patients}" p ON p."id" = l."patient_id" '
-            f'WHERE l."establishment_id" = %s AND l."value" = ANY(%s) FOR UPDATE OF p) '
+            f'WHERE l."establishment_id" = %s AND l."value" = ANY(%s) ORDER BY p."id" FOR UPDATE OF p) '
             f"SELECT 'ipp' AS via, * FROM by_ipp UNION ALL "
             f"SELECT 'ins', '', {columns} FROM \"{patients}\" p "
             f'WHERE p."ins_matricule" = %s AND p."ins_oid" = %s AND p."merged_into_id" IS NULL'

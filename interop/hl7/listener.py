@@ -199,7 +199,11 @@ class Listener:
             if self._closing:  # stopping: the sender reconnects, another process answers
                 connection.close()
                 return
-            asyncio.run_coroutine_threadsafe(self._adopt(connection), self.loop)
+            try:
+                asyncio.run_coroutine_threadsafe(self._adopt(connection), self.loop)
+            except RuntimeError:  # the loop has closed
+                connection.close()
+                return
 
     async def _adopt(self, connection: socket.socket) -> None:
         loop = self.loop
