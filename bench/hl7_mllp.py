@@ -51,7 +51,7 @@ FIRST = ["MARIE", "JEAN", "HÉLÈNE", "PIERRE", "ANNE", "PAUL", "LUCIE", "ANDRÉ
 NAMES = ["MARTIN", "BERNARD", "D'ALMEIDA", "LEFÈVRE", "GARÇON", "DUPONT-NOËL", "ROUX", "FOURNIER"]
 
 
-def start_listener(workers: int, command: list[str] | None = None) -> tuple[subprocess.Popen, int]:
+def start_listener(workers: int, command: list[str] | None = None, processes: int = 1) -> tuple[subprocess.Popen, int]:
     command = command or [
         sys.executable,
         "-m",
@@ -60,9 +60,12 @@ def start_listener(workers: int, command: list[str] | None = None) -> tuple[subp
         "0",
         "--workers",
         str(workers),
+        "--processes",
+        str(processes),
         "--no-warm-up",
     ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {**os.environ, "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "false")}  # as deployed: no query log
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     while True:
         line = process.stdout.readline()
         if not line:
@@ -145,7 +148,7 @@ def start_echo() -> tuple[subprocess.Popen, int]:
 class Bench:
     def __init__(self, args, start=None):
         self.args, self.lock, self.count = args, threading.Lock(), 0
-        self.start = start or (lambda: start_listener(args.workers))
+        self.start = start or (lambda: start_listener(args.workers, processes=args.processes))
         self.restart_at = args.n // 3 if args.restart and start is None else None
         self.restarted = threading.Event()
         self.process, self.port = self.start()
@@ -202,7 +205,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=2000, help="messages (half A28, half A31)")
     parser.add_argument("-c", type=int, default=4, help="connections")
-    parser.add_argument("--workers", type=int, default=4, help="listener threads")
+    parser.add_argument("--workers", type=int, default=4, help="listener threads (per process)")
+    parser.add_argument("--processes", type=int, default=2, help="listener processes on the one port")
     parser.add_argument("--restart", action="store_true", help="kill and restart the listener during the run")
     parser.add_argument("--no-reference", action="store_true", help="skip the bare MLLP echo reference run")
     args = parser.parse_args()
@@ -231,7 +235,10 @@ def main() -> int:
 
     latencies = sorted(x for client in clients for x in client.latencies)
     sent = sum(len(items) for items in per_client)
-    print(f"{sent} messages ADT (A28 + A31) sur {args.c} connexions, {args.workers} threads d'écoute")
+    print(
+        f"{sent} messages ADT (A28 + A31) sur {args.c} connexions, {args.processes} processus d'écoute de "
+        f"{args.workers} threads"
+    )
     print(f"requêtes SQL par message : A28 (création) {statements['A28']}, A31 (mise à jour) {statements['A31']}")
     print(f"débit : {sent / elapsed:.0f} messages/s ({elapsed:.1f} s)")
     if reference is not None:

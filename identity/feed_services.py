@@ -3,6 +3,8 @@
 ``patient_create_from_feed`` is ``patient_create`` + ``local_identifier_add`` for each IPP + the treating
 establishment's care link, with the same checks, the same identity-change lines and the same trail lines
 (one per write), written with one INSERT per table instead of one statement (and one savepoint) per write.
+``patient_update_from_feed`` is ``patient_update`` without its savepoint nor its second read of a patient the
+feed has already read ``FOR UPDATE``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from dcc.records.services import care_relationship_add_to_new_patient
 from dcc.records.trail import trail_record_lines
 from identity.enums import LOCKED_STATUSES, ChangeKind, RnivStatus
 from identity.models import IdentityChange, LocalIdentifier, Patient
-from identity.services import EDITABLE_FIELDS, IdentityError, _snapshot, check_ins, check_traits, normalize_traits
+from identity.services import (
+    EDITABLE_FIELDS,
+    IdentityError,
+    _snapshot,
+    check_ins,
+    check_traits,
+    normalize_traits,
+    patient_update_locked,
+)
 
 
 def patient_create_from_feed(
@@ -28,6 +38,7 @@ def patient_create_from_feed(
     ins_matricule: str = "",
     ins_oid: str = "",
     rniv_status: str = RnivStatus.PROVISOIRE,
+    savepoint: bool = True,
 ) -> Patient:
     """A patient received from ``establishment``'s feed, with its IPPs there and that establishment as treating.
 
@@ -35,19 +46,22 @@ def patient_create_from_feed(
     traits, an INS incoherent or carried by another patient, a qualified status without INS, an IPP already
     given to another patient of the establishment. The INS and IPP uniqueness are the database's constraints
     (``unique_current_ins``, ``unique_ipp_per_establishment``): no read before the writes, and no race.
+    ``savepoint=False`` (the HL7 feed, whose message transaction is rolled back whole on a refusal) saves the
+    savepoint's two round trips; the caller's transaction must then be rolled back after an ``IdentityError``.
     """
     try:
-        return _create(
-            data=data,
-            origin=origin,
-            establishment=establishment,
-            ipps=ipps,
-            care_source=care_source,
-            reason=reason,
-            ins_matricule=ins_matricule,
-            ins_oid=ins_oid,
-            rniv_status=rniv_status,
-        )
+        with transaction.atomic(savepoint=savepoint):
+            return _create(
+                data=data,
+                origin=origin,
+                establishment=establishment,
+                ipps=ipps,
+                care_source=care_source,
+                reason=reason,
+                ins_matricule=ins_matricule,
+                ins_oid=ins_oid,
+                rniv_status=rniv_status,
+            )
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "")
         if constraint == "unique_current_ins":
@@ -59,7 +73,6 @@ def patient_create_from_feed(
         raise
 
 
-@transaction.atomic
 def _create(*, data, origin, establishment, ipps, care_source, reason, ins_matricule, ins_oid, rniv_status) -> Patient:
     data = normalize_traits(data)
     check_traits(data)
@@ -109,6 +122,16 @@ def _create(*, data, origin, establishment, ipps, care_source, reason, ins_matri
         ]
     )
     return patient
+
+
+def patient_update_from_feed(*, patient: Patient, data: dict, reason: str, locked: bool = False) -> Patient:
+    """``patient_update`` (same rules, identity-change line and trail line) inside the caller's transaction, with no
+    savepoint; ``locked``: the caller read ``patient`` ``FOR UPDATE`` in this transaction, so it is not read again.
+    An ``IdentityError`` leaves nothing written here, but the caller's transaction is to be rolled back anyway."""
+    with transaction.atomic(savepoint=False):
+        if not locked:
+            patient = Patient.objects.select_for_update().get(pk=patient.pk)
+        return patient_update_locked(patient=patient, user=None, data=data, reason=reason)
 
 
 @transaction.atomic

@@ -192,6 +192,11 @@ def patient_update(*, patient: Patient, user, data: dict, reason: str, request=N
     no longer vouches for the new traits.
     """
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
+    return patient_update_locked(patient=patient, user=user, data=data, reason=reason, request=request)
+
+
+def patient_update_locked(*, patient: Patient, user, data: dict, reason: str, request=None) -> Patient:
+    """``patient_update`` of a patient the caller has read ``FOR UPDATE`` in its current transaction."""
     if patient.is_merged:
         raise IdentityError("Cette identité a été fusionnée : modifiez l'identité conservée.")
     data = normalize_traits(data)

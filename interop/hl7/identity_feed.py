@@ -13,9 +13,11 @@ Every write goes through ``identity.services`` with the RNIV rules:
 
 from __future__ import annotations
 
+from django.db import connection
+
 from identity import nir as nir_rules
 from identity.enums import LOCKED_STATUSES, IdentityOrigin, RnivStatus
-from identity.feed_services import patient_create_from_feed, patient_validate_from_feed
+from identity.feed_services import patient_create_from_feed, patient_update_from_feed, patient_validate_from_feed
 from identity.merge import patient_merge
 from identity.models import LocalIdentifier, Patient
 from identity.services import (
@@ -25,7 +27,6 @@ from identity.services import (
     local_identifier_change,
     normalize_traits,
     patient_ins_from_feed,
-    patient_update,
 )
 from interop.hl7.enums import VigilanceKind
 from interop.hl7.handling import Context, Outcome
@@ -76,6 +77,54 @@ def _by_ipp_with_known(establishment, values: list[str]) -> tuple[Patient | None
     return None, set()
 
 
+_LOOKUP_SQL: str = ""
+
+
+def _lookup_sql() -> str:
+    """The IPP and INS lookups of an A28/A31 in one statement (two index scans, not an ``OR`` across the join,
+    which PostgreSQL answers with a sequential scan of the patients). The IPP branch locks its patients'
+    rows (``FOR UPDATE``, as ``patient_update`` would, in id order: no deadlock between two messages naming the
+    same patients): the update then needs no second read."""
+    global _LOOKUP_SQL
+    if not _LOOKUP_SQL:
+        columns = ", ".join(f'p."{field.column}"' for field in Patient._meta.concrete_fields)
+        patients, identifiers = Patient._meta.db_table, LocalIdentifier._meta.db_table
+        _LOOKUP_SQL = (
+            f'WITH by_ipp AS (SELECT l."value" AS ipp, {columns} FROM "{identifiers}" l '  # noqa: S608 - table/column names only
+            f'JOIN "{patients}" p ON p."id" = l."patient_id" '
+            f'WHERE l."establishment_id" = %s AND l."value" = ANY(%s) ORDER BY p."id" FOR UPDATE OF p) '
+            f"SELECT 'ipp' AS via, * FROM by_ipp UNION ALL "
+            f"SELECT 'ins', '', {columns} FROM \"{patients}\" p "
+            f'WHERE p."ins_matricule" = %s AND p."ins_oid" = %s AND p."merged_into_id" IS NULL'
+        )
+    return _LOOKUP_SQL
+
+
+def _lookup(
+    establishment, ipps: list[str], matricule: str, oid: str
+) -> tuple[Patient | None, set[str], bool, Patient | None]:
+    """(the current patient of the first of ``ipps`` known in ``establishment``, which of ``ipps`` it already
+    carries, whether its row is locked, the current patient carrying the INS ``matricule``/``oid``), one query."""
+    names = [field.attname for field in Patient._meta.concrete_fields]
+    by_ipp: dict[str, Patient] = {}
+    holder = None
+    with connection.cursor() as cursor:
+        cursor.execute(_lookup_sql(), [establishment.pk, ipps, matricule or None, oid if matricule else None])
+        for via, ipp, *values in cursor.fetchall():
+            patient = Patient.from_db(connection.alias, names, values)
+            if via == "ipp":
+                by_ipp[ipp] = patient
+            else:
+                holder = patient
+    for ipp in ipps:
+        if ipp in by_ipp:
+            found = by_ipp[ipp]
+            patient = _current(found)
+            known = {value for value, other in by_ipp.items() if other.pk == patient.pk}
+            return patient, known, patient is found, holder
+    return None, set(), False, holder
+
+
 def _strict_diff(patient: Patient, incoming: dict) -> list[str]:
     wrong = []
     for name, label in TRAIT_LABELS.items():
@@ -123,10 +172,7 @@ def handle_create_or_update(ctx: Context) -> Outcome:
     ins = data.ins
     matricule = nir_rules.clean(ins.value) if ins else ""
     incoming = normalize_traits(data.traits())
-    patient, known = _by_ipp_with_known(establishment, ipps)
-    holder = (
-        Patient.objects.current().filter(ins_matricule=matricule, ins_oid=ins.authority_oid).first() if ins else None
-    )
+    patient, known, locked, holder = _lookup(establishment, ipps, matricule, ins.authority_oid if ins else "")
     if patient is None and holder is not None:
         wrong = _strict_diff(holder, incoming)
         if wrong:
@@ -138,10 +184,11 @@ def handle_create_or_update(ctx: Context) -> Outcome:
                 reason=f"L'INS {matricule} est déjà porté par {holder} dont les traits diffèrent ({', '.join(wrong)}).",
             )
             return Outcome(patient=holder, problem=_queued_problem([f"INS {matricule} : traits différents."]))
-        patient = holder
+        patient, locked = holder, False
     if patient is None:
         return _create(ctx, data, incoming, ipps, source)
-    return _update(ctx, data, patient, incoming, [ipp for ipp in ipps if ipp not in known], holder, source)
+    new_ipps = [ipp for ipp in ipps if ipp not in known]
+    return _update(ctx, data, patient, incoming, new_ipps, holder, source, locked=locked)
 
 
 def _create(ctx: Context, data: PidData, incoming: dict, ipps: list[str], source: str) -> Outcome:
@@ -166,13 +213,14 @@ def _create(ctx: Context, data: PidData, incoming: dict, ipps: list[str], source
         establishment=ctx.partner.establishment,
         ipps=ipps,
         care_source=f"hl7:{ctx.partner.application}@{ctx.partner.facility}",
+        savepoint=False,  # a refusal rolls the whole message transaction back (processing._run)
         **kwargs,
     )
     return Outcome(patient=patient, summary=f"Identité créée : {patient} ({patient.get_rniv_status_display()})")
 
 
-def _update(ctx, data: PidData, patient: Patient, incoming: dict, ipps, holder, source) -> Outcome:
-    """``ipps``: the message's IPPs this patient does not carry yet."""
+def _update(ctx, data: PidData, patient: Patient, incoming: dict, ipps, holder, source, *, locked=False) -> Outcome:
+    """``ipps``: the message's IPPs this patient does not carry yet; ``locked``: its row read ``FOR UPDATE``."""
     establishment = ctx.partner.establishment
     reasons: list[str] = []
     applied: list[str] = []
@@ -197,7 +245,7 @@ def _update(ctx, data: PidData, patient: Patient, incoming: dict, ipps, holder, 
     others = normalize_traits(data.other_fields())
     changes.update({k: v for k, v in others.items() if getattr(patient, k) != v})
     if changes:
-        patient = patient_update(patient=patient, user=None, data=changes, reason=source)
+        patient = patient_update_from_feed(patient=patient, data=changes, reason=source, locked=locked)
         if "traits stricts" not in applied:
             applied.append("nom utilisé / coordonnées")
     ins = data.ins

@@ -6,6 +6,10 @@ one connection, messages are answered in order (the sender waits for each ACK, a
 Frames larger than ``DCC_MLLP_MAX_BYTES`` are read to their end block and refused with an AR; a frame cut
 by the connection closing is stored as truncated. Optional TLS (``DCC_MLLP_TLS_CERT``/``_KEY``, client
 certificates with ``DCC_MLLP_TLS_CLIENT_CA``).
+
+``--processes N`` (``DCC_MLLP_PROCESSES``) forks N such listeners that accept on one socket bound by the
+parent: the Python work of the messages (parsing, the ORM) then runs on several cores instead of under one GIL.
+The parent only binds, forks and restarts a child that died; a child dies with its parent (``PR_SET_PDEATHSIG``).
 """
 
 from __future__ import annotations
@@ -15,25 +19,48 @@ import asyncio
 import contextlib
 import logging
 import os
+import select
 import signal
+import socket
 import ssl
 import sys
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 logger = logging.getLogger("interop.hl7.listener")
 
 START, END = 0x0B, b"\x1c\r"
 HEAD_KEEP = 64 * 1024
+# A worker thread's database connection is checked (``close_old_connections``: a ``SELECT 1`` with
+# ``CONN_HEALTH_CHECKS``, the ``CONN_MAX_AGE`` limit) before a message only after this idle time or after an
+# error: under sustained traffic that round trip per message is saved, the connection being in use anyway.
+CHECK_AFTER_IDLE = 1.0
+_last_use = threading.local()
+
+
+def _database_ready() -> None:
+    from django.db import close_old_connections, connection
+
+    now = time.monotonic()
+    if (
+        connection.connection is None
+        or connection.errors_occurred
+        or now - getattr(_last_use, "at", 0.0) > CHECK_AFTER_IDLE
+    ):
+        close_old_connections()
+    _last_use.at = now
 
 
 def _process_frame(data: bytes, peer: str) -> str:
-    from django.db import close_old_connections
-
     from interop.hl7.processing import process
 
-    close_old_connections()
-    return process(data, peer=peer).ack
+    _database_ready()
+    try:
+        return process(data, peer=peer).ack
+    finally:
+        _last_use.at = time.monotonic()
 
 
 def _warm_up() -> None:
@@ -85,6 +112,7 @@ class Listener:
         self.server: asyncio.AbstractServer | None = None
         self.loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._closing = False
 
     async def _run(self, func, *args):
         return await self.loop.run_in_executor(self.pool, func, *args)
@@ -144,18 +172,62 @@ class Listener:
             with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
                 await writer.wait_closed()
 
-    async def start(self) -> None:
+    async def start(self, sock: socket.socket | None = None) -> None:
+        """Listen on ``host:port``, or accept on ``sock`` (bound by the parent of ``--processes``)."""
         self.loop = asyncio.get_running_loop()
+        if sock is not None:
+            self.port = sock.getsockname()[1]
+            threading.Thread(target=self._accept_forever, args=(sock,), name="mllp-accept", daemon=True).start()
+            return
         self.server = await asyncio.start_server(
             self.handle, self.host, self.port, ssl=self.ssl_context, limit=1024 * 1024
         )
         self.port = self.server.sockets[0].getsockname()[1]
 
-    async def serve_forever(self) -> None:
-        await self.start()
+    def _accept_forever(self, sock: socket.socket) -> None:
+        """A blocking ``accept`` on the socket the listener processes share: the kernel wakes one waiting accept
+        per connection, the longest waiting first, so connections go round the processes (an event loop polling
+        the socket would take every connection arriving together, and leave the other processes idle)."""
+        while not self._closing:
+            try:
+                connection, _ = sock.accept()
+            except OSError:  # e.g. too many open files: let some close
+                if self._closing:
+                    return
+                time.sleep(0.1)
+                continue
+            if self._closing:  # stopping: the sender reconnects, another process answers
+                connection.close()
+                return
+            try:
+                asyncio.run_coroutine_threadsafe(self._adopt(connection), self.loop)
+            except RuntimeError:  # the loop has closed
+                connection.close()
+                return
+
+    async def _adopt(self, connection: socket.socket) -> None:
+        loop = self.loop
+
+        def protocol() -> asyncio.StreamReaderProtocol:
+            reader = asyncio.StreamReader(limit=1024 * 1024, loop=loop)
+            return asyncio.StreamReaderProtocol(reader, self.handle, loop=loop)
+
+        try:
+            await loop.connect_accepted_socket(protocol, connection, ssl=self.ssl_context)
+        except (OSError, ssl.SSLError):  # a failed TLS handshake, a connection reset
+            connection.close()
+
+    async def serve_forever(self, sock: socket.socket | None = None, ready: Callable[[], None] | None = None) -> None:
+        await self.start(sock)
         if self.warm_up:  # its own daemon thread: never delays a message nor the shutdown
             threading.Thread(target=_warm_up, name="cda-warm-up", daemon=True).start()
-        print(f"[hl7] Écoute MLLP sur {self.host}:{self.port}" + (" (TLS)" if self.ssl_context else ""), flush=True)
+        if sock is None:
+            tls = " (TLS)" if self.ssl_context else ""
+            print(f"[hl7] Écoute MLLP sur {self.host}:{self.port}{tls}", flush=True)
+        else:
+            print(f"[hl7] Processus {os.getpid()} : prêt", flush=True)
+        if ready is not None:
+            ready()
         stop = asyncio.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -164,6 +236,7 @@ class Listener:
         await self.close()
 
     async def close(self) -> None:
+        self._closing = True
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
@@ -221,6 +294,81 @@ def ssl_context_from(cert: str, key: str, client_ca: str = "") -> ssl.SSLContext
     return context
 
 
+def _die_with_parent(parent: int) -> None:
+    """Linux: this child gets SIGKILL when its parent dies (killed too), so no orphan keeps the port."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def serve_processes(make_listener: Callable[[], Listener], host: str, port: int, processes: int, *,
+                    tls: bool = False) -> int:  # fmt: skip
+    """Bind ``host:port`` once, fork ``processes`` listeners accepting on it, restart any that dies.
+
+    The kernel hands each connection to the child that has waited longest in ``accept``; every correctness
+    rule holds across them because it lives in the database (unique control id per partner).
+    SIGTERM/SIGINT stop the children (each finishes its messages in progress) and then the parent.
+    """
+    sock = socket.create_server((host, port), backlog=512)  # blocking: see Listener._accept_forever
+    ready_read, ready_write = os.pipe()  # each child writes one byte there once it accepts
+    parent = os.getpid()
+    children: set[int] = set()
+    stopping = False
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid:
+            children.add(pid)
+            return
+        code = 1
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            _die_with_parent(parent)
+            os.close(ready_read)
+            import interop.hl7.processing  # noqa: F401 - loaded before accepting, not on the first message
+
+            asyncio.run(make_listener().serve_forever(sock, ready=lambda: os.write(ready_write, b"1")))
+            code = 0
+        except BaseException:
+            logger.exception("Processus d'écoute MLLP %s arrêté sur une erreur", os.getpid())
+        finally:
+            os._exit(code)
+
+    def stop(signum, frame) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+
+    for _ in range(processes):
+        spawn()
+    started, deadline = 0, time.monotonic() + 120
+    while started < processes and time.monotonic() < deadline:  # all children accepting before announcing
+        if select.select([ready_read], [], [], 1.0)[0]:
+            started += len(os.read(ready_read, processes - started))
+    tls_note = " (TLS)" if tls else ""
+    print(f"[hl7] Écoute MLLP sur {host}:{sock.getsockname()[1]}{tls_note}, {processes} processus", flush=True)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while children:
+        try:
+            pid, status = os.wait()
+        except ChildProcessError:
+            break
+        children.discard(pid)
+        if not stopping:
+            logger.error("Processus d'écoute MLLP %s arrêté (statut %s) : relancé", pid, status)
+            time.sleep(0.2)
+            spawn()
+    sock.close()
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.dev")
     import django
@@ -234,20 +382,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tls-cert", default=settings.DCC_MLLP_TLS_CERT)
     parser.add_argument("--tls-key", default=settings.DCC_MLLP_TLS_KEY)
     parser.add_argument("--tls-client-ca", default=settings.DCC_MLLP_TLS_CLIENT_CA)
-    parser.add_argument("--workers", type=int, default=settings.DCC_MLLP_WORKERS)
+    parser.add_argument("--workers", type=int, default=settings.DCC_MLLP_WORKERS, help="threads par processus")
+    parser.add_argument(
+        "--processes", type=int, default=settings.DCC_MLLP_PROCESSES, help="processus d'écoute sur le même port"
+    )
     parser.add_argument("--no-warm-up", action="store_true", help="ne pas précompiler les règles CDA au démarrage")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[hl7] %(levelname)s %(message)s")
-    listener = Listener(
-        args.host,
-        args.port,
-        workers=args.workers,
-        max_bytes=settings.DCC_MLLP_MAX_BYTES,
-        idle_timeout=settings.DCC_MLLP_IDLE_TIMEOUT,
-        ssl_context=ssl_context_from(args.tls_cert, args.tls_key, args.tls_client_ca),
-        warm_up=not args.no_warm_up,
-    )
-    asyncio.run(listener.serve_forever())
+
+    def make_listener() -> Listener:
+        return Listener(
+            args.host,
+            args.port,
+            workers=args.workers,
+            max_bytes=settings.DCC_MLLP_MAX_BYTES,
+            idle_timeout=settings.DCC_MLLP_IDLE_TIMEOUT,
+            ssl_context=ssl_context_from(args.tls_cert, args.tls_key, args.tls_client_ca),
+            warm_up=not args.no_warm_up,
+        )
+
+    if args.processes > 1:
+        return serve_processes(make_listener, args.host, args.port, args.processes, tls=bool(args.tls_cert))
+    asyncio.run(make_listener().serve_forever())
     return 0
 
 

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from interop.hl7 import documents_in, identity_feed
@@ -119,11 +118,11 @@ def _refuse(data, text, header, partner, problem: Hl7Problem, peer, replayed_fro
     return Processed(ack, problem.ack, row.pk)
 
 
-def _processed(control_id: str, partner=None):
+def _processed(control_id: str, partner: Partner):
     """The first processing of ``control_id`` from ``partner`` (unique: ``hl7_inbound_control_id_once``)."""
     return Message.objects.filter(
         direction=Direction.INBOUND,
-        partner=partner if partner is not None else OuterRef("pk"),
+        partner=partner,
         control_id=control_id,
         duplicate_of__isnull=True,
         replayed_from__isnull=True,
@@ -134,15 +133,51 @@ def _first_of(partner: Partner, control_id: str) -> Message | None:
     return _processed(control_id, partner).only("pk", "ack", "ack_code").first()
 
 
+_PARTNER_SQL: str = ""
+
+
+def _columns(model, alias: str) -> str:
+    return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
+
+
+def _instance(model, values: list):
+    """A model instance from its ``concrete_fields`` columns, the field converters applied as the ORM would."""
+    fields = model._meta.concrete_fields
+    converted = []
+    for field, item in zip(fields, values, strict=True):
+        for converter in field.get_db_converters(connection):
+            item = converter(item, field.cached_col, connection)
+        converted.append(item)
+    return model.from_db(connection.alias, [field.attname for field in fields], converted)
+
+
 def _partner_and_original(header: Header) -> tuple[Partner | None, int | None]:
-    """The active partner of MSH-3/MSH-4 and the id of the first message with this MSH-10, in one query."""
-    partner = (
-        Partner.objects.select_related("establishment")
-        .filter(application=header.sending_application, facility=header.sending_facility, is_active=True)
-        .annotate(original_pk=Subquery(_processed(header.control_id).values("pk")[:1]))
-        .first()
-    )
-    return partner, (partner.original_pk if partner is not None else None)
+    """The active partner of MSH-3/MSH-4 with its establishment, and the id of the first message with this
+    MSH-10 (``hl7_inbound_control_id_once``), in one statement written once: the ORM would compile it again
+    for every message."""
+    global _PARTNER_SQL
+    if not _PARTNER_SQL:
+        establishment = Partner._meta.get_field("establishment").related_model
+        messages = Message._meta.db_table
+        _PARTNER_SQL = (
+            f"SELECT {_columns(Partner, 'p')}, {_columns(establishment, 'e')}, "  # noqa: S608 - table/column names only
+            f'(SELECT m."id" FROM "{messages}" m WHERE m."partner_id" = p."id" AND m."control_id" = %s '
+            f'AND m."direction" = \'{Direction.INBOUND}\' AND m."duplicate_of_id" IS NULL '
+            f'AND m."replayed_from_id" IS NULL LIMIT 1) '
+            f'FROM "{Partner._meta.db_table}" p JOIN "{establishment._meta.db_table}" e '
+            f'ON e."id" = p."establishment_id" '
+            f'WHERE p."application" = %s AND p."facility" = %s AND p."is_active" ORDER BY p."id" LIMIT 1'
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(_PARTNER_SQL, [header.control_id, header.sending_application, header.sending_facility])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    count = len(Partner._meta.concrete_fields)
+    partner = _instance(Partner, row[:count])
+    establishment_model = Partner._meta.get_field("establishment").related_model
+    partner.establishment = _instance(establishment_model, row[count:-1])
+    return partner, row[-1]
 
 
 def _replay(data, text, header, partner, original: Message, peer) -> Processed:

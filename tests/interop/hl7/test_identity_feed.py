@@ -202,3 +202,26 @@ def test_a31_without_ins_for_an_unknown_patient_creates_it_without_ins(mllp, par
     assert (patient.birth_name, patient.first_given_name) == ("O'NEIL", "ELODIE")
     assert patient.rniv_status == RnivStatus.VALIDEE and patient.ins_matricule == ""
     assert patient.origin == IdentityOrigin.INTEROP
+
+
+def test_the_feed_statement_budget_holds_and_the_update_reads_its_patient_once_locked(partner):
+    """A28 creating an identity: 10 statements; A31 updating it: 8 (docs/hl7.md « Benchmark »). The A31 reads the
+    patient once, FOR UPDATE, with the INS lookup in the same statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from interop.hl7.processing import process
+
+    ins = nir("2540386194012")
+    with CaptureQueriesContext(connection) as created:
+        assert process(adt("A28", ipp="IPP-BUDGET", ins=ins).encode()).code == "AA"
+    with CaptureQueriesContext(connection) as updated:
+        assert process(adt("A31", ipp="IPP-BUDGET", ins=ins, used_name="DURAND").encode()).code == "AA"
+    assert len(created.captured_queries) <= 10, [q["sql"][:80] for q in created.captured_queries]
+    assert len(updated.captured_queries) <= 8, [q["sql"][:80] for q in updated.captured_queries]
+    reads = [q["sql"] for q in updated.captured_queries if "identity_patient" in q["sql"] and "SELECT" in q["sql"]]
+    assert len(reads) == 1 and "FOR UPDATE" in reads[0] and "UNION ALL" in reads[0]
+    assert not any("SAVEPOINT" in q["sql"] for q in created.captured_queries + updated.captured_queries)
+    patient = Patient.objects.get(local_identifiers__value="IPP-BUDGET")
+    assert patient.used_name == "DURAND" and patient.ins_matricule == ins
+    assert AccessTrail.objects.filter(patient_id=patient.pk).count() == 3  # creation, its IPP, the update
