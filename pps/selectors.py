@@ -11,17 +11,7 @@ from django.db.models.functions import ExtractYear
 from dcc.directory.enums import PracticeRole
 from dcc.directory.models import PlaceOfPractice, Professional
 from pps.enums import GroupScope
-from pps.models import (
-    EdpGroup,
-    EdpGroupElement,
-    EdpGroupFavourite,
-    Pps,
-    PpsContact,
-    PpsElement,
-    PpsTransition,
-    Programme,
-    Protocol,
-)
+from pps.models import EdpGroup, EdpGroupElement, EdpGroupFavourite, Pps, PpsElement, Programme, Protocol
 
 
 def library_for(user) -> QuerySet[EdpGroup]:
@@ -58,10 +48,10 @@ def patient_pps(patient) -> QuerySet[Pps]:
     )
 
 
-DETAIL_RELATIONS = (  # users with their professionals: ``User.display_name`` is the professional's
+DETAIL_RELATIONS = (
     "patient",
-    "author__professional",
-    "validated_by__professional",
+    "author",
+    "validated_by",
     "establishment",
     "three_c",
     "previous",
@@ -80,8 +70,9 @@ def pps_detail(pk: int) -> Pps:
         .prefetch_related(
             Prefetch("elements", queryset=elements),
             "blocks",
-            Prefetch("contacts", queryset=PpsContact.objects.select_related("professional", "establishment")),
-            Prefetch("transitions", queryset=PpsTransition.objects.select_related("by__professional")),
+            "contacts__professional",
+            "contacts__establishment",
+            "transitions__by",
         )
         .get(pk=pk)
     )

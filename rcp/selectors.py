@@ -341,15 +341,11 @@ def dossier_detail(pk: int) -> Dossier:
     return (
         _dossier_base()
         .select_related(
-            "session__rcp__three_c",
-            "previous__session",
-            "created_by",
-            "fiche__validated_by__professional",
-            "gp_notice__professional",
+            "session__rcp__three_c", "previous__session", "created_by", "fiche__validated_by", "gp_notice__professional"
         )
-        .prefetch_related(  # the users' names are their professionals' (``User.display_name``)
-            Prefetch("transitions", queryset=DossierTransition.objects.select_related("by__professional")),
-            Prefetch("fiche__versions", queryset=FicheVersion.objects.select_related("signed_by__professional")),
+        .prefetch_related(
+            Prefetch("transitions", queryset=DossierTransition.objects.select_related("by")),
+            Prefetch("fiche__versions", queryset=FicheVersion.objects.select_related("signed_by")),
         )
         .get(pk=pk)
     )
