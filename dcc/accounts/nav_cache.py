@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from dcc.accounts.navigation import NavItem, nav_items
 from dcc.accounts.rights_cache import rights_changed, rights_generation
+from dcc.directory.models import Professional
+from dcc.directory.signals import professionals_changed
 
 NAV_SESSION_KEY = "dcc_nav"
 
@@ -51,8 +53,10 @@ def connect() -> None:
     from dcc.accounts.models import ProfileGrant, ProfilePermission, User
 
     user_logged_in.connect(remember_at_login, dispatch_uid="nav-at-login")
+    # The signed-in user is cached with its professional (``backends.request_user``).
+    professionals_changed.connect(rights_changed, dispatch_uid="nav-professionals-bulk")
 
-    for model in (ProfileGrant, ProfilePermission, User):
+    for model in (ProfileGrant, ProfilePermission, User, Professional):
         post_save.connect(rights_changed, sender=model, dispatch_uid=f"nav-{model.__name__}-save")
         post_delete.connect(rights_changed, sender=model, dispatch_uid=f"nav-{model.__name__}-delete")
     for through in (ProfileGrant.three_cs.through, ProfileGrant.establishments.through):

@@ -11,6 +11,7 @@ import datetime
 import statistics
 from typing import NamedTuple
 
+from dcc.dashboards import figures, summary
 from dcc.dashboards.filters import StatsScope
 from dcc.dashboards.models import DelayRule
 from dcc.dashboards.tables import Column, Table, chart, share
@@ -38,7 +39,6 @@ def current_rule(on=None) -> DelayRule:
 
 
 def patient_delays(scope: StatsScope) -> list[PatientDelay]:
-    from dcc.dashboards import figures, summary
     from pps import dashboard_selectors as pps
     from rcp import dashboard_selectors as rcp
 

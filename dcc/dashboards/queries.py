@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dcc.dashboards import delays
 from dcc.dashboards.filters import StatsScope
 from dcc.dashboards.tables import Column, Table, share
 
@@ -55,8 +56,6 @@ def _organ_patients(scope: StatsScope) -> Table:
 
 
 def _delays(scope: StatsScope) -> Table:
-    from dcc.dashboards import delays
-
     rule = delays.current_rule()
     return delays.distribution_tables(scope, delays.patient_delays(scope), rule)[1]
 

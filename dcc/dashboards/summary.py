@@ -40,6 +40,7 @@ from django.utils import timezone
 from dcc.dashboards.models import DocumentFact, DossierFact, DossierMonth, PatientDelayFact, SummaryRefresh
 from dcc.directory.models import ThreeC
 from dcc.records.dashboard_selectors import period_bounds
+from pps.dashboard_selectors import treatment_kinds
 from rcp import dashboard_selectors as live
 from rcp.enums import DossierStatus, SessionStatus
 from rcp.models import Rcp
@@ -179,7 +180,6 @@ _PATIENT_DELAYS = """
 
 def _write_patient_delays(cursor, patients: set[int] | None = None) -> int:
     """Rewrite the per-patient rows of ``patients`` (every patient when ``None``) from the facts and the PPS."""
-    from pps.dashboard_selectors import treatment_kinds
 
     params = {"kinds": treatment_kinds(), "patients": sorted(patients or [])}
     if patients is None:

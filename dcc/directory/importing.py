@@ -48,6 +48,7 @@ from dcc.directory.models import (
     Professional,
     Specialty,
 )
+from dcc.directory.signals import professionals_changed
 from dcc.directory.validators import validate_finess, validate_rpps
 
 BATCH_SIZE = 500
@@ -294,6 +295,7 @@ def _rpps_upsert(people: dict[str, _Person], outcome: dict[str, int], report: Im
     Professional.objects.bulk_create(to_create)
     if to_update:
         Professional.objects.bulk_update(to_update, sorted(changed_fields))
+        professionals_changed.send(sender=Professional)
     ids = dict(Professional.objects.filter(rpps__in=list(people)).values_list("rpps", "pk"))
     sites = {finess for person in people.values() for finess, _ in person.places}
     establishments = dict(Establishment.objects.filter(finess_geo__in=sites).values_list("finess_geo", "pk"))

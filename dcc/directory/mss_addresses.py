@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dcc.directory.enums import MssAddressAction, MssAddressStatus
 from dcc.directory.models import MssAddress, MssAddressEvent, Professional
+from dcc.directory.signals import professionals_changed
 
 
 def _record(address: str, *, professional=None, establishment=None) -> MssAddress:
@@ -70,6 +71,7 @@ def mss_address_correct(
         by=by,
     )
     Professional.objects.filter(pk__in=users.values("pk")).update(mss_address=new_address)
+    professionals_changed.send(sender=Professional)
     return new
 
 
@@ -87,6 +89,7 @@ def mss_address_mark_invalid(
         mss_address=record, action=MssAddressAction.MARKED_INVALID, detail=record.status_note, by=by
     )
     Professional.objects.filter(mss_address__iexact=address).update(mss_address="")
+    professionals_changed.send(sender=Professional)
     return record
 
 
@@ -101,4 +104,5 @@ def mss_address_reactivate(*, address: str, by) -> MssAddress:
     MssAddressEvent.objects.create(mss_address=record, action=MssAddressAction.REACTIVATED, by=by)
     if record.professional_id:
         Professional.objects.filter(pk=record.professional_id, mss_address="").update(mss_address=record.address)
+        professionals_changed.send(sender=Professional)
     return record

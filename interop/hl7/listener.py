@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
 import select
@@ -297,8 +298,6 @@ def ssl_context_from(cert: str, key: str, client_ca: str = "") -> ssl.SSLContext
 def _die_with_parent(parent: int) -> None:
     """Linux: this child gets SIGKILL when its parent dies (killed too), so no orphan keeps the port."""
     with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     if os.getppid() != parent:
         os._exit(1)

@@ -158,14 +158,28 @@ def test_a_deactivated_or_expired_account_gets_a_french_page_and_no_access(clien
     assert user.email in AccessTrail.objects.get(action="login_failed").detail
 
 
-def test_an_account_expiring_today_still_works_and_an_expired_one_is_logged_out(client, personas):
+def test_an_account_expiring_today_still_works_and_is_logged_out_the_day_after(client, personas, monkeypatch):
     user = personas["doctor"]
-    user.expires_on = timezone.localdate()
+    today = timezone.localdate()
+    user.expires_on = today
     user.save()
     client.force_login(user)
     assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200  # the user now comes from the cache
 
-    type(user).objects.filter(pk=user.pk).update(expires_on=timezone.localdate() - timedelta(days=1))
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: today + timedelta(days=1))
+
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_an_expiry_set_by_an_administrator_logs_the_user_out_at_the_next_page(client, personas):
+    user = personas["doctor"]
+    client.force_login(user)
+    assert client.get(reverse("home")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200  # the user now comes from the cache
+
+    user.expires_on = timezone.localdate() - timedelta(days=1)
+    user.save(update_fields=["expires_on"])
 
     assert client.get(reverse("home")).status_code == 302
 

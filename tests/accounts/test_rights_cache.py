@@ -55,3 +55,39 @@ def test_a_login_keeps_the_cached_rights(client, personas):
     before = rights_generation()
     client.force_login(personas["doctor"])
     assert cache.get(GENERATION_KEY) == before
+
+
+def _user_queries(client, url: str) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response.status_code, sum('FROM "accounts_user"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_page_reads_its_user_from_the_cache_once_it_is_there(client, personas):
+    client.force_login(personas["annonce_nurse"])
+    client.get(reverse("pps:home"))
+    assert _user_queries(client, reverse("pps:home")) == (200, 0)
+
+
+def test_a_professional_renamed_is_shown_renamed_from_the_next_page(client, personas):
+    doctor = personas["doctor"]
+    client.force_login(doctor)
+    client.get(reverse("home"))
+    professional = doctor.professional
+    professional.last_name = "RENOMMÉ"
+    professional.save()
+
+    assert "RENOMMÉ" in client.get(reverse("home")).content.decode()
+
+
+def test_a_bulk_change_of_the_directory_drops_the_cached_users(client, personas):
+    from dcc.directory.models import Professional
+    from dcc.directory.signals import professionals_changed
+
+    doctor = personas["doctor"]
+    client.force_login(doctor)
+    client.get(reverse("home"))
+    Professional.objects.filter(pk=doctor.professional_id).update(last_name="IMPORTÉ")  # no post_save
+    professionals_changed.send(sender=Professional)  # what the directory's bulk writers send
+
+    assert "IMPORTÉ" in client.get(reverse("home")).content.decode()

@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from dcc.directory.enums import EstablishmentType, MssAddressStatus, PracticeRole, Profession
 from dcc.directory.importing import import_finess, import_mss_addresses, import_rpps
 from dcc.directory.models import Establishment, MssAddress, PlaceOfPractice, Professional
+from dcc.directory.signals import professionals_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,24 @@ def test_rpps_import_updates_a_renamed_professional():
     assert (report.created, report.updated, report.unchanged) == (0, 1, 3)
     assert Professional.objects.get(rpps="10999900029").last_name == "TESTEMONT"
     assert Professional.objects.get(rpps="10999900029").is_active
+
+
+def test_an_import_that_changes_professionals_says_so_to_whoever_caches_them():
+    import_rpps(RPPS_FILE)
+    heard = []
+
+    def listener(sender, **kwargs):
+        heard.append(sender)
+
+    professionals_changed.connect(listener)
+    try:
+        import_rpps(RPPS_FILE)  # nothing changed
+        assert heard == []
+        Professional.objects.filter(rpps="10999900029").update(last_name="NOM-AVANT")
+        import_rpps(RPPS_FILE)
+        assert heard == [Professional]
+    finally:
+        professionals_changed.disconnect(listener)
 
 
 def test_rpps_import_reads_the_zip_of_the_public_extraction(tmp_path):
