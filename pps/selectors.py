@@ -10,6 +10,7 @@ from django.db.models.functions import ExtractYear
 
 from dcc.directory.enums import PracticeRole
 from dcc.directory.models import PlaceOfPractice, Professional
+from dcc.prepared_queries import PreparedGet
 from pps.enums import GroupScope
 from pps.models import EdpGroup, EdpGroupElement, EdpGroupFavourite, Pps, PpsElement, Programme, Protocol
 
@@ -60,7 +61,7 @@ DETAIL_RELATIONS = (
 )
 
 
-def pps_detail(pk: int) -> Pps:
+def _pps_detail_queryset() -> QuerySet[Pps]:
     elements = PpsElement.objects.select_related("establishment", "referring_doctor", "protocol", "block").order_by(
         "planned_date", "block_id", "position", "id"
     )
@@ -74,8 +75,14 @@ def pps_detail(pk: int) -> Pps:
             "contacts__establishment",
             "transitions__by",
         )
-        .get(pk=pk)
     )
+
+
+_pps_detail = PreparedGet(_pps_detail_queryset)  # the PPS page's widest query, compiled once
+
+
+def pps_detail(pk: int) -> Pps:
+    return _pps_detail.get(pk)
 
 
 DOCUMENT_SOURCES = {Programme.PPS: "pps.pps", Programme.PPAC: "pps.ppac"}

@@ -12,6 +12,7 @@ from django.db.models.functions import Greatest, TruncDate
 from django.utils import timezone
 
 from dcc.directory.models import Professional, Specialty
+from dcc.prepared_queries import PreparedGet
 from dcc.records.models import DocumentGeneration
 from dcc.records.selectors import patient_documents
 from identity.selectors import visible_patients
@@ -337,7 +338,7 @@ def session_dossiers(session: Session, user) -> tuple[list[Dossier], int]:
     return dossiers, len(rows) - len(dossiers)
 
 
-def dossier_detail(pk: int) -> Dossier:
+def _dossier_detail_queryset() -> QuerySet[Dossier]:
     return (
         _dossier_base()
         .select_related(
@@ -347,8 +348,14 @@ def dossier_detail(pk: int) -> Dossier:
             Prefetch("transitions", queryset=DossierTransition.objects.select_related("by")),
             Prefetch("fiche__versions", queryset=FicheVersion.objects.select_related("signed_by")),
         )
-        .get(pk=pk)
     )
+
+
+_dossier_detail = PreparedGet(_dossier_detail_queryset)  # the widest query of the dossier, fiche and live pages
+
+
+def dossier_detail(pk: int) -> Dossier:
+    return _dossier_detail.get(pk)
 
 
 def patient_dossiers(patient) -> QuerySet[Dossier]:

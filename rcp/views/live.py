@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dcc.decorators import require
+from dcc.prepared_queries import PreparedGet
 from dcc.records.access import has_patient_care_profile
 from rcp import forms, perms, selectors
 from rcp.models import Dossier, Session
@@ -21,10 +22,16 @@ from rcp.views.helpers import dossier_for_user, signing_blockers, trace, trace_d
 # --- Live session ---------------------------------------------------------------------------
 
 
+_session_with_rcp = PreparedGet(
+    lambda: Session.objects.select_related("rcp__establishment", "rcp__three_c", "current_dossier")
+)  # polled every few seconds by every member following a session
+
+
 def _live_session(request, pk: int, *, run: bool) -> Session:
-    session = get_object_or_404(
-        Session.objects.select_related("rcp__establishment", "rcp__three_c", "current_dossier"), pk=pk
-    )
+    try:
+        session = _session_with_rcp.get(pk)
+    except Session.DoesNotExist:
+        raise Http404 from None
     allowed = perms.can_run_session(request.user, session) if run else perms.can_follow_session(request.user, session)
     if not allowed:
         raise PermissionDenied

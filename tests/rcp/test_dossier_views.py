@@ -254,6 +254,7 @@ def test_session_pages_cost_the_same_queries_for_3_or_12_dossiers(client, person
     session_open(session=world["session"], by=personas["secretary_3c"])
     url = reverse(page, args=[world["session"].pk])
     client.force_login(personas["secretary_3c"])
+    client.get(url)  # the first page loads the user, its grants and menu into the cache
     _register_many(world, personas, 3)
     few, _ = _queries(client, url)
     _register_many(world, personas, 9)

@@ -1,0 +1,94 @@
+"""``PreparedGet``: a queryset compiled once answers exactly as the plain queryset, with its key, on any thread."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connections
+from django.db.models.sql.compiler import SQLCompiler
+
+from pps.selectors import _pps_detail, _pps_detail_queryset
+from rcp.models import Dossier, Session
+from rcp.selectors import _dossier_detail, _dossier_detail_queryset
+from rcp.views.live import _session_with_rcp
+from tests.pps.factories import PpsFactory
+from tests.rcp.factories import register_dossier
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DOSSIER_RELATIONS = ("patient", "fiche", "session", "requesting_doctor", "created_by")
+
+
+def _state(obj, relations: tuple[str, ...]) -> dict:
+    fields = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    cached = {name: obj._meta.get_field(name).is_cached(obj) for name in relations}
+    prefetched = {name: [item.pk for item in items] for name, items in obj._prefetched_objects_cache.items()}
+    return {"fields": fields, "cached": cached, "prefetched": prefetched}
+
+
+@pytest.fixture
+def dossiers(world, personas):
+    return [register_dossier(world["session"], personas["doctor"]) for _ in range(2)]
+
+
+def test_a_prepared_dossier_is_the_plain_querysets_dossier(dossiers):
+    for dossier in dossiers:  # the second one runs the SQL compiled for the first
+        prepared = _dossier_detail.get(dossier.pk)
+        plain = _dossier_detail_queryset().get(pk=dossier.pk)
+        assert _state(prepared, DOSSIER_RELATIONS) == _state(plain, DOSSIER_RELATIONS)
+        assert prepared.session.rcp.three_c == plain.session.rcp.three_c
+        assert list(prepared.fiche.versions.all()) == list(plain.fiche.versions.all())
+
+
+def test_a_prepared_pps_and_session_are_the_plain_ones(world, personas):
+    for _ in range(2):
+        pps = PpsFactory(author=personas["annonce_nurse"])
+        relations = ("patient", "author", "establishment")
+        assert _state(_pps_detail.get(pps.pk), relations) == _state(_pps_detail_queryset().get(pk=pps.pk), relations)
+    session = world["session"]
+    prepared = _session_with_rcp.get(session.pk)
+    assert (prepared.pk, prepared.rcp.title, prepared.rcp.establishment_id) == (
+        session.pk,
+        session.rcp.title,
+        session.rcp.establishment_id,
+    )
+
+
+def test_an_unknown_key_raises_does_not_exist(dossiers):
+    _dossier_detail.get(dossiers[0].pk)
+    with pytest.raises(Dossier.DoesNotExist):
+        _dossier_detail.get(0)
+    with pytest.raises(Session.DoesNotExist):
+        _session_with_rcp.get(0)
+
+
+def test_the_main_query_is_compiled_once(dossiers, monkeypatch):
+    _dossier_detail.get(dossiers[0].pk)
+    compiled: list[type] = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    _dossier_detail.get(dossiers[1].pk)
+    assert Dossier not in compiled  # its prefetches (transitions, versions, attachments) still compile
+
+
+def test_another_thread_uses_its_own_connection(dossiers):
+    _dossier_detail.get(dossiers[0].pk)  # compiled on this thread's connection
+    main = connections["default"]
+    found: list = []
+
+    def other():
+        try:
+            found.append((_dossier_detail.get(dossiers[1].pk).pk, connections["default"] is not main))
+        finally:
+            connections["default"].close()
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join()
+    assert found == [(dossiers[1].pk, True)]
