@@ -12,15 +12,31 @@ from tests.rcp.factories import RcpFactory
 
 pytestmark = pytest.mark.django_db
 
+TABLES = ("identity_patient", "rcp_dossier", "rcp_fiche", "records_document", "records_accesstrail")
+
 SCALE = 0.0002  # 108 patients, 220 dossiers and fiches, 400 documents, 4,000 trail lines
 
 
-def test_the_decade_generator_copies_consistent_rows(personas):
+def _indexes_and_foreign_keys() -> set[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid::regclass::text = ANY(%s) UNION "
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+            [list(TABLES), list(TABLES)],
+        )
+        return set(cursor.fetchall())
+
+
+def test_the_decade_generator_inserts_consistent_rows(personas):
     RcpFactory(establishment=personas.hospital)
     before = {model: model.objects.count() for model in (Patient, Dossier, Fiche, Document, AccessTrail, Session)}
+    structure = _indexes_and_foreign_keys()
     lines = []
 
-    rows = generate(SCALE, out=lines.append)
+    # rebuild_from=0: every table takes the path of the full scale (indexes and foreign keys dropped, rebuilt).
+    rows = generate(SCALE, out=lines.append, rebuild_from=0)
 
     assert rows["patients"] == int(FULL["patients"] * SCALE)
     assert Patient.objects.count() - before[Patient] == rows["patients"]
@@ -39,6 +55,8 @@ def test_the_decade_generator_copies_consistent_rows(personas):
         cursor.execute("SELECT nextval(pg_get_serial_sequence('identity_patient', 'id'))")
         assert cursor.fetchone()[0] > patient.pk
     assert visible_patients(personas["doctor"]).count() >= 0
+    assert _indexes_and_foreign_keys() == structure
+    assert any(name.endswith("_fk_identity_patient_id") for name, _definition in structure)
 
 
 def test_the_decade_generator_appends_to_a_database_it_already_filled(personas):
