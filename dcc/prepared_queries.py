@@ -25,6 +25,7 @@ from django.db.models import Model, QuerySet
 
 # A key no row has; found back among the compiled parameters to learn where the real key goes.
 _PLACEHOLDER = -7_364_019_228_551_904_211
+_BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 
 
 class PreparedGet:
@@ -51,8 +52,11 @@ class PreparedGet:
     def get(self, pk: int, *, using: str | None = None) -> Model:
         """The object with this primary key, as ``queryset.get(pk=pk)`` would return it (``DoesNotExist`` too)."""
         template, compiler, sql, params, place = self._prepare(using)
+        key = int(pk)
+        if not _BIGINT_MIN <= key <= _BIGINT_MAX:  # as Django's own lookups: no such row, not a database error
+            raise template.model.DoesNotExist(f"{template.model._meta.object_name} {pk} introuvable.")
         values = list(params)
-        values[place] = int(pk)
+        values[place] = key
         queryset = template._chain()
         bound = copy.copy(compiler)
         bound.connection = connections[queryset.db]  # this thread's connection, not the one it was compiled on

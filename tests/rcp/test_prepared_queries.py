@@ -61,6 +61,8 @@ def test_an_unknown_key_raises_does_not_exist(dossiers):
         _dossier_detail.get(0)
     with pytest.raises(Session.DoesNotExist):
         _session_with_rcp.get(0)
+    with pytest.raises(Dossier.DoesNotExist):  # beyond bigint: no row, as Django's lookups say, not a 500
+        _dossier_detail.get(2**70)
 
 
 def test_the_main_query_is_compiled_once(dossiers, monkeypatch):
