@@ -6,7 +6,9 @@ Documents (produced and imported) join this app with their own issue.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from dcc.directory.models import Establishment, Professional, ThreeC
@@ -158,7 +160,14 @@ class AccessTrail(models.Model):
         verbose_name = "trace d'accès"
         verbose_name_plural = "traces d'accès"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["patient_id", "-at"]), models.Index(fields=["user", "-at"])]
+        indexes = [
+            models.Index(fields=["patient_id", "-at"]),
+            models.Index(fields=["user", "-at"]),
+            models.Index(fields=["action", "-at"], name="records_trail_action_at"),
+            # The user filter is ``icontains``, i.e. ``UPPER(col) LIKE UPPER('%…%')``: trigram indexes on UPPER.
+            GinIndex(OpClass(Upper("user_label"), name="gin_trgm_ops"), name="records_trail_user_label_trgm"),
+            GinIndex(OpClass(Upper("acting_as_label"), name="gin_trgm_ops"), name="records_trail_acting_trgm"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.who} {self.get_action_display()} patient {self.patient_id}"

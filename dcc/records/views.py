@@ -14,6 +14,7 @@ from dcc.decorators import require
 from dcc.records import access, selectors
 from dcc.records.enums import TrailAction
 from dcc.records.forms import BreakGlassForm, TrailFilterForm
+from dcc.records.paging import CappedPaginator
 from dcc.records.perms import can_view_access_log, may_read_trails
 from dcc.records.services import BreakGlassRefused, break_glass_open
 from dcc.records.trail import trail_record
@@ -98,5 +99,5 @@ def trail(request):
             start=data["start"],
             end=data["end"],
         )
-    page = Paginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(lines, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "records/trail.html", {"form": form, "page": page})

@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -240,3 +241,40 @@ def test_a_page_listing_several_patients_traces_them_in_one_insert(personas, dja
     with pytest.raises(AppendOnlyError):
         stored.delete()
     assert trail_record_many(user=personas["doctor"], action=TrailAction.READ, items=[]) == []
+
+
+def test_the_regional_trail_never_counts_the_whole_trail(client, personas):
+    for _ in range(3):
+        trail_record(user=personas["doctor"], action=TrailAction.READ, patient=1)
+    client.force_login(personas["admin"])
+
+    for params in ({}, {"page": 2}, {"action": "read"}, {"user": personas["doctor"].last_name}):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("records:trail"), params)
+        assert response.status_code == 200
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "records_accesstrail" in q["sql"]]
+        assert counts, "the page shows how many lines match"
+        assert all("LIMIT" in sql.upper() for sql in counts), counts
+
+
+def test_the_regional_trail_says_more_than_the_cap_and_pages_from_newest_to_oldest(client, personas, monkeypatch):
+    monkeypatch.setattr("dcc.records.paging.COUNT_CAP", 5)
+    monkeypatch.setattr("dcc.records.views.PAGE_SIZE", 2)
+    for patient in range(1, 9):  # 8 lines, patient 8 newest
+        trail_record(user=personas["doctor"], action=TrailAction.READ, patient=patient)
+    client.force_login(personas["admin"])
+    url = reverse("records:trail")
+
+    first = client.get(url, {"action": "read"}).content.decode()
+    assert "Plus de 5 lignes" in first
+    assert "<td>8</td>" in first and "<td>7</td>" in first and "<td>6</td>" not in first
+    assert "Plus anciennes" in first and "Plus récentes" not in first
+    assert "Page 1 sur plus de 3" in first
+
+    second = client.get(url, {"action": "read", "page": 2}).content.decode()
+    assert "<td>6</td>" in second and "<td>5</td>" in second and "<td>8</td>" not in second
+    assert "Plus anciennes" in second and "Plus récentes" in second
+    assert "action=read&amp;page=1" in second and "action=read&amp;page=3" in second
+
+    under_the_cap = client.get(url, {"patient": 3}).content.decode()
+    assert "1 ligne" in under_the_cap and "Plus de" not in under_the_cap
