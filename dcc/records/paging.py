@@ -28,3 +28,13 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.count > self.cap
+
+    @property
+    def cap_label(self) -> str:
+        """The cap written the French way (« 10 000 »)."""
+        return f"{self.cap:,}".replace(",", "\u202f")
+
+    @property
+    def pages_label(self) -> str:
+        """« 12 », or « plus de 200 » when the count was capped."""
+        return f"plus de {self.cap // self.per_page}" if self.capped else str(self.num_pages)

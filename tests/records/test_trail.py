@@ -269,7 +269,7 @@ def test_the_regional_trail_says_more_than_the_cap_and_pages_from_newest_to_olde
     assert "Plus de 5 lignes" in first
     assert "<td>8</td>" in first and "<td>7</td>" in first and "<td>6</td>" not in first
     assert "Plus anciennes" in first and "Plus récentes" not in first
-    assert "Page 1 sur plus de 3" in first
+    assert "Page 1 sur plus de 2" in first  # 5 lines counted at most, 2 a page: more than 2 pages
 
     second = client.get(url, {"action": "read", "page": 2}).content.decode()
     assert "<td>6</td>" in second and "<td>5</td>" in second and "<td>8</td>" not in second
@@ -278,3 +278,9 @@ def test_the_regional_trail_says_more_than_the_cap_and_pages_from_newest_to_olde
 
     under_the_cap = client.get(url, {"patient": 3}).content.decode()
     assert "1 ligne" in under_the_cap and "Plus de" not in under_the_cap
+
+
+def test_the_cap_is_written_the_french_way():
+    from dcc.records.paging import CappedPaginator
+
+    assert CappedPaginator([], 50, cap=10_000).cap_label == "10\u202f000"
