@@ -3,7 +3,7 @@
 Compiling a query with many ``select_related`` joins costs more Python than PostgreSQL takes to answer it: the
 dossier's query (patient, fiche, session, RCP, 3C, requesting doctor…) took about 1.5 ms to compile for a
 fraction of that in the database, and compiling was about 30 % of a page's CPU under the load benchmark.
-:class:`PreparedGet` compiles its queryset once, with a placeholder key, and for each call puts the key in the
+:class:`PreparedGet` compiles its queryset once, with a probe key that no row has, and for each call puts the key in the
 compiled SQL's parameters; Django's own iterator then builds the objects, so ``select_related``, annotations and
 ``prefetch_related`` behave exactly as with ``.get(pk=…)``. The same SQL text each time also lets psycopg keep it
 prepared on the connection.
@@ -24,7 +24,7 @@ from django.db import connections
 from django.db.models import Model, QuerySet
 
 # A key no row has; found back among the compiled parameters to learn where the real key goes.
-_PLACEHOLDER = -7_364_019_228_551_904_211
+_PROBE_KEY = -7_364_019_228_551_904_211
 _BIGINT_MIN, _BIGINT_MAX = -(2**63), 2**63 - 1
 
 
@@ -38,12 +38,12 @@ class PreparedGet:
         prepared = self._prepared.get(alias)
         if prepared is None:
             with self._lock:
-                template = self._build().filter(pk=_PLACEHOLDER)
+                template = self._build().filter(pk=_PROBE_KEY)
                 if alias:
                     template = template.using(alias)
                 compiler = template.query.get_compiler(using=template.db)
                 sql, params = compiler.as_sql()
-                places = [index for index, value in enumerate(params) if value == _PLACEHOLDER]
+                places = [index for index, value in enumerate(params) if value == _PROBE_KEY]
                 if len(places) != 1:
                     raise ImproperlyConfigured(f"PreparedGet : la clé apparaît {len(places)} fois dans la requête.")
                 prepared = self._prepared[alias] = (template, compiler, sql, tuple(params), places[0])

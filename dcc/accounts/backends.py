@@ -14,10 +14,9 @@ import contextlib
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
-from django.db.models import prefetch_related_objects
 
 from dcc.accounts.models import User
-from dcc.accounts.rights_cache import TTL, rights_generation
+from dcc.accounts.rights_cache import TTL, load_grants, rights_generation
 
 
 def request_user(user_id) -> User | None:
@@ -31,9 +30,7 @@ def request_user(user_id) -> User | None:
     user = User.objects.select_related("professional").filter(pk=user_id).first()
     if user is None:
         return None
-    grants = list(user.profile_grants.order_by("profile"))
-    prefetch_related_objects(grants, "three_cs", "establishments__three_c")
-    user._prefetched_objects_cache = {"profile_grants": grants}
+    user._prefetched_objects_cache = {"profile_grants": load_grants(user)}
     if key is not None:
         with contextlib.suppress(Exception):
             cache.set(key, user, TTL)

@@ -44,6 +44,13 @@ def _forget() -> None:
         cache.delete(GENERATION_KEY)
 
 
+def load_grants(user) -> list:
+    """Every grant of ``user`` (active or not) with its 3Cs and establishments (and theirs), from the database."""
+    grants = list(user.profile_grants.order_by("profile"))
+    prefetch_related_objects(grants, "three_cs", "establishments__three_c")
+    return grants
+
+
 def grants_of(user) -> list:
     """Every grant of ``user`` (active or not) with its 3Cs and establishments loaded."""
     key = None
@@ -52,8 +59,7 @@ def grants_of(user) -> list:
         cached = cache.get(key)
         if cached is not None:
             return cached
-    grants = list(user.profile_grants.order_by("profile"))
-    prefetch_related_objects(grants, "three_cs", "establishments__three_c")
+    grants = load_grants(user)
     if key is not None:
         with contextlib.suppress(Exception):
             cache.set(key, grants, TTL)

@@ -12,16 +12,17 @@ from tests.directory.factories import EstablishmentFactory
 pytestmark = pytest.mark.django_db
 
 
-def _grant_queries(client, url: str) -> tuple[int, int]:
+def _queries_reading(client, url: str, table: str) -> tuple[int, int]:
+    """The page's status and how many of its queries read ``table``."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
-    return response.status_code, sum('FROM "accounts_profilegrant' in q["sql"] for q in queries.captured_queries)
+    return response.status_code, sum(f'FROM "{table}' in q["sql"] for q in queries.captured_queries)
 
 
 def test_a_page_reads_the_grants_from_the_cache_once_they_are_there(client, personas):
     client.force_login(personas["annonce_nurse"])
     client.get(reverse("pps:home"))
-    status, grant_queries = _grant_queries(client, reverse("pps:home"))
+    status, grant_queries = _queries_reading(client, reverse("pps:home"), "accounts_profilegrant")
     assert (status, grant_queries) == (200, 0)
 
 
@@ -57,16 +58,10 @@ def test_a_login_keeps_the_cached_rights(client, personas):
     assert cache.get(GENERATION_KEY) == before
 
 
-def _user_queries(client, url: str) -> tuple[int, int]:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    return response.status_code, sum('FROM "accounts_user"' in q["sql"] for q in queries.captured_queries)
-
-
 def test_a_page_reads_its_user_from_the_cache_once_it_is_there(client, personas):
     client.force_login(personas["annonce_nurse"])
     client.get(reverse("pps:home"))
-    assert _user_queries(client, reverse("pps:home")) == (200, 0)
+    assert _queries_reading(client, reverse("pps:home"), 'accounts_user"') == (200, 0)
 
 
 def test_a_professional_renamed_is_shown_renamed_from_the_next_page(client, personas):
