@@ -32,7 +32,12 @@ SLOW_REQUEST_SECONDS = 3.0
 def stalling_cache(settings):
     with own_redis() as (url, process):
         settings.CACHES = {
-            "default": {**settings.CACHES["default"], "LOCATION": f"{url}/0", "KEY_PREFIX": "drill"},
+            "default": {
+                **settings.CACHES["default"],
+                "LOCATION": f"{url}/0",
+                "KEY_PREFIX": "drill",
+                "OPTIONS": {"SOCKET_TIMEOUT": 0.25, "RETRY_SECONDS": 5},  # production's, not the tests' longer one
+            },
         }
         yield process
 
