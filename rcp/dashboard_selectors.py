@@ -113,6 +113,11 @@ def activity(*, start, end, **filters) -> dict:
     return {**held, **counts, "several": several, **fiches}
 
 
+def activities(*periods: dict) -> list[dict]:
+    """:func:`activity` of each period (the filters of ``activity``, one dict per period)."""
+    return [activity(**period) for period in periods]
+
+
 def _counts(patients: bool) -> dict:
     """The per-group counts: dossiers, and distinct patients unless the caller needs no ``patients`` (costly)."""
     return {"dossiers": Count("id"), **({"patients": Count("patient_id", distinct=True)} if patients else {})}

@@ -378,8 +378,11 @@ def _rcp_tables(scope: StatsScope, rcp) -> list[Table]:
     from pps import dashboard_selectors as pps
 
     filters, previous = scope.filters(), scope.previous().filters()
-    now = {**rcp.activity(**filters), "inclusions": pps.trial_inclusions(**filters)}
-    before = {**rcp.activity(**previous), "inclusions": pps.trial_inclusions(**previous)}
+    now, before = rcp.activities(filters, previous)
+    now, before = (
+        {**now, "inclusions": pps.trial_inclusions(**filters)},
+        {**before, "inclusions": pps.trial_inclusions(**previous)},
+    )
     of_whole = {
         "several": "patients",
         "late": "dossiers",

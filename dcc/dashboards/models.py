@@ -170,6 +170,8 @@ class DossierFact(models.Model):
     patient_id = models.BigIntegerField()
     sex = models.CharField(max_length=1, blank=True)
     age = models.SmallIntegerField(null=True)  # completed years at the session
+    # Index into rcp.dashboard_selectors.AGE_BANDS (the last band without an age, as the live selector counts).
+    age_band = models.SmallIntegerField(null=True)
     is_late = models.BooleanField(default=False)
     is_validated = models.BooleanField(default=False)
     quorum_reached = models.BooleanField(null=True)
@@ -182,9 +184,13 @@ class DossierFact(models.Model):
         verbose_name_plural = "dossiers présentés (table de synthèse)"
         indexes = [
             models.Index(fields=["day"], name="dashboards_fact_day"),
-            models.Index(fields=["three_c_id", "day"], name="dashboards_fact_3c_day"),
-            models.Index(fields=["rcp_id", "day"], name="dashboards_fact_rcp_day"),
-            # The delays: whether a patient was presented before the period (one index probe per patient).
+            # Distinct patients per 3C, per RCP, per age band and sex: each index hands the patients over in order
+            # (an index-only scan, no sort or hash of a decade's million rows); also the 3C's and the RCP's filter.
+            models.Index(fields=["three_c_id", "patient_id", "day"], name="dashboards_fact_3c_patient"),
+            models.Index(fields=["rcp_id", "patient_id", "day"], name="dashboards_fact_rcp_patient"),
+            models.Index(fields=["age_band", "sex", "patient_id", "day"], name="dashboards_fact_band_patient"),
+            # Distinct patients and those presented several times (grouped in this order); the delays: whether a
+            # patient was presented before the period (one index probe per patient).
             models.Index(fields=["patient_id", "day"], name="dashboards_fact_patient_day"),
         ]
 
@@ -220,6 +226,15 @@ class DossierMonth(models.Model):
     establishment_id = models.BigIntegerField(null=True)
     organ = models.CharField(max_length=120, blank=True)  # lower case
     dossiers = models.PositiveIntegerField(default=0)
+    # The activity's dossier counts (summary.ACTIVITY_FLAGS): late, validated, and among the validated fiches those
+    # with or without quorum, conforming or not to the guidelines, proposing a trial.
+    late = models.PositiveIntegerField(default=0)
+    validated = models.PositiveIntegerField(default=0)
+    quorum = models.PositiveIntegerField(default=0)
+    off_quorum = models.PositiveIntegerField(default=0)
+    conform = models.PositiveIntegerField(default=0)
+    not_conform = models.PositiveIntegerField(default=0)
+    trial = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = "dossiers présentés par mois (table de synthèse)"
