@@ -506,6 +506,7 @@ CELERY_BEAT_SCHEDULE["dashboards-rebuild-facts"] = {
 # (dcc/accounts/session_store.py): the idle expiry no longer costs a database UPDATE on every request.
 SESSION_ENGINE = env_str("DCC_SESSION_ENGINE", "dcc.accounts.session_store")
 DCC_SESSION_DB_REFRESH_SECONDS = env_int("DCC_SESSION_DB_REFRESH_SECONDS", 60)
+DCC_SESSION_CACHE_REFRESH_SECONDS = env_int("DCC_SESSION_CACHE_REFRESH_SECONDS", 30)
 # Per-request memo of access answers (dcc/records/request_memo.py).
 MIDDLEWARE += ["dcc.records.request_memo.RequestMemoMiddleware"]
 

@@ -53,7 +53,7 @@ def database_from_url(url: str) -> dict:
         raise ImproperlyConfigured(f"DATABASE_URL doit être une URL postgres://, pas {parsed.scheme!r}.")
     options = dict(part.split("=", 1) for part in parsed.query.split("&") if "=" in part)
     return {
-        "ENGINE": "django.db.backends.postgresql",
+        "ENGINE": "dcc.postgresql",  # Django's, with a cheaper health check (dcc/postgresql/base.py)
         "NAME": unquote(parsed.path.lstrip("/")) or "dcc",
         "USER": unquote(parsed.username or ""),
         "PASSWORD": unquote(parsed.password or ""),

@@ -1,0 +1,66 @@
+"""The database backend (``dcc/postgresql/base.py``): the per-request ``SELECT 1`` of ``CONN_HEALTH_CHECKS`` is
+skipped for a connection that served a request without error less than ``CHECK_AFTER_IDLE`` ago, and kept
+otherwise."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.signals import request_finished
+from django.db import connections
+
+from dcc.postgresql import base
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def connection(monkeypatch):
+    """The default connection (outside any transaction here), its health checks counted, and a clock to move."""
+    conn = connections["default"]
+    conn.ensure_connection()
+    checks = []
+    monkeypatch.setattr(conn, "is_usable", lambda: checks.append(1) or True)
+    monkeypatch.setattr(conn, "served_at", 0.0)
+    clock = {"now": 1_000.0}
+    monkeypatch.setattr(base.time, "monotonic", lambda: clock["now"])
+    return conn, checks, clock
+
+
+def _next_request(conn) -> None:
+    conn.health_check_done = False  # what Django's request_started does (close_if_unusable_or_obsolete)
+    conn.close_if_health_check_failed()
+
+
+def test_the_project_uses_this_backend():
+    assert settings.DATABASES["default"]["ENGINE"] == "dcc.postgresql"
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
+
+
+def test_a_busy_connection_is_not_checked_an_idle_or_failed_one_is(connection):
+    conn, checks, clock = connection
+    _next_request(conn)
+    assert len(checks) == 1  # never served a request: checked
+
+    request_finished.send(sender=None)
+    clock["now"] += 0.2
+    _next_request(conn)
+    assert len(checks) == 1  # served 0.2 s ago: used directly
+
+    request_finished.send(sender=None)
+    clock["now"] += base.CHECK_AFTER_IDLE + 0.1
+    _next_request(conn)
+    assert len(checks) == 2  # idle over a second: checked again
+
+    request_finished.send(sender=None)
+    conn.errors_occurred = True
+    clock["now"] += 0.1
+    _next_request(conn)
+    assert len(checks) == 3  # an error since: checked
+
+    conn.errors_occurred = True
+    request_finished.send(sender=None)  # a request that ended with an error leaves no stamp
+    conn.errors_occurred = False
+    clock["now"] += 0.1
+    _next_request(conn)
+    assert len(checks) == 4
