@@ -21,39 +21,20 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.databases import bench_database_url, ensure_database  # noqa: E402
+
 TARGET_RCPS = 255
 TARGET_SESSIONS = 8_300
 TARGET_FICHES = 146_500
 
 
-def _bench_database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        sys.exit("DATABASE_URL doit désigner le serveur PostgreSQL (la base <nom>_bench y sera créée).")
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_bench"
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup_django() -> None:
-    url = _bench_database_url()
-    _ensure_database(url)
+    url = bench_database_url("bench")
+    ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dcc.settings.test")
     import django
