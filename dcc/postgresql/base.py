@@ -13,33 +13,33 @@ from __future__ import annotations
 
 import time
 
-from django.core.signals import request_finished
-from django.db import connections
 from django.db.backends.postgresql import base
 
 CHECK_AFTER_IDLE = 1.0
 
 
+def _now() -> float:
+    return time.monotonic()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
-    served_at = 0.0  # when a request last finished on this connection without an error (time.monotonic)
+    served_at = 0.0  # when a request that used this connection last ended without an error
+
+    def close_if_unusable_or_obsolete(self) -> None:
+        """Django's check at each request's start and end. A connection used by the request that ends (its health
+        check done) and still usable afterwards is stamped; the start of the next one finds it unused."""
+        used = self.connection is not None and self.health_check_done
+        super().close_if_unusable_or_obsolete()
+        if used and self.connection is not None and not self.errors_occurred:
+            self.served_at = _now()
 
     def close_if_health_check_failed(self) -> None:
         if (
             self.connection is not None
             and not self.errors_occurred
-            and time.monotonic() - self.served_at < CHECK_AFTER_IDLE
+            and not self.health_check_done
+            and _now() - self.served_at < CHECK_AFTER_IDLE
         ):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
-
-
-def _served(**_kwargs) -> None:
-    """After Django's own end-of-request check (connected earlier): stamp the connections left usable."""
-    now = time.monotonic()
-    for connection in connections.all(initialized_only=True):
-        if isinstance(connection, DatabaseWrapper) and connection.connection is not None:
-            connection.served_at = 0.0 if connection.errors_occurred else now
-
-
-request_finished.connect(_served, dispatch_uid="dcc.postgresql.served")

@@ -80,3 +80,20 @@ def test_a_changed_session_is_written_everywhere_at_once(client, personas, monke
 
     assert writes["db"] == 1 and writes["cache"] >= 1
     assert Session.objects.get(session_key=session.session_key).get_decoded()["choice"] == "changed"
+
+
+def test_a_value_changed_in_place_is_saved(client, personas, monkeypatch, writes):
+    """``session["x"]["y"] = …`` does not mark a Django session modified; the store compares what it read."""
+    Clock(monkeypatch)
+    client.force_login(personas["doctor"])
+    session = client.session
+    session["pending"] = {"at": 1}
+    session.save()
+    writes.update(cache=0, db=0)
+
+    session = client.session
+    session["pending"]["at"] = 2
+    session.save()
+
+    assert writes["db"] == 1
+    assert client.session["pending"] == {"at": 2}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 from django.conf import settings
-from django.core.signals import request_finished
 from django.db import connections
 
 from dcc.postgresql import base
@@ -23,13 +22,16 @@ def connection(monkeypatch):
     monkeypatch.setattr(conn, "is_usable", lambda: checks.append(1) or True)
     monkeypatch.setattr(conn, "served_at", 0.0)
     clock = {"now": 1_000.0}
-    monkeypatch.setattr(base.time, "monotonic", lambda: clock["now"])
+    monkeypatch.setattr(base, "_now", lambda: clock["now"])
     return conn, checks, clock
 
 
-def _next_request(conn) -> None:
-    conn.health_check_done = False  # what Django's request_started does (close_if_unusable_or_obsolete)
+def _request(conn, *, error: bool = False) -> None:
+    """What Django does around a request that queries: its checks at the start, the first query, and the end."""
+    conn.close_if_unusable_or_obsolete()
     conn.close_if_health_check_failed()
+    conn.errors_occurred = error
+    conn.close_if_unusable_or_obsolete()
 
 
 def test_the_project_uses_this_backend():
@@ -39,28 +41,22 @@ def test_the_project_uses_this_backend():
 
 def test_a_busy_connection_is_not_checked_an_idle_or_failed_one_is(connection):
     conn, checks, clock = connection
-    _next_request(conn)
-    assert len(checks) == 1  # never served a request: checked
+    _request(conn)
+    assert len(checks) == 0  # opened for this request: known good
 
-    request_finished.send(sender=None)
+    clock["now"] += base.CHECK_AFTER_IDLE + 0.1
+    _request(conn)
+    assert len(checks) == 1  # idle over a second: checked
+
     clock["now"] += 0.2
-    _next_request(conn)
+    _request(conn)
     assert len(checks) == 1  # served 0.2 s ago: used directly
 
-    request_finished.send(sender=None)
-    clock["now"] += base.CHECK_AFTER_IDLE + 0.1
-    _next_request(conn)
-    assert len(checks) == 2  # idle over a second: checked again
-
-    request_finished.send(sender=None)
-    conn.errors_occurred = True
     clock["now"] += 0.1
-    _next_request(conn)
-    assert len(checks) == 3  # an error since: checked
-
-    conn.errors_occurred = True
-    request_finished.send(sender=None)  # a request that ended with an error leaves no stamp
-    conn.errors_occurred = False
+    _request(conn, error=True)  # ends with an error: Django checks it at the end (is_usable)
+    assert len(checks) == 2
+    conn.errors_occurred = True  # an error not yet cleared
+    conn.health_check_done = False
     clock["now"] += 0.1
-    _next_request(conn)
-    assert len(checks) == 4
+    conn.close_if_health_check_failed()
+    assert len(checks) == 3
