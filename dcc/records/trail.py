@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.db import connections, router
 from django.db.models import Model
 
 from dcc.records.enums import TrailAction
@@ -65,7 +66,29 @@ def trail_record(
     line = _line(
         user=user, action=action, patient=patient, obj=obj, request=request, detail=detail, acting_as=acting_as
     )
-    line.save()
+    return _insert(line)
+
+
+# The INSERT that ``line.save()`` runs, compiled once per process: nearly every page writes a line, and Django's
+# save compiled it each time (about half of what a line cost, in process). Same columns, same values.
+_FIELDS = [field for field in AccessTrail._meta.concrete_fields if not field.primary_key]
+_insert_sql: str | None = None
+
+
+def _insert(line: AccessTrail) -> AccessTrail:
+    global _insert_sql
+    alias = router.db_for_write(AccessTrail)
+    connection = connections[alias]
+    if _insert_sql is None:
+        quote = connection.ops.quote_name  # the model's own table and column names
+        table, key = quote(AccessTrail._meta.db_table), quote(AccessTrail._meta.pk.column)
+        columns, values = ", ".join(quote(f.column) for f in _FIELDS), ", ".join(["%s"] * len(_FIELDS))
+        _insert_sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {key}"  # noqa: S608
+    params = [field.get_db_prep_save(getattr(line, field.attname), connection) for field in _FIELDS]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql, params)
+        line.pk = cursor.fetchone()[0]
+    line._state.adding, line._state.db = False, alias
     return line
 
 

@@ -298,3 +298,26 @@ def test_the_regional_trail_plans_its_queries_for_their_own_filters(client, pers
     custom = next(i for i, sql in enumerate(sqls) if "force_custom_plan" in sql)
     reads = [i for i, sql in enumerate(sqls) if 'FROM "records_accesstrail"' in sql]
     assert reads and all(i > custom for i in reads)
+
+
+def test_a_line_is_written_as_the_model_would_write_it(personas, rf):
+    """``trail_record`` runs its INSERT compiled once (``trail._insert``): every column as ``Model.save`` writes it."""
+    from dcc.records import trail
+
+    request = rf.get("/", REMOTE_ADDR="192.0.2.7")
+    request.session = {trail.CONNECTION_METHOD_SESSION_KEY: "psc"}
+    patient = PatientFactory()
+    build = {"user": personas["doctor"], "action": TrailAction.READ, "patient": patient, "obj": patient}
+    build |= {"request": request, "detail": "fiche", "acting_as": personas["admin"]}
+    saved, inserted = trail._line(**build), trail._line(**build)
+    inserted.at = saved.at
+    saved.save()
+    trail._insert(inserted)
+
+    def columns(line):
+        stored = AccessTrail.objects.get(pk=line.pk)
+        return {f.attname: getattr(stored, f.attname) for f in AccessTrail._meta.concrete_fields if not f.primary_key}
+
+    assert inserted.pk and inserted.pk != saved.pk and not inserted._state.adding
+    assert columns(inserted) == columns(saved)
+    assert columns(inserted)["ip_address"] == "192.0.2.7" and columns(inserted)["connection_method"] == "psc"
