@@ -3,10 +3,11 @@
 ``CONN_HEALTH_CHECKS`` sends a ``SELECT 1`` before the first query of every request: a round trip and about 3 % of
 a web worker's time under the load benchmark, for a connection that served the previous request a few
 milliseconds earlier. Here a connection is checked as before when it has been idle for ``CHECK_AFTER_IDLE``
-seconds, after an error, or when it never served a request; otherwise it is used directly (the HL7 listener does
-the same: ``interop/hl7/listener.py``). If PostgreSQL restarted within that second, the request that finds the
-connection dead fails as one whose connection dies mid-request does: a French 503 (``dcc/errors.py``), and Django
-replaces the connection at the end of that request (its ``errors_occurred`` check).
+seconds, after an error, or when it never served a request; otherwise it is used directly. The HL7 listener's
+threads get the same: ``interop/hl7/listener.py`` runs Django's checks around each message as around a request.
+If PostgreSQL restarted within that second, the request that finds the connection dead fails as one whose
+connection dies mid-request does: a French 503 (``dcc/errors.py``), and Django replaces the connection at the
+end of that request (its ``errors_occurred`` check).
 """
 
 from __future__ import annotations

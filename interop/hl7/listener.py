@@ -34,34 +34,21 @@ logger = logging.getLogger("interop.hl7.listener")
 
 START, END = 0x0B, b"\x1c\r"
 HEAD_KEEP = 64 * 1024
-# A worker thread's database connection is checked (``close_old_connections``: a ``SELECT 1`` with
-# ``CONN_HEALTH_CHECKS``, the ``CONN_MAX_AGE`` limit) before a message only after this idle time or after an
-# error: under sustained traffic that round trip per message is saved, the connection being in use anyway.
-CHECK_AFTER_IDLE = 1.0
-_last_use = threading.local()
-
-
-def _database_ready() -> None:
-    from django.db import close_old_connections, connection
-
-    now = time.monotonic()
-    if (
-        connection.connection is None
-        or connection.errors_occurred
-        or now - getattr(_last_use, "at", 0.0) > CHECK_AFTER_IDLE
-    ):
-        close_old_connections()
-    _last_use.at = now
 
 
 def _process_frame(data: bytes, peer: str) -> str:
+    from django.db import close_old_connections
+
     from interop.hl7.processing import process
 
-    _database_ready()
+    # As around a web request: Django's checks (errors, ``CONN_MAX_AGE``), and the health check's ``SELECT 1``
+    # only for a connection idle for a second or after an error (``dcc/postgresql/base.py``): under sustained
+    # traffic no round trip per message.
+    close_old_connections()
     try:
         return process(data, peer=peer).ack
     finally:
-        _last_use.at = time.monotonic()
+        close_old_connections()
 
 
 def _warm_up() -> None:
