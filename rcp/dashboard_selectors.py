@@ -87,14 +87,30 @@ def concertations_produced(*, start, end, **filters) -> tuple[int, int]:
     return figures["n"], figures["patients"]
 
 
-def activity(*, start, end, **filters) -> dict:
-    """Sessions held and cancelled, dossiers presented, patients, patients presented several times,
-    quorum, conformity and trial proposals of the validated fiches (five queries)."""
-    held = sessions(start=start, end=end, **filters).aggregate(
+def session_counts(*, start, end, **filters) -> dict:
+    """Sessions of the period held (closed), cancelled, and planned or open (one query)."""
+    return sessions(start=start, end=end, **filters).aggregate(
         held=Count("id", filter=Q(status=SessionStatus.CLOSED)),
         cancelled=Count("id", filter=Q(status=SessionStatus.CANCELLED)),
         planned=Count("id", filter=Q(status__in=[SessionStatus.PLANNED, SessionStatus.OPEN])),
     )
+
+
+def sessions_held_by(key: str, *, start, end, **filters) -> dict:
+    """Sessions held (closed) in the period per value of ``key`` (``rcp_id``, ``rcp__three_c_id``; one query)."""
+    return dict(
+        sessions(start=start, end=end, **filters)
+        .filter(status=SessionStatus.CLOSED)
+        .values_list(key)
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+
+
+def activity(*, start, end, **filters) -> dict:
+    """Sessions held and cancelled, dossiers presented, patients, patients presented several times,
+    quorum, conformity and trial proposals of the validated fiches (five queries)."""
+    held = session_counts(start=start, end=end, **filters)
     dossiers = presented_dossiers(start=start, end=end, **filters)
     counts = dossiers.aggregate(
         dossiers=Count("id"),
@@ -131,13 +147,7 @@ def per_rcp(*, start, end, patients: bool = True, **filters) -> list[dict]:
         .annotate(**_counts(patients))
         .order_by("session__rcp__three_c__name", "session__rcp__title")
     )
-    held = dict(
-        sessions(start=start, end=end, **filters)
-        .filter(status=SessionStatus.CLOSED)
-        .values_list("rcp_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    held = sessions_held_by("rcp_id", start=start, end=end, **filters)
     return [
         {
             "rcp_id": row["session__rcp_id"],
@@ -158,13 +168,7 @@ def per_three_c(*, start, end, patients: bool = True, **filters) -> list[dict]:
         .annotate(**_counts(patients))
         .order_by("session__rcp__three_c__name")
     )
-    held = dict(
-        sessions(start=start, end=end, **filters)
-        .filter(status=SessionStatus.CLOSED)
-        .values_list("rcp__three_c_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    held = sessions_held_by("rcp__three_c_id", start=start, end=end, **filters)
     return [
         {
             "three_c_id": row["session__rcp__three_c_id"],

@@ -407,17 +407,9 @@ def activities(*periods: dict) -> list[dict]:
     their distinct patients are counted in one pass over the days they span (they overlap when longer than a year)."""
     patients = _patients(periods)
     return [
-        {**_sessions_held(**period), **_dossier_flags(**period), **of_period}
+        {**live.session_counts(**period), **_dossier_flags(**period), **of_period}
         for period, of_period in zip(periods, patients, strict=True)
     ]
-
-
-def _sessions_held(*, start, end, **filters) -> dict:
-    return live.sessions(start=start, end=end, **filters).aggregate(
-        held=Count("id", filter=Q(status=SessionStatus.CLOSED)),
-        cancelled=Count("id", filter=Q(status=SessionStatus.CANCELLED)),
-        planned=Count("id", filter=Q(status__in=[SessionStatus.PLANNED, SessionStatus.OPEN])),
-    )
 
 
 def _dossier_flags(*, start, end, **filters) -> dict:
@@ -464,16 +456,6 @@ def _patients(periods: tuple[dict, ...]) -> list[dict]:
     return [{"patients": row[2 * index], "several": row[2 * index + 1]} for index in range(len(spans))]
 
 
-def _held_by(key: str, *, start, end, **filters) -> dict:
-    return dict(
-        live.sessions(start=start, end=end, **filters)
-        .filter(status=SessionStatus.CLOSED)
-        .values_list(key)
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-
-
 def _counts(patients: bool) -> dict:
     return {"dossiers": Count("*"), **({"patients": Count("patient_id", distinct=True)} if patients else {})}
 
@@ -482,7 +464,7 @@ def per_rcp(*, start, end, patients: bool = True, **filters) -> list[dict]:
     counts = {
         row["rcp_id"]: row for row in _dossier_counts("rcp_id", start=start, end=end, patients=patients, **filters)
     }
-    held = _held_by("rcp_id", start=start, end=end, **filters)
+    held = live.sessions_held_by("rcp_id", start=start, end=end, **filters)
     rcps = Rcp.objects.filter(pk__in=counts).select_related("three_c").order_by("three_c__name", "title")
     return [
         {
@@ -502,7 +484,7 @@ def per_three_c(*, start, end, patients: bool = True, **filters) -> list[dict]:
         row["three_c_id"]: row
         for row in _dossier_counts("three_c_id", start=start, end=end, patients=patients, **filters)
     }
-    held = _held_by("rcp__three_c_id", start=start, end=end, **filters)
+    held = live.sessions_held_by("rcp__three_c_id", start=start, end=end, **filters)
     return [
         {
             "three_c_id": three_c.pk,
