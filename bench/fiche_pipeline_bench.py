@@ -75,25 +75,33 @@ def validated_fiches(count: int) -> list:
     return fiches
 
 
-def _file_share(warm_up_id: int, version_ids: list[int], ready, results) -> None:
-    """A worker process: compile the rules and file one fiche (a long-lived worker's first document pays for
-    loading fonts and templates), wait for the others, file its fiches, report its timings."""
-    from django.db import connections
-
+def file_versions(version_ids: list[int]) -> tuple[list[float], int]:
+    """File each fiche version as the worker does; the time of each and how many failed."""
     from dcc.records.enums import GenerationStatus
-    from interop.cda import validation
     from interop.filing import document_generate
 
-    connections.close_all()  # never the parent's socket
-    validation.warm_up()
-    document_generate(source_type="rcp.ficheversion", source_id=warm_up_id)
-    ready.wait()
-    began, times, failed = time.monotonic(), [], 0
+    times, failed = [], 0
     for version_id in version_ids:
         t0 = time.perf_counter()
         generation = document_generate(source_type="rcp.ficheversion", source_id=version_id)
         times.append(time.perf_counter() - t0)
         failed += generation.status != GenerationStatus.SUCCEEDED
+    return times, failed
+
+
+def _file_share(warm_up_id: int, version_ids: list[int], ready, results) -> None:
+    """A worker process: compile the rules and file one fiche (a long-lived worker's first document pays for
+    loading fonts and templates), wait for the others, file its fiches, report its timings."""
+    from django.db import connections
+
+    from interop.cda import validation
+
+    connections.close_all()  # never the parent's socket
+    validation.warm_up()
+    file_versions([warm_up_id])
+    ready.wait()
+    began = time.monotonic()
+    times, failed = file_versions(version_ids)
     results.put((began, time.monotonic(), times, failed))
     connections.close_all()
 
@@ -175,24 +183,15 @@ def main() -> None:
         return
     from django.db import transaction
 
-    from dcc.records.enums import GenerationStatus
     from interop.cda import validation
-    from interop.filing import document_generate
 
     started = time.perf_counter()
     validation.warm_up()
     compile_time = time.perf_counter() - started
 
-    times, failed = [], 0
     try:
         with transaction.atomic():
-            fiches = validated_fiches(args.fiches)
-            for fiche in fiches:
-                version = fiche.versions.get()
-                t0 = time.perf_counter()
-                generation = document_generate(source_type="rcp.ficheversion", source_id=version.pk)
-                times.append(time.perf_counter() - t0)
-                failed += generation.status != GenerationStatus.SUCCEEDED
+            times, failed = file_versions([fiche.versions.get().pk for fiche in validated_fiches(args.fiches)])
             raise Rollback
     except Rollback:
         pass
