@@ -29,6 +29,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+# Issue 17's measurement on its 2-core machine: Django alone 2,829 req/s; the goal for the mixed workload 150 req/s.
+ISSUE_BARE_DJANGO_RPS = 2829
+ISSUE_GOAL_RPS = 150
 
 
 def loadavg() -> str:
@@ -59,9 +62,11 @@ def free_port(preferred: int) -> int:
             return sock.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
-    command = [str(BIN / "gunicorn"), "-c", "python:dcc.gunicorn_conf", "bench.wsgi"]
+def start_server(port: int, *, bare: bool = False) -> subprocess.Popen:
+    """gunicorn with the DCC's settings serving the DCC plus its minimal view, or (``bare``) a bare Django project."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.bare_settings" if bare else "bench.settings"}
+    conf = "python:bench.bare_gunicorn_conf" if bare else "python:dcc.gunicorn_conf"
+    command = [str(BIN / "gunicorn"), "-c", conf, "bench.wsgi"]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     process = subprocess.Popen(command, cwd=ROOT, env=env)
     wait_for(f"http://127.0.0.1:{port}/bench/minimal/")
@@ -154,7 +159,9 @@ def main() -> int:
     from bench import locustfile
 
     server = start_server(free_port(args.port))
+    bare_server = start_server(free_port(args.port + 1), bare=True)
     minimal_host = f"http://{server.args[server.args.index('--bind') + 1]}"
+    bare_host = f"http://{bare_server.args[bare_server.args.index('--bind') + 1]}"
     host = args.url.rstrip("/") if args.url else minimal_host
     workers = os.environ.get("DCC_WEB_WORKERS", "2")
     threads = os.environ.get("DCC_WEB_THREADS", "1")
@@ -163,23 +170,42 @@ def main() -> int:
     )
     try:
         load_before = loadavg()
+        bare = run_phase(locustfile.Minimal, bare_host, args.users, 3, args.duration)
         minimal = run_phase(locustfile.Minimal, minimal_host, args.users, 3, args.duration)
         mixed = run_phase(locustfile.Clinician, host, args.users, args.warmup, args.duration)
         load_after = loadavg()
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for process in (server, bare_server):
+            process.terminate()
+            process.wait(timeout=20)
         os.unlink(targets_file)
 
     print(f"\nCharge de la machine (loadavg 1/5/15 min) : avant {load_before}, après {load_after}")
     header = ("charge", "req/s", "p50 ms", "p95 ms", "p99 ms", "erreurs", "× vue minimale")
-    print(f"{header[0]:<34} {header[1]:>8} {header[2]:>8} {header[3]:>8} {header[4]:>8} {header[5]:>8} {header[6]:>15}")
-    for label, figures in (("vue minimale (même gunicorn)", minimal), ("DCC, parcours mixte", mixed)):
+    header += ("× Django nu",)
+    print(
+        f"{header[0]:<34} {header[1]:>8} {header[2]:>8} {header[3]:>8} {header[4]:>8} {header[5]:>8} {header[6]:>15}"
+        f" {header[7]:>12}"
+    )
+    phases = (
+        ("Django nu (startproject)", bare),
+        ("vue minimale du DCC (middlewares)", minimal),
+        ("DCC, parcours mixte", mixed),
+    )
+    for label, figures in phases:
         ratio = figures["rps"] / minimal["rps"] if minimal["rps"] else 0
+        ratio_bare = figures["rps"] / bare["rps"] if bare["rps"] else 0
         print(
             f"{label:<34} {figures['rps']:>8.1f} {figures['p50']:>8.0f} {figures['p95']:>8.0f} {figures['p99']:>8.0f}"
-            f" {figures['errors']:>8} {ratio:>15.3f}"
+            f" {figures['errors']:>8} {ratio:>15.3f} {ratio_bare:>12.3f}"
         )
+    # The issue's goal, 150 req/s when Django alone served 2,829 on its machine, as a share of Django alone here.
+    goal = ISSUE_GOAL_RPS / ISSUE_BARE_DJANGO_RPS * bare["rps"]
+    print(
+        f"\nObjectif du ticket ramené à cette machine : {ISSUE_GOAL_RPS} req/s pour {ISSUE_BARE_DJANGO_RPS} req/s de"
+        f" Django nu, soit {ISSUE_GOAL_RPS / ISSUE_BARE_DJANGO_RPS:.3f} × Django nu = {goal:.0f} req/s ;"
+        f" mesuré {mixed['rps']:.1f} req/s ({'atteint' if mixed['rps'] >= goal else 'non atteint'})."
+    )
     print("\nParcours mixte, par page :")
     for name, count, p50, p95 in mixed["pages"]:
         print(f"  {name:<36} {count:>6} requêtes  p50 {p50:>5.0f} ms  p95 {p95:>5.0f} ms")
@@ -188,7 +214,13 @@ def main() -> int:
     for line in mixed["warmup_failures"]:
         print(f"  ÉCHEC pendant les connexions (hors mesure) {line}")
     if args.json:
-        payload = {"loadavg_before": load_before, "loadavg_after": load_after, "minimal": minimal, "mixed": mixed}
+        payload = {
+            "loadavg_before": load_before,
+            "loadavg_after": load_after,
+            "bare_django": bare,
+            "minimal": minimal,
+            "mixed": mixed,
+        }
         Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
     return 1 if mixed["errors"] else 0
 

@@ -23,6 +23,7 @@ from interop.filing import Chain, Production, ProductionError, SourceInfo, versi
 from pps.edp_types import EDP_TYPES
 from pps.enums import PpsStatus
 from pps.models import Pps, Programme
+from pps.selectors import contacts_prefetch
 from rcp.enums import DiscoveryMode
 
 PPS_CODE = "18776-5"
@@ -45,8 +46,7 @@ def _pps(source_id) -> Pps:
             "elements__establishment",
             "elements__referring_doctor",
             "elements__protocol",
-            "contacts__professional",
-            "contacts__establishment",
+            contacts_prefetch(),
             "patient__local_identifiers__establishment",
         )
         .get(pk=source_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, Prefetch, QuerySet
 
 from pps.models import PpacAdvice, PpacFollowUp, PpacTemplate, PpacTemplateLine, Pps, PpsElement, Programme
+from pps.selectors import contacts_prefetch, transitions_prefetch
 
 
 def patient_ppac(patient) -> QuerySet[Pps]:
@@ -39,9 +40,8 @@ def ppac_detail(pk: int) -> Pps:
             Prefetch("elements", queryset=elements),
             Prefetch("follow_ups", queryset=follow_ups),
             Prefetch("advice", queryset=PpacAdvice.objects.order_by("id")),
-            "contacts__professional",
-            "contacts__establishment",
-            "transitions__by",
+            contacts_prefetch(),
+            transitions_prefetch(),
         )
         .get(pk=pk)
     )

@@ -12,7 +12,17 @@ from dcc.directory.enums import PracticeRole
 from dcc.directory.models import PlaceOfPractice, Professional
 from dcc.prepared_queries import PreparedGet
 from pps.enums import GroupScope
-from pps.models import EdpGroup, EdpGroupElement, EdpGroupFavourite, Pps, PpsElement, Programme, Protocol
+from pps.models import (
+    EdpGroup,
+    EdpGroupElement,
+    EdpGroupFavourite,
+    Pps,
+    PpsContact,
+    PpsElement,
+    PpsTransition,
+    Programme,
+    Protocol,
+)
 
 
 def library_for(user) -> QuerySet[EdpGroup]:
@@ -61,6 +71,16 @@ DETAIL_RELATIONS = (
 )
 
 
+def contacts_prefetch() -> Prefetch:
+    """A programme's contacts with their professional and establishment, in one query."""
+    return Prefetch("contacts", queryset=PpsContact.objects.select_related("professional", "establishment"))
+
+
+def transitions_prefetch() -> Prefetch:
+    """A programme's transition log with who made each step, in one query."""
+    return Prefetch("transitions", queryset=PpsTransition.objects.select_related("by"))
+
+
 def _pps_detail_queryset() -> QuerySet[Pps]:
     elements = PpsElement.objects.select_related("establishment", "referring_doctor", "protocol", "block").order_by(
         "planned_date", "block_id", "position", "id"
@@ -71,9 +91,8 @@ def _pps_detail_queryset() -> QuerySet[Pps]:
         .prefetch_related(
             Prefetch("elements", queryset=elements),
             "blocks",
-            "contacts__professional",
-            "contacts__establishment",
-            "transitions__by",
+            contacts_prefetch(),
+            transitions_prefetch(),
         )
     )
 

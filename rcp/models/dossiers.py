@@ -53,7 +53,12 @@ class Dossier(models.Model):
         verbose_name = "dossier RCP"
         verbose_name_plural = "dossiers RCP"
         ordering = ["session", "position", "pk"]
-        indexes = [models.Index(fields=["session", "position"]), models.Index(fields=["patient", "-created_at"])]
+        indexes = [
+            models.Index(fields=["session", "position"]),
+            models.Index(fields=["patient", "-created_at"]),
+            # The open dossiers (draft, registered, presented) are few among all: the work lists find them by status.
+            models.Index(fields=["status", "session"]),
+        ]
 
     def __str__(self) -> str:
         return f"Dossier {self.pk} — {self.session}"

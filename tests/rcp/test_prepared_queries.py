@@ -76,7 +76,36 @@ def test_the_main_query_is_compiled_once(dossiers, monkeypatch):
 
     monkeypatch.setattr(SQLCompiler, "as_sql", counting)
     _dossier_detail.get(dossiers[1].pk)
-    assert Dossier not in compiled  # its prefetches (transitions, versions, attachments) still compile
+    assert compiled == []  # neither the dossier's query nor its prefetches (attachments, transitions, versions)
+
+
+def test_prefetched_children_are_read_without_a_query(dossiers, personas, django_assert_num_queries):
+    from django.utils import timezone
+
+    from rcp.models import FicheVersion
+
+    dossier = dossiers[1]
+    FicheVersion.objects.create(
+        fiche=dossier.fiche, version=1, content={}, signed_by=personas["doctor"], signed_at=timezone.now()
+    )
+    _dossier_detail.get(dossiers[0].pk)
+    with django_assert_num_queries(4):  # the dossier, its attachments, its transitions, its fiche's versions
+        prepared = _dossier_detail.get(dossier.pk)
+    plain = _dossier_detail_queryset().get(pk=dossier.pk)
+    with django_assert_num_queries(0):
+        transitions = list(prepared.transitions.all())
+        assert list(prepared.attached_documents.all()) == []
+        versions = list(prepared.fiche.versions.all())
+        assert all(t.dossier is prepared for t in transitions)
+        assert [t.by for t in transitions] == [t.by for t in plain.transitions.all()]  # select_related kept
+        assert all(v.fiche is prepared.fiche and v.signed_by == personas["doctor"] for v in versions)
+    assert transitions == list(plain.transitions.all()) and len(transitions) >= 1
+    assert versions == list(plain.fiche.versions.all()) and len(versions) == 1
+    # A filter on a prefetched relation still asks the database, for this parent's children only (the first
+    # dossier's get must not have left its key in the shared queryset).
+    assert list(prepared.transitions.filter(pk__in=[t.pk for t in transitions])) == transitions
+    other = _dossier_detail.get(dossiers[0].pk)
+    assert list(other.transitions.filter(pk__gt=0)) == list(other.transitions.all())
 
 
 def test_another_thread_uses_its_own_connection(dossiers):

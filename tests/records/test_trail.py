@@ -301,7 +301,7 @@ def test_the_regional_trail_plans_its_queries_for_their_own_filters(client, pers
 
 
 def test_a_line_is_written_as_the_model_would_write_it(personas, rf):
-    """``trail_record`` runs its INSERT compiled once (``trail._insert``): every column as ``Model.save`` writes it."""
+    """The trail's INSERT compiled once (``trail._insert``): every column as ``Model.save`` writes it, NULLs too."""
     from dcc.records import trail
 
     request = rf.get("/", REMOTE_ADDR="192.0.2.7")
@@ -309,15 +309,21 @@ def test_a_line_is_written_as_the_model_would_write_it(personas, rf):
     patient = PatientFactory()
     build = {"user": personas["doctor"], "action": TrailAction.READ, "patient": patient, "obj": patient}
     build |= {"request": request, "detail": "fiche", "acting_as": personas["admin"]}
+    bare = {"user": None, "action": TrailAction.SEARCH, "patient": None, "obj": None, "request": None, "detail": ""}
+    bare |= {"acting_as": None}
     saved, inserted = trail._line(**build), trail._line(**build)
-    inserted.at = saved.at
+    saved_bare, inserted_bare = trail._line(**bare), trail._line(**bare)
+    inserted.at, inserted_bare.at = saved.at, saved_bare.at
     saved.save()
-    trail._insert(inserted)
+    saved_bare.save()
+    assert trail._insert([inserted, inserted_bare]) == [inserted, inserted_bare]
 
     def columns(line):
         stored = AccessTrail.objects.get(pk=line.pk)
         return {f.attname: getattr(stored, f.attname) for f in AccessTrail._meta.concrete_fields if not f.primary_key}
 
-    assert inserted.pk and inserted.pk != saved.pk and not inserted._state.adding
+    assert inserted.pk and inserted.pk not in {saved.pk, inserted_bare.pk} and not inserted._state.adding
     assert columns(inserted) == columns(saved)
     assert columns(inserted)["ip_address"] == "192.0.2.7" and columns(inserted)["connection_method"] == "psc"
+    assert columns(inserted_bare) == columns(saved_bare)
+    assert columns(inserted_bare)["user_id"] is None and columns(inserted_bare)["ip_address"] is None
