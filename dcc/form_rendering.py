@@ -9,6 +9,10 @@
   unless the widget sets its own ``class``. Django itself adds ``aria-invalid`` and ``aria-describedby``
   (``<id>_helptext``, ``<id>_error``): the template gives those ids to the help text and the error text.
 
+* The renderer draws the widgets whose Django template is a single ``<input>`` or ``<textarea>`` by string
+  formatting, to the same characters: Django renders two nested templates per widget (the tag, its attributes),
+  and a fiche form has forty of them (``tests/platform/test_form_rendering.py`` compares both for every widget).
+
 Opt-in through the mixin rather than on the renderer, so the admin and the forms drawn by hand keep their widgets.
 """
 
@@ -21,8 +25,60 @@ from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 FIELD_TEMPLATE = "components/_field.html"
+_WIDGETS = "django/forms/widgets/"
+# Django's widget templates that are nothing but ``{% include "django/forms/widgets/input.html" %}``.
+INPUT_TEMPLATES = frozenset(
+    f"{_WIDGETS}{name}.html"
+    for name in (
+        "input",
+        "checkbox",
+        "color",
+        "date",
+        "datetime",
+        "email",
+        "file",
+        "hidden",
+        "number",
+        "password",
+        "search",
+        "tel",
+        "text",
+        "time",
+        "url",
+    )
+)
+TEXTAREA_TEMPLATE = f"{_WIDGETS}textarea.html"
+
+
+def _text(value) -> str:
+    """``{{ value|stringformat:'s' }}`` under autoescape."""
+    return conditional_escape(str(value))
+
+
+def _attrs(attrs: dict) -> str:
+    """``django/forms/widgets/attrs.html``: ``name="value"``, a bare ``name`` for True, nothing for False."""
+    return "".join(
+        "" if value is False else f" {conditional_escape(name)}" + ("" if value is True else f'="{_text(value)}"')
+        for name, value in attrs.items()
+    )
+
+
+def render_input(widget: dict) -> SafeString:
+    """``django/forms/widgets/input.html``."""
+    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    return mark_safe(f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>')  # noqa: S308 - escaped
+
+
+def render_textarea(widget: dict) -> SafeString:
+    """``django/forms/widgets/textarea.html``."""
+    text = conditional_escape(widget["value"]) if widget["value"] else ""
+    name = conditional_escape(widget["name"])
+    return mark_safe(f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{text}</textarea>')  # noqa: S308 - escaped
 
 
 def bootstrap_class(widget: forms.Widget) -> str:
@@ -58,6 +114,13 @@ class DccFormRenderer(DjangoTemplates):
     """Django's default renderer (its own template engine for the widgets), which also finds ``templates/``."""
 
     field_template_name = FIELD_TEMPLATE
+
+    def render(self, template_name, context, request=None):
+        if template_name in INPUT_TEMPLATES:
+            return render_input(context["widget"])
+        if template_name == TEXTAREA_TEMPLATE:
+            return render_textarea(context["widget"])
+        return super().render(template_name, context, request)
 
     @cached_property
     def engine(self):

@@ -559,6 +559,8 @@ CELERY_TASK_ROUTES = {
 # 13-join query cost 5 ms of its 6; see docs/platform.md).
 DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
 DATABASES["default"]["OPTIONS"]["prepare_threshold"] = env_int("DCC_DB_PREPARE_THRESHOLD", 2)
+# How many prepared statements a connection keeps (psycopg's default, 100, is fewer than the pages run).
+DCC_DB_PREPARED_MAX = env_int("DCC_DB_PREPARED_MAX", 500)
 # Behind PgBouncer in transaction mode: no server-side cursors, no prepared statements kept across transactions.
 if env_bool("DCC_DB_PGBOUNCER", False):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True

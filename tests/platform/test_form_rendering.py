@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
+import pytest
 from django import forms
 from django.template.loader import render_to_string
 
@@ -83,3 +85,72 @@ def test_form_errors_say_which_fields_or_give_the_form_error():
     valid = SampleForm(data={"name": "x", "kind": "a", "agreed": "on"})
     valid.is_valid()
     assert render_to_string("components/_form_errors.html", {"form": valid}).strip() == ""
+
+
+def _template_rendered(widget: forms.Widget, name: str, value) -> str:
+    """The widget as Django's own template draws it (the renderer's engine, bypassing the string formatting)."""
+    from django.forms.renderers import DjangoTemplates
+
+    from dcc.form_rendering import DccFormRenderer
+
+    context = widget.get_context(name, value, {"id": f"id_{name}"})
+    return DjangoTemplates.render(DccFormRenderer(), widget.template_name, context)
+
+
+def test_inputs_and_textareas_drawn_by_formatting_are_the_templates_characters(monkeypatch):
+    from django.forms.renderers import DjangoTemplates
+    from django.utils.safestring import mark_safe
+
+    from dcc.form_rendering import INPUT_TEMPLATES, TEXTAREA_TEMPLATE, DccFormRenderer
+    from dcc.widgets import HourMinuteInput, IsoDateInput
+
+    attrs = {"class": "form-control", "required": True, "disabled": False, "maxlength": 40, "data-x": None}
+    attrs |= {"aria-describedby": 'a"b', "placeholder": mark_safe("<b>sûr</b>")}
+    widgets = [
+        forms.TextInput(attrs=attrs),
+        forms.NumberInput(),
+        forms.EmailInput(),
+        forms.URLInput(),
+        forms.PasswordInput(render_value=True),
+        forms.HiddenInput(),
+        forms.DateInput(),
+        forms.DateTimeInput(),
+        forms.TimeInput(),
+        forms.CheckboxInput(),
+        forms.Textarea(attrs={"rows": 2}),
+        IsoDateInput(),
+        HourMinuteInput(),
+    ]
+    values = [None, "", 0, 12, True, False, 'Dupont & <Fils> "l\'aîné"', mark_safe("<i>déjà sûr</i>"), "a\nb"]
+    values += [datetime.date(2026, 12, 4), datetime.datetime(2026, 12, 4, 14, 5), datetime.time(14, 5)]
+    drawn = 0
+    for widget in widgets:
+        assert widget.template_name in INPUT_TEMPLATES | {TEXTAREA_TEMPLATE}
+        for value in values:
+            with monkeypatch.context() as patched:  # the formatting, not a template, draws it
+                patched.setattr(DjangoTemplates, "get_template", lambda *args: pytest.fail("template rendered"))
+                fast = widget.render("champ", value, {"id": "id_champ"}, renderer=DccFormRenderer())
+            assert fast == _template_rendered(widget, "champ", value), (type(widget).__name__, value)
+            drawn += 1
+    assert drawn == len(widgets) * len(values)
+
+
+def test_every_template_drawn_by_formatting_is_djangos_single_input():
+    """If Django changes one of these templates, the formatting must change with it."""
+    from pathlib import Path
+
+    from dcc.form_rendering import INPUT_TEMPLATES, TEXTAREA_TEMPLATE
+
+    root = Path(forms.__file__).parent / "templates"
+    include = '{% include "django/forms/widgets/input.html" %}'
+    for name in INPUT_TEMPLATES - {"django/forms/widgets/input.html"}:
+        assert (root / name).read_text().strip() == include, name
+    assert (root / "django/forms/widgets/input.html").read_text().strip() == (
+        '<input type="{{ widget.type }}" name="{{ widget.name }}"{% if widget.value != None %}'
+        " value=\"{{ widget.value|stringformat:'s' }}\"{% endif %}"
+        '{% include "django/forms/widgets/attrs.html" %}>'
+    )
+    assert (root / TEXTAREA_TEMPLATE).read_text().strip() == (
+        '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
+        "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>"
+    )

@@ -60,3 +60,22 @@ def test_a_busy_connection_is_not_checked_an_idle_or_failed_one_is(connection):
     clock["now"] += 0.1
     conn.close_if_health_check_failed()
     assert len(checks) == 3
+
+
+def test_a_connection_keeps_every_statement_the_pages_prepare(settings):
+    """psycopg's default (100) is fewer than the ~115 statements of the mixed workload: they were evicted in turn."""
+    settings.DCC_DB_PREPARED_MAX = 321
+    conn = connections["default"]
+    conn.close()
+    conn.ensure_connection()
+    try:
+        assert conn.connection.prepared_max == 321
+        assert conn.connection.prepare_threshold == settings.DATABASES["default"]["OPTIONS"]["prepare_threshold"]
+    finally:
+        conn.close()
+
+
+def test_the_default_room_exceeds_what_the_pages_prepare():
+    from django.conf import settings as project
+
+    assert project.DCC_DB_PREPARED_MAX >= 300
