@@ -78,7 +78,7 @@ def contacts_prefetch() -> Prefetch:
 
 def transitions_prefetch() -> Prefetch:
     """A programme's transition log with who made each step, in one query."""
-    return Prefetch("transitions", queryset=PpsTransition.objects.select_related("by"))
+    return Prefetch("transitions", queryset=PpsTransition.objects.select_related("by__professional"))
 
 
 def _pps_detail_queryset() -> QuerySet[Pps]:

@@ -342,11 +342,15 @@ def _dossier_detail_queryset() -> QuerySet[Dossier]:
     return (
         _dossier_base()
         .select_related(
-            "session__rcp__three_c", "previous__session", "created_by", "fiche__validated_by", "gp_notice__professional"
+            "session__rcp__three_c",
+            "previous__session",
+            "created_by",
+            "fiche__validated_by__professional",  # the users' names are their professional's
+            "gp_notice__professional",
         )
         .prefetch_related(
-            Prefetch("transitions", queryset=DossierTransition.objects.select_related("by")),
-            Prefetch("fiche__versions", queryset=FicheVersion.objects.select_related("signed_by")),
+            Prefetch("transitions", queryset=DossierTransition.objects.select_related("by__professional")),
+            Prefetch("fiche__versions", queryset=FicheVersion.objects.select_related("signed_by__professional")),
         )
     )
 
