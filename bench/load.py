@@ -8,9 +8,11 @@ Usage (from the repository root, DATABASE_URL / REDIS_URL pointing at the server
 Without ``--url`` it starts gunicorn itself (``bench.wsgi``: the DCC's ``make run`` settings plus a minimal view
 at ``/bench/minimal/``) with ``dcc/gunicorn_conf.py`` (workers and threads from ``DCC_WEB_WORKERS`` /
 ``DCC_WEB_THREADS``); with ``--url`` it loads that running server and starts gunicorn only for the minimal view,
-with the same settings. Two phases in the same run, each with the same number of users (closed loop, no think
-time): the minimal view, then the mixed workload (``bench/locustfile.py``). It prints, for each, requests/s,
-p50/p95/p99, errors and the ratio to the minimal view, then the mixed workload per page, with the machine load
+with the same settings. Three phases in the same run, each with the same number of users (closed loop, no think
+time): a bare Django project (``bench/bare_settings.py``, the issue's « Django itself »), the DCC's minimal view
+(all of its middleware), then the mixed workload (``bench/locustfile.py``). It prints, for each, requests/s,
+p50/p95/p99, errors and the ratios to the minimal view and to bare Django, the issue's goal brought to this
+machine (150 req/s where bare Django served 2,829), then the mixed workload per page, with the machine load
 (``/proc/loadavg``) before and after. Figures, not a test: they depend on the machine and its neighbours.
 """
 
