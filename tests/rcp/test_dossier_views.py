@@ -362,3 +362,15 @@ def test_live_postpone_and_follow_polling_is_traced_once_per_dossier(client, per
     case["dossier"].refresh_from_db()
     assert case["dossier"].status == DossierStatus.POSTPONED
     assert Dossier.objects.get(previous=case["dossier"]).session == later
+
+
+def test_the_history_lists_the_transitions_with_who_or_says_there_is_none(client, case, personas):
+    from rcp.models import DossierTransition
+
+    dossier = case["dossier"]
+    client.force_login(personas["doctor"])
+    html = client.get(reverse("rcp:dossier", args=[dossier.pk])).content.decode()
+    assert "Inscription." in html and "Aucun changement de statut enregistré" not in html
+    DossierTransition.objects.filter(dossier=dossier).delete()  # a dossier of the bulk-seeded history has none
+    html = client.get(reverse("rcp:dossier", args=[dossier.pk])).content.decode()
+    assert "Aucun changement de statut enregistré pour ce dossier." in html
