@@ -142,26 +142,12 @@ def trail_record_lines(lines: Iterable[dict]) -> list[AccessTrail]:
 def trail_search(*, request, patients: Iterable, detail: str) -> list[AccessTrail]:
     """A patient search: one summary line, and one line per patient shown (who saw which identity), in one INSERT."""
     patients = list(patients)
-    user = request.user
-    summary = _line(
-        user=user,
-        action=TrailAction.SEARCH,
-        patient=None,
-        obj=None,
-        request=request,
-        detail=f"{detail} : {len(patients)} résultat(s)",
-        acting_as=None,
-    )
-    shown = [
-        _line(
-            user=user,
-            action=TrailAction.SEARCH,
-            patient=patient,
-            obj=None,
-            request=request,
-            detail=f"{detail} : identité affichée",
+
+    def line(patient, text: str) -> AccessTrail:
+        return _line(
+            user=request.user, action=TrailAction.SEARCH, patient=patient, obj=None, request=request, detail=text,
             acting_as=None,
-        )
-        for patient in patients
-    ]
-    return _insert([summary, *shown])
+        )  # fmt: skip
+
+    summary = line(None, f"{detail} : {len(patients)} résultat(s)")
+    return _insert([summary, *(line(patient, f"{detail} : identité affichée") for patient in patients)])
