@@ -68,6 +68,9 @@ class DemoSeed:
             "DJANGO_SETTINGS_MODULE": "dcc.settings.test",
             "DATABASE_URL": self.database_url,
             "REDIS_URL": redis_url,
+            # A cache of its own: the seed saves users and grants, and each save drops the rights generation
+            # (dcc/accounts/rights_cache.py) of whichever worker shares its Redis database and prefix.
+            "DCC_CACHE_PREFIX": f"{os.environ.get('DCC_CACHE_PREFIX', 'dcc-test')}-demo-seed",
             "DCC_MEDIA_ROOT": str(self.media),
             "DCC_IMAGING_STANDIN_STUDIES": str(self.media / "standin-studies.json"),
         }
