@@ -18,9 +18,10 @@ import json
 import os
 import random
 import re
-from html.parser import HTMLParser
 
 from locust import FastHttpUser, constant, task
+
+from bench.form_reader import form_fields
 
 PASSWORD = os.environ.get("DCC_BENCH_PASSWORD", "Demo-DCC-2026!")
 PERSONAS: list[str] = os.environ.get(
@@ -34,69 +35,6 @@ if os.environ.get("DCC_BENCH_TARGETS"):
 _counter = itertools.count()
 LOGGED_IN: list[str] = []  # one entry per user whose login finished (the driver waits for all of them)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-class FormReader(HTMLParser):
-    """The fields a browser would post for the form whose action ends with ``action``."""
-
-    def __init__(self, action: str):
-        super().__init__(convert_charrefs=True)
-        self.action = action
-        self.inside = False
-        self.fields: list[tuple[str, str]] = []
-        self._select: str | None = None
-        self._select_first: str | None = None
-        self._select_chosen = False
-        self._textarea: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.inside = (a.get("action") or "").endswith(self.action) and (a.get("method") or "").lower() == "post"
-            return
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name and "disabled" not in a:
-            kind = (a.get("type") or "text").lower()
-            if kind in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.fields.append((name, a.get("value") or "on"))
-            elif kind not in {"submit", "button", "file", "reset"}:
-                self.fields.append((name, a.get("value") or ""))
-        elif tag == "select" and name:
-            self._select, self._select_first, self._select_chosen = name, None, False
-        elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in a:
-                self.fields.append((self._select, value))
-                self._select_chosen = True
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "select" and self._select is not None:
-            if not self._select_chosen and self._select_first is not None:
-                self.fields.append((self._select, self._select_first))
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            self.fields.append((self._textarea, "".join(self._text).removeprefix("\n")))
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._text.append(data)
-
-
-def form_fields(html: str, action: str) -> list[tuple[str, str]]:
-    reader = FormReader(action)
-    reader.feed(html)
-    return reader.fields
 
 
 class Clinician(FastHttpUser):
@@ -193,11 +131,11 @@ class Clinician(FastHttpUser):
         pk = random.choice(self.editable)
         path = f"/rcp/dossiers/{pk}/fiche/"
         page = self._get(path, "fiche RCP (formulaire)")
-        fields = form_fields(page.text or "", path)
+        fields = form_fields(page.text or "", path, page=path)
         if not fields:
             return
         stamp = f"Relu (charge {random.randint(1, 10**6)})."
-        fields = [(name, stamp if name == "comment" else value) for name, value in fields]
+        fields = [(name, stamp if name == "proposition" else value) for name, value in fields]
         self._post(path, fields, "fiche RCP (enregistrement)", referer=path)
 
     @task(16)
