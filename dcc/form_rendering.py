@@ -59,7 +59,7 @@ def _text(value) -> str:
     return conditional_escape(str(value))
 
 
-def _attrs(attrs: dict) -> str:
+def html_attrs(attrs: dict) -> str:
     """``django/forms/widgets/attrs.html``: ``name="value"``, a bare ``name`` for True, nothing for False."""
     return "".join(
         "" if value is False else f" {conditional_escape(name)}" + ("" if value is True else f'="{_text(value)}"')
@@ -71,14 +71,14 @@ def render_input(widget: dict) -> SafeString:
     """``django/forms/widgets/input.html``."""
     value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
     kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
-    return mark_safe(f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>')  # noqa: S308 - escaped
+    return mark_safe(f'<input type="{kind}" name="{name}"{value}{html_attrs(widget["attrs"])}>')  # noqa: S308 - escaped
 
 
 def render_textarea(widget: dict) -> SafeString:
     """``django/forms/widgets/textarea.html``."""
     text = conditional_escape(widget["value"]) if widget["value"] else ""
     name = conditional_escape(widget["name"])
-    return mark_safe(f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{text}</textarea>')  # noqa: S308 - escaped
+    return mark_safe(f'<textarea name="{name}"{html_attrs(widget["attrs"])}>\n{text}</textarea>')  # noqa: S308 - escaped
 
 
 def bootstrap_class(widget: forms.Widget) -> str:
