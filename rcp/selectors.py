@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Case, Count, Exists, F, Func, OuterRef, Prefetch, Q, QuerySet, Value, When
@@ -371,14 +372,18 @@ def patient_dossiers(patient) -> QuerySet[Dossier]:
     )
 
 
-def fiche_code_lists(keys: Iterable[str]) -> dict[str, list[CodeListEntry]]:
-    """The value sets' entries a fiche form offers, one query for all of them."""
+class CodeChoice(NamedTuple):
+    code: str
+    label: str
+
+
+def fiche_code_lists(keys: Iterable[str]) -> dict[str, list[CodeChoice]]:
+    """The value sets' entries a fiche form offers (code and label, in their order), one query for all of them."""
     names = {FICHE_VALUE_SETS[key].filename.removesuffix(".xml"): key for key in keys}
-    lists: dict[str, list[CodeListEntry]] = {key: [] for key in names.values()}
-    for entry in CodeListEntry.objects.filter(value_set_name__in=names).only(
-        "value_set_name", "code", "label", "position"
-    ):
-        lists[names[entry.value_set_name]].append(entry)
+    lists: dict[str, list[CodeChoice]] = {key: [] for key in names.values()}
+    rows = CodeListEntry.objects.filter(value_set_name__in=names).values_list("value_set_name", "code", "label")
+    for name, code, label in rows:
+        lists[names[name]].append(CodeChoice(code, label))
     return lists
 
 
