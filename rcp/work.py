@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import CharField, Count, Exists, OuterRef, Q
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,17 @@ from rcp.enums import FICHE_DOCUMENT_SOURCE, AttendanceMode, DossierStatus, Sess
 from rcp.models import Attendance, Dossier, FicheVersion, Session
 
 COMING_DAYS = 14
+# What a dossier's line of a work list shows (patient's name, RCP, session, status): not the wide rows.
+_DOSSIER_ITEM_FIELDS = (
+    "status",
+    "patient__birth_name",
+    "patient__used_name",
+    "patient__sex",
+    "patient__used_first_name",
+    "patient__first_given_name",
+    "session__starts_at",
+    "session__rcp__title",
+)
 
 
 def _day(moment) -> str:
@@ -90,7 +102,11 @@ def doctor_lists(user) -> list[WorkList]:
     if not pro:
         return []
     now = timezone.now()
-    mine = Dossier.objects.filter(patient__in=visible_patients(user)).select_related("patient", "session__rcp")
+    mine = (
+        Dossier.objects.filter(patient__in=visible_patients(user))
+        .select_related("patient", "session__rcp")
+        .only(*_DOSSIER_ITEM_FIELDS)
+    )
     passages = mine.filter(
         requesting_doctor_id=pro,
         status__in=[DossierStatus.DRAFT, DossierStatus.REGISTERED],
@@ -107,12 +123,11 @@ def doctor_lists(user) -> list[WorkList]:
         status__in=[DossierStatus.REGISTERED, DossierStatus.PRESENTED],
         session__starts_at__lte=now + datetime.timedelta(hours=12),
     ).order_by("-session__starts_at")[:LIMIT]
-    signed = FicheVersion.objects.filter(signed_by=user).values_list("pk", flat=True)
+    # The versions he signed, as text: a generation names its source by a text key.
+    signed = FicheVersion.objects.filter(signed_by=user).annotate(key=Cast("pk", CharField())).values("key")
     failed = (
         DocumentGeneration.objects.filter(
-            source_type=FICHE_DOCUMENT_SOURCE,
-            status=GenerationStatus.FAILED,
-            source_id__in=[str(pk) for pk in signed[:500]],
+            source_type=FICHE_DOCUMENT_SOURCE, status=GenerationStatus.FAILED, source_id__in=signed
         )
         .select_related("patient")
         .order_by("-updated_at")[:LIMIT]
