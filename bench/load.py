@@ -94,9 +94,10 @@ def run_phase(user_class, host: str, users: int, warmup: float, duration: float)
     import gevent
     from locust.env import Environment
 
-    from bench.locustfile import LOGGED_IN
+    from bench.locustfile import CLAIMED, LOGGED_IN
 
     LOGGED_IN.clear()
+    CLAIMED.clear()
     env = Environment(user_classes=[user_class], host=host)
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=users)

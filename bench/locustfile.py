@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+from urllib.parse import urlencode
 
 from locust import FastHttpUser, constant, task
 
@@ -33,6 +34,8 @@ if os.environ.get("DCC_BENCH_TARGETS"):
     with open(os.environ["DCC_BENCH_TARGETS"], encoding="utf-8") as handle:
         TARGETS = json.load(handle)
 _counter = itertools.count()
+FICHES_PER_USER = 3
+CLAIMED: set[int] = set()  # the dossiers whose fiche a user of this run edits
 LOGGED_IN: list[str] = []  # one entry per user whose login finished (the driver waits for all of them)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
@@ -49,11 +52,11 @@ class Clinician(FastHttpUser):
         self.email = PERSONAS[number % len(PERSONAS)]
         mine = TARGETS.get(self.email, {})
         self.t = mine
-        # Users of the same persona edit different fiches, so saves never conflict with each other.
-        same = len([p for p in PERSONAS if p == self.email]) or 1
-        rank = number // len(PERSONAS)
-        editable = mine.get("editable_dossiers", [])
-        self.editable = editable[rank % max(1, len(editable)) :: max(1, same * 4)] or editable
+        # Each user edits fiches no other user edits (several personas may edit the same dossier): saves never
+        # conflict with each other (a conflict is a 409, as it should be).
+        free = [pk for pk in mine.get("editable_dossiers", []) if pk not in CLAIMED]
+        self.editable = free[:FICHES_PER_USER]
+        CLAIMED.update(self.editable)
         self.login()
 
     def login(self):
@@ -91,7 +94,7 @@ class Clinician(FastHttpUser):
             path,
             data=data,
             name=name,
-            headers={"Referer": self.host + referer},
+            headers={"Referer": self.host + referer, "Content-Type": "application/x-www-form-urlencoded"},
             allow_redirects=False,
             catch_response=True,
         ) as response:
@@ -135,8 +138,9 @@ class Clinician(FastHttpUser):
         if not fields:
             return
         stamp = f"Relu (charge {random.randint(1, 10**6)})."
-        fields = [(name, stamp if name == "proposition" else value) for name, value in fields]
-        self._post(path, fields, "fiche RCP (enregistrement)", referer=path)
+        # Encoded here: Locust's FastHttpUser takes a dict, not repeated fields (a fiche has several).
+        body = urlencode([(name, stamp if name == "proposition" else value) for name, value in fields])
+        self._post(path, body, "fiche RCP (enregistrement)", referer=path)
 
     @task(16)
     def follow(self):
