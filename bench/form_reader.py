@@ -1,75 +1,45 @@
 """What a browser would post for a form of a page: the benchmark's writes send the fields as a browser would.
 
-Kept apart from ``bench/locustfile.py`` (which imports Locust, and so gevent's monkey-patching) so that the tests
-can read a real page with it.
+Parsed with lxml (a C parser): the load generator shares the machine's cores with the server it measures, and
+Python's ``html.parser`` took about ten milliseconds of them per fiche form. Kept apart from
+``bench/locustfile.py`` (which imports Locust, and so gevent's monkey-patching) so that the tests can read a real
+page with it.
 """
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
+import lxml.html
 
-
-class FormReader(HTMLParser):
-    """The fields a browser would post for the form whose action ends with ``action`` (a form without an
-    ``action`` posts to its own page: give that page's path as ``page``)."""
-
-    def __init__(self, action: str, page: str = ""):
-        super().__init__(convert_charrefs=True)
-        self.action = action
-        self.page = page
-        self.inside = False
-        self.fields: list[tuple[str, str]] = []
-        self._select: str | None = None
-        self._select_first: str | None = None
-        self._select_chosen = False
-        self._textarea: str | None = None
-        self._text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            posts = (a.get("method") or "").lower() == "post"
-            self.inside = posts and (a.get("action") or self.page).endswith(self.action)
-            return
-        if not self.inside:
-            return
-        name = a.get("name")
-        if tag == "input" and name and "disabled" not in a:
-            kind = (a.get("type") or "text").lower()
-            if kind in {"checkbox", "radio"}:
-                if "checked" in a:
-                    self.fields.append((name, a.get("value") or "on"))
-            elif kind not in {"submit", "button", "file", "reset"}:
-                self.fields.append((name, a.get("value") or ""))
-        elif tag == "select" and name:
-            self._select, self._select_first, self._select_chosen = name, None, False
-        elif tag == "option" and self._select is not None:
-            value = a.get("value") or ""
-            if self._select_first is None:
-                self._select_first = value
-            if "selected" in a:
-                self.fields.append((self._select, value))
-                self._select_chosen = True
-        elif tag == "textarea" and name:
-            self._textarea, self._text = name, []
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.inside = False
-        elif tag == "select" and self._select is not None:
-            if not self._select_chosen and self._select_first is not None:
-                self.fields.append((self._select, self._select_first))
-            self._select = None
-        elif tag == "textarea" and self._textarea is not None:
-            self.fields.append((self._textarea, "".join(self._text).removeprefix("\n")))
-            self._textarea = None
-
-    def handle_data(self, data):
-        if self._textarea is not None:
-            self._text.append(data)
+NOT_SENT = {"submit", "button", "image", "reset", "file"}
 
 
 def form_fields(html: str, action: str, page: str = "") -> list[tuple[str, str]]:
-    reader = FormReader(action, page)
-    reader.feed(html)
-    return reader.fields
+    """The fields of the POST form whose action ends with ``action`` (a form without an ``action`` posts to its
+    own page: give that page's path as ``page``), as a browser would send them; [] when there is no such form."""
+    for form in lxml.html.document_fromstring(html).forms:
+        if (form.method or "").lower() == "post" and (form.get("action") or page).endswith(action):
+            return _sent(form)
+    return []
+
+
+def _sent(form) -> list[tuple[str, str]]:
+    fields: list[tuple[str, str]] = []
+    for element in form.inputs:
+        name = element.get("name")
+        if not name or "disabled" in element.attrib:
+            continue
+        if element.tag == "textarea":
+            fields.append((name, (element.value or "").removeprefix("\n")))  # the parser keeps the first newline
+        elif element.tag == "select":
+            if element.multiple:
+                fields.extend((name, value) for value in element.value)
+            elif element.value is not None:  # the selected option, else the first one
+                fields.append((name, element.value))
+        else:
+            kind = (element.get("type") or "text").lower()
+            if kind in {"checkbox", "radio"}:
+                if "checked" in element.attrib:
+                    fields.append((name, element.get("value") or "on"))
+            elif kind not in NOT_SENT:
+                fields.append((name, element.get("value") or ""))
+    return fields
