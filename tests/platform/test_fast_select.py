@@ -13,7 +13,7 @@ from dcc.widgets import FastSelect
 CHOICES = [
     ("", "—"),
     ("C50.9", "Sein, SAI (C50.9)"),
-    ("a<b", 'Guillemets " et apostrophe \' & <balise>'),
+    ("a<b", "Guillemets \" et apostrophe ' & <balise>"),
     (3, 3),
     ("lazy", gettext_lazy("Libellé traduit")),
     ("safe", mark_safe("<em>déjà sûr</em>")),
