@@ -42,10 +42,13 @@ ALWAYS_OPEN = ("account_logout", "accounts:impersonate_stop", "healthz")
 
 
 def _route(request) -> str:
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return ""
+    """The view name of the request's URL ("" for none); once the view ran, Django's own resolution."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return ""
     return match.view_name or ""
 
 
