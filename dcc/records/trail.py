@@ -145,9 +145,14 @@ def trail_search(*, request, patients: Iterable, detail: str) -> list[AccessTrai
 
     def line(patient, text: str) -> AccessTrail:
         return _line(
-            user=request.user, action=TrailAction.SEARCH, patient=patient, obj=None, request=request, detail=text,
+            user=request.user,
+            action=TrailAction.SEARCH,
+            patient=patient,
+            obj=None,
+            request=request,
+            detail=text,
             acting_as=None,
-        )  # fmt: skip
+        )
 
     summary = line(None, f"{detail} : {len(patients)} résultat(s)")
     return _insert([summary, *(line(patient, f"{detail} : identité affichée") for patient in patients)])
