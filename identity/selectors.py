@@ -151,11 +151,12 @@ def search_for_user(
     """A user's search: any criterion among his patients; outside them, exact identities only (in_care False)."""
     scope = visible_patients(user)
     in_care = list(search_patients(name=name, birth_date=birth_date, ins=ins, ipp=ipp, scope=scope)[:limit])
-    outside = list(
-        exact_identity_matches(name=name, birth_date=birth_date, ins=ins)
-        .exclude(pk__in=scope.values("pk"))
-        .exclude(pk__in=[patient.pk for patient in in_care])[:limit]
-    )
+    exact = exact_identity_matches(name=name, birth_date=birth_date, ins=ins)
+    outside = []
+    if not exact.query.is_empty():  # a name alone finds no one outside the user's patients
+        outside = list(
+            exact.exclude(pk__in=scope.values("pk")).exclude(pk__in=[patient.pk for patient in in_care])[:limit]
+        )
     return [{"patient": patient, "in_care": True} for patient in in_care] + [
         {"patient": patient, "in_care": False} for patient in outside
     ]

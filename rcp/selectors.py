@@ -388,18 +388,15 @@ def fiche_code_lists(keys: Iterable[str]) -> dict[str, list[CodeChoice]]:
 
 
 def code_labels(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
-    """Labels of (value set key, code) pairs, one query."""
-    pairs = [(key, code) for key, code in pairs if code]
-    if not pairs:
+    """Labels of (value set key, code) pairs, one query (the value sets' entries with any of the codes, then the
+    pairs asked for among them)."""
+    wanted = {(FICHE_VALUE_SETS[key].filename.removesuffix(".xml"), code): key for key, code in pairs if code}
+    if not wanted:
         return {}
-    by_name = {FICHE_VALUE_SETS[key].filename.removesuffix(".xml"): key for key, _ in pairs}
-    condition = Q()
-    for key, code in pairs:
-        condition |= Q(value_set_name=FICHE_VALUE_SETS[key].filename.removesuffix(".xml"), code=code)
-    return {
-        (by_name[name], code): label
-        for name, code, label in CodeListEntry.objects.filter(condition).values_list("value_set_name", "code", "label")
-    }
+    rows = CodeListEntry.objects.filter(
+        value_set_name__in={name for name, _ in wanted}, code__in={code for _, code in wanted}
+    ).values_list("value_set_name", "code", "label")
+    return {(wanted[name, code], code): label for name, code, label in rows if (name, code) in wanted}
 
 
 def fiche_labels(fiche) -> dict:
@@ -439,7 +436,7 @@ def fiche_generations(fiche) -> list:
     generations = list(
         DocumentGeneration.objects.filter(
             source_type=FICHE_DOCUMENT_SOURCE, source_id__in=list(versions)
-        ).select_related("document")
+        ).select_related("document__patient", "document__establishment")
     )
     for generation in generations:
         generation.version_number = versions[generation.source_id]

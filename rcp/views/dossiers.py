@@ -139,7 +139,6 @@ def dossier_detail(request, pk: int):
         "quorum": selectors.fiche_quorum(fiche) if not fiche.is_validated else None,
         "validate_form": validate_form(request, fiche),
         "signing_blockers": signing_blockers(request, fiche),
-        "has_previous": not fiche.is_validated and selectors.previous_fiche(fiche) is not None,
         "statuses": DossierStatus,
     }
     if fiche.is_validated:

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from rcp.models import MentionCategory, SpecialtyTag
+from rcp.selectors import code_labels
 from tests.helpers import assert_access
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +92,12 @@ def test_code_list_pages(client, personas):
     codes = [entry.code for entry in response.context["results"]]
     assert "8140/3" in codes
     assert client.get(reverse("rcp:code_search", args=["inconnu"])).status_code == 404
+
+
+def test_code_labels_answer_the_pairs_asked_for_in_one_query(django_assert_num_queries):
+    """122489005 (système urinaire) is in both the appareil and the organe value sets: only the pair asked for."""
+    call_command("load_value_sets", stdout=StringIO())
+    pairs = [("rcp_appareil", "122489005"), ("rcp_organe", "39937001"), ("rcp_organe", ""), ("ecog", "nope")]
+    with django_assert_num_queries(1):
+        labels = code_labels(pairs)
+    assert labels == {("rcp_appareil", "122489005"): "système urinaire", ("rcp_organe", "39937001"): "peau"}

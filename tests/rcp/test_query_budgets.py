@@ -103,8 +103,8 @@ PAGES = {
     # page: (persona, url builder, extra request headers, budget)
     "accueil": ("doctor", lambda c: reverse("home"), {}, 6),  # the doctor's work lists; grants from the cache
     "agenda": ("secretary_3c", lambda c: reverse("rcp:agenda"), {}, 5),
-    "recherche patient": ("doctor", lambda c: reverse("identity:search") + "?q=BUDGET", {}, 8),
-    "dossier RCP": ("doctor", lambda c: reverse("rcp:dossier", args=[c.dossier.pk]), {}, 14),
+    "recherche patient": ("doctor", lambda c: reverse("identity:search") + "?q=BUDGET", {}, 7),
+    "dossier RCP": ("doctor", lambda c: reverse("rcp:dossier", args=[c.dossier.pk]), {}, 11),
     "fiche RCP": ("doctor", lambda c: reverse("rcp:fiche", args=[c.dossier.pk]), {}, 8),
     "séance en direct (htmx)": (
         "doctor",
