@@ -12,6 +12,5 @@ def can_view_diffusion(user, document) -> bool:
 
 def can_send_document(user, document) -> bool:
     """The ``document_send`` right, within the document's establishment, on a patient the user may see."""
-    return can_view_diffusion(user, document) and user_can(
-        user, "document_send", establishment=document.establishment_id or None
-    )
+    establishment = document.establishment if document.establishment_id else None  # loaded with it where it can be
+    return can_view_diffusion(user, document) and user_can(user, "document_send", establishment=establishment)

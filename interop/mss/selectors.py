@@ -4,16 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from interop.outbox.enums import FINAL
-from interop.outbox.selectors import messages_for_document
+from interop.outbox.models import OutboxMessage
+from interop.outbox.selectors import transitions_with_authors
 
 POLL_WINDOW = dt.timedelta(minutes=10)
 
 
 def diffusion_rows(document) -> list:
-    return list(messages_for_document(document).order_by("created_at", "pk"))
+    """The document's sends with their history: what the block shows, nothing it does not (no joins)."""
+    rows = list(
+        OutboxMessage.objects.filter(document=document)
+        .prefetch_related(Prefetch("transitions", queryset=transitions_with_authors()))
+        .order_by("created_at", "pk")
+    )
+    for row in rows:
+        row.document = document
+    return rows
 
 
 def diffusion_context(*, user, document, form=None, error: str = "") -> dict:
