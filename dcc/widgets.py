@@ -14,10 +14,9 @@ from __future__ import annotations
 from html import escape
 
 from django import forms
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from dcc.form_rendering import html_attrs
+from dcc.form_rendering import escape_text, html_attrs
 
 ISO_DATE = "%Y-%m-%d"
 HOUR_MINUTE = "%H:%M"
@@ -60,7 +59,11 @@ class FastSelect(forms.Select):
             found |= selected
             options.append(
                 f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
-                f"{conditional_escape(option_label)}</option>\n"
+                f"{escape_text(option_label)}</option>\n"
             )
         attributes = html_attrs(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attributes}>{"".join(options)}\n</select>')  # noqa: S308
+
+
+class FastNullBooleanSelect(FastSelect, forms.NullBooleanSelect):
+    """``forms.NullBooleanSelect`` (« Non renseigné » / « Oui » / « Non ») drawn as :class:`FastSelect` draws."""
