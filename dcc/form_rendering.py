@@ -12,6 +12,8 @@
 * The renderer draws the widgets whose Django template is a single ``<input>`` or ``<textarea>`` by string
   formatting, to the same characters: Django renders two nested templates per widget (the tag, its attributes),
   and a fiche form has forty of them (``tests/platform/test_form_rendering.py`` compares both for every widget).
+  A ``<select>`` is drawn the same way from the options Django prepares (a template per option otherwise), unless
+  an option needs Django's template (a label that is a number or a date: localised there).
 
 Opt-in through the mixin rather than on the renderer, so the admin and the forms drawn by hand keep their widgets.
 """
@@ -25,7 +27,7 @@ from django import forms
 from django.conf import settings
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -53,6 +55,8 @@ INPUT_TEMPLATES = frozenset(
     )
 )
 TEXTAREA_TEMPLATE = f"{_WIDGETS}textarea.html"
+SELECT_TEMPLATE = f"{_WIDGETS}select.html"
+SELECT_OPTION_TEMPLATE = f"{_WIDGETS}select_option.html"
 
 
 def escape_text(value) -> str:
@@ -86,6 +90,35 @@ def render_textarea(widget: dict) -> SafeString:
     text = escape_text(widget["value"]) if widget["value"] else ""
     name = escape_text(widget["name"])
     return mark_safe(f'<textarea name="{name}"{html_attrs(widget["attrs"])}>\n{text}</textarea>')  # noqa: S308 - escaped
+
+
+def option_html(value: str, label, attrs: str) -> str:
+    """``django/forms/widgets/select_option.html`` as ``select.html`` includes it (``value`` already escaped)."""
+    return f'\n  <option value="{value}"{attrs}>{escape_text(label)}</option>\n'
+
+
+def _is_text(value) -> bool:
+    """Drawn by the template as ``str(value)`` escaped (not localised as a number or a date would be)."""
+    return isinstance(value, str | Promise)
+
+
+def render_select(widget: dict) -> SafeString | None:
+    """``django/forms/widgets/select.html`` and its options (None when an option needs Django's template: another
+    option template, a label that is not text)."""
+    parts = []
+    for group_name, options, _index in widget["optgroups"]:
+        if group_name:
+            if not _is_text(group_name):
+                return None
+            parts.append(f'\n  <optgroup label="{escape_text(group_name)}">')
+        for option in options:
+            if option["template_name"] != SELECT_OPTION_TEMPLATE or not _is_text(option["label"]):
+                return None
+            parts.append(option_html(_text(option["value"]), option["label"], html_attrs(option["attrs"])))
+        if group_name:
+            parts.append("\n  </optgroup>")
+    name, attrs = escape_text(widget["name"]), html_attrs(widget["attrs"])
+    return mark_safe(f'<select name="{name}"{attrs}>{"".join(parts)}\n</select>')  # noqa: S308 - escaped
 
 
 def bootstrap_class(widget: forms.Widget) -> str:
@@ -127,6 +160,8 @@ class DccFormRenderer(DjangoTemplates):
             return render_input(context["widget"])
         if template_name == TEXTAREA_TEMPLATE:
             return render_textarea(context["widget"])
+        if template_name == SELECT_TEMPLATE and (select := render_select(context["widget"])) is not None:
+            return select
         return super().render(template_name, context, request)
 
     @cached_property

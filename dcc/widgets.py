@@ -16,7 +16,7 @@ from html import escape
 from django import forms
 from django.utils.safestring import mark_safe
 
-from dcc.form_rendering import escape_text, html_attrs
+from dcc.form_rendering import html_attrs, option_html
 
 ISO_DATE = "%Y-%m-%d"
 HOUR_MINUTE = "%H:%M"
@@ -57,10 +57,7 @@ class FastSelect(forms.Select):
             # As ChoiceWidget.optgroups: only the first option whose value is among the values is selected.
             selected = not found and option_value in values
             found |= selected
-            options.append(
-                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>'
-                f"{escape_text(option_label)}</option>\n"
-            )
+            options.append(option_html(escape(option_value), option_label, " selected" if selected else ""))
         attributes = html_attrs(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attributes}>{"".join(options)}\n</select>')  # noqa: S308
 

@@ -8,6 +8,8 @@ import re
 import pytest
 from django import forms
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from dcc.form_rendering import BootstrapFormMixin
 
@@ -154,3 +156,44 @@ def test_every_template_drawn_by_formatting_is_djangos_single_input():
         '<textarea name="{{ widget.name }}"{% include "django/forms/widgets/attrs.html" %}>\n'
         "{% if widget.value %}{{ widget.value }}{% endif %}</textarea>"
     )
+
+
+SELECT_CHOICES = [
+    ("", "—"),
+    ("C50.9", "Sein, SAI (C50.9)"),
+    ("a<b", "Guillemets \" et apostrophe ' & <balise>"),
+    ("lazy", gettext_lazy("Libellé traduit")),
+    ("safe", mark_safe("<em>déjà sûr</em>")),
+    (None, "Valeur nulle"),
+    ("Sein", [("C50.1", "Quadrant"), ("C50.9", "SAI")]),
+    (mark_safe("<b>Groupe</b>"), [("g", "Dans un groupe")]),
+]
+
+
+@pytest.mark.parametrize("value", [None, "", "C50.9", "a<b", "C50.1", ["C50.9", "lazy"], "absent"])
+def test_selects_drawn_by_formatting_are_the_templates_characters(monkeypatch, value):
+    from django.forms.renderers import DjangoTemplates
+
+    from dcc.form_rendering import DccFormRenderer
+
+    attrs = {"class": "form-select", "required": True, "disabled": False, "aria-describedby": 'a"b'}
+    widgets = [
+        forms.Select(attrs=attrs, choices=SELECT_CHOICES),
+        forms.SelectMultiple(attrs=attrs, choices=SELECT_CHOICES),
+    ]
+    if not isinstance(value, list):
+        widgets.append(forms.NullBooleanSelect())
+    for widget in widgets:
+        with monkeypatch.context() as patched:  # the formatting, not a template, draws it
+            patched.setattr(DjangoTemplates, "get_template", lambda *args: pytest.fail("template rendered"))
+            fast = widget.render("champ", value, {"id": "id_champ"}, renderer=DccFormRenderer())
+        assert fast == _template_rendered(widget, "champ", value), (type(widget).__name__, value)
+
+
+def test_a_select_whose_labels_are_not_text_is_left_to_djangos_template():
+    """A number or a date as a label is localised by the template (``1 000``, ``4 décembre 2026``)."""
+    from dcc.form_rendering import DccFormRenderer
+
+    widget = forms.Select(choices=[(1, 1000), (2, datetime.date(2026, 12, 4))])
+    drawn = widget.render("champ", 1, {"id": "id_champ"}, renderer=DccFormRenderer())
+    assert drawn == _template_rendered(widget, "champ", 1)
