@@ -5,12 +5,12 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dcc.workdays import is_working_day
 from pps import services
-from pps.dates import MAX_SPAN_DAYS, compute_dates
+from pps.dates import RuleError, compute_dates
 from tests.pps.factories import seed_group
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,8 @@ class Rollback(Exception):
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(first=STARTS, second=STARTS, position=st.integers(min_value=1, max_value=4), shift=st.integers(1, 40))
+# Found by the property: the kept first date is within five years of the new start, a date after it is not.
+@example(first=D(2030, 3, 1), second=D(2025, 4, 18), position=1, shift=35)
 def test_recomputing_keeps_overrides(personas, hospital_patient, first, second, position, shift):
     nurse = personas["annonce_nurse"]
     try:
@@ -38,8 +40,16 @@ def test_recomputing_keeps_overrides(personas, hospital_patient, first, second, 
             chosen = max(element.planned_date, first) + datetime.timedelta(days=shift)
             services.pps_element_override(element=element, planned_date=chosen, by=nurse)
 
-            if (chosen - second).days > MAX_SPAN_DAYS:
-                # The kept date would fall more than five years after the new start: refused, nothing moves.
+            rules = [e.rule for e in block.elements.order_by("position")]
+            try:
+                compute_dates(second, rules, {position - 1: chosen})
+            except RuleError:
+                refused = True
+            else:
+                refused = False
+            if refused:
+                # The kept date, or a date following from it, would fall more than five years after the new
+                # start: refused, nothing moves.
                 before = [e.planned_date for e in block.elements.order_by("position")]
                 with pytest.raises(ValidationError, match="5 ans"), transaction.atomic():
                     services.pps_block_reschedule(block=block, start_date=second, by=nurse)
