@@ -26,6 +26,7 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.forms.boundfield import BoundField
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import DjangoTemplates
 from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
@@ -144,10 +145,29 @@ class BootstrapBoundField(BoundField):
         return attrs
 
 
+class ListedModelChoiceIterator(ModelChoiceIterator):
+    """A picker's rows read by one ordinary query. Django's iterator reads them with ``QuerySet.iterator()``: a
+    server-side cursor in PostgreSQL (DECLARE, FETCH, CLOSE), made for millions of rows, not for a few dozen."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
 class BootstrapFormMixin:
-    """Put on the project's forms: their bound fields draw Bootstrap widgets."""
+    """Put on the project's forms: their bound fields draw Bootstrap widgets; their model pickers read their rows
+    with :class:`ListedModelChoiceIterator`."""
 
     bound_field_class = BootstrapBoundField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.iterator is ModelChoiceIterator:
+                field.iterator = ListedModelChoiceIterator
+                field.widget.choices = field.choices
 
 
 class DccFormRenderer(DjangoTemplates):

@@ -197,3 +197,25 @@ def test_a_select_whose_labels_are_not_text_is_left_to_djangos_template():
     widget = forms.Select(choices=[(1, 1000), (2, datetime.date(2026, 12, 4))])
     drawn = widget.render("champ", 1, {"id": "id_champ"}, renderer=DccFormRenderer())
     assert drawn == _template_rendered(widget, "champ", 1)
+
+
+@pytest.mark.django_db
+def test_a_model_picker_reads_its_rows_in_one_ordinary_query(django_assert_num_queries, monkeypatch):
+    """Not through a server-side cursor (DECLARE, FETCH, CLOSE) as Django's ``ModelChoiceIterator`` does."""
+    from django.db import connection
+
+    from dcc.directory.models import Establishment
+    from tests.directory.factories import EstablishmentFactory
+
+    class PickerForm(BootstrapFormMixin, forms.Form):
+        establishment = forms.ModelChoiceField(queryset=Establishment.objects.order_by("name"), required=False)
+
+    first, second = EstablishmentFactory(name="B <hôpital>"), EstablishmentFactory(name="A clinique")
+    form = PickerForm(initial={"establishment": first.pk})
+    monkeypatch.setattr(connection, "chunked_cursor", lambda: pytest.fail("server-side cursor opened"))
+    with django_assert_num_queries(1):
+        html = str(form["establishment"])
+    assert html.index("A clinique") < html.index("B &lt;hôpital&gt;")
+    assert f'<option value="{first.pk}" selected>' in html and f'<option value="{second.pk}">' in html
+    bound = PickerForm(data={"establishment": second.pk})
+    assert bound.is_valid() and bound.cleaned_data["establishment"] == second
