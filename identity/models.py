@@ -44,6 +44,10 @@ class PatientQuerySet(models.QuerySet):
         return self.filter(merged_into__isnull=True)
 
 
+# The columns ``Patient.display_name`` reads: what a list of patients' names needs to load (``.only``).
+DISPLAY_NAME_FIELDS = ("birth_name", "used_name", "sex", "used_first_name", "first_given_name")
+
+
 class Patient(models.Model):
     birth_name = models.CharField("nom de naissance", max_length=100)
     first_given_name = models.CharField("premier prénom de naissance", max_length=100)

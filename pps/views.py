@@ -19,6 +19,7 @@ from dcc.decorators import require
 from dcc.params import ParameterError
 from dcc.records.enums import TrailAction
 from dcc.records.trail import trail_record
+from identity.models import DISPLAY_NAME_FIELDS
 from identity.selectors import visible_patients
 from pps import edp_library, forms, perms, selectors, services
 from pps.calendar import build_calendar, legend
@@ -37,7 +38,8 @@ def home(request):
     patients = visible_patients(request.user)
     if query:
         patients = patients.filter(Q(birth_name__icontains=query) | Q(used_name__icontains=query))
-    patients = patients.order_by("birth_name", "first_given_name")[:PATIENTS_SHOWN]
+    patients = patients.order_by("birth_name", "first_given_name").only(*DISPLAY_NAME_FIELDS, "birth_date")
+    patients = patients[:PATIENTS_SHOWN]
     recent = Pps.objects.filter(author=request.user).select_related("patient").order_by("-created_at")[:10]
     context = {"patients": patients, "recent": recent, "query": query, "limit": PATIENTS_SHOWN}
     return render(request, "pps/home.html", context)

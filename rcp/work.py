@@ -13,6 +13,7 @@ from dcc.accounts.enums import Profile
 from dcc.accounts.work import LIMIT, WorkItem, WorkList
 from dcc.records.enums import GenerationStatus
 from dcc.records.models import DocumentGeneration
+from identity.models import DISPLAY_NAME_FIELDS
 from identity.selectors import visible_patients
 from rcp import perms
 from rcp.enums import FICHE_DOCUMENT_SOURCE, AttendanceMode, DossierStatus, SessionStatus
@@ -22,11 +23,7 @@ COMING_DAYS = 14
 # What a dossier's line of a work list shows (patient's name, RCP, session, status): not the wide rows.
 _DOSSIER_ITEM_FIELDS = (
     "status",
-    "patient__birth_name",
-    "patient__used_name",
-    "patient__sex",
-    "patient__used_first_name",
-    "patient__first_given_name",
+    *(f"patient__{name}" for name in DISPLAY_NAME_FIELDS),
     "session__starts_at",
     "session__rcp__title",
 )
