@@ -350,7 +350,10 @@ def test_invalid_recurrence_shows_french_errors_and_saves_nothing(client, person
 
 
 def test_region_month_overview_counts_sessions_per_day(client, personas, world):
-    start = timezone.localtime().replace(day=12, hour=9, minute=0, second=0, microsecond=0)
+    # The 12th two months ahead: not the day of the sessions ``world`` puts a week from now (the 12th itself when
+    # the tests run on the 5th).
+    ahead = timezone.localtime() + datetime.timedelta(days=62)
+    start = ahead.replace(day=12, hour=9, minute=0, second=0, microsecond=0)
     for hours in (0, 2, 4):
         SessionFactory(rcp=world["other_rcp"], starts_at=start + datetime.timedelta(hours=hours))
     SessionFactory(rcp=world["rcp"], cancelled=True, starts_at=start)
