@@ -68,7 +68,7 @@ def escape_text(value) -> str:
 
 def _text(value) -> str:
     """``{{ value|stringformat:'s' }}`` under autoescape."""
-    return escape_text(value if type(value) is str else str(value))
+    return escape_text(str(value))
 
 
 def html_attrs(attrs: dict) -> str:

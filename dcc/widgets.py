@@ -11,12 +11,10 @@ without a template per option.
 
 from __future__ import annotations
 
-from html import escape
-
 from django import forms
 from django.utils.safestring import mark_safe
 
-from dcc.form_rendering import html_attrs, option_html
+from dcc.form_rendering import escape_text, html_attrs, option_html
 
 ISO_DATE = "%Y-%m-%d"
 HOUR_MINUTE = "%H:%M"
@@ -57,10 +55,6 @@ class FastSelect(forms.Select):
             # As ChoiceWidget.optgroups: only the first option whose value is among the values is selected.
             selected = not found and option_value in values
             found |= selected
-            options.append(option_html(escape(option_value), option_label, " selected" if selected else ""))
+            options.append(option_html(escape_text(option_value), option_label, " selected" if selected else ""))
         attributes = html_attrs(self.build_attrs(self.attrs, attrs))
-        return mark_safe(f'<select name="{escape(name)}"{attributes}>{"".join(options)}\n</select>')  # noqa: S308
-
-
-class FastNullBooleanSelect(FastSelect, forms.NullBooleanSelect):
-    """``forms.NullBooleanSelect`` (« Non renseigné » / « Oui » / « Non ») drawn as :class:`FastSelect` draws."""
+        return mark_safe(f'<select name="{escape_text(name)}"{attributes}>{"".join(options)}\n</select>')  # noqa: S308

@@ -10,7 +10,7 @@ from dcc.bounds import BoundedFormMixin
 from dcc.directory.models import Establishment, Professional, Specialty, ThreeC
 from dcc.form_rendering import BootstrapFormMixin
 from dcc.records.models import Document
-from dcc.widgets import FastNullBooleanSelect, FastSelect, HourMinuteInput, IsoDateInput
+from dcc.widgets import FastSelect, HourMinuteInput, IsoDateInput
 from rcp import selectors
 from rcp.enums import (
     QUICK_PROPOSITION_RANKS,
@@ -303,7 +303,7 @@ class FicheForm(StyledForm):
     guideline_conform = forms.NullBooleanField(
         label="Proposition conforme au référentiel",
         required=False,
-        widget=FastNullBooleanSelect(),
+        widget=forms.NullBooleanSelect(),
     )
     guideline = forms.CharField(label="Référentiel", required=False, max_length=200)
     guideline_justification = forms.CharField(

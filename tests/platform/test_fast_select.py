@@ -8,7 +8,7 @@ from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from dcc.widgets import FastNullBooleanSelect, FastSelect
+from dcc.widgets import FastSelect
 
 CHOICES = [
     ("", "—"),
@@ -46,17 +46,3 @@ def test_only_the_first_matching_option_is_selected_and_grouped_choices_are_left
     expected = forms.Select(choices=grouped).render("code", "C50.9", None, DjangoTemplates())
     assert FastSelect(choices=grouped).render("code", "C50.9", None, DjangoTemplates()) == expected
     assert '<optgroup label="Sein">' in expected
-
-
-@pytest.mark.parametrize("value", [None, True, False, "true", "false", "unknown", "2", "3", ""])
-def test_the_null_boolean_select_draws_djangos_characters(value):
-    choices = [("unknown", "Non renseigné"), ("true", "Oui"), ("false", "Non")]
-    expected = forms.NullBooleanSelect(attrs={"class": "form-select"})
-    expected.choices = choices
-    drawn = FastNullBooleanSelect(attrs={"class": "form-select"})
-    drawn.choices = choices
-    django_html = expected.render("conform", value, None, DjangoTemplates())
-    assert drawn.render("conform", value, None, NoTemplates()) == django_html
-    assert drawn.value_from_datadict({"conform": value}, {}, "conform") == expected.value_from_datadict(
-        {"conform": value}, {}, "conform"
-    )
