@@ -91,3 +91,36 @@ def test_trail_record_writes_who_what_and_from_where(personas, rf):
         "10.1.2.3",
         personas["doctor"].pk,
     )
+
+
+def test_the_care_check_agrees_with_the_care_scope_for_every_party(personas):
+    """``can_view_patient`` asks a fixed statement, ``visible_patients`` the queryset built from ``care_scope``:
+    for links naming each kind of party (current and ended), both see the same patients for every persona."""
+    from django.utils import timezone
+
+    doctor, gp = personas["doctor"], personas["gp"]
+    links = [
+        {"kind": CareRelationshipKind.IDENTITY_CREATOR, "user": doctor},
+        {"kind": CareRelationshipKind.GENERAL_PRACTITIONER, "professional": gp.professional},
+        {"kind": CareRelationshipKind.TREATING_ESTABLISHMENT, "establishment": personas.hospital},
+        {"kind": CareRelationshipKind.TREATING_ESTABLISHMENT, "establishment": personas.other_hospital},
+        {"kind": CareRelationshipKind.THREE_C, "three_c": personas.three_c},
+        {"kind": CareRelationshipKind.THREE_C, "three_c": personas.other_three_c},
+    ]
+    patients = []
+    for party in links:
+        for ended in (False, True):
+            patient = PatientFactory()
+            link = care_relationship_add(patient=patient, **party)
+            if ended:
+                link.ended_at = timezone.now()
+                link.save()
+            patients.append(patient)
+
+    for name, user in personas.users.items():
+        if user is None:
+            continue
+        by_scope = set(visible_patients(user).filter(pk__in=[p.pk for p in patients]).values_list("pk", flat=True))
+        by_check = {patient.pk for patient in patients if access.can_view_patient(user, patient)}
+        assert by_check == by_scope, name
+    assert {p.pk for p in patients if access.can_view_patient(doctor, p)} == {patients[0].pk, patients[4].pk}
