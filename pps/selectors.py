@@ -71,6 +71,11 @@ DETAIL_RELATIONS = (
 )
 
 
+def recent_programmes(user, limit: int = 10) -> QuerySet[Pps]:
+    """The programmes ``user`` wrote last, newest first (read from the (author, date) index)."""
+    return Pps.objects.filter(author=user).select_related("patient").order_by("-created_at")[:limit]
+
+
 def contacts_prefetch() -> Prefetch:
     """A programme's contacts with their professional and establishment, in one query."""
     return Prefetch("contacts", queryset=PpsContact.objects.select_related("professional", "establishment"))

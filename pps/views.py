@@ -40,8 +40,12 @@ def home(request):
         patients = patients.filter(Q(birth_name__icontains=query) | Q(used_name__icontains=query))
     patients = patients.order_by("birth_name", "first_given_name").only(*DISPLAY_NAME_FIELDS, "birth_date")
     patients = patients[:PATIENTS_SHOWN]
-    recent = Pps.objects.filter(author=request.user).select_related("patient").order_by("-created_at")[:10]
-    context = {"patients": patients, "recent": recent, "query": query, "limit": PATIENTS_SHOWN}
+    context = {
+        "patients": patients,
+        "recent": selectors.recent_programmes(request.user),
+        "query": query,
+        "limit": PATIENTS_SHOWN,
+    }
     return render(request, "pps/home.html", context)
 
 

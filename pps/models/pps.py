@@ -302,7 +302,11 @@ class Pps(models.Model):
         verbose_name = "PPS"
         verbose_name_plural = "PPS"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["patient", "-created_at"]), models.Index(fields=["validated_at"])]
+        indexes = [
+            models.Index(fields=["patient", "-created_at"]),
+            models.Index(fields=["validated_at"]),
+            models.Index(fields=["author", "-created_at"]),  # the author's latest programmes (pps:home)
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(version=1) | ~models.Q(update_reason=""), name="pps_new_version_has_reason"
