@@ -13,5 +13,5 @@ class IdentityConfig(AppConfig):
         from identity.perms import can_search_patients
 
         register(
-            order=20, label="Patients", section="patients", url_name="identity:search", visible=can_search_patients
+            order=20, label="Patients", section="identity", url_name="identity:search", visible=can_search_patients
         )

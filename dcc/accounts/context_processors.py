@@ -16,7 +16,17 @@ def navigation(request):
     reminder = session.get("dcc_mfa_reminder") if session is not None else None
     context["mfa_deadline"] = datetime.fromisoformat(reminder) if reminder else None
     if user is not None and user.is_authenticated:
-        section = getattr(request, "resolver_match", None)
-        context["nav_items"] = session_nav_items(request)
-        context["nav_section"] = (section.namespace or section.url_name) if section else ""
+        items = session_nav_items(request)
+        context["nav_items"] = items
+        context["nav_section"] = current_section(getattr(request, "resolver_match", None), items)
     return context
+
+
+def current_section(match, items) -> str:
+    """The menu entry of the page: the one registered for this very view (``"records:quarantine"``) if any,
+    else the one of its URL namespace (``"rcp"``), else of its name (``"home"``)."""
+    if match is None:
+        return ""
+    if any(item.section == match.view_name for item in items):
+        return match.view_name
+    return match.namespace or match.url_name

@@ -34,7 +34,8 @@ _ENTRIES: dict[str, NavEntry] = {}
 def register(
     *, order: int, label: str, section: str, url_name: str | Callable[[object], str], visible: Callable
 ) -> None:
-    """Add (or replace) the entry of ``section``; ``url_name`` may depend on the user."""
+    """Add (or replace) the entry of ``section``; ``url_name`` may depend on the user. The entry is the current one
+    on the pages of the URL namespace ``section``, or of the view ``section`` (``"records:quarantine"``)."""
     _ENTRIES[section] = NavEntry(order, label, section, url_name, visible)
 
 

@@ -18,7 +18,7 @@ class RecordsConfig(AppConfig):
         register(
             order=72,
             label="Quarantaine",
-            section="records-quarantine",
+            section="records:quarantine",
             url_name="records:quarantine",
             visible=can_review_quarantine,
         )

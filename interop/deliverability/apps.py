@@ -15,7 +15,7 @@ class DeliverabilityConfig(AppConfig):
         register(
             order=75,
             label="Qualité MSSanté",
-            section="mss_quality",
+            section="deliverability",
             url_name="deliverability:quality",
             visible=can_view_quality,
         )

@@ -72,3 +72,22 @@ def test_the_logout_form_carries_a_valid_token_and_signs_out(personas):
 
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 302  # signed out: the home page sends to the login page
+
+
+@pytest.mark.parametrize(
+    ("persona", "url_name", "current"),
+    [
+        ("annonce_nurse", "home", "Accueil"),
+        ("annonce_nurse", "identity:search", "Patients"),
+        ("annonce_nurse", "pps:home", "PPS"),
+        ("admin", "records:trail", "Traçabilité"),
+        ("admin", "records:quarantine", "Quarantaine"),  # same namespace: the entry of the view wins
+        ("admin", "deliverability:quality", "Qualité MSSanté"),
+    ],
+)
+def test_each_sections_pages_mark_their_entry(client, personas, persona, url_name, current):
+    client.force_login(personas[persona])
+
+    bar = _bar(client.get(reverse(url_name)).content.decode())
+
+    assert [a.text for a in bar.findall(".//ul/li/a[@aria-current='page']")] == [current]
