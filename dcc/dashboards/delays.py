@@ -50,7 +50,7 @@ def patient_delays(scope: StatsScope) -> list[PatientDelay]:
         first = rcp.first_presentations(**scope.filters())
         treatments = pps.first_treatments(first.keys()) if first else {}
     result = []
-    for patient_id, row in first.items():
+    for patient_id, row in sorted(first.items()):  # by patient: the same list from either source
         treatment = treatments.get(patient_id)
         if treatment is not None and treatment < row["first_rcp"]:
             treatment = None  # a treatment before the first RCP is not the one the RCP proposed

@@ -194,6 +194,7 @@ def test_the_delays_from_the_summary_equal_the_live_ones(world):
         assert summary.first_presentations(**scope.filters()) == live.first_presentations(**scope.filters()), scope
     for scope, expected in live_delays.items():
         assert delays.patient_delays(scope) == expected, scope
+        assert [delay.patient_id for delay in expected] == sorted(delay.patient_id for delay in expected)
         assert delays._unpack(delays._pack(expected)) == expected  # the cached form gives the same delays
     assert delays.cached_patient_delays(StatsScope(**Y2025)) == delays.cached_patient_delays(StatsScope(**Y2025))
     # The hand-counted case (tests/dashboards/test_tools.py): p1 alone is first presented in 2025.
