@@ -79,9 +79,9 @@ def in_care(parties: CareParties, patient_id: int) -> bool:
     The same rows as ``CareRelationship.objects.current().filter(care_scope(user), patient=…)``, asked by a
     statement written once: building and compiling that queryset took about three times as long as PostgreSQL
     took to answer it, on nearly every page (tests/records/test_access.py compares the two)."""
-    parameters = [patient_id, parties.user_id, parties.professional_id]
+    establishments, three_cs = list(parties.establishment_ids), list(parties.three_c_ids)
     with connection.cursor() as cursor:
-        cursor.execute(_IN_CARE_SQL, [*parameters, list(parties.establishment_ids), list(parties.three_c_ids)])
+        cursor.execute(_IN_CARE_SQL, [patient_id, parties.user_id, parties.professional_id, establishments, three_cs])
         return cursor.fetchone() is not None
 
 
@@ -97,11 +97,12 @@ def can_view_patient(user, patient) -> bool:
     the refusal line names this patient. An allowed answer is memoised for the request.
     """
     memo = request_memo.current()
-    key = ("can_view_patient", user.pk, getattr(patient, "pk", patient))
+    patient_id = getattr(patient, "pk", patient)
+    key = ("can_view_patient", user.pk, patient_id)
     if memo is not None and memo.get(key):
         return True
     parties = care_parties(user)
-    if parties is not None and (in_care(parties, key[2]) or has_active_break_glass(user, patient)):
+    if parties is not None and (in_care(parties, patient_id) or has_active_break_glass(user, patient)):
         if memo is not None:
             memo[key] = True
         return True
