@@ -66,7 +66,7 @@ def escape_text(value) -> str:
     return html.escape(value) if type(value) is str else conditional_escape(value)
 
 
-def _text(value) -> str:
+def escape_str(value) -> str:
     """``{{ value|stringformat:'s' }}`` under autoescape."""
     return escape_text(str(value))
 
@@ -74,14 +74,14 @@ def _text(value) -> str:
 def html_attrs(attrs: dict) -> str:
     """``django/forms/widgets/attrs.html``: ``name="value"``, a bare ``name`` for True, nothing for False."""
     return "".join(
-        "" if value is False else f" {escape_text(name)}" + ("" if value is True else f'="{_text(value)}"')
+        "" if value is False else f" {escape_text(name)}" + ("" if value is True else f'="{escape_str(value)}"')
         for name, value in attrs.items()
     )
 
 
 def render_input(widget: dict) -> SafeString:
     """``django/forms/widgets/input.html``."""
-    value = "" if widget["value"] is None else f' value="{_text(widget["value"])}"'
+    value = "" if widget["value"] is None else f' value="{escape_str(widget["value"])}"'
     kind, name = escape_text(widget["type"]), escape_text(widget["name"])
     return mark_safe(f'<input type="{kind}" name="{name}"{value}{html_attrs(widget["attrs"])}>')  # noqa: S308 - escaped
 
@@ -115,7 +115,7 @@ def render_select(widget: dict) -> SafeString | None:
         for option in options:
             if option["template_name"] != SELECT_OPTION_TEMPLATE or not _is_text(option["label"]):
                 return None
-            parts.append(option_html(_text(option["value"]), option["label"], html_attrs(option["attrs"])))
+            parts.append(option_html(escape_str(option["value"]), option["label"], html_attrs(option["attrs"])))
         if group_name:
             parts.append("\n  </optgroup>")
     name, attrs = escape_text(widget["name"]), html_attrs(widget["attrs"])

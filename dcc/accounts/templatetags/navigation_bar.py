@@ -13,7 +13,7 @@ from django.template import Context
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from dcc.form_rendering import escape_text
+from dcc.form_rendering import escape_str
 
 register = template.Library()
 
@@ -50,17 +50,12 @@ _CURRENT_ITEM = """
           <li class="nav-item"><a class="nav-link active" href="{url}" aria-current="page">{label}</a></li>"""
 
 
-def _text(value) -> str:
-    """``{{ value }}`` under autoescape (``None`` is drawn as the template draws it)."""
-    return escape_text(value if isinstance(value, str) else str(value))
-
-
-def csrf_input(context: Context) -> str:
+def _csrf_input(context: Context) -> str:
     """``{% csrf_token %}``: the form's hidden token, nothing when the context has none."""
     value = context.get("csrf_token")
     if not value or value == "NOTPROVIDED":
         return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_text(value)}">'
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape_str(value)}">'
 
 
 @register.simple_tag(takes_context=True)
@@ -70,15 +65,17 @@ def main_navigation(context: Context) -> SafeString:
     if user is not None and user.is_authenticated:
         section = context.get("nav_section")
         items = "".join(
-            (_CURRENT_ITEM if item.section == section else _ITEM).format(url=_text(item.url), label=_text(item.label))
+            (_CURRENT_ITEM if item.section == section else _ITEM).format(
+                url=escape_str(item.url), label=escape_str(item.label)
+            )
             for item in context.get("nav_items") or ()
         )
         menu = _MENU.format(
             items=items,
-            user=_text(user.display_name),
-            logout=_text(reverse("account_logout")),
-            token=csrf_input(context),
+            user=escape_str(user.display_name),
+            logout=escape_str(reverse("account_logout")),
+            token=_csrf_input(context),
         )
-    region = _text(context.get("region_name", ""))
-    header = _HEADER.format(home=_text(reverse("home")), region=region, menu=menu)
+    region = escape_str(context.get("region_name", ""))
+    header = _HEADER.format(home=escape_str(reverse("home")), region=region, menu=menu)
     return mark_safe(header)  # noqa: S308 - every value put in is escaped
